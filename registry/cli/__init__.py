@@ -1,0 +1,19 @@
+"""The ``registry`` command. Each command group lives in its own module and is added here."""
+
+import click
+
+from registry.cli.context import store_option
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@store_option
+@click.version_option(package_name="registry")
+def main() -> None:
+    """Registry of inter-department government data sharing."""
+
+
+def _register() -> None:
+    """Modules add their commands to ``main``; importing them here keeps start-up in one place."""
+
+
+_register()

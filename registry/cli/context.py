@@ -1,0 +1,50 @@
+"""What every command shares: which store to open, and the local operator as the caller."""
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from registry.service import Caller, RegistryService
+from registry.store import DEFAULT_STORE, StoreError, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_location() -> str:
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    return root.meta.get("registry.store") or os.environ.get("REGISTRY_STORE") or DEFAULT_STORE
+
+
+def _remember_store(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.find_root().meta["registry.store"] = value
+
+
+def store_option(func: F) -> F:
+    """``--store`` is accepted on the group and on every command, so both
+    ``registry --store x.db stats`` and ``registry stats --store x.db`` work."""
+    return click.option(
+        "--store",
+        "store",
+        metavar="PATH|URL",
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_store,
+        help=f"Registry file or Neo4j URL (default: $REGISTRY_STORE or ./{DEFAULT_STORE}).",
+    )(func)
+
+
+def open_service() -> RegistryService:
+    """Open the chosen store; an unreachable store is a clear one-line error, not a traceback."""
+    try:
+        return RegistryService(open_store(store_location()))
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def operator() -> Caller:
+    """The CLI runs as the local operator: it acts on the user's own registry."""
+    return Caller.system(identity=os.environ.get("REGISTRY_USER") or os.environ.get("USER") or "cli")

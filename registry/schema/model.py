@@ -1,0 +1,276 @@
+"""Node and edge types of the registry graph, with their validated properties.
+
+Each node model knows its label and how its natural key is formed; the store keeps
+nodes as (label, key, properties) so that it stays generic, and these models are the
+one place that decides what a valid property set is. Labels and edge types form a
+closed set (``NODE_MODELS``, ``EDGE_SPECS``): the Neo4j store interpolates labels into
+Cypher only from this set, never from input.
+"""
+
+from datetime import date
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from registry.schema.codes import clean_code, validate_credit_code, validate_resource_code
+from registry.schema.enums import (
+    DataType,
+    DepartmentLevel,
+    FormatCategory,
+    InterfaceKind,
+    MlpsLevel,
+    Network,
+    ProjectStage,
+    ResourceCategory,
+    SecrecyLevel,
+    ShareMode,
+    ShareType,
+    SystemStatus,
+    UpdateCycle,
+)
+
+FIELD_KEY_SEPARATOR = "#"
+
+
+def field_key(resource_code: str, name: str) -> str:
+    return f"{resource_code}{FIELD_KEY_SEPARATOR}{name}"
+
+
+class NodeModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True, frozen=True)
+    LABEL: ClassVar[str]
+
+    def key(self) -> str:
+        raise NotImplementedError
+
+    def props(self) -> dict[str, Any]:
+        """What the store keeps: JSON-ready, without unset values so that a partial
+        declaration (a catalogue knows less than the native format) never erases what
+        another source said."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+
+
+def _code(value: str) -> str:
+    code = clean_code(value)
+    if not code:
+        raise ValueError("code is empty")
+    return code
+
+
+Code = Annotated[str, AfterValidator(_code)]
+
+
+class Department(NodeModel):
+    LABEL: ClassVar[str] = "Department"
+    code: str
+    name: str = Field(min_length=1)
+    level: DepartmentLevel | None = None
+    region: str | None = None
+    parent: str | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _credit_code(cls, value: str) -> str:
+        return validate_credit_code(value)
+
+    @field_validator("parent")
+    @classmethod
+    def _parent_code(cls, value: str | None) -> str | None:
+        return None if value is None else validate_credit_code(value)
+
+    def key(self) -> str:
+        return self.code
+
+
+class System(NodeModel):
+    LABEL: ClassVar[str] = "System"
+    code: Code
+    name: str = Field(min_length=1)
+    description: str | None = None
+    functions: list[str] = Field(default_factory=list)
+    network: Network | None = None
+    secrecy_level: SecrecyLevel = SecrecyLevel.NONE
+    mlps_level: MlpsLevel | None = None
+    status: SystemStatus | None = None
+    public_service: bool = False
+    project: str | None = None
+
+    def key(self) -> str:
+        return self.code
+
+
+class Dataset(NodeModel):
+    LABEL: ClassVar[str] = "Dataset"
+    resource_code: str
+    name: str = Field(min_length=1)
+    abstract: str | None = None
+    category: ResourceCategory | None = None
+    category_code: str | None = None
+    format_category: FormatCategory | None = None
+    format_type: str | None = None
+    share_type: ShareType | None = None
+    share_condition: str | None = None
+    share_mode: ShareMode | None = None
+    open_to_public: bool | None = None
+    open_condition: str | None = None
+    update_cycle: UpdateCycle | None = None
+    published_on: date | None = None
+    related_resource_codes: list[str] = Field(default_factory=list)
+    secrecy_level: SecrecyLevel = SecrecyLevel.NONE
+    declassified: bool = False
+    processing_method: str | None = None
+    traceability_requirement: str | None = None
+    code_recognised: bool = True
+
+    @field_validator("resource_code")
+    @classmethod
+    def _resource_code(cls, value: str) -> str:
+        return validate_resource_code(value).code
+
+    def key(self) -> str:
+        return self.resource_code
+
+
+class FieldItem(NodeModel):
+    """A 信息项; called FieldItem in Python so that it does not shadow pydantic.Field."""
+
+    LABEL: ClassVar[str] = "Field"
+    dataset: Code
+    name: str = Field(min_length=1)
+    data_type: DataType | None = None
+    length: int | None = Field(default=None, ge=0)
+    format: str | None = None
+    processing_method: str | None = None
+    traceability_requirement: str | None = None
+    declassified: bool = False
+
+    def key(self) -> str:
+        return field_key(self.dataset, self.name)
+
+
+class DataElement(NodeModel):
+    LABEL: ClassVar[str] = "DataElement"
+    code: Code
+    name: str = Field(min_length=1)
+    synonyms: list[str] = Field(default_factory=list)
+
+    def key(self) -> str:
+        return self.code
+
+
+class Interface(NodeModel):
+    LABEL: ClassVar[str] = "Interface"
+    code: Code
+    kind: InterfaceKind
+    protocol: str | None = None
+    url: str | None = None
+    network: Network | None = None
+
+    def key(self) -> str:
+        return self.code
+
+
+class Project(NodeModel):
+    LABEL: ClassVar[str] = "Project"
+    code: Code
+    name: str = Field(min_length=1)
+    stage: ProjectStage | None = None
+    approved_on: date | None = None
+    approved_budget: float | None = Field(default=None, ge=0)
+    approvals: list[dict[str, Any]] = Field(default_factory=list)
+    reports: list[dict[str, Any]] = Field(default_factory=list)
+    risk_assessment_on: date | None = None
+    trial_started_on: date | None = None
+    archive_accepted_on: date | None = None
+    completion_accepted_on: date | None = None
+
+    def key(self) -> str:
+        return self.code
+
+
+class Need(NodeModel):
+    LABEL: ClassVar[str] = "Need"
+    id: Code
+    purpose: str = Field(min_length=1)
+    legal_basis: str | None = None
+    requested_on: date | None = None
+
+    def key(self) -> str:
+        return self.id
+
+
+class ImportBatch(NodeModel):
+    LABEL: ClassVar[str] = "ImportBatch"
+    id: str
+    source: str
+    sha256: str | None = None
+    format: str
+    by: str
+    at: str
+    counts: dict[str, int] = Field(default_factory=dict)
+
+    def key(self) -> str:
+        return self.id
+
+
+NODE_MODELS: dict[str, type[NodeModel]] = {
+    m.LABEL: m for m in (Department, System, Dataset, FieldItem, DataElement, Interface, Project, Need, ImportBatch)
+}
+
+NAME_PROPERTY: dict[str, str] = {
+    label: (
+        "purpose"
+        if label == "Need"
+        else "source"
+        if label == "ImportBatch"
+        else "code"
+        if label == "Interface"
+        else "name"
+    )
+    for label in NODE_MODELS
+}
+
+
+class EdgeProps(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class NoProps(EdgeProps):
+    pass
+
+
+class SharedWithProps(EdgeProps):
+    agreement: str | None = None
+    since: date | None = None
+
+
+class DerivedFromProps(EdgeProps):
+    processing_method: str | None = None
+
+
+class EdgeSpec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    sources: frozenset[str]
+    targets: frozenset[str]
+    props: type[EdgeProps] = NoProps
+
+
+def _spec(sources: str, targets: str, props: type[EdgeProps] = NoProps) -> EdgeSpec:
+    return EdgeSpec(sources=frozenset(sources.split("|")), targets=frozenset(targets.split("|")), props=props)
+
+
+EDGE_SPECS: dict[str, EdgeSpec] = {
+    "OPERATES": _spec("Department", "System"),
+    "PROVIDES": _spec("Department", "Dataset"),
+    "HOLDS": _spec("System", "Dataset"),
+    "HAS_FIELD": _spec("Dataset", "Field"),
+    "MEANS": _spec("Field", "DataElement"),
+    "EXPOSED_VIA": _spec("Dataset", "Interface"),
+    "NEEDS": _spec("Department|System", "Need"),
+    "FOR": _spec("Need", "DataElement|Dataset"),
+    "SHARED_WITH": _spec("Dataset", "Department|System", SharedWithProps),
+    "DERIVED_FROM": _spec("Field", "Field", DerivedFromProps),
+    "LED_BY": _spec("Project", "Department"),
+    "CO_BUILT_BY": _spec("Project", "Department"),
+    "BUILDS": _spec("Project", "System"),
+}

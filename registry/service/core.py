@@ -1,0 +1,353 @@
+"""The registry service: the one path for reads and writes.
+
+Everything that enters (files, mutations) is validated, stamped with provenance and
+written here; everything that leaves is filtered here by the caller's clearance and
+role. Resolvers, CLI commands and analyses never decide visibility themselves: they ask
+the service, which hides what a caller may not see by handing the store an ``exclude``
+set, so counts, pages and searches agree with lists.
+"""
+
+import uuid
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from threading import Lock
+from typing import Any
+
+import networkx as nx
+from pydantic import ValidationError
+
+from registry.schema.enums import Clearance, SecrecyLevel
+from registry.schema.model import EDGE_SPECS, NODE_MODELS, ImportBatch, NodeModel
+from registry.service.caller import Caller, Role
+from registry.service.declaration import Declaration, EdgeDecl
+from registry.service.errors import (
+    ImportRejected,
+    InvalidInput,
+    Issue,
+    NotFound,
+    PermissionDenied,
+    RetireLimitExceeded,
+)
+from registry.service.ownership import owners
+from registry.service.visibility import hidden_from, required_levels
+from registry.store.base import Store
+from registry.store.records import (
+    ApplyResult,
+    ChangeSet,
+    Direction,
+    EdgeRecord,
+    EdgeWrite,
+    HistoryEntry,
+    NodeRecord,
+    NodeRef,
+    NodeWrite,
+    Provenance,
+)
+
+DEFAULT_RETIRE_LIMIT = 0.25
+"""Share of a department's live entries one load may retire without ``force``."""
+
+
+@dataclass
+class LoadReport:
+    batch: str
+    result: ApplyResult
+    retired: list[NodeRef] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    rejected_rows: int = 0
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {**self.result.totals(), "rejected": self.rejected_rows}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class RegistryService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._levels_version: int | None = None
+        self._levels: dict[NodeRef, int] = {}
+        self._hidden: dict[Clearance, frozenset[NodeRef]] = {}
+        self._graphs: dict[tuple[Clearance, frozenset[str] | None, frozenset[str] | None], nx.MultiDiGraph] = {}
+        self._lock = Lock()
+
+    # -- visibility -----------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        version = self.store.version()
+        if version != self._levels_version:
+            self._levels = required_levels(self.store.projection())
+            self._hidden.clear()
+            self._graphs.clear()
+            self._levels_version = version
+
+    def hidden(self, caller: Caller) -> frozenset[NodeRef]:
+        with self._lock:
+            self._refresh()
+            if caller.clearance not in self._hidden:
+                self._hidden[caller.clearance] = hidden_from(self._levels, caller.clearance)
+            return self._hidden[caller.clearance]
+
+    def required_clearance(self, ref: NodeRef) -> int:
+        with self._lock:
+            self._refresh()
+            return self._levels.get(ref, 0)
+
+    def _hidden_keys(self, caller: Caller, label: str) -> frozenset[str]:
+        return frozenset(ref.key for ref in self.hidden(caller) if ref.label == label)
+
+    def visible(self, caller: Caller, ref: NodeRef) -> bool:
+        return ref not in self.hidden(caller)
+
+    def graph(
+        self,
+        caller: Caller,
+        labels: Collection[str] | None = None,
+        edge_types: Collection[str] | None = None,
+    ) -> nx.MultiDiGraph:
+        """The projection an analysis may run on for this caller: what it may not see is
+        not in the graph at all, so no finding or evidence can mention it."""
+        hidden = self.hidden(caller)
+        full = self.store.projection(labels, edge_types)
+        if not hidden:
+            return full
+        key = (
+            caller.clearance,
+            None if labels is None else frozenset(labels),
+            None if edge_types is None else frozenset(edge_types),
+        )
+        with self._lock:
+            graph = self._graphs.get(key)
+            if graph is None or graph.graph.get("version") != full.graph.get("version"):
+                graph = full.subgraph(n for n in full if n not in hidden).copy()
+                graph.graph["version"] = full.graph.get("version")
+                self._graphs[key] = graph
+            return graph
+
+    # -- reads ----------------------------------------------------------------------
+
+    @staticmethod
+    def _label(label: str) -> str:
+        if label not in NODE_MODELS:
+            raise InvalidInput(f"unknown kind {label!r}; expected one of {', '.join(NODE_MODELS)}")
+        return label
+
+    @staticmethod
+    def _check_where(label: str, where: Mapping[str, Any] | None) -> dict[str, Any]:
+        fields = NODE_MODELS[label].model_fields
+        clean: dict[str, Any] = {}
+        for name, value in (where or {}).items():
+            if name not in fields:
+                raise InvalidInput(f"{label} has no property {name!r} to filter on")
+            if value is not None:
+                clean[name] = value.value if hasattr(value, "value") else value
+        return clean
+
+    def get(self, caller: Caller, label: str, key: str) -> NodeRecord:
+        record = self.get_many(caller, label, [key]).get(key)
+        if record is None:
+            raise NotFound(f"no {label} with key {key!r}")
+        return record
+
+    def get_many(self, caller: Caller, label: str, keys: Collection[str]) -> dict[str, NodeRecord]:
+        hidden = self.hidden(caller)
+        found = self.store.get_nodes(self._label(label), keys)
+        return {k: r for k, r in found.items() if r.ref not in hidden}
+
+    def lookup(self, caller: Caller, key: str) -> list[NodeRecord]:
+        """Every visible node with this key, whatever its label (keys are unique per label)."""
+        hits: list[NodeRecord] = []
+        for label in NODE_MODELS:
+            hits.extend(self.get_many(caller, label, [key]).values())
+        return hits
+
+    def find(
+        self,
+        caller: Caller,
+        label: str,
+        *,
+        where: Mapping[str, Any] | None = None,
+        text: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[NodeRecord]:
+        label = self._label(label)
+        return self.store.find_nodes(
+            label,
+            where=self._check_where(label, where),
+            text=text,
+            exclude=self._hidden_keys(caller, label),
+            after=after,
+            limit=limit,
+        )
+
+    def count(
+        self, caller: Caller, label: str, *, where: Mapping[str, Any] | None = None, text: str | None = None
+    ) -> int:
+        label = self._label(label)
+        return self.store.count_nodes(
+            label, where=self._check_where(label, where), text=text, exclude=self._hidden_keys(caller, label)
+        )
+
+    def edges(
+        self,
+        caller: Caller,
+        refs: Sequence[NodeRef],
+        *,
+        direction: Direction = "out",
+        types: Collection[str] | None = None,
+    ) -> list[EdgeRecord]:
+        hidden = self.hidden(caller)
+        asked = [r for r in refs if r not in hidden]
+        if not asked:
+            return []
+        return [
+            e
+            for e in self.store.edges(asked, direction=direction, types=types)
+            if e.src not in hidden and e.dst not in hidden
+        ]
+
+    def history(self, caller: Caller, ref: NodeRef) -> list[HistoryEntry]:
+        hidden = self.hidden(caller)
+        if ref in hidden:
+            raise NotFound(f"no {ref.label} with key {ref.key!r}")
+        return [
+            h
+            for h in self.store.history(ref)
+            if h.edge is None or (h.edge.src not in hidden and h.edge.dst not in hidden)
+        ]
+
+    def stats(self, caller: Caller) -> dict[str, dict[str, int]]:
+        hidden = self.hidden(caller)
+        nodes = Counter(self.store.label_counts())
+        nodes.subtract(Counter(ref.label for ref in hidden))
+        edges = Counter(self.store.edge_type_counts())
+        if hidden:
+            for edge in self.store.edges(sorted(hidden), direction="both"):
+                edges[edge.type] -= 1
+        return {
+            "nodes": {k: v for k, v in sorted(nodes.items()) if v > 0},
+            "edges": {k: v for k, v in sorted(edges.items()) if v > 0},
+        }
+
+    # -- writes ---------------------------------------------------------------------
+
+    def load(
+        self,
+        declaration: Declaration,
+        caller: Caller,
+        *,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        force: bool = False,
+        retire_limit: float = DEFAULT_RETIRE_LIMIT,
+    ) -> LoadReport:
+        """Write a declaration as one atomic batch. A declaration with errors writes nothing
+        unless ``skip_invalid`` (the importer has already left the bad rows out)."""
+        errors = declaration.errors
+        if errors and not skip_invalid:
+            raise ImportRejected(declaration.issues)
+        if not caller.can_write:
+            raise PermissionDenied("this caller may read but not write")
+        self._check_edges(declaration.edges)
+        self._check_permissions(declaration, caller)
+        batch = f"batch-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        prov = Provenance(source=declaration.source, batch=batch, by=caller.identity, at=_now())
+        changes = ChangeSet(
+            nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in declaration.nodes],
+            edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in declaration.edges],
+        )
+        retired = self._retirements(declaration, force=force or dry_run, limit=retire_limit)
+        changes.retire_nodes = retired
+        record = ImportBatch(
+            id=batch,
+            source=declaration.source,
+            sha256=declaration.sha256,
+            format=declaration.format,
+            by=caller.identity,
+            at=prov.at,
+        )
+        changes.record = NodeWrite(record.LABEL, record.key(), record.props())
+        try:
+            result = self.store.apply(changes, prov, dry_run=dry_run)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        rejected = len({(i.file, i.row) for i in errors})
+        return LoadReport(batch, result, retired, declaration.issues, rejected)
+
+    def upsert(
+        self,
+        caller: Caller,
+        nodes: Sequence[NodeModel],
+        edges: Sequence[EdgeDecl] = (),
+        *,
+        source: str = "api",
+    ) -> LoadReport:
+        """A registration from the API: the same checks and provenance as an import."""
+        declaration = Declaration(source=source, format="api", nodes=list(nodes), edges=list(edges))
+        return self.load(declaration, caller)
+
+    @staticmethod
+    def _check_edges(edges: Sequence[EdgeDecl]) -> None:
+        for edge in edges:
+            spec = EDGE_SPECS.get(edge.type)
+            if spec is None:
+                raise InvalidInput(f"unknown relation {edge.type!r}")
+            if edge.src.label not in spec.sources or edge.dst.label not in spec.targets:
+                raise InvalidInput(f"{edge.type} cannot link a {edge.src.label} to a {edge.dst.label}")
+            try:
+                spec.props.model_validate(edge.props)
+            except ValidationError as exc:
+                raise InvalidInput(f"{edge.type} from {edge.src}: {exc.errors()[0]['msg']}") from None
+
+    def _check_permissions(self, declaration: Declaration, caller: Caller) -> None:
+        for node in declaration.nodes:
+            level = SecrecyLevel(getattr(node, "secrecy_level", None) or "none").rank
+            if level > caller.clearance:
+                raise PermissionDenied(f"{node.LABEL} {node.key()!r} is above this caller's clearance")
+        if caller.role is Role.ADMIN:
+            return
+        owned = owners(self.store, declaration)
+        foreign = sorted(str(ref) for ref, dept in owned.items() if dept != caller.department)
+        if foreign:
+            shown = ", ".join(foreign[:5])
+            raise PermissionDenied(
+                f"an editor of department {caller.department} may change only its own entries; "
+                f"not permitted: {shown}" + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            )
+
+    def _retirements(self, declaration: Declaration, *, force: bool, limit: float) -> list[NodeRef]:
+        declared = {(n.LABEL, n.key()) for n in declaration.nodes}
+        link = {"Dataset": "PROVIDES", "System": "OPERATES"}
+        retire: list[NodeRef] = []
+        for scope in declaration.scopes:
+            department = NodeRef("Department", scope.department)
+            existing = [e.dst for e in self.store.edges([department], direction="out", types=[link[scope.label]])]
+            gone = [ref for ref in existing if (ref.label, ref.key) not in declared]
+            if gone and not force and len(gone) > limit * len(existing):
+                raise RetireLimitExceeded(
+                    f"this load would retire {len(gone)} of the {len(existing)} {scope.label} entries of "
+                    f"department {scope.department} (limit {limit:.0%}); check with a dry run and pass force "
+                    "to proceed"
+                )
+            retire.extend(gone)
+            if scope.label == "Dataset":
+                kept = [ref for ref in existing if (ref.label, ref.key) in declared]
+                retire.extend(
+                    e.dst
+                    for e in self.store.edges(kept + gone, direction="out", types=["HAS_FIELD"])
+                    if (e.dst.label, e.dst.key) not in declared
+                )
+        return retire
+
+    def retire(self, caller: Caller, refs: Sequence[NodeRef], *, source: str = "api") -> ApplyResult:
+        if caller.role is not Role.ADMIN:
+            raise PermissionDenied("only an administrator may retire entries directly")
+        batch = f"batch-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        prov = Provenance(source=source, batch=batch, by=caller.identity, at=_now())
+        return self.store.apply(ChangeSet(retire_nodes=list(refs)), prov)

@@ -1,0 +1,49 @@
+"""What an importer or a mutation hands the service: validated nodes, edges between them,
+and the scopes within which absence means retirement."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.schema.model import NodeModel
+from registry.service.errors import Issue
+from registry.store.records import NodeRef
+
+
+@dataclass(frozen=True)
+class EdgeDecl:
+    type: str
+    src: NodeRef
+    dst: NodeRef
+    props: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RetireScope:
+    """ "This declaration is department ``department``'s complete list of ``label``": entries
+    of that label linked to the department (PROVIDES for datasets, OPERATES for systems)
+    that the declaration does not mention are retired, and so are the fields of a declared
+    dataset that it no longer lists."""
+
+    department: str
+    label: str = "Dataset"
+
+
+@dataclass
+class Declaration:
+    source: str
+    format: str
+    sha256: str | None = None
+    nodes: list[NodeModel] = field(default_factory=list)
+    edges: list[EdgeDecl] = field(default_factory=list)
+    scopes: list[RetireScope] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    def extend(self, other: "Declaration") -> None:
+        self.nodes.extend(other.nodes)
+        self.edges.extend(other.edges)
+        self.scopes.extend(other.scopes)
+        self.issues.extend(other.issues)

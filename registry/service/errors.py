@@ -1,0 +1,56 @@
+"""Errors the service raises; their messages are written to be shown to the caller and
+never name anything the caller may not see."""
+
+from dataclasses import dataclass
+
+
+class ServiceError(Exception):
+    pass
+
+
+class NotFound(ServiceError):
+    """Raised alike for what does not exist and for what the caller may not see."""
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class InvalidInput(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One bad value: where it is (file, row, column), what it was and why it is wrong.
+    Rows count from 1 as a spreadsheet shows them; for JSON/YAML the row is the item's
+    path (``datasets[3].fields[2]``)."""
+
+    file: str
+    row: int | str | None
+    column: str | None
+    value: str | None
+    reason: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        shown = "" if self.value is None else f" {self.value!r}:"
+        return f"{where}:{shown} {self.reason}"
+
+
+class ImportRejected(ServiceError):
+    """A file had errors and nothing from it was written."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        errors = sum(1 for i in issues if i.severity == "error")
+        super().__init__(f"{errors} invalid value(s); nothing was written")
+
+
+class RetireLimitExceeded(ServiceError):
+    pass

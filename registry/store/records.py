@@ -1,0 +1,153 @@
+"""Plain records that cross the Store boundary, the same for every implementation."""
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Props = dict[str, Any]
+Direction = Literal["out", "in", "both"]
+
+
+@dataclass(frozen=True, order=True)
+class NodeRef:
+    label: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.label}:{self.key}"
+
+
+@dataclass(frozen=True, order=True)
+class EdgeRef:
+    type: str
+    src: NodeRef
+    dst: NodeRef
+
+    def __str__(self) -> str:
+        return f"({self.src})-[:{self.type}]->({self.dst})"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who wrote, from where, in which batch, when (ISO 8601 UTC)."""
+
+    source: str
+    batch: str
+    by: str
+    at: str
+
+    def as_dict(self) -> Props:
+        return {"source": self.source, "batch": self.batch, "by": self.by, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Provenance":
+        return cls(source=data["source"], batch=data["batch"], by=data["by"], at=data["at"])
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    label: str
+    key: str
+    props: Props
+    created: Provenance
+    updated: Provenance
+    retired: bool = False
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef(self.label, self.key)
+
+
+@dataclass(frozen=True)
+class EdgeRecord:
+    type: str
+    src: NodeRef
+    dst: NodeRef
+    props: Props
+    created: Provenance
+    updated: Provenance
+    retired: bool = False
+
+    @property
+    def ref(self) -> EdgeRef:
+        return EdgeRef(self.type, self.src, self.dst)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change: ``changes`` maps each property to [old, new] (None where absent)."""
+
+    seq: int
+    subject: str
+    op: Literal["create", "update", "retire", "revive"]
+    changes: Props
+    prov: Provenance
+    node: NodeRef | None = None
+    edge: EdgeRef | None = None
+
+
+@dataclass
+class NodeWrite:
+    label: str
+    key: str
+    props: Props
+
+
+@dataclass
+class EdgeWrite:
+    type: str
+    src: NodeRef
+    dst: NodeRef
+    props: Props = field(default_factory=dict)
+
+    @property
+    def ref(self) -> EdgeRef:
+        return EdgeRef(self.type, self.src, self.dst)
+
+
+@dataclass
+class ChangeSet:
+    """Everything one logical write does; a store applies it all or nothing."""
+
+    nodes: list[NodeWrite] = field(default_factory=list)
+    edges: list[EdgeWrite] = field(default_factory=list)
+    retire_nodes: list[NodeRef] = field(default_factory=list)
+    retire_edges: list[EdgeRef] = field(default_factory=list)
+    record: NodeWrite | None = None
+    """The write's own provenance node (an ImportBatch): written, with the outcome counts
+    in its ``counts`` property, only if something else changed, so that re-importing an
+    unchanged file leaves the store exactly as it was."""
+
+    def __len__(self) -> int:
+        return len(self.nodes) + len(self.edges) + len(self.retire_nodes) + len(self.retire_edges)
+
+
+OUTCOMES = ("created", "updated", "unchanged", "retired")
+
+
+@dataclass
+class ApplyResult:
+    """Outcome counts per label or edge type, and the store version after the write."""
+
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    version: int = 0
+    dry_run: bool = False
+
+    def add(self, kind: str, outcome: str, n: int = 1) -> None:
+        self.counts.setdefault(kind, Counter())[outcome] += n
+
+    def total(self, outcome: str) -> int:
+        return sum(c[outcome] for c in self.counts.values())
+
+    @property
+    def changed(self) -> bool:
+        return any(self.total(o) for o in ("created", "updated", "retired"))
+
+    def totals(self) -> dict[str, int]:
+        return {outcome: self.total(outcome) for outcome in OUTCOMES}
+
+    def merge(self, other: "ApplyResult") -> None:
+        for kind, counter in other.counts.items():
+            self.counts.setdefault(kind, Counter()).update(counter)
+        self.version = max(self.version, other.version)

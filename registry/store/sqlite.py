@@ -1,0 +1,647 @@
+"""The embedded default store: one SQLite file, zero setup.
+
+SQLite in WAL mode gives what an embedded registry needs: a transaction per batch (a
+killed import leaves exactly the batches committed before it), readers that do not block
+the writer, and indexed lookups by (label, key). Properties are JSON; provenance is a
+reference to a batch row, so two million fields from one import cost one provenance
+record. History keeps updates, retirements and revivals; a node's creation is its
+``created`` provenance, and what it held then is its current state with the later
+changes undone, which keeps a bulk load from writing every row twice.
+"""
+
+import json
+import sqlite3
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from threading import RLock
+from typing import Any
+
+import networkx as nx
+
+from registry.store.base import StoreError
+from registry.store.diff import changes as diff_changes
+from registry.store.diff import merged
+from registry.store.history import creation_entry
+from registry.store.projection import ProjectionCache, build_projection
+from registry.store.records import (
+    ApplyResult,
+    ChangeSet,
+    Direction,
+    EdgeRecord,
+    EdgeRef,
+    EdgeWrite,
+    HistoryEntry,
+    NodeRecord,
+    NodeRef,
+    NodeWrite,
+    Props,
+    Provenance,
+)
+
+_CHUNK = 20_000
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta (k, v) VALUES ('version', 0), ('schema', 1);
+CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, by_whom TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS nodes (
+    label TEXT NOT NULL, key TEXT NOT NULL, name TEXT, props TEXT NOT NULL,
+    created TEXT NOT NULL, updated TEXT NOT NULL, retired INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (label, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS edges (
+    src_label TEXT NOT NULL, src_key TEXT NOT NULL, type TEXT NOT NULL,
+    dst_label TEXT NOT NULL, dst_key TEXT NOT NULL, props TEXT NOT NULL,
+    created TEXT NOT NULL, updated TEXT NOT NULL, retired INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (src_label, src_key, type, dst_label, dst_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_by_dst ON edges (dst_label, dst_key, type);
+CREATE INDEX IF NOT EXISTS edges_by_type ON edges (type);
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY, subject TEXT NOT NULL, op TEXT NOT NULL, changes TEXT NOT NULL,
+    batch TEXT NOT NULL, node_label TEXT, node_key TEXT, edge_type TEXT,
+    src_label TEXT, src_key TEXT, dst_label TEXT, dst_key TEXT
+);
+CREATE INDEX IF NOT EXISTS history_by_node ON history (node_label, node_key);
+CREATE INDEX IF NOT EXISTS history_by_src ON history (src_label, src_key);
+CREATE INDEX IF NOT EXISTS history_by_dst ON history (dst_label, dst_key);
+"""
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _name(label: str, props: Props) -> str | None:
+    from registry.schema.model import NAME_PROPERTY
+
+    value = props.get(NAME_PROPERTY.get(label, "name"))
+    return None if value is None else str(value)
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class SQLiteStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.url = str(self.path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=OFF")
+            self._db.execute("PRAGMA cache_size=-200000")
+            self._db.executescript(_DDL)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the registry file {self.path}: {exc}") from None
+        self._lock = RLock()
+        self._batches: dict[str, Provenance] = {}
+        self._projections = ProjectionCache()
+
+    # -- basics ---------------------------------------------------------------------
+
+    def version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT v FROM meta WHERE k='version'").fetchone()[0])
+
+    def ping(self) -> None:
+        try:
+            with self._lock:
+                self._db.execute("SELECT 1").fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(f"registry file {self.path} is not readable: {exc}") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self, commit: bool = True) -> Iterator[sqlite3.Cursor]:
+        with self._lock:
+            cur = self._db.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT" if commit else "ROLLBACK")
+
+    def _prov(self, batch: str) -> Provenance:
+        prov = self._batches.get(batch)
+        if prov is None:
+            row = self._db.execute("SELECT source, by_whom, at FROM batches WHERE id = ?", (batch,)).fetchone()
+            if row is None:
+                raise StoreError(f"provenance batch {batch!r} is missing from {self.path}")
+            prov = Provenance(source=row[0], batch=batch, by=row[1], at=row[2])
+            self._batches[batch] = prov
+        return prov
+
+    # -- writes ---------------------------------------------------------------------
+
+    def apply(self, changes: ChangeSet, prov: Provenance, *, dry_run: bool = False) -> ApplyResult:
+        result = ApplyResult(dry_run=dry_run)
+        with self._transaction(commit=not dry_run) as cur:
+            self._apply_nodes(cur, changes.nodes, prov, result)
+            self._apply_edges(cur, changes.edges, prov, result)
+            for ref in changes.retire_nodes:
+                self._retire_node(cur, ref, prov, result)
+            for eref in changes.retire_edges:
+                self._retire_edge(cur, eref, prov, result)
+            if result.changed and changes.record is not None:
+                record = changes.record
+                self._apply_nodes(
+                    cur,
+                    [NodeWrite(record.label, record.key, {**record.props, "counts": result.totals()})],
+                    prov,
+                    ApplyResult(),
+                )
+            if result.changed:
+                cur.execute(
+                    "INSERT OR IGNORE INTO batches (id, source, by_whom, at) VALUES (?, ?, ?, ?)",
+                    (prov.batch, prov.source, prov.by, prov.at),
+                )
+                cur.execute("UPDATE meta SET v = v + 1 WHERE k = 'version'")
+            result.version = int(cur.execute("SELECT v FROM meta WHERE k='version'").fetchone()[0])
+        return result
+
+    def _existing_nodes(self, cur: sqlite3.Cursor, label: str, keys: list[str]) -> dict[str, tuple[Props, bool]]:
+        found: dict[str, tuple[Props, bool]] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            for key, props, retired in cur.execute(
+                "SELECT key, props, retired FROM nodes WHERE label = ? AND key IN (SELECT value FROM json_each(?))",
+                (label, json.dumps(chunk)),
+            ):
+                found[key] = (json.loads(props), bool(retired))
+        return found
+
+    def _apply_nodes(self, cur: sqlite3.Cursor, writes: list[NodeWrite], prov: Provenance, result: ApplyResult) -> None:
+        by_label: dict[str, dict[str, Props]] = {}
+        for write in writes:
+            pending = by_label.setdefault(write.label, {})
+            pending[write.key] = merged(pending.get(write.key, {}), write.props)
+        for label, pending in by_label.items():
+            existing = self._existing_nodes(cur, label, list(pending))
+            inserts, updates, history = [], [], []
+            for key, props in pending.items():
+                old = existing.get(key)
+                if old is None:
+                    inserts.append((label, key, _name(label, props), _dumps(props), prov.batch, prov.batch))
+                    result.add(label, "created")
+                    continue
+                old_props, retired = old
+                new_props = merged(old_props, props)
+                delta = diff_changes(old_props, new_props)
+                if not delta and not retired:
+                    result.add(label, "unchanged")
+                    continue
+                updates.append((_name(label, new_props), _dumps(new_props), prov.batch, label, key))
+                history.append(
+                    (
+                        f"{label}:{key}",
+                        "revive" if retired else "update",
+                        _dumps(delta),
+                        prov.batch,
+                        label,
+                        key,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                    )
+                )
+                result.add(label, "updated")
+            cur.executemany(
+                "INSERT INTO nodes (label, key, name, props, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
+            cur.executemany(
+                "UPDATE nodes SET name = ?, props = ?, updated = ?, retired = 0 WHERE label = ? AND key = ?",
+                updates,
+            )
+            self._insert_history(cur, history)
+
+    @staticmethod
+    def _insert_history(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> None:
+        cur.executemany(
+            "INSERT INTO history (subject, op, changes, batch, node_label, node_key, edge_type, "
+            "src_label, src_key, dst_label, dst_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def _missing_endpoints(self, cur: sqlite3.Cursor, refs: set[NodeRef]) -> list[NodeRef]:
+        by_label: dict[str, list[str]] = {}
+        for ref in refs:
+            by_label.setdefault(ref.label, []).append(ref.key)
+        missing: list[NodeRef] = []
+        for label, keys in by_label.items():
+            found = self._existing_nodes(cur, label, keys)
+            missing.extend(NodeRef(label, k) for k in keys if k not in found or found[k][1])
+        return sorted(missing)
+
+    def _apply_edges(self, cur: sqlite3.Cursor, writes: list[EdgeWrite], prov: Provenance, result: ApplyResult) -> None:
+        if not writes:
+            return
+        pending: dict[EdgeRef, Props] = {}
+        for write in writes:
+            pending[write.ref] = merged(pending.get(write.ref, {}), write.props)
+        missing = self._missing_endpoints(cur, {r.src for r in pending} | {r.dst for r in pending})
+        if missing:
+            shown = ", ".join(str(m) for m in missing[:5])
+            raise ValueError(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
+        existing: dict[EdgeRef, tuple[Props, bool]] = {}
+        refs = list(pending)
+        for start in range(0, len(refs), _CHUNK):
+            chunk = refs[start : start + _CHUNK]
+            keys = json.dumps([[r.src.label, r.src.key, r.type, r.dst.label, r.dst.key] for r in chunk])
+            for sl, sk, t, dl, dk, props, retired in cur.execute(
+                "SELECT e.src_label, e.src_key, e.type, e.dst_label, e.dst_key, e.props, e.retired "
+                "FROM json_each(?) AS j JOIN edges AS e ON e.src_label = j.value ->> 0 "
+                "AND e.src_key = j.value ->> 1 AND e.type = j.value ->> 2 "
+                "AND e.dst_label = j.value ->> 3 AND e.dst_key = j.value ->> 4",
+                (keys,),
+            ):
+                existing[EdgeRef(t, NodeRef(sl, sk), NodeRef(dl, dk))] = (json.loads(props), bool(retired))
+        inserts, updates, history = [], [], []
+        for ref, props in pending.items():
+            old = existing.get(ref)
+            if old is None:
+                inserts.append(
+                    (
+                        ref.src.label,
+                        ref.src.key,
+                        ref.type,
+                        ref.dst.label,
+                        ref.dst.key,
+                        _dumps(props),
+                        prov.batch,
+                        prov.batch,
+                    )
+                )
+                result.add(ref.type, "created")
+                continue
+            old_props, retired = old
+            new_props = merged(old_props, props)
+            delta = diff_changes(old_props, new_props)
+            if not delta and not retired:
+                result.add(ref.type, "unchanged")
+                continue
+            updates.append(
+                (_dumps(new_props), prov.batch, ref.src.label, ref.src.key, ref.type, ref.dst.label, ref.dst.key)
+            )
+            history.append(
+                (
+                    str(ref),
+                    "revive" if retired else "update",
+                    _dumps(delta),
+                    prov.batch,
+                    None,
+                    None,
+                    ref.type,
+                    ref.src.label,
+                    ref.src.key,
+                    ref.dst.label,
+                    ref.dst.key,
+                )
+            )
+            result.add(ref.type, "updated")
+        cur.executemany(
+            "INSERT INTO edges (src_label, src_key, type, dst_label, dst_key, props, created, updated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
+        cur.executemany(
+            "UPDATE edges SET props = ?, updated = ?, retired = 0 WHERE src_label = ? AND src_key = ? "
+            "AND type = ? AND dst_label = ? AND dst_key = ?",
+            updates,
+        )
+        self._insert_history(cur, history)
+
+    def _retire_node(self, cur: sqlite3.Cursor, ref: NodeRef, prov: Provenance, result: ApplyResult) -> None:
+        done = cur.execute(
+            "UPDATE nodes SET retired = 1, updated = ? WHERE label = ? AND key = ? AND retired = 0",
+            (prov.batch, ref.label, ref.key),
+        ).rowcount
+        if not done:
+            return
+        result.add(ref.label, "retired")
+        self._insert_history(
+            cur, [(str(ref), "retire", "{}", prov.batch, ref.label, ref.key, None, None, None, None, None)]
+        )
+        incident = cur.execute(
+            "SELECT src_label, src_key, type, dst_label, dst_key FROM edges WHERE retired = 0 AND "
+            "((src_label = ?1 AND src_key = ?2) OR (dst_label = ?1 AND dst_key = ?2))",
+            (ref.label, ref.key),
+        ).fetchall()
+        for sl, sk, t, dl, dk in incident:
+            self._retire_edge(cur, EdgeRef(t, NodeRef(sl, sk), NodeRef(dl, dk)), prov, result)
+
+    def _retire_edge(self, cur: sqlite3.Cursor, ref: EdgeRef, prov: Provenance, result: ApplyResult) -> None:
+        done = cur.execute(
+            "UPDATE edges SET retired = 1, updated = ? WHERE src_label = ? AND src_key = ? AND type = ? "
+            "AND dst_label = ? AND dst_key = ? AND retired = 0",
+            (prov.batch, ref.src.label, ref.src.key, ref.type, ref.dst.label, ref.dst.key),
+        ).rowcount
+        if done:
+            result.add(ref.type, "retired")
+            self._insert_history(
+                cur,
+                [
+                    (
+                        str(ref),
+                        "retire",
+                        "{}",
+                        prov.batch,
+                        None,
+                        None,
+                        ref.type,
+                        ref.src.label,
+                        ref.src.key,
+                        ref.dst.label,
+                        ref.dst.key,
+                    )
+                ],
+            )
+
+    # -- reads ----------------------------------------------------------------------
+
+    def _node(self, row: tuple[Any, ...]) -> NodeRecord:
+        label, key, props, created, updated, retired = row
+        return NodeRecord(label, key, json.loads(props), self._prov(created), self._prov(updated), bool(retired))
+
+    def _edge(self, row: tuple[Any, ...]) -> EdgeRecord:
+        sl, sk, t, dl, dk, props, created, updated, retired = row
+        return EdgeRecord(
+            t,
+            NodeRef(sl, sk),
+            NodeRef(dl, dk),
+            json.loads(props),
+            self._prov(created),
+            self._prov(updated),
+            bool(retired),
+        )
+
+    def get_nodes(self, label: str, keys: Collection[str], *, include_retired: bool = False) -> dict[str, NodeRecord]:
+        keys = list(keys)
+        out: dict[str, NodeRecord] = {}
+        with self._lock:
+            for start in range(0, len(keys), _CHUNK):
+                rows = self._db.execute(
+                    "SELECT label, key, props, created, updated, retired FROM nodes WHERE label = ? "
+                    "AND key IN (SELECT value FROM json_each(?)) AND (retired = 0 OR ?)",
+                    (label, json.dumps(keys[start : start + _CHUNK]), include_retired),
+                ).fetchall()
+                out.update((row[1], self._node(row)) for row in rows)
+        return out
+
+    @staticmethod
+    def _filters(
+        label: str, where: Mapping[str, Any] | None, text: str | None, exclude: Collection[str]
+    ) -> tuple[str, list[Any]]:
+        sql = ["label = ?", "retired = 0"]
+        params: list[Any] = [label]
+        for prop, value in (where or {}).items():
+            if isinstance(value, bool):
+                value = int(value)
+            sql.append("json_extract(props, '$.' || ?) = ?")
+            params.extend([prop, value])
+        if text:
+            sql.append("name LIKE ? ESCAPE '\\'")
+            params.append(_like(text))
+        if exclude:
+            sql.append("key NOT IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(exclude)))
+        return " AND ".join(sql), params
+
+    def find_nodes(
+        self,
+        label: str,
+        *,
+        where: Mapping[str, Any] | None = None,
+        text: str | None = None,
+        exclude: Collection[str] = (),
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[NodeRecord]:
+        sql, params = self._filters(label, where, text, exclude)
+        if after is not None:
+            sql += " AND key > ?"
+            params.append(after)
+        params.append(-1 if limit is None else limit)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT label, key, props, created, updated, retired FROM nodes WHERE {sql} ORDER BY key LIMIT ?",
+                params,
+            ).fetchall()
+            return [self._node(row) for row in rows]
+
+    def count_nodes(
+        self,
+        label: str,
+        *,
+        where: Mapping[str, Any] | None = None,
+        text: str | None = None,
+        exclude: Collection[str] = (),
+    ) -> int:
+        sql, params = self._filters(label, where, text, exclude)
+        with self._lock:
+            return int(self._db.execute(f"SELECT count(*) FROM nodes WHERE {sql}", params).fetchone()[0])
+
+    def edges(
+        self,
+        nodes: Sequence[NodeRef],
+        *,
+        direction: Direction = "out",
+        types: Collection[str] | None = None,
+    ) -> list[EdgeRecord]:
+        refs = json.dumps([[n.label, n.key] for n in nodes])
+        type_list = json.dumps(sorted(types)) if types is not None else None
+        sides = {"out": ["src"], "in": ["dst"], "both": ["src", "dst"]}[direction]
+        seen: set[EdgeRef] = set()
+        out: list[EdgeRecord] = []
+        with self._lock:
+            for side in sides:
+                rows = self._db.execute(
+                    "SELECT e.src_label, e.src_key, e.type, e.dst_label, e.dst_key, e.props, e.created, "
+                    "e.updated, e.retired FROM json_each(?1) AS j JOIN edges AS e "
+                    f"ON e.{side}_label = j.value ->> 0 AND e.{side}_key = j.value ->> 1 "
+                    "WHERE e.retired = 0 AND (?2 IS NULL OR e.type IN (SELECT value FROM json_each(?2))) "
+                    "ORDER BY j.key",
+                    (refs, type_list),
+                ).fetchall()
+                for row in rows:
+                    edge = self._edge(row)
+                    if edge.ref not in seen:
+                        seen.add(edge.ref)
+                        out.append(edge)
+        return out
+
+    def _history_entry(self, row: tuple[Any, ...]) -> HistoryEntry:
+        seq, subject, op, changes, batch, nl, nk, et, sl, sk, dl, dk = row
+        node = NodeRef(nl, nk) if nl is not None else None
+        edge = EdgeRef(et, NodeRef(sl, sk), NodeRef(dl, dk)) if et is not None else None
+        return HistoryEntry(seq, subject, op, json.loads(changes), self._prov(batch), node, edge)
+
+    _HISTORY_COLUMNS = (
+        "seq, subject, op, changes, batch, node_label, node_key, edge_type, src_label, src_key, dst_label, dst_key"
+    )
+
+    def history(self, ref: NodeRef) -> list[HistoryEntry]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {self._HISTORY_COLUMNS} FROM history WHERE (node_label = ?1 AND node_key = ?2) "
+                "OR (src_label = ?1 AND src_key = ?2) OR (dst_label = ?1 AND dst_key = ?2) ORDER BY seq",
+                (ref.label, ref.key),
+            ).fetchall()
+            stored = [self._history_entry(row) for row in rows]
+            node = self.get_nodes(ref.label, [ref.key], include_retired=True).get(ref.key)
+            edge_rows = self._db.execute(
+                "SELECT src_label, src_key, type, dst_label, dst_key, props, created, updated, retired "
+                "FROM edges WHERE (src_label = ?1 AND src_key = ?2) OR (dst_label = ?1 AND dst_key = ?2)",
+                (ref.label, ref.key),
+            ).fetchall()
+        creations = [creation_entry(node.ref, None, node.props, node.created, stored)] if node else []
+        creations += [creation_entry(None, e.ref, e.props, e.created, stored) for e in map(self._edge, edge_rows)]
+        return sorted(creations, key=lambda e: (e.prov.at, e.seq)) + stored if creations else stored
+
+    def label_counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT label, count(*) FROM nodes WHERE retired = 0 GROUP BY label ORDER BY label"
+            ).fetchall()
+        return dict(rows)
+
+    def edge_type_counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT type, count(*) FROM edges WHERE retired = 0 GROUP BY type ORDER BY type"
+            ).fetchall()
+        return dict(rows)
+
+    def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        """A separate cursor, fetched in pages, so a projection of millions of rows never
+        holds them all as tuples at once."""
+        with self._lock:
+            cur = self._db.execute(sql, params)
+            while rows := cur.fetchmany(10_000):
+                yield from rows
+
+    def iter_nodes(
+        self, labels: Collection[str] | None = None, *, include_retired: bool = False
+    ) -> Iterator[NodeRecord]:
+        label_list = json.dumps(sorted(labels)) if labels is not None else None
+        for row in self._stream(
+            "SELECT label, key, props, created, updated, retired FROM nodes WHERE (retired = 0 OR ?1) "
+            "AND (?2 IS NULL OR label IN (SELECT value FROM json_each(?2))) ORDER BY label, key",
+            (include_retired, label_list),
+        ):
+            yield self._node(row)
+
+    def iter_edges(
+        self, types: Collection[str] | None = None, *, include_retired: bool = False
+    ) -> Iterator[EdgeRecord]:
+        type_list = json.dumps(sorted(types)) if types is not None else None
+        for row in self._stream(
+            "SELECT src_label, src_key, type, dst_label, dst_key, props, created, updated, retired "
+            "FROM edges WHERE (retired = 0 OR ?1) AND (?2 IS NULL OR type IN (SELECT value FROM json_each(?2))) "
+            "ORDER BY src_label, src_key, type, dst_label, dst_key",
+            (include_retired, type_list),
+        ):
+            yield self._edge(row)
+
+    def iter_history(self) -> Iterator[HistoryEntry]:
+        for row in self._stream(f"SELECT {self._HISTORY_COLUMNS} FROM history ORDER BY seq", ()):
+            yield self._history_entry(row)
+
+    def restore(
+        self,
+        nodes: Iterable[NodeRecord],
+        edges: Iterable[EdgeRecord],
+        history: Iterable[HistoryEntry],
+    ) -> None:
+        with self._transaction() as cur:
+            batches: dict[str, Provenance] = {}
+
+            def keep(prov: Provenance) -> str:
+                batches[prov.batch] = prov
+                return prov.batch
+
+            cur.executemany(
+                "INSERT OR REPLACE INTO nodes (label, key, name, props, created, updated, retired) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        n.label,
+                        n.key,
+                        _name(n.label, n.props),
+                        _dumps(n.props),
+                        keep(n.created),
+                        keep(n.updated),
+                        int(n.retired),
+                    )
+                    for n in nodes
+                ),
+            )
+            cur.executemany(
+                "INSERT OR REPLACE INTO edges (src_label, src_key, type, dst_label, dst_key, props, "
+                "created, updated, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        e.src.label,
+                        e.src.key,
+                        e.type,
+                        e.dst.label,
+                        e.dst.key,
+                        _dumps(e.props),
+                        keep(e.created),
+                        keep(e.updated),
+                        int(e.retired),
+                    )
+                    for e in edges
+                ),
+            )
+            self._insert_history(
+                cur,
+                [
+                    (
+                        h.subject,
+                        h.op,
+                        _dumps(h.changes),
+                        keep(h.prov),
+                        h.node.label if h.node else None,
+                        h.node.key if h.node else None,
+                        h.edge.type if h.edge else None,
+                        h.edge.src.label if h.edge else None,
+                        h.edge.src.key if h.edge else None,
+                        h.edge.dst.label if h.edge else None,
+                        h.edge.dst.key if h.edge else None,
+                    )
+                    for h in history
+                    if h.op != "create"
+                ],
+            )
+            cur.executemany(
+                "INSERT OR IGNORE INTO batches (id, source, by_whom, at) VALUES (?, ?, ?, ?)",
+                [(p.batch, p.source, p.by, p.at) for p in batches.values()],
+            )
+            cur.execute("UPDATE meta SET v = v + 1 WHERE k = 'version'")
+
+    # -- analysis ---------------------------------------------------------------------
+
+    def projection(
+        self, labels: Collection[str] | None = None, edge_types: Collection[str] | None = None
+    ) -> nx.MultiDiGraph:
+        return self._projections.get(
+            self.version(),
+            labels,
+            edge_types,
+            lambda: build_projection(self.iter_nodes(labels), self.iter_edges(edge_types)),
+        )
