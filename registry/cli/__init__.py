@@ -12,8 +12,4 @@ def main() -> None:
     """Registry of inter-department government data sharing."""
 
 
-def _register() -> None:
-    """Modules add their commands to ``main``; importing them here keeps start-up in one place."""
-
-
-_register()
+# Command modules register here, one line each: main.add_command(module.command).
