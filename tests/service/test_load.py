@@ -1,0 +1,117 @@
+"""Writes through the service: rejection, idempotence, ownership, retirement limits."""
+
+import pytest
+
+from registry.schema.enums import Clearance
+from registry.schema.model import Dataset, System
+from registry.service import (
+    Caller,
+    Declaration,
+    EdgeDecl,
+    ImportRejected,
+    Issue,
+    PermissionDenied,
+    RegistryService,
+    RetireLimitExceeded,
+    RetireScope,
+    Role,
+)
+from registry.store.records import NodeRef
+from tests.service.graph_fixture import GA, PUBLIC_DS, SJ, build
+
+
+@pytest.fixture
+def loaded(service: RegistryService) -> RegistryService:
+    build(service)
+    return service
+
+
+def test_declaration_with_errors_writes_nothing(loaded: RegistryService) -> None:
+    version = loaded.store.version()
+    bad = Declaration(
+        source="bad.csv",
+        format="catalogue",
+        nodes=[System(code="NEW-1", name="新系统")],
+        issues=[Issue("bad.csv", 3, "共享类型", "随便", "unknown share type")],
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        loaded.load(bad, Caller.system())
+    assert rejected.value.issues[0].column == "共享类型"
+    assert loaded.store.version() == version
+    report = loaded.load(bad, Caller.system(), skip_invalid=True)
+    assert report.totals["created"] == 1 and report.totals["rejected"] == 1
+
+
+def test_second_identical_load_changes_nothing(service: RegistryService) -> None:
+    build(service)
+    version = service.store.version()
+    batches = service.count(Caller.system(), "ImportBatch")
+    build(service)
+    assert service.store.version() == version
+    assert service.count(Caller.system(), "ImportBatch") == batches
+
+
+def test_every_node_and_edge_carries_provenance(loaded: RegistryService) -> None:
+    editor = Caller("张三@浙江省公安厅", Role.EDITOR, Clearance.PUBLIC, department=GA)
+    loaded.upsert(editor, [Dataset(resource_code=PUBLIC_DS, name="户籍人口基本信息（2026版）")], source="api")
+    record = loaded.get(Caller.system(), "Dataset", PUBLIC_DS)
+    assert record.updated.by == "张三@浙江省公安厅" and record.updated.source == "api"
+    assert record.created.source == "fixture"
+    change = loaded.history(Caller.system(), record.ref)[-1]
+    assert change.op == "update" and change.changes["name"][0] == "户籍人口基本信息"
+
+
+def test_editor_cannot_change_another_departments_entries(loaded: RegistryService) -> None:
+    editor = Caller("李四@大数据局", Role.EDITOR, Clearance.PUBLIC, department=SJ)
+    version = loaded.store.version()
+    with pytest.raises(PermissionDenied, match="only its own entries"):
+        loaded.upsert(editor, [Dataset(resource_code=PUBLIC_DS, name="改名")])
+    with pytest.raises(PermissionDenied):
+        loaded.upsert(
+            editor,
+            [Dataset(resource_code=PUBLIC_DS, name="改名")],
+            [EdgeDecl("PROVIDES", NodeRef("Department", SJ), NodeRef("Dataset", PUBLIC_DS))],
+        )
+    assert loaded.store.version() == version
+    loaded.upsert(
+        editor,
+        [Dataset(resource_code="301009/000001", name="政务服务事项")],
+        [EdgeDecl("PROVIDES", NodeRef("Department", SJ), NodeRef("Dataset", "301009/000001"))],
+    )
+    assert loaded.get(Caller.system(), "Dataset", "301009/000001").created.by == "李四@大数据局"
+
+
+def test_readers_cannot_write_and_clearance_bounds_writes(loaded: RegistryService) -> None:
+    with pytest.raises(PermissionDenied):
+        loaded.upsert(Caller.public(), [System(code="X", name="x")])
+    editor = Caller("王五", Role.EDITOR, Clearance.PUBLIC, department=GA)
+    with pytest.raises(PermissionDenied, match="clearance"):
+        loaded.upsert(editor, [System(code="ZJGA-NEW", name="涉密系统", secrecy_level="secret")])
+
+
+def test_complete_catalogue_retires_missing_entries_within_the_limit(service: RegistryService) -> None:
+    datasets = [Dataset(resource_code=f"301001/{i:06d}", name=f"数据集{i}") for i in range(1, 9)]
+
+    def catalogue(items: list[Dataset]) -> Declaration:
+        return Declaration(
+            source="公安厅目录.csv",
+            format="catalogue",
+            nodes=list(items),
+            edges=[EdgeDecl("PROVIDES", NodeRef("Department", GA), NodeRef("Dataset", d.resource_code)) for d in items],
+            scopes=[RetireScope(GA)],
+        )
+
+    from registry.schema.model import Department
+
+    service.upsert(Caller.system(), [Department(code=GA, name="浙江省公安厅")])
+    service.load(catalogue(datasets), Caller.system())
+    preview = service.load(catalogue(datasets[1:]), Caller.system(), dry_run=True)
+    assert preview.retired == [NodeRef("Dataset", "301001/000001")]
+    assert service.count(Caller.system(), "Dataset") == 8
+    report = service.load(catalogue(datasets[1:]), Caller.system())
+    assert report.totals["retired"] >= 1 and service.count(Caller.system(), "Dataset") == 7
+    with pytest.raises(RetireLimitExceeded, match="would retire 5 of the 7"):
+        service.load(catalogue(datasets[1:3]), Caller.system())
+    assert service.count(Caller.system(), "Dataset") == 7
+    service.load(catalogue(datasets[1:3]), Caller.system(), force=True)
+    assert service.count(Caller.system(), "Dataset") == 2
