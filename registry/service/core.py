@@ -19,7 +19,7 @@ import networkx as nx
 from pydantic import ValidationError
 
 from registry.schema.enums import Clearance, SecrecyLevel
-from registry.schema.model import EDGE_SPECS, NODE_MODELS, ImportBatch, NodeModel
+from registry.schema.model import EDGE_SPECS, NAME_PROPERTY, NODE_MODELS, ImportBatch, NodeModel
 from registry.service.caller import Caller, Role
 from registry.service.declaration import Declaration, EdgeDecl
 from registry.service.errors import (
@@ -194,6 +194,76 @@ class RegistryService:
             label, where=self._check_where(label, where), text=text, exclude=self._hidden_keys(caller, label)
         )
 
+    def _linked(
+        self,
+        caller: Caller,
+        label: str,
+        anchor: NodeRef,
+        edge_type: str,
+        where: Mapping[str, Any] | None,
+        text: str | None,
+    ) -> list[NodeRecord]:
+        """The visible ``label`` nodes joined to ``anchor`` by ``edge_type`` (either way round),
+        filtered as ``find`` filters, ordered by key. A department's entries are a few hundred
+        at most, so filtering them here keeps the Store protocol unchanged."""
+        label = self._label(label)
+        clean = self._check_where(label, where)
+        spec = EDGE_SPECS.get(edge_type)
+        if spec is None:
+            raise InvalidInput(f"unknown relation {edge_type!r}")
+        if not (anchor.label in spec.sources and label in spec.targets) and not (
+            anchor.label in spec.targets and label in spec.sources
+        ):
+            raise InvalidInput(f"{edge_type} does not link a {anchor.label} to a {label}")
+        if not self.visible(caller, anchor):
+            return []
+        keys = {
+            other.key
+            for e in self.edges(caller, [anchor], direction="both", types=[edge_type])
+            for other in (e.src, e.dst)
+            if other != anchor and other.label == label
+        }
+        name = NAME_PROPERTY[label]
+        needle = text.casefold() if text else None
+        found = self.get_many(caller, label, keys)
+        return [
+            record
+            for key, record in sorted(found.items())
+            if all(record.props.get(prop) == value for prop, value in clean.items())
+            and (needle is None or needle in str(record.props.get(name, "")).casefold())
+        ]
+
+    def find_linked(
+        self,
+        caller: Caller,
+        label: str,
+        anchor: NodeRef,
+        edge_type: str,
+        *,
+        where: Mapping[str, Any] | None = None,
+        text: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[NodeRecord]:
+        """``find`` restricted to the nodes linked to ``anchor``, e.g. the systems a department
+        OPERATES: the department filter of dashboard lists."""
+        records = self._linked(caller, label, anchor, edge_type, where, text)
+        if after is not None:
+            records = [r for r in records if r.key > after]
+        return records if limit is None else records[:limit]
+
+    def count_linked(
+        self,
+        caller: Caller,
+        label: str,
+        anchor: NodeRef,
+        edge_type: str,
+        *,
+        where: Mapping[str, Any] | None = None,
+        text: str | None = None,
+    ) -> int:
+        return len(self._linked(caller, label, anchor, edge_type, where, text))
+
     def edges(
         self,
         caller: Caller,
@@ -306,10 +376,15 @@ class RegistryService:
                 raise InvalidInput(f"{edge.type} from {edge.src}: {exc.errors()[0]['msg']}") from None
 
     def _check_permissions(self, declaration: Declaration, caller: Caller) -> None:
+        hidden = self.hidden(caller)
         for node in declaration.nodes:
             level = SecrecyLevel(getattr(node, "secrecy_level", None) or "none").rank
-            if level > caller.clearance:
+            if level > caller.clearance or NodeRef(node.LABEL, node.key()) in hidden:
                 raise PermissionDenied(f"{node.LABEL} {node.key()!r} is above this caller's clearance")
+        for edge in declaration.edges:
+            for end in (edge.src, edge.dst):
+                if end in hidden:
+                    raise PermissionDenied(f"{end.label} {end.key!r} is above this caller's clearance")
         if caller.role is Role.ADMIN:
             return
         owned = owners(self.store, declaration)
