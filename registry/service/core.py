@@ -381,10 +381,19 @@ class RegistryService:
             level = SecrecyLevel(getattr(node, "secrecy_level", None) or "none").rank
             if level > caller.clearance or NodeRef(node.LABEL, node.key()) in hidden:
                 raise PermissionDenied(f"{node.LABEL} {node.key()!r} is above this caller's clearance")
-        for edge in declaration.edges:
-            for end in (edge.src, edge.dst):
-                if end in hidden:
-                    raise PermissionDenied(f"{end.label} {end.key!r} is above this caller's clearance")
+        if hidden:
+            # An edge to something hidden must fail exactly as an edge to nothing does.
+            declared = {NodeRef(n.LABEL, n.key()) for n in declaration.nodes}
+            ends: dict[str, set[str]] = {}
+            for edge in declaration.edges:
+                for end in (edge.src, edge.dst):
+                    if end not in declared:
+                        ends.setdefault(end.label, set()).add(end.key)
+            for label, keys in sorted(ends.items()):
+                found = self.get_many(caller, label, keys)
+                missing = sorted(keys - found.keys())
+                if missing:
+                    raise NotFound(f"no {label} with key {missing[0]!r}")
         if caller.role is Role.ADMIN:
             return
         owned = owners(self.store, declaration)

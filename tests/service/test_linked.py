@@ -49,3 +49,15 @@ def test_an_uncleared_editor_cannot_overwrite_a_hidden_entry(loaded: RegistrySer
     with pytest.raises(PermissionDenied, match="clearance"):
         loaded.upsert(editor, [System(code=SECRET_SYS, name="改名", network="extranet")])
     assert loaded.get(Caller.system(), "System", SECRET_SYS).props == before.props
+
+
+def test_an_edge_to_a_hidden_entry_fails_like_an_edge_to_nothing(loaded: RegistryService) -> None:
+    from registry.service import EdgeDecl, NotFound
+
+    editor = Caller("大数据局录入员", Role.EDITOR, Clearance.PUBLIC, department=SJ)
+    sj = NodeRef("Department", SJ)
+    with pytest.raises(NotFound) as hidden:
+        loaded.upsert(editor, [], [EdgeDecl("NEEDS", sj, NodeRef("Need", "NEED-1"))])
+    with pytest.raises(NotFound) as missing:
+        loaded.upsert(editor, [], [EdgeDecl("NEEDS", sj, NodeRef("Need", "NEED-404"))])
+    assert str(hidden.value).replace("NEED-1", "X") == str(missing.value).replace("NEED-404", "X")
