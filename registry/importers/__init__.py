@@ -1,0 +1,57 @@
+"""The formats a registry can be loaded from, each registered by name.
+
+Reading never writes: an importer turns a file into a ``Declaration`` (nodes, edges,
+retirement scopes and every issue found in the file) and the service's ``load`` decides
+what is written. A format is chosen by name or, when none is given, by asking each
+registered format whether it recognises the file (``sniff``), in registration order.
+"""
+
+from pathlib import Path
+
+from registry.importers import catalogue, native
+from registry.importers.base import Format, UnknownFormat
+from registry.service.declaration import Declaration
+from registry.service.errors import InvalidInput
+
+_FORMATS: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    _FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def formats() -> list[str]:
+    return list(_FORMATS)
+
+
+def get_format(name: str) -> Format:
+    fmt = _FORMATS.get(name.strip().lower())
+    if fmt is None:
+        raise UnknownFormat(f"unknown format {name!r}; known formats: {', '.join(_FORMATS)}")
+    return fmt
+
+
+def detect(path: Path) -> Format:
+    for fmt in _FORMATS.values():
+        if fmt.sniff(path):
+            return fmt
+    described = "; ".join(f"{f.name} ({', '.join(f.suffixes)})" for f in _FORMATS.values())
+    raise UnknownFormat(f"cannot tell the format of {path}; pass one of: {described}")
+
+
+def read(path: Path | str, format: str | None = None, *, skip_invalid: bool = False) -> Declaration:
+    """The declaration in ``path`` with all of its issues. With ``skip_invalid`` the rows
+    with errors are left out of nodes and edges (and still reported), so the service can
+    write the rest."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    fmt = get_format(format) if format else detect(path)
+    return fmt.read(path, skip_invalid=skip_invalid)
+
+
+register(catalogue.FORMAT)
+register(native.FORMAT)
+
+__all__ = ["Format", "UnknownFormat", "detect", "formats", "get_format", "read", "register"]

@@ -1,0 +1,479 @@
+"""The national catalogue layout (政务信息资源目录, 2017 编制指南), as CSV or XLSX.
+
+One row per 信息项; the resource columns are filled on a resource's first row only (the
+rest fill down) or repeated on every row, in which case they must agree. Headers are
+matched by their Chinese names, the variants seen in the field and English aliases.
+Every bad cell becomes an Issue at the row and under the header the user sees; a
+resource with a bad resource-level cell is left out whole when skipping invalid rows,
+a bad 信息项 only its own row.
+
+A catalogue is a department's complete list, so each provider department in the file
+gets a retirement scope: what it provided before and this file no longer lists is
+retired by the service. When rows were skipped as invalid that scope is withheld for the
+department concerned, since a skipped row is not a deleted entry.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from registry.importers.base import Format
+from registry.importers.source import sha256
+from registry.importers.tabular import Table, read_table
+from registry.importers.values import (
+    excel_number_hint,
+    parse_data_type,
+    parse_date,
+    parse_format,
+    share_rule,
+    split_list,
+)
+from registry.schema.codes import clean_code, validate_credit_code, validate_resource_code
+from registry.schema.enums import ResourceCategory, ShareMode, ShareType, UpdateCycle
+from registry.schema.model import DataElement, Dataset, Department, FieldItem, Interface, NodeModel
+from registry.schema.synonyms import canonical, normalise, parse_bool
+from registry.service.declaration import Declaration, EdgeDecl, RetireScope
+from registry.service.errors import Issue
+from registry.store.records import NodeRef
+
+NAME = "catalogue"
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "category": ("信息资源分类", "资源分类", "category"),
+    "name": ("信息资源名称", "资源名称", "name", "resource_name"),
+    "resource_code": ("信息资源代码", "资源代码", "resource_code"),
+    "provider": ("信息资源提供方", "提供方", "提供方名称", "信息资源提供方名称", "provider", "provider_name"),
+    "provider_code": ("信息资源提供方代码", "提供方代码", "provider_code"),
+    "abstract": ("信息资源摘要", "摘要", "abstract"),
+    "format": ("信息资源格式", "资源格式", "format"),
+    "format_category": ("格式分类", "format_category"),
+    "format_type": ("格式类型", "format_type"),
+    "item": ("信息项名称", "信息项", "item_name", "field_name", "field"),
+    "data_type": ("数据类型", "data_type"),
+    "length": ("信息项长度", "数据长度", "长度", "length"),
+    "share_type": ("共享类型", "共享属性", "share_type"),
+    "share_condition": ("共享条件", "share_condition"),
+    "share_mode": ("共享方式", "share_mode"),
+    "open_to_public": ("是否向社会开放", "开放属性", "open_to_public"),
+    "open_condition": ("开放条件", "open_condition"),
+    "update_cycle": ("更新周期", "update_cycle"),
+    "published_on": ("发布日期", "published_on"),
+    "related": ("关联资源代码", "related_resource_codes"),
+    "element": ("数据元", "数据元名称", "data_element", "element"),
+    "element_code": ("数据元编码", "数据元标识符", "数据元代码", "element_code"),
+    "processing_method": ("加工处理方法", "processing_method"),
+    "traceability": ("信息可追溯要求", "信息可追溯的技术要求", "可追溯要求", "traceability_requirement"),
+    "interface": ("技术接口", "接口地址", "interface"),
+}
+"""Canonical column -> the headers that name it; the first name is the one used in
+messages when the column is absent from the file."""
+
+REQUIRED = ("name", "resource_code", "provider", "provider_code", "item")
+ROW_COLUMNS = frozenset(("item", "data_type", "length", "element", "element_code", "processing_method", "traceability"))
+RESOURCE_COLUMNS = tuple(c for c in COLUMNS if c not in ROW_COLUMNS and c != "resource_code")
+PROVIDER_COLUMNS = ("provider", "provider_code")
+
+_PROPERTY_COLUMNS: dict[str, dict[str, str]] = {
+    "Dataset": {"related_resource_codes": "related"},
+    "Field": {"name": "item", "traceability_requirement": "traceability", "dataset": "resource_code"},
+    "Department": {"code": "provider_code", "name": "provider"},
+    "DataElement": {"code": "element_code", "name": "element"},
+    "Interface": {"code": "interface", "url": "interface"},
+}
+
+_INTERFACE_KIND = {"interface": "api", "database": "database", "file": "file", "mail_or_media": "mail_or_media"}
+
+
+def _header_key(header: str) -> str:
+    """Headers carry required-markers and remarks: ``*信息资源名称``, ``数据类型(C/N/D)``."""
+    text = normalise(header).lstrip("*＊")
+    for opening, closing in (("(", ")"), ("[", "]"), ("【", "】")):
+        if opening in text and text.endswith(closing):
+            text = text[: text.index(opening)]
+    return text
+
+
+_ALIASES: dict[str, str] = {normalise(alias): column for column, aliases in COLUMNS.items() for alias in aliases}
+
+
+def column_of(header: str) -> str | None:
+    return _ALIASES.get(_header_key(header))
+
+
+def _score(row: Sequence[str]) -> int:
+    return sum(1 for cell in row if cell and column_of(cell))
+
+
+@dataclass
+class Cell:
+    row: int
+    text: str
+
+
+@dataclass
+class Resource:
+    code: str
+    first_row: int
+    cells: dict[str, Cell] = field(default_factory=dict)
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    bad: bool = False
+
+
+class _Reader:
+    def __init__(self, path: Path, table: Table) -> None:
+        self.file = str(path)
+        self.table = table
+        self.issues: list[Issue] = list(table.issues)
+        self.index: dict[str, int] = {}
+        for i, header in enumerate(table.headers):
+            column = column_of(header) if header else None
+            if column is not None and column not in self.index:
+                self.index[column] = i
+
+    def header(self, column: str) -> str:
+        i = self.index.get(column)
+        return self.table.headers[i].strip() if i is not None else COLUMNS[column][0]
+
+    def issue(
+        self, row: int | None, column: str | None, value: str | None, reason: str, severity: str = "error"
+    ) -> None:
+        header = None if column is None else self.header(column)
+        self.issues.append(Issue(self.file, row, header, value, reason, severity))
+
+    # -- grouping rows into resources -------------------------------------------------
+
+    def group(self) -> list[Resource]:
+        resources: dict[str, Resource] = {}
+        current: Resource | None = None
+        code_at = self.index["resource_code"]
+        for number, cells in self.table.rows:
+            raw_code = cells[code_at]
+            code = clean_code(raw_code)
+            if code:
+                current = resources.get(code)
+                if current is None:
+                    current = resources[code] = Resource(code, number)
+            elif current is None:
+                self.issue(number, "resource_code", raw_code, "信息资源代码 is empty and no resource row above it")
+                continue
+            for column in RESOURCE_COLUMNS:
+                i = self.index.get(column)
+                text = cells[i].strip() if i is not None else ""
+                if not text:
+                    continue
+                seen = current.cells.get(column)
+                if seen is None:
+                    current.cells[column] = Cell(number, text)
+                elif normalise(seen.text) != normalise(text):
+                    self.issue(
+                        number,
+                        column,
+                        text,
+                        f"differs from {seen.text!r} given for resource {current.code} at row {seen.row}",
+                    )
+                    current.bad = True
+            row = {c: cells[i].strip() for c, i in self.index.items() if c in ROW_COLUMNS}
+            current.rows.append((number, row))
+        return list(resources.values())
+
+    # -- resources ----------------------------------------------------------------------
+
+    def dataset(self, res: Resource, provider: Cell | None, provider_code: Cell | None) -> Dataset | None:
+        """The resource's Dataset, or None after reporting why it cannot be one."""
+        errors = len(self.issues)
+        props: dict[str, Any] = {"resource_code": res.code}
+        try:
+            code = validate_resource_code(res.code)
+        except ValueError as exc:
+            self.issue(res.first_row, "resource_code", res.code, str(exc))
+            return None
+        if not code.recognised:
+            hint = self._sequence_hint(res.code)
+            self.issue(res.first_row, "resource_code", res.code, code.warning + hint, severity="warning")
+        props["code_recognised"] = code.recognised
+        name = res.cells.get("name")
+        if name is None:
+            self.issue(res.first_row, "name", "", "信息资源名称 is empty")
+        else:
+            props["name"] = name.text
+        for column, prop in (("abstract", "abstract"), ("open_condition", "open_condition")):
+            if column in res.cells:
+                props[prop] = res.cells[column].text
+        self._category(res, code.category_digit, props)
+        self._enum(res, "share_type", ShareType, props)
+        self._enum(res, "update_cycle", UpdateCycle, props)
+        self._share_mode(res, props)
+        self._format(res, props)
+        condition = res.cells.get("share_condition")
+        if condition is not None:
+            props["share_condition"] = condition.text
+        broken = share_rule(props.get("share_type"), props.get("share_condition"))
+        if broken:
+            where = condition.row if condition else res.cells["share_type"].row
+            self.issue(where, "share_condition", condition.text if condition else "", broken)
+        self._convert(res, "open_to_public", parse_bool, props)
+        self._convert(res, "published_on", parse_date, props)
+        if "related" in res.cells:
+            props["related_resource_codes"] = [clean_code(c) for c in split_list(res.cells["related"].text)]
+        if provider_code is None:
+            self.issue(res.first_row, "provider_code", "", "信息资源提供方代码 is empty")
+        if provider is None:
+            self.issue(res.first_row, "provider", "", "信息资源提供方 is empty")
+        if len(self.issues) > errors and any(i.severity == "error" for i in self.issues[errors:]):
+            return None
+        return self._model(Dataset, props, res.first_row)
+
+    @staticmethod
+    def _sequence_hint(code: str) -> str:
+        head, _, sequence = code.rpartition("/")
+        if head and sequence.isdigit() and len(sequence) < 3:
+            return " (the sequence after '/' has fewer than 3 digits: were leading zeros lost?)"
+        return ""
+
+    def _category(self, res: Resource, digit: str | None, props: dict[str, Any]) -> None:
+        if digit is not None:
+            props["category_code"] = res.code.partition("/")[0]
+        cell = res.cells.get("category")
+        if cell is not None:
+            head = split_list(cell.text.replace("/", " ").replace("-", " "))[0].lstrip("0123456789.")
+            for candidate in (cell.text, head, head.removesuffix("类"), head.removesuffix("信息资源类")):
+                try:
+                    props["category"] = canonical(ResourceCategory, candidate)
+                    return
+                except ValueError:
+                    continue
+        if digit is not None:
+            props["category"] = canonical(ResourceCategory, digit)
+        elif cell is not None:
+            self.issue(
+                cell.row, "category", cell.text, "unrecognised 信息资源分类 (基础/主题/部门); left empty", "warning"
+            )
+
+    def _enum(self, res: Resource, column: str, enum: type, props: dict[str, Any]) -> None:
+        self._convert(res, column, lambda raw: canonical(enum, raw), props)
+
+    def _convert(self, res: Resource, column: str, parse: Any, props: dict[str, Any]) -> None:
+        cell = res.cells.get(column)
+        if cell is None:
+            return
+        try:
+            props[column] = parse(cell.text)
+        except ValueError as exc:
+            self.issue(cell.row, column, cell.text, str(exc))
+
+    def _share_mode(self, res: Resource, props: dict[str, Any]) -> None:
+        """Free text such as ``共享平台/接口`` names the mode after the platform."""
+        cell = res.cells.get("share_mode")
+        if cell is None:
+            return
+        for candidate in (cell.text, cell.text.replace("／", "/").rpartition("/")[2]):
+            try:
+                props["share_mode"] = canonical(ShareMode, candidate)
+                return
+            except ValueError as exc:
+                error = exc
+        self.issue(cell.row, "share_mode", cell.text, str(error))
+
+    def _format(self, res: Resource, props: dict[str, Any]) -> None:
+        combined = res.cells.get("format") or res.cells.get("format_category")
+        if combined is not None:
+            column = "format" if "format" in res.cells else "format_category"
+            try:
+                props["format_category"], props["format_type"] = parse_format(combined.text)
+            except ValueError as exc:
+                self.issue(combined.row, column, combined.text, str(exc))
+        if "format_type" in res.cells:
+            props["format_type"] = res.cells["format_type"].text
+        if props.get("format_type") is None:
+            props.pop("format_type", None)
+
+    # -- fields -------------------------------------------------------------------------
+
+    def fields(self, res: Resource, dataset_ok: bool) -> list[tuple[int, FieldItem, DataElement | None]]:
+        out: list[tuple[int, FieldItem, DataElement | None]] = []
+        seen: dict[str, int] = {}
+        for number, row in res.rows:
+            errors = len(self.issues)
+            props: dict[str, Any] = {"dataset": res.code}
+            name = row.get("item", "")
+            if not name:
+                self.issue(number, "item", "", "信息项名称 is empty")
+            elif name in seen:
+                self.issue(
+                    number, "item", name, f"信息项 {name!r} is listed twice in {res.code} (first at row {seen[name]})"
+                )
+            else:
+                seen[name] = number
+                props["name"] = name
+            raw_type = row.get("data_type", "")
+            if raw_type:
+                try:
+                    props["data_type"], length = parse_data_type(raw_type)
+                except ValueError as exc:
+                    self.issue(number, "data_type", raw_type, str(exc))
+                else:
+                    if length is not None:
+                        props["length"] = length
+            raw_length = row.get("length", "")
+            if raw_length:
+                if raw_length.isdigit():
+                    props["length"] = int(raw_length)
+                else:
+                    self.issue(number, "length", raw_length, f"{raw_length!r} is not a whole number of characters")
+            if row.get("processing_method"):
+                props["processing_method"] = row["processing_method"]
+            if row.get("traceability"):
+                props["traceability_requirement"] = row["traceability"]
+            element = self._element(number, row)
+            if len(self.issues) > errors or not dataset_ok:
+                continue
+            item = self._model(FieldItem, props, number)
+            if item is not None:
+                out.append((number, item, element))
+        return out
+
+    def _element(self, number: int, row: dict[str, str]) -> DataElement | None:
+        """Catalogues often name the 数据元 without its code; the name then stands in as
+        its key, so the same name in two catalogues still meets."""
+        code = clean_code(row.get("element_code", ""))
+        name = row.get("element", "")
+        if not code and not name:
+            return None
+        return self._model(DataElement, {"code": code or clean_code(name), "name": name or code}, number)
+
+    # -- building -----------------------------------------------------------------------
+
+    def _model(self, model: type[NodeModel], props: dict[str, Any], row: int) -> Any:
+        """Values are converted before this, so a failure here is a rule of the model
+        itself (a length below zero, say), reported under the column it came from."""
+        try:
+            return model(**props)
+        except ValidationError as exc:
+            columns = _PROPERTY_COLUMNS.get(model.LABEL, {})
+            for error in exc.errors():
+                prop = str(error["loc"][0]) if error["loc"] else ""
+                column = columns.get(prop, prop if prop in COLUMNS else None)
+                value = props.get(prop)
+                self.issue(row, column, None if value is None else str(value), f"{prop}: {error['msg']}")
+            return None
+
+    def department(self, code_cell: Cell, name_cell: Cell | None) -> Department | None:
+        try:
+            code = validate_credit_code(code_cell.text)
+        except ValueError as exc:
+            self.issue(code_cell.row, "provider_code", code_cell.text, str(exc) + excel_number_hint(code_cell.text))
+            return None
+        if name_cell is None:
+            return None
+        return self._model(Department, {"code": code, "name": name_cell.text}, code_cell.row)
+
+
+def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
+    data = path.read_bytes()
+    declaration = Declaration(source=str(path), format=NAME, sha256=sha256(data))
+    table = read_table(path, data, _score)
+    reader = _Reader(path, table)
+    if table.header_row is not None:
+        missing = [COLUMNS[c][0] for c in REQUIRED if c not in reader.index]
+        if missing:
+            reader.issue(
+                table.header_row,
+                None,
+                None,
+                "missing required column(s): "
+                + ", ".join(missing)
+                + " (headers found: "
+                + ", ".join(h for h in table.headers if h)
+                + ")",
+            )
+        else:
+            _build(reader, declaration, skip_invalid)
+    declaration.issues = reader.issues
+    return declaration
+
+
+def _build(reader: _Reader, declaration: Declaration, skip_invalid: bool) -> None:
+    departments: dict[str, Department | None] = {}
+    incomplete: set[str] = set()
+    elements: dict[str, DataElement] = {}
+    provider: Cell | None = None
+    provider_code: Cell | None = None
+    for res in reader.group():
+        provider = res.cells.get("provider", provider)
+        provider_code = res.cells.get("provider_code", provider_code)
+        department: Department | None = None
+        if provider_code is not None:
+            key = clean_code(provider_code.text).upper()
+            if key not in departments:
+                departments[key] = reader.department(provider_code, provider)
+            department = departments[key]
+        errors = len(reader.issues)
+        dataset = reader.dataset(res, provider, provider_code)
+        usable = dataset is not None and department is not None and not res.bad
+        fields = reader.fields(res, usable)
+        if department is not None and (res.bad or any(i.severity == "error" for i in reader.issues[errors:])):
+            incomplete.add(department.code)
+        if dataset is None or department is None or res.bad:
+            continue
+        _emit(declaration, department, dataset, fields, elements, res, reader)
+    for department in departments.values():
+        if department is None:
+            continue
+        declaration.nodes.append(department)
+        if department.code in incomplete and skip_invalid:
+            reader.issue(
+                None,
+                None,
+                None,
+                f"rows of department {department.code} were skipped as invalid, so its entries missing from this "
+                "file are not retired",
+                "warning",
+            )
+        else:
+            declaration.scopes.append(RetireScope(department.code))
+    declaration.nodes.extend(elements.values())
+
+
+def _emit(
+    declaration: Declaration,
+    department: Department,
+    dataset: Dataset,
+    fields: list[tuple[int, FieldItem, DataElement | None]],
+    elements: dict[str, DataElement],
+    res: Resource,
+    reader: _Reader,
+) -> None:
+    dataset_ref = NodeRef(Dataset.LABEL, dataset.key())
+    declaration.nodes.append(dataset)
+    declaration.edges.append(EdgeDecl("PROVIDES", NodeRef(Department.LABEL, department.key()), dataset_ref))
+    for _number, item, element in fields:
+        field_ref = NodeRef(FieldItem.LABEL, item.key())
+        declaration.nodes.append(item)
+        declaration.edges.append(EdgeDecl("HAS_FIELD", dataset_ref, field_ref))
+        if element is not None:
+            elements.setdefault(element.key(), element)
+            declaration.edges.append(EdgeDecl("MEANS", field_ref, NodeRef(DataElement.LABEL, element.key())))
+    cell = res.cells.get("interface")
+    if cell is not None:
+        kind = _INTERFACE_KIND.get(dataset.share_mode or "interface", "api")
+        url = cell.text if "://" in cell.text else None
+        interface = reader._model(Interface, {"code": clean_code(cell.text), "kind": kind, "url": url}, cell.row)
+        if interface is not None:
+            declaration.nodes.append(interface)
+            declaration.edges.append(EdgeDecl("EXPOSED_VIA", dataset_ref, NodeRef(Interface.LABEL, interface.key())))
+
+
+def sniff(path: Path) -> bool:
+    return path.suffix.lower() in (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
+
+
+FORMAT = Format(
+    name=NAME,
+    description="政务信息资源目录 (2017 编制指南 layout), one row per 信息项",
+    suffixes=(".csv", ".tsv", ".xlsx"),
+    sniff=sniff,
+    read=read,
+)

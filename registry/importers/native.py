@@ -1,0 +1,356 @@
+"""The native JSON/YAML format: the whole graph, validated by ``registry.schema.document``.
+
+A clean document is validated in one pydantic call (fast at millions of fields). A
+document with errors gets every error reported at the item's path (``datasets[3].fields[2]``)
+and property; the bad items are then cut out and the rest validated again, so that with
+``skip_invalid`` the service can write what is good. References between items are checked
+against what the document itself declares: a document is a self-contained description,
+and the service checks again against the store when it writes.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from registry.importers.base import Format
+from registry.importers.documents import YAML_SUFFIXES, DocumentSyntaxError, parse
+from registry.importers.source import decode, sha256
+from registry.importers.values import share_rule
+from registry.schema.codes import clean_code, validate_resource_code
+from registry.schema.document import NativeDocument
+from registry.schema.model import (
+    DataElement,
+    Dataset,
+    Department,
+    FieldItem,
+    Interface,
+    Need,
+    NodeModel,
+    Project,
+    SharedWithProps,
+    System,
+    field_key,
+)
+from registry.service.declaration import Declaration, EdgeDecl, RetireScope
+from registry.service.errors import Issue
+from registry.store.records import NodeRef
+
+NAME = "native"
+_MAX_PASSES = 4
+
+Loc = tuple[str | int, ...]
+
+
+def path_text(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _item_loc(loc: Loc) -> tuple[Loc, str | None]:
+    """Split an error location into the item (up to its last list index) and the property."""
+    last = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=0)
+    item, rest = loc[: last + 1], loc[last + 1 :]
+    return item, ".".join(str(p) for p in rest) or None
+
+
+def _shown(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value)
+
+
+def _reason(error: dict[str, Any]) -> str:
+    msg = str(error["msg"])
+    return msg.removeprefix("Value error, ")
+
+
+def _remove(raw: Any, loc: Loc) -> Any:
+    """Cut the item at ``loc`` out of the raw document; returns what was cut."""
+    parent = raw
+    for part in loc[:-1]:
+        parent = parent[part]
+    return parent.pop(loc[-1])
+
+
+def validate(file: str, raw: Any) -> tuple[NativeDocument | None, list[Issue], list[Any]]:
+    """The document, every validation issue, and the raw items cut out for being invalid."""
+    if not isinstance(raw, dict):
+        return (
+            None,
+            [Issue(file, None, None, None, "a native document is a mapping with sections such as datasets")],
+            [],
+        )
+    issues: list[Issue] = []
+    cut: list[Any] = []
+    for _ in range(_MAX_PASSES):
+        try:
+            return NativeDocument.model_validate(raw), issues, cut
+        except ValidationError as exc:
+            items: dict[Loc, None] = {}
+            for error in exc.errors():
+                loc = tuple(error["loc"])
+                item, prop = _item_loc(loc)
+                issues.append(Issue(file, path_text(item), prop, _shown(error.get("input")), _reason(error)))
+                items.setdefault(item)
+            for item in sorted(items, reverse=True):
+                try:
+                    cut.append(_remove(raw, item))
+                except (KeyError, IndexError, TypeError):
+                    continue
+    return None, issues, cut
+
+
+class _Builder:
+    """Turns a validated document into nodes and edges, checking references as it goes."""
+
+    def __init__(self, file: str, declaration: Declaration, cut: list[Any]) -> None:
+        self.file = file
+        self.declaration = declaration
+        self.issues = declaration.issues
+        self.keys: dict[str, dict[str, str]] = {label: {} for label in ("Department", "System", "Dataset", "Field")}
+        self.keys |= {label: {} for label in ("DataElement", "Interface", "Project", "Need")}
+        self.invalid: set[str] = {_raw_key(item) for item in cut if _raw_key(item)}
+        self.dropped = False
+
+    def issue(self, row: str, column: str | None, value: str | None, reason: str, severity: str = "error") -> None:
+        self.issues.append(Issue(self.file, row, column, value, reason, severity))
+        if severity == "error":
+            self.dropped = True
+
+    def declare(self, node: NodeModel, row: str) -> bool:
+        seen = self.keys[node.LABEL]
+        key = node.key()
+        if key in seen:
+            self.issue(row, None, key, f"{node.LABEL} {key!r} is declared twice (first at {seen[key]})")
+            return False
+        seen[key] = row
+        self.declaration.nodes.append(node)
+        return True
+
+    def ref(self, label: str, raw: str, row: str, column: str) -> NodeRef | None:
+        key = clean_code(raw)
+        if label == "Department":
+            key = key.upper()
+        if key in self.keys[label]:
+            return NodeRef(label, key)
+        if key not in self.invalid:
+            self.issue(row, column, raw, f"refers to {label} {key!r}, which this document does not declare")
+        else:
+            self.dropped = True
+        return None
+
+    def edge(
+        self, edge_type: str, src: NodeRef | None, dst: NodeRef | None, props: dict[str, Any] | None = None
+    ) -> None:
+        if src is not None and dst is not None:
+            self.declaration.edges.append(EdgeDecl(edge_type, src, dst, props or {}))
+
+
+_FIELDS: dict[type[NodeModel], tuple[str, ...]] = {}
+
+
+def _node(model: type[NodeModel], doc: BaseModel, **extra: Any) -> Any:
+    """The graph node behind a document item. The item was validated by a subclass of
+    ``model`` with the same validators, so it is constructed without validating twice."""
+    names = _FIELDS.get(model)
+    if names is None:
+        names = _FIELDS[model] = tuple(model.model_fields)
+    values = {name: getattr(doc, name) for name in names}
+    values.update(extra)
+    return model.model_construct(**values)
+
+
+def _raw_key(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    for name in ("code", "resource_code", "id"):
+        if isinstance(item.get(name), str | int):
+            return clean_code(str(item[name])).upper() if name == "code" else clean_code(str(item[name]))
+    return None
+
+
+def build(file: str, doc: NativeDocument, declaration: Declaration, cut: list[Any]) -> bool:
+    """Fill ``declaration`` from ``doc``; True when every item made it in."""
+    b = _Builder(file, declaration, cut)
+    for i, item in enumerate(doc.departments):
+        b.declare(_node(Department, item), f"departments[{i}]")
+    for i, item in enumerate(doc.data_elements):
+        b.declare(_node(DataElement, item), f"data_elements[{i}]")
+    for i, item in enumerate(doc.interfaces):
+        b.declare(_node(Interface, item), f"interfaces[{i}]")
+    systems = [b.declare(_node(System, item), f"systems[{i}]") for i, item in enumerate(doc.systems)]
+    datasets = _declare_datasets(b, doc)
+    projects = [b.declare(_node(Project, item), f"projects[{i}]") for i, item in enumerate(doc.projects)]
+    needs = [b.declare(_node(Need, item), f"needs[{i}]") for i, item in enumerate(doc.needs)]
+    _system_edges(b, doc, systems)
+    _dataset_edges(b, doc, datasets)
+    _project_edges(b, doc, projects)
+    _need_edges(b, doc, needs)
+    complete = [d.code for d in doc.departments if d.complete]
+    for i, raw in enumerate(doc.complete):
+        ref = b.ref("Department", raw, f"complete[{i}]", "complete")
+        if ref is not None and ref.key not in complete:
+            complete.append(ref.key)
+    declaration.scopes.extend(RetireScope(code, label) for code in complete for label in ("Dataset", "System"))
+    return not b.dropped and not cut
+
+
+def _declare_datasets(b: _Builder, doc: NativeDocument) -> list[bool]:
+    declared = []
+    for i, item in enumerate(doc.datasets):
+        row = f"datasets[{i}]"
+        code = validate_resource_code(item.resource_code)
+        if not code.recognised:
+            b.issue(row, "resource_code", item.resource_code, str(code.warning), "warning")
+        broken = share_rule(item.share_type, item.share_condition)
+        if broken:
+            b.issue(row, "share_condition", item.share_condition, broken)
+            declared.append(False)
+            continue
+        ok = b.declare(_node(Dataset, item, code_recognised=code.recognised), row)
+        declared.append(ok)
+        if not ok:
+            continue
+        for j, field in enumerate(item.fields):
+            if field.dataset is not None and clean_code(field.dataset) != item.resource_code:
+                b.issue(
+                    f"{row}.fields[{j}]", "dataset", field.dataset, f"differs from the enclosing {item.resource_code}"
+                )
+                continue
+            b.declare(_node(FieldItem, field, dataset=item.resource_code), f"{row}.fields[{j}]")
+    return declared
+
+
+def _system_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
+    for i, item in _kept(doc.systems, declared):
+        row = f"systems[{i}]"
+        system = NodeRef("System", item.code)
+        if item.department is not None:
+            b.edge("OPERATES", b.ref("Department", item.department, row, "department"), system)
+        for j, code in enumerate(item.holds):
+            b.edge("HOLDS", system, b.ref("Dataset", code, row, f"holds[{j}]"))
+
+
+def _dataset_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
+    for i, item in _kept(doc.datasets, declared):
+        row = f"datasets[{i}]"
+        dataset = NodeRef("Dataset", item.resource_code)
+        if item.provider is not None:
+            b.edge("PROVIDES", b.ref("Department", item.provider, row, "provider"), dataset)
+        for j, code in enumerate(item.interfaces):
+            b.edge("EXPOSED_VIA", dataset, b.ref("Interface", code, row, f"interfaces[{j}]"))
+        for j, share in enumerate(item.shared_with):
+            where = f"{row}.shared_with[{j}]"
+            target = (
+                b.ref("Department", share.department, where, "department")
+                if share.department is not None
+                else b.ref("System", share.system or "", where, "system")
+            )
+            props = SharedWithProps(agreement=share.agreement, since=share.since).model_dump(
+                mode="json", exclude_none=True
+            )
+            b.edge("SHARED_WITH", dataset, target, props)
+        for j, field in enumerate(item.fields):
+            key = field_key(item.resource_code, field.name)
+            if b.keys["Field"].get(key) != f"{row}.fields[{j}]":
+                continue
+            ref = NodeRef("Field", key)
+            b.edge("HAS_FIELD", dataset, ref)
+            where = f"{row}.fields[{j}]"
+            if field.element is not None:
+                b.edge("MEANS", ref, b.ref("DataElement", field.element, where, "element"))
+            for k, source in enumerate(field.derived_from):
+                at = f"{where}.derived_from[{k}]"
+                target = b.ref("Field", field_key(clean_code(source.dataset), source.field), at, "field")
+                props = {"processing_method": source.processing_method} if source.processing_method else {}
+                b.edge("DERIVED_FROM", ref, target, props)
+
+
+def _project_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
+    for i, item in _kept(doc.projects, declared):
+        row = f"projects[{i}]"
+        project = NodeRef("Project", item.code)
+        if item.led_by is not None:
+            b.edge("LED_BY", project, b.ref("Department", item.led_by, row, "led_by"))
+        for j, code in enumerate(item.co_built_by):
+            b.edge("CO_BUILT_BY", project, b.ref("Department", code, row, f"co_built_by[{j}]"))
+        for j, code in enumerate(item.builds):
+            b.edge("BUILDS", project, b.ref("System", code, row, f"builds[{j}]"))
+
+
+def _need_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
+    for i, item in _kept(doc.needs, declared):
+        row = f"needs[{i}]"
+        need = NodeRef("Need", item.id)
+        by = (
+            b.ref("Department", item.by_department, row, "by_department")
+            if item.by_department is not None
+            else b.ref("System", item.by_system or "", row, "by_system")
+        )
+        b.edge("NEEDS", by, need)
+        target = (
+            b.ref("DataElement", item.for_element, row, "for_element")
+            if item.for_element is not None
+            else b.ref("Dataset", item.for_dataset or "", row, "for_dataset")
+        )
+        b.edge("FOR", need, target)
+
+
+def _kept(items: list[Any], declared: list[bool]) -> Iterator[tuple[int, Any]]:
+    return ((i, item) for i, (item, ok) in enumerate(zip(items, declared, strict=True)) if ok)
+
+
+def load_raw(path: Path) -> tuple[Any, str, list[Issue]]:
+    """The parsed document, the file's sha256, and issues if it could not be parsed."""
+    data = path.read_bytes()
+    digest = sha256(data)
+    decoded = decode(path, data)
+    issues = [decoded.issue] if decoded.issue else []
+    if decoded.text is None:
+        return None, digest, issues
+    try:
+        return parse(path, decoded.text), digest, issues
+    except DocumentSyntaxError as exc:
+        return None, digest, [*issues, Issue(str(path), None, None, None, str(exc))]
+
+
+def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
+    raw, digest, issues = load_raw(path)
+    declaration = Declaration(source=str(path), format=NAME, sha256=digest, issues=issues)
+    if raw is None and issues:
+        return declaration
+    doc, problems, cut = validate(str(path), raw)
+    declaration.issues.extend(problems)
+    if doc is None:
+        return declaration
+    complete = build(str(path), doc, declaration, cut)
+    if not complete and skip_invalid and declaration.scopes:
+        declaration.scopes.clear()
+        declaration.issues.append(
+            Issue(
+                str(path),
+                None,
+                "complete",
+                None,
+                "items were skipped as invalid, so nothing missing from this document is retired",
+                "warning",
+            )
+        )
+    return declaration
+
+
+def sniff(path: Path) -> bool:
+    return path.suffix.lower() in (".json", *YAML_SUFFIXES)
+
+
+FORMAT = Format(
+    name=NAME,
+    description="the registry's own JSON/YAML document (registry/schema/native.schema.json)",
+    suffixes=(".json", ".yaml", ".yml"),
+    sniff=sniff,
+    read=read,
+)

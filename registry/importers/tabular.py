@@ -1,0 +1,121 @@
+"""Spreadsheet-shaped files (CSV and XLSX) to rows of text cells with their row numbers.
+
+Row numbers are the ones a user sees when opening the file in Excel (1-based, counting
+the title and header rows), so every issue points at a cell the user can find. The
+header row is found rather than assumed: catalogues often carry a title row or two
+("XX局政务信息资源目录") above it. Cells of a merged range take the value of the range's
+top-left cell, which is what the user sees in Excel.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from registry.importers.source import decode
+from registry.service.errors import Issue
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass
+class Table:
+    file: str
+    encoding: str | None = None
+    header_row: int | None = None
+    headers: list[str] = field(default_factory=list)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def cell_text(value: Any) -> str:
+    """Excel keeps numbers and dates typed; catalogues want their text. A whole number
+    stored as a float (1.0) is shown by Excel as 1, and a date at midnight as the date."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_table(path: Path, data: bytes, score: Callable[[Sequence[str]], int]) -> Table:
+    """``score`` counts how many cells of a row are known headers; the best-scoring row
+    among the first few becomes the header row."""
+    if path.suffix.lower() == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
+        return Table(
+            str(path),
+            issues=[Issue(str(path), None, None, None, "old Excel .xls files cannot be read; save it as .xlsx or CSV")],
+        )
+    if data.startswith(b"PK"):
+        grid, issues = _xlsx_grid(path, data, score)
+        table = Table(str(path), issues=issues)
+    else:
+        decoded = decode(path, data)
+        table = Table(str(path), encoding=decoded.encoding, issues=[decoded.issue] if decoded.issue else [])
+        if decoded.text is None:
+            return table
+        grid = _csv_grid(decoded.text)
+    _split(table, grid, score)
+    return table
+
+
+def _csv_grid(text: str) -> list[list[str]]:
+    sample = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",\t;", key=sample.count) if sample else ","
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _xlsx_grid(path: Path, data: bytes, score: Callable[[Sequence[str]], int]) -> tuple[list[list[str]], list[Issue]]:
+    """Read-only mode would be faster but hides merged ranges, which department sheets use
+    for the resource columns of multi-row resources."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        return [], [Issue(str(path), None, None, None, f"not a readable .xlsx workbook: {exc}")]
+    best: list[list[str]] = []
+    best_score = -1
+    for sheet in workbook.worksheets:
+        grid = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for merged in sheet.merged_cells.ranges:
+            top_left = cell_text(sheet.cell(merged.min_row, merged.min_col).value)
+            for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
+                row = grid[r - 1]
+                for c in range(merged.min_col, merged.max_col + 1):
+                    if c <= len(row):
+                        row[c - 1] = top_left
+        found = max((score(row) for row in grid[:HEADER_SEARCH_ROWS]), default=0)
+        if found > best_score:
+            best, best_score = grid, found
+    return best, []
+
+
+def _split(table: Table, grid: list[list[str]], score: Callable[[Sequence[str]], int]) -> None:
+    head = grid[:HEADER_SEARCH_ROWS]
+    if not head:
+        table.issues.append(Issue(table.file, None, None, None, "the file is empty"))
+        return
+    scores = [score(row) for row in head]
+    index = max(range(len(head)), key=lambda i: (scores[i], -i))
+    if scores[index] == 0:
+        table.issues.append(
+            Issue(table.file, None, None, None, "no header row found: none of the first rows names catalogue columns")
+        )
+        return
+    table.header_row = index + 1
+    table.headers = list(grid[index])
+    width = len(table.headers)
+    for number, row in enumerate(grid[index + 1 :], start=index + 2):
+        if any(row):
+            table.rows.append((number, (row + [""] * (width - len(row)))[:width] if len(row) != width else row))

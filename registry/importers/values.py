@@ -1,0 +1,94 @@
+"""Cell values to typed values, each failure a sentence the user can act on.
+
+Shared by the catalogue and native readers so a date, a share rule or a data type is
+judged the same way whatever file it came in.
+"""
+
+import re
+from datetime import date
+
+from registry.schema.enums import DataType, FormatCategory, ShareType
+from registry.schema.synonyms import canonical, normalise
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_TYPE_WITH_LENGTH = re.compile(r"^(.+?)\s*[(（]\s*(\d+)\s*(?:[,，]\s*\d+\s*)?[)）]$")
+_LIST_SEPARATORS = re.compile(r"[,，;；、\s]+")
+
+_FORMAT_BY_TYPE: dict[str, FormatCategory] = {
+    **dict.fromkeys(("xls", "xlsx", "csv", "et", "ods", "wps表格"), FormatCategory.SPREADSHEET),
+    **dict.fromkeys(("doc", "docx", "pdf", "txt", "wps", "ofd", "rtf"), FormatCategory.ELECTRONIC_FILE),
+    **dict.fromkeys(("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "svg"), FormatCategory.IMAGE),
+    **dict.fromkeys(("mp4", "avi", "flv", "mp3", "wav", "rtsp", "hls"), FormatCategory.STREAMING),
+    **dict.fromkeys(("xml", "json", "rdf"), FormatCategory.SELF_DESCRIBING),
+    **dict.fromkeys(
+        ("oracle", "mysql", "sqlserver", "db2", "达梦", "dm", "kingbase", "人大金仓", "postgresql", "gbase", "access"),
+        FormatCategory.DATABASE,
+    ),
+    **dict.fromkeys(("api", "webservice", "restful", "rest"), FormatCategory.SERVICE_INTERFACE),
+}
+
+
+def parse_date(raw: str) -> date:
+    text = normalise(raw)
+    match = _DATE.match(text) or _COMPACT_DATE.match(text)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    raise ValueError(f"{raw!r} is not a date (write it as 2023-05-01)")
+
+
+def parse_data_type(raw: str) -> tuple[DataType, int | None]:
+    """``C``, ``字符型``, ``varchar2(18)``: the type, and a length when one is written with it."""
+    try:
+        return canonical(DataType, raw), None
+    except ValueError as exc:
+        match = _TYPE_WITH_LENGTH.match(raw.strip())
+        if match is None:
+            raise exc from None
+        return canonical(DataType, match[1]), int(match[2])
+
+
+def parse_format(raw: str) -> tuple[FormatCategory, str | None]:
+    """``数据库/oracle``, ``电子表格(xlsx)``, ``数据库``, or just ``xlsx``: the category and the type."""
+    text = raw.strip()
+    match = re.match(r"^(.*?)\s*[(（](.*)[)）]$", text)
+    parts = [match[1], match[2]] if match else re.split(r"\s*[/／:：]\s*", text, maxsplit=1)
+    kind = parts[1].strip() if len(parts) > 1 and parts[1].strip() else None
+    try:
+        return canonical(FormatCategory, parts[0]), kind
+    except ValueError:
+        inferred = _FORMAT_BY_TYPE.get(normalise(text)) or _FORMAT_BY_TYPE.get(normalise(parts[-1]))
+        if inferred is None:
+            expected = "电子文件, 电子表格, 数据库, 图形图像, 流媒体, 自描述格式, 服务接口, 其他"
+            raise ValueError(
+                f"{raw!r} is not a known 信息资源格式 (expected one of {expected}, e.g. 数据库/oracle)"
+            ) from None
+        return inferred, kind or text
+
+
+def split_list(raw: str) -> list[str]:
+    return [part for part in _LIST_SEPARATORS.split(raw.strip()) if part]
+
+
+def share_rule(share_type: ShareType | str | None, condition: str | None) -> str | None:
+    """Decree 809 and 国发〔2016〕51号: a conditional share states its condition, a refusal
+    its legal or policy basis. The reason when the pair breaks that rule."""
+    if condition and condition.strip():
+        return None
+    if share_type == ShareType.CONDITIONAL:
+        return "有条件共享 (conditional share) needs its condition in 共享条件"
+    if share_type == ShareType.NOT_SHARED:
+        return "不予共享 (not shared) needs its legal or policy basis in 共享条件"
+    return None
+
+
+def excel_number_hint(raw: str) -> str:
+    """Excel shows long digit strings in scientific notation and keeps 15 digits; a code
+    that went through that has lost its tail."""
+    text = raw.strip()
+    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text) or (text.isdigit() and len(text) >= 16 and text.endswith("000")):
+        return " (Excel seems to have stored the code as a number and lost digits: format the column as text)"
+    return ""

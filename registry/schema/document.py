@@ -1,0 +1,222 @@
+"""The native document: the whole registry graph as one JSON or YAML file.
+
+Each section lists one kind of node with its relations written inside it, the way a
+person describes them (a dataset names its provider and lists its fields; a field names
+its data element and what it is derived from), so a document is writable by hand and
+reviewable in a diff. The item models extend the graph's node models, so every property
+is defined and validated in one place (``registry.schema.model``) and the document adds
+only the relations.
+
+An export also carries ``records``: every node and edge exactly as stored (retired ones
+included) with their provenance, and the stored history. That section is what moves a
+registry between stores without loss; the graph sections alone are what a department
+declares.
+
+``native.schema.json`` beside this module is generated from these models
+(``python -m registry.schema.document``); a test fails when it drifts.
+"""
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from registry.schema.model import (
+    EDGE_SPECS,
+    NODE_MODELS,
+    DataElement,
+    Dataset,
+    Department,
+    FieldItem,
+    Interface,
+    Need,
+    Project,
+    System,
+)
+
+SCHEMA_PATH = Path(__file__).with_name("native.schema.json")
+SCHEMA_ID = "https://registry.example/schema/native.schema.json"
+DOCUMENT_VERSION = 1
+
+_ITEM_CONFIG = ConfigDict(coerce_numbers_to_str=True)
+"""YAML reads ``code: 330000`` as a number; a code is text however it was written."""
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+
+class DepartmentDoc(Department):
+    model_config = _ITEM_CONFIG
+    complete: bool = Field(
+        default=False,
+        description="This document lists all of the department's datasets and systems: those it held before "
+        "and this document omits are retired on import.",
+    )
+
+
+class SystemDoc(System):
+    model_config = _ITEM_CONFIG
+    department: str | None = Field(default=None, description="Code of the operating department (OPERATES).")
+    holds: list[str] = Field(default_factory=list, description="Resource codes of the datasets it holds (HOLDS).")
+
+
+class DerivedFromDoc(_Part):
+    dataset: str = Field(description="Resource code of the source dataset.")
+    field: str = Field(description="Name of the source field in that dataset.")
+    processing_method: str | None = None
+
+
+class FieldDoc(FieldItem):
+    model_config = _ITEM_CONFIG
+    dataset: str | None = Field(default=None, description="Implied by the enclosing dataset; may be omitted.")
+    element: str | None = Field(default=None, description="Code of the data element it means (MEANS).")
+    derived_from: list[DerivedFromDoc] = Field(default_factory=list, description="Lineage (DERIVED_FROM).")
+
+
+class SharedWithDoc(_Part):
+    department: str | None = None
+    system: str | None = None
+    agreement: str | None = None
+    since: date | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> "SharedWithDoc":
+        if (self.department is None) == (self.system is None):
+            raise ValueError("name exactly one of department or system")
+        return self
+
+
+class DatasetDoc(Dataset):
+    model_config = _ITEM_CONFIG
+    provider: str | None = Field(default=None, description="Code of the providing department (PROVIDES).")
+    fields: list[FieldDoc] = Field(default_factory=list)
+    interfaces: list[str] = Field(default_factory=list, description="Interface codes (EXPOSED_VIA).")
+    shared_with: list[SharedWithDoc] = Field(default_factory=list)
+
+
+class DataElementDoc(DataElement):
+    model_config = _ITEM_CONFIG
+
+
+class InterfaceDoc(Interface):
+    model_config = _ITEM_CONFIG
+
+
+class ProjectDoc(Project):
+    model_config = _ITEM_CONFIG
+    led_by: str | None = Field(default=None, description="Code of the leading department (LED_BY).")
+    co_built_by: list[str] = Field(default_factory=list, description="Co-building departments (CO_BUILT_BY).")
+    builds: list[str] = Field(default_factory=list, description="Codes of the systems it builds (BUILDS).")
+
+
+class NeedDoc(Need):
+    model_config = _ITEM_CONFIG
+    by_department: str | None = None
+    by_system: str | None = None
+    for_element: str | None = None
+    for_dataset: str | None = None
+
+    @model_validator(mode="after")
+    def _ends(self) -> "NeedDoc":
+        if (self.by_department is None) == (self.by_system is None):
+            raise ValueError("name exactly one of by_department or by_system")
+        if (self.for_element is None) == (self.for_dataset is None):
+            raise ValueError("name exactly one of for_element or for_dataset")
+        return self
+
+
+NodeLabel = Literal[tuple(NODE_MODELS)]  # type: ignore[valid-type]
+EdgeType = Literal[tuple(EDGE_SPECS)]  # type: ignore[valid-type]
+
+
+class RefDoc(_Part):
+    label: NodeLabel
+    key: str
+
+
+class EdgeRefDoc(_Part):
+    type: EdgeType
+    src: RefDoc
+    dst: RefDoc
+
+
+class BatchDoc(_Part):
+    """Provenance shared by everything one write touched; records name it by its id."""
+
+    source: str
+    by: str
+    at: str
+
+
+class NodeRecordDoc(_Part):
+    label: NodeLabel
+    key: str
+    props: dict[str, Any]
+    created: str = Field(description="Batch id (key of records.batches).")
+    updated: str = Field(description="Batch id (key of records.batches).")
+    retired: bool = False
+
+
+class EdgeRecordDoc(_Part):
+    type: EdgeType
+    src: RefDoc
+    dst: RefDoc
+    props: dict[str, Any] = Field(default_factory=dict)
+    created: str
+    updated: str
+    retired: bool = False
+
+
+class HistoryDoc(_Part):
+    seq: int
+    subject: str
+    op: Literal["update", "retire", "revive"]
+    changes: dict[str, Any] = Field(description="Property -> [old, new].")
+    batch: str
+    node: RefDoc | None = None
+    edge: EdgeRefDoc | None = None
+
+
+class RecordsDoc(_Part):
+    """The store's content verbatim, for moving a registry between stores."""
+
+    batches: dict[str, BatchDoc] = Field(default_factory=dict)
+    nodes: list[NodeRecordDoc] = Field(default_factory=list)
+    edges: list[EdgeRecordDoc] = Field(default_factory=list)
+    history: list[HistoryDoc] = Field(default_factory=list)
+
+
+class NativeDocument(_Part):
+    """A registry, or part of one, in the native format."""
+
+    model_config = ConfigDict(title="Registry native document", populate_by_name=True)
+    schema_ref: str | None = Field(default=None, alias="$schema")
+    version: Literal[1] = DOCUMENT_VERSION
+    departments: list[DepartmentDoc] = Field(default_factory=list)
+    systems: list[SystemDoc] = Field(default_factory=list)
+    datasets: list[DatasetDoc] = Field(default_factory=list)
+    data_elements: list[DataElementDoc] = Field(default_factory=list)
+    interfaces: list[InterfaceDoc] = Field(default_factory=list)
+    projects: list[ProjectDoc] = Field(default_factory=list)
+    needs: list[NeedDoc] = Field(default_factory=list)
+    complete: list[str] = Field(
+        default_factory=list, description="Codes of departments whose entries this document lists completely."
+    )
+    records: RecordsDoc | None = None
+
+
+def json_schema() -> dict[str, Any]:
+    schema = NativeDocument.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {SCHEMA_PATH}")
