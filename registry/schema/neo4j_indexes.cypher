@@ -1,0 +1,17 @@
+// Indexes beyond the key constraints. Applied idempotently at start-up, one statement per `;`.
+
+// Name search: `_search` holds the lower-cased display name; CONTAINS uses a text index.
+CREATE TEXT INDEX data_element_search IF NOT EXISTS FOR (n:DataElement) ON (n._search);
+CREATE TEXT INDEX dataset_search IF NOT EXISTS FOR (n:Dataset) ON (n._search);
+CREATE TEXT INDEX department_search IF NOT EXISTS FOR (n:Department) ON (n._search);
+CREATE TEXT INDEX field_search IF NOT EXISTS FOR (n:Field) ON (n._search);
+CREATE TEXT INDEX import_batch_search IF NOT EXISTS FOR (n:ImportBatch) ON (n._search);
+CREATE TEXT INDEX interface_search IF NOT EXISTS FOR (n:Interface) ON (n._search);
+CREATE TEXT INDEX need_search IF NOT EXISTS FOR (n:Need) ON (n._search);
+CREATE TEXT INDEX project_search IF NOT EXISTS FOR (n:Project) ON (n._search);
+CREATE TEXT INDEX system_search IF NOT EXISTS FOR (n:System) ON (n._search);
+
+// History of a node and of the edges that touch it (registry show, GraphQL history).
+CREATE INDEX history_node IF NOT EXISTS FOR (h:_History) ON (h.node_label, h.node_key);
+CREATE INDEX history_src IF NOT EXISTS FOR (h:_History) ON (h.src_label, h.src_key);
+CREATE INDEX history_dst IF NOT EXISTS FOR (h:_History) ON (h.dst_label, h.dst_key);
