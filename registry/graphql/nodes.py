@@ -1,0 +1,398 @@
+"""One GraphQL type per node label, with the label's edges as fields.
+
+Each type is built from a ``NodeRecord`` the service returned for this caller; its edge
+fields go through the request's loaders, which ask the service, so a neighbour the
+caller may not see is simply absent. Properties are copied by name from the record,
+converted to the field's declared type (enums, dates), so adding a property to a model
+means adding one annotated line here.
+"""
+
+import dataclasses
+import enum
+import typing
+from datetime import date
+from functools import cache
+from typing import Any, TypeVar
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from registry.graphql.context import RegistryContext
+from registry.graphql.enums import (
+    DataType,
+    DepartmentLevel,
+    FormatCategory,
+    InterfaceKind,
+    Network,
+    ProjectStage,
+    ResourceCategory,
+    SecrecyLevel,
+    ShareMode,
+    ShareType,
+    SystemStatus,
+    UpdateCycle,
+)
+from registry.graphql.records import HistoryEntry, Provenance
+from registry.store.records import Direction, EdgeRecord, NodeRecord, NodeRef
+
+N = TypeVar("N", bound="Node")
+Ctx = Info[RegistryContext, None]
+
+
+@strawberry.interface(description="Every node: its natural key, provenance and change history.")
+class Node:
+    key: str
+    label: str
+    created: Provenance
+    updated: Provenance
+    record: strawberry.Private[NodeRecord]
+
+    @strawberry.field(description="Changes to this node and to the edges touching it, oldest first.")
+    def history(self, info: Ctx) -> list[HistoryEntry]:
+        context = info.context
+        return [HistoryEntry.of(h) for h in context.service.history(context.caller, self.record.ref)]
+
+    @classmethod
+    def from_record(cls: type[N], record: NodeRecord) -> N:
+        values: dict[str, Any] = {}
+        for name, (prop, convert) in _columns(cls).items():
+            raw = record.props.get(prop)
+            values[name] = convert(raw) if raw is not None else _default(cls, name)
+        return cls(
+            key=record.key,
+            label=record.label,
+            created=Provenance.of(record.created),
+            updated=Provenance.of(record.updated),
+            record=record,
+            **values,
+        )
+
+
+_BASE = {"key", "label", "created", "updated", "record"}
+_RENAMED = {"dataset_code": "dataset", "need_id": "id", "batch_id": "id"}
+
+
+@cache
+def _columns(cls: type) -> dict[str, tuple[str, Any]]:
+    hints = typing.get_type_hints(cls)
+    columns: dict[str, tuple[str, Any]] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in _BASE or getattr(f, "base_resolver", None) is not None:
+            continue
+        columns[f.name] = (_RENAMED.get(f.name, f.name), _converter(hints[f.name]))
+    return columns
+
+
+def _converter(hint: Any) -> Any:
+    args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    target = args[0]
+    if isinstance(target, type) and issubclass(target, enum.Enum):
+        return target
+    if target is date:
+        return date.fromisoformat
+    return lambda value: value
+
+
+def _default(cls: type, name: str) -> Any:
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return None if f.default is dataclasses.MISSING else f.default
+
+
+def node_of(record: NodeRecord) -> Node:
+    return NODE_TYPES[record.label].from_record(record)
+
+
+async def _linked(info: Ctx, node: Node, edge_type: str, direction: Direction) -> list[tuple[EdgeRecord, Node]]:
+    pairs = await info.context.loaders.linked(node.record.ref, edge_type, direction)
+    return [(edge, node_of(record)) for edge, record in pairs]
+
+
+async def _nodes(info: Ctx, node: Node, edge_type: str, direction: Direction) -> list[Any]:
+    return [other for _, other in await _linked(info, node, edge_type, direction)]
+
+
+async def _one(info: Ctx, label: str, key: str | None) -> Any:
+    if key is None:
+        return None
+    record = await info.context.loaders.nodes.load(NodeRef(label, key))
+    return None if record is None else node_of(record)
+
+
+@strawberry.type(description="A dataset shared with a department or system (SHARED_WITH).")
+class SharingRelation:
+    dataset: "Dataset"
+    recipient: Node
+    agreement: str | None
+    since: date | None
+    created: Provenance
+    updated: Provenance
+
+    @classmethod
+    def of(cls, edge: EdgeRecord, dataset: "Dataset", recipient: Node) -> "SharingRelation":
+        since = edge.props.get("since")
+        return cls(
+            dataset=dataset,
+            recipient=recipient,
+            agreement=edge.props.get("agreement"),
+            since=date.fromisoformat(since) if since else None,
+            created=Provenance.of(edge.created),
+            updated=Provenance.of(edge.updated),
+        )
+
+
+@strawberry.type(description="One step of field lineage (DERIVED_FROM) and how the data was processed.")
+class Derivation:
+    field: "Field"
+    processing_method: str | None
+    created: Provenance
+
+    @classmethod
+    def of(cls, edge: EdgeRecord, field: "Field") -> "Derivation":
+        return cls(
+            field=field, processing_method=edge.props.get("processing_method"), created=Provenance.of(edge.created)
+        )
+
+
+@strawberry.type(description="政务部门")
+class Department(Node):
+    code: str
+    name: str
+    level: DepartmentLevel | None = None
+    region: str | None = None
+    parent: str | None = None
+
+    @strawberry.field
+    async def parent_department(self, info: Ctx) -> typing.Optional["Department"]:
+        return await _one(info, "Department", self.parent)
+
+    @strawberry.field(description="Systems the department operates (OPERATES).")
+    async def systems(self, info: Ctx) -> list["System"]:
+        return await _nodes(info, self, "OPERATES", "out")
+
+    @strawberry.field(description="Datasets the department provides (PROVIDES).")
+    async def datasets(self, info: Ctx) -> list["Dataset"]:
+        return await _nodes(info, self, "PROVIDES", "out")
+
+    @strawberry.field(description="Sharing demands the department declared (NEEDS).")
+    async def needs(self, info: Ctx) -> list["Need"]:
+        return await _nodes(info, self, "NEEDS", "out")
+
+    @strawberry.field(description="Projects the department leads (LED_BY).")
+    async def projects(self, info: Ctx) -> list["Project"]:
+        return await _nodes(info, self, "LED_BY", "in")
+
+    @strawberry.field(description="Datasets shared with the department (SHARED_WITH).")
+    async def receives(self, info: Ctx) -> list[SharingRelation]:
+        return [SharingRelation.of(e, d, self) for e, d in await _linked(info, self, "SHARED_WITH", "in")]
+
+
+@strawberry.type(description="业务信息系统")
+class System(Node):
+    code: str
+    name: str
+    description: str | None = None
+    functions: list[str] = dataclasses.field(default_factory=list)
+    network: Network | None = None
+    secrecy_level: SecrecyLevel | None = None
+    mlps_level: int | None = None
+    status: SystemStatus | None = None
+    public_service: bool = False
+    project: str | None = None
+
+    @strawberry.field(description="The department operating the system (OPERATES).")
+    async def department(self, info: Ctx) -> typing.Optional["Department"]:
+        found = await _nodes(info, self, "OPERATES", "in")
+        return found[0] if found else None
+
+    @strawberry.field(description="Datasets the system holds (HOLDS).")
+    async def datasets(self, info: Ctx) -> list["Dataset"]:
+        return await _nodes(info, self, "HOLDS", "out")
+
+    @strawberry.field(description="Sharing demands declared for the system (NEEDS).")
+    async def needs(self, info: Ctx) -> list["Need"]:
+        return await _nodes(info, self, "NEEDS", "out")
+
+    @strawberry.field(description="Projects building the system (BUILDS).")
+    async def built_by(self, info: Ctx) -> list["Project"]:
+        return await _nodes(info, self, "BUILDS", "in")
+
+    @strawberry.field(description="Datasets shared with the system (SHARED_WITH).")
+    async def receives(self, info: Ctx) -> list[SharingRelation]:
+        return [SharingRelation.of(e, d, self) for e, d in await _linked(info, self, "SHARED_WITH", "in")]
+
+
+@strawberry.type(description="信息资源")
+class Dataset(Node):
+    resource_code: str
+    name: str
+    abstract: str | None = None
+    category: ResourceCategory | None = None
+    category_code: str | None = None
+    format_category: FormatCategory | None = None
+    format_type: str | None = None
+    share_type: ShareType | None = None
+    share_condition: str | None = None
+    share_mode: ShareMode | None = None
+    open_to_public: bool | None = None
+    open_condition: str | None = None
+    update_cycle: UpdateCycle | None = None
+    published_on: date | None = None
+    related_resource_codes: list[str] = dataclasses.field(default_factory=list)
+    secrecy_level: SecrecyLevel | None = None
+    declassified: bool = False
+    processing_method: str | None = None
+    traceability_requirement: str | None = None
+    code_recognised: bool = True
+
+    @strawberry.field(description="The providing department (PROVIDES).")
+    async def provider(self, info: Ctx) -> typing.Optional["Department"]:
+        found = await _nodes(info, self, "PROVIDES", "in")
+        return found[0] if found else None
+
+    @strawberry.field(description="Systems holding the dataset (HOLDS).")
+    async def held_by(self, info: Ctx) -> list["System"]:
+        return await _nodes(info, self, "HOLDS", "in")
+
+    @strawberry.field(description="The dataset's items (HAS_FIELD).")
+    async def fields(self, info: Ctx) -> list["Field"]:
+        return await _nodes(info, self, "HAS_FIELD", "out")
+
+    @strawberry.field(description="Technical interfaces exposing the dataset (EXPOSED_VIA).")
+    async def interfaces(self, info: Ctx) -> list["Interface"]:
+        return await _nodes(info, self, "EXPOSED_VIA", "out")
+
+    @strawberry.field(description="Departments and systems the dataset is shared with (SHARED_WITH).")
+    async def shared_with(self, info: Ctx) -> list[SharingRelation]:
+        return [SharingRelation.of(e, self, r) for e, r in await _linked(info, self, "SHARED_WITH", "out")]
+
+    @strawberry.field(description="Needs asking for this dataset (FOR).")
+    async def needed_by(self, info: Ctx) -> list["Need"]:
+        return await _nodes(info, self, "FOR", "in")
+
+
+@strawberry.type(description="信息项: a field of a dataset.")
+class Field(Node):
+    dataset_code: str
+    name: str
+    data_type: DataType | None = None
+    length: int | None = None
+    format: str | None = None
+    processing_method: str | None = None
+    traceability_requirement: str | None = None
+    declassified: bool = False
+
+    @strawberry.field(description="The dataset the field belongs to (HAS_FIELD).")
+    async def dataset(self, info: Ctx) -> typing.Optional["Dataset"]:
+        return await _one(info, "Dataset", self.dataset_code)
+
+    @strawberry.field(description="The standard data element the field means (MEANS).")
+    async def element(self, info: Ctx) -> typing.Optional["DataElement"]:
+        found = await _nodes(info, self, "MEANS", "out")
+        return found[0] if found else None
+
+    @strawberry.field(description="Fields this one is derived from (DERIVED_FROM), one step up.")
+    async def derived_from(self, info: Ctx) -> list[Derivation]:
+        return [Derivation.of(e, f) for e, f in await _linked(info, self, "DERIVED_FROM", "out")]
+
+    @strawberry.field(description="Fields derived from this one, one step down.")
+    async def derived_into(self, info: Ctx) -> list[Derivation]:
+        return [Derivation.of(e, f) for e, f in await _linked(info, self, "DERIVED_FROM", "in")]
+
+
+@strawberry.type(description="数据元: a standard meaning shared by fields of many datasets.")
+class DataElement(Node):
+    code: str
+    name: str
+    synonyms: list[str] = dataclasses.field(default_factory=list)
+
+    @strawberry.field(description="Fields meaning this element (MEANS).")
+    async def fields(self, info: Ctx) -> list["Field"]:
+        return await _nodes(info, self, "MEANS", "in")
+
+    @strawberry.field(description="Needs asking for this element (FOR).")
+    async def needed_by(self, info: Ctx) -> list["Need"]:
+        return await _nodes(info, self, "FOR", "in")
+
+
+@strawberry.type(description="技术接口")
+class Interface(Node):
+    code: str
+    kind: InterfaceKind | None = None
+    protocol: str | None = None
+    url: str | None = None
+    network: Network | None = None
+
+    @strawberry.field(description="Datasets exposed through the interface (EXPOSED_VIA).")
+    async def datasets(self, info: Ctx) -> list["Dataset"]:
+        return await _nodes(info, self, "EXPOSED_VIA", "in")
+
+
+@strawberry.type(description="电子政务项目")
+class Project(Node):
+    code: str
+    name: str
+    stage: ProjectStage | None = None
+    approved_on: date | None = None
+    approved_budget: float | None = None
+    approvals: JSON = dataclasses.field(default_factory=list)
+    reports: JSON = dataclasses.field(default_factory=list)
+    risk_assessment_on: date | None = None
+    trial_started_on: date | None = None
+    archive_accepted_on: date | None = None
+    completion_accepted_on: date | None = None
+
+    @strawberry.field(description="The leading department (LED_BY).")
+    async def lead_department(self, info: Ctx) -> typing.Optional["Department"]:
+        found = await _nodes(info, self, "LED_BY", "out")
+        return found[0] if found else None
+
+    @strawberry.field(description="Co-building departments (CO_BUILT_BY).")
+    async def co_builders(self, info: Ctx) -> list["Department"]:
+        return await _nodes(info, self, "CO_BUILT_BY", "out")
+
+    @strawberry.field(description="Systems the project builds (BUILDS).")
+    async def systems(self, info: Ctx) -> list["System"]:
+        return await _nodes(info, self, "BUILDS", "out")
+
+
+@strawberry.type(description="A declared sharing demand.")
+class Need(Node):
+    need_id: str
+    purpose: str
+    legal_basis: str | None = None
+    requested_on: date | None = None
+
+    @strawberry.field(description="The departments or systems declaring the need (NEEDS).")
+    async def requesters(self, info: Ctx) -> list[Node]:
+        return await _nodes(info, self, "NEEDS", "in")
+
+    @strawberry.field(description="The datasets or data elements needed (FOR).")
+    async def targets(self, info: Ctx) -> list[Node]:
+        return await _nodes(info, self, "FOR", "out")
+
+
+@strawberry.type(description="The provenance record of one load.")
+class ImportBatch(Node):
+    batch_id: str
+    source: str
+    format: str
+    by: str
+    at: str
+    sha256: str | None = None
+    counts: JSON = dataclasses.field(default_factory=dict)
+
+
+NODE_TYPES: dict[str, type[Node]] = {
+    "Department": Department,
+    "System": System,
+    "Dataset": Dataset,
+    "Field": Field,
+    "DataElement": DataElement,
+    "Interface": Interface,
+    "Project": Project,
+    "Need": Need,
+    "ImportBatch": ImportBatch,
+}

@@ -1,0 +1,72 @@
+"""The strawberry schema, its safety extensions, and the SDL file kept beside it.
+
+``schema.graphql`` is the published contract; ``tests/graphql/test_sdl.py`` fails when
+the code and the file disagree. Regenerate it with ``python -m registry.graphql.schema``.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from registry.graphql.context import FreshLoaders
+from registry.graphql.errors import ErrorPolicy
+from registry.graphql.mutations import Mutation
+from registry.graphql.nodes import NODE_TYPES
+from registry.graphql.queries import Query
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one document may ask; introspection is exempt from the depth limit."""
+
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    cache_size: int = 512
+
+
+class RegistrySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Client mistakes are answered, not logged; ErrorPolicy logs the unexpected ones."""
+
+
+def build_schema(
+    limits: Limits = Limits(), extensions: tuple[type[SchemaExtension] | SchemaExtension, ...] = ()
+) -> strawberry.Schema:
+    return RegistrySchema(
+        query=Query,
+        mutation=Mutation,
+        types=list(NODE_TYPES.values()),
+        extensions=[
+            ParserCache(maxsize=limits.cache_size),
+            ValidationCache(maxsize=limits.cache_size),
+            QueryDepthLimiter(max_depth=limits.max_depth),
+            MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            MaxTokensLimiter(max_token_count=limits.max_tokens),
+            FreshLoaders,
+            ErrorPolicy,
+            *extensions,
+        ],
+    )
+
+
+def sdl() -> str:
+    return build_schema().as_str() + "\n"
+
+
+if __name__ == "__main__":
+    SDL_PATH.write_text(sdl(), encoding="utf-8")
+    print(f"wrote {SDL_PATH}")
