@@ -10,6 +10,7 @@ from pathlib import Path
 
 from registry.importers import catalogue, native
 from registry.importers.base import Format, UnknownFormat
+from registry.importers.export import export_document, has_records, read_document, restore_document, write_document
 from registry.service.declaration import Declaration
 from registry.service.errors import InvalidInput
 
@@ -54,4 +55,17 @@ def read(path: Path | str, format: str | None = None, *, skip_invalid: bool = Fa
 register(catalogue.FORMAT)
 register(native.FORMAT)
 
-__all__ = ["Format", "UnknownFormat", "detect", "formats", "get_format", "read", "register"]
+__all__ = [
+    "Format",
+    "UnknownFormat",
+    "detect",
+    "export_document",
+    "formats",
+    "get_format",
+    "has_records",
+    "read",
+    "read_document",
+    "register",
+    "restore_document",
+    "write_document",
+]
