@@ -352,7 +352,9 @@ def check_proposal(
     total = total / denominator
     hits = np.flatnonzero((total >= threshold) & (parts["holdings"] >= MIN_HOLDINGS_SIMILARITY))
     hits = hits[np.argsort(-total[hits], kind="stable")][:limit]
-    planned = Member(key="(proposal)", name=proposal.name, department=proposal.department, department_name=None, project=None)
+    planned = Member(
+        key="(proposal)", name=proposal.name, department=proposal.department, department_name=None, project=None
+    )
     results = []
     for i in hits:
         row = matrix.holdings.indices[matrix.holdings.indptr[i] : matrix.holdings.indptr[i + 1]]

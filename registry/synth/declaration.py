@@ -9,6 +9,7 @@ from registry.schema.model import (
     NodeModel,
     Project,
     System,
+    field_key,
 )
 from registry.service.declaration import Declaration, EdgeDecl
 from registry.store.records import NodeRef
@@ -46,9 +47,14 @@ def to_declaration(synth: Synth, source: str = "synth") -> Declaration:
         ]
     dataset_refs = []
     for i, key in enumerate(synth.dataset_keys):
-        nodes.append(Dataset(resource_code=key, name=synth.dataset_names[i], abstract=synth.dataset_abstracts[i], **{
-            k: v for k, v in synth.dataset_props[i].items() if v is not None
-        }))
+        nodes.append(
+            Dataset(
+                resource_code=key,
+                name=synth.dataset_names[i],
+                abstract=synth.dataset_abstracts[i],
+                **{k: v for k, v in synth.dataset_props[i].items() if v is not None},
+            )
+        )
         ref = NodeRef("Dataset", key)
         dataset_refs.append(ref)
         edges.append(EdgeDecl("PROVIDES", dept_refs[synth.department_of(i)], ref))
@@ -68,13 +74,9 @@ def to_declaration(synth: Synth, source: str = "synth") -> Declaration:
         nodes.append(Need(id=need["id"], purpose=need["purpose"]))
         edges.append(EdgeDecl("NEEDS", system_refs[need["requester"]], ref))
         edges.append(EdgeDecl("FOR", ref, NodeRef(*need["target"])))
-    for derived, derived_field, source, source_field in synth.lineage:
-        edges.append(
-            EdgeDecl(
-                "DERIVED_FROM",
-                NodeRef("Field", FieldItem(dataset=synth.dataset_keys[derived], name=synth.field_names[derived_field]).key()),
-                NodeRef("Field", FieldItem(dataset=synth.dataset_keys[source], name=synth.field_names[source_field]).key()),
-                {"processing_method": "汇总统计"},
-            )
-        )
+    for derived, derived_field, origin_dataset, origin_field in synth.lineage:
+        target = field_key(synth.dataset_keys[derived], synth.field_names[derived_field])
+        origin = field_key(synth.dataset_keys[origin_dataset], synth.field_names[origin_field])
+        props = {"processing_method": "汇总统计"}
+        edges.append(EdgeDecl("DERIVED_FROM", NodeRef("Field", target), NodeRef("Field", origin), props))
     return Declaration(source=source, format="synth", nodes=nodes, edges=edges)

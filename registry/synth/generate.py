@@ -187,12 +187,16 @@ class _Builder:
         i = len(self.synth.dataset_keys)
         classified = self.synth.systems[system]["network"] == "intranet"
         share = props.pop("share_type", None) or (
-            "not_shared" if classified else self.rng.choices(("unconditional", "conditional", "not_shared"), (14, 5, 1))[0]
+            "not_shared"
+            if classified
+            else self.rng.choices(("unconditional", "conditional", "not_shared"), (14, 5, 1))[0]
         )
         condition = {
             "unconditional": None,
             "conditional": "仅限履行法定职责使用，需经提供方审核",
-            "not_shared": "依据《中华人民共和国保守国家秘密法》不予共享" if classified else "涉及个人隐私，依法不予共享",
+            "not_shared": "依据《中华人民共和国保守国家秘密法》不予共享"
+            if classified
+            else "涉及个人隐私，依法不予共享",
         }[share]
         self.synth.dataset_keys.append(f"301A{self.synth.system_department[system]:04d}/{i + 1:07d}")
         self.synth.dataset_names.append(name)
@@ -228,7 +232,9 @@ class _Builder:
             n_topic = min(TOPIC_FIELDS, n_fields - n_common - 3)
             fields = self.rng.sample(common, n_common) + self.rng.sample(pool, n_topic)
             fields += [
-                self.fid(f"{self.rng.choice(words.SUBJECTS)}{self.rng.choice(words.ATTRIBUTES)}{self.rng.choice(words.ATTRIBUTES)}")
+                self.fid(
+                    f"{self.rng.choice(words.SUBJECTS)}{self.rng.choice(words.ATTRIBUTES)}{self.rng.choice(words.ATTRIBUTES)}"
+                )
                 for _ in range(n_fields - len(fields))
             ]
             attrs = [self.synth.field_names[f].removeprefix(stem) for f in fields[n_common : n_common + 2]]
@@ -320,7 +326,9 @@ class _Builder:
             system["functions"] = [f"{theme}网上受理", f"{theme}审核办理", f"{theme}数据统计"]
             for base in held:
                 copy = self.copy_dataset(base, rebuilt)
-                self.truth["duplicates"]["Dataset"].append([self.synth.dataset_keys[base], self.synth.dataset_keys[copy]])
+                self.truth["duplicates"]["Dataset"].append(
+                    [self.synth.dataset_keys[base], self.synth.dataset_keys[copy]]
+                )
             self.truth["duplicates"]["System"].append([self.synth.systems[original]["code"], system["code"]])
 
     # -- sharing ------------------------------------------------------------------
@@ -341,7 +349,11 @@ class _Builder:
         for n in range(max(4, len(self.synth.departments))):
             requester = self.rng.choice(extranet)
             target = self.rng.choice(shareable)
-            self.add_need(requester, ("Dataset", self.synth.dataset_keys[target]), f"办理业务需核验{self.synth.dataset_names[target]}")
+            self.add_need(
+                requester,
+                ("Dataset", self.synth.dataset_keys[target]),
+                f"办理业务需核验{self.synth.dataset_names[target]}",
+            )
             if n % 4 == 0:
                 self.add_need(requester, ("DataElement", words.ELEMENTS[0][0]), "核验申请人身份")
         for a, b in zip(shareable[:20:2], shareable[1:20:2], strict=False):
@@ -378,7 +390,9 @@ class _Builder:
         self.synth.systems[intranet_system]["network"] = "intranet"
         inside = planted(intranet_system, "内网", share_type="conditional")
         self.synth.shares.append((inside, (dept + 1) % len(self.synth.departments)))
-        need = self.add_need(self.rng.choice(extranet), ("Dataset", self.synth.dataset_keys[inside]), "跨网调用内网数据")
+        need = self.add_need(
+            self.rng.choice(extranet), ("Dataset", self.synth.dataset_keys[inside]), "跨网调用内网数据"
+        )
         gap({"kind": "boundary_need", "subject": need})
 
         unused = planted(self.rng.choice(extranet), "闲置", share_type="unconditional")

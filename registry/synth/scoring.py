@@ -5,7 +5,7 @@ rebuilt system) are merged first: duplication is transitive, so every pair insid
 merged group is a true duplicate pair."""
 
 from collections.abc import Iterable, Sequence
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from scipy.cluster.hierarchy import DisjointSet
 
@@ -15,7 +15,7 @@ def merged(groups: Iterable[Sequence[str]]) -> list[set[str]]:
     for group in groups:
         for key in group:
             sets.add(key)
-        for a, b in zip(group, group[1:], strict=False):
+        for a, b in pairwise(group):
             sets.merge(a, b)
     return [set(s) for s in sets.subsets()]
 

@@ -1,0 +1,253 @@
+"""Sharing gaps (DESIGN §4): needs nobody meets, needs that policy or the network boundary
+blocks, shareable data nobody uses, conditional shares without their condition, and
+catalogue items missing one of the five required attributes (SHR-1).
+
+Which clearance a dataset needs is the service's visibility rule (``required_levels``),
+applied to the projection the analysis runs on, so classification carried along lineage
+counts here too: data derived from classified data, or held only on the intranet, can
+only be provided on the intranet, and state secrets are out of scope for sharing.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from registry.analysis import graphs
+from registry.analysis.findings import Serialisable
+from registry.analysis.matrix import normaliser_for
+from registry.schema.enums import Network, ShareType
+from registry.service.visibility import INTRANET, required_levels
+from registry.store.records import NodeRef
+
+KINDS = (
+    "unmet_need",
+    "blocked_need",
+    "boundary_need",
+    "unused_dataset",
+    "conditional_without_condition",
+    "incomplete_item",
+)
+SHAREABLE = (ShareType.UNCONDITIONAL, ShareType.CONDITIONAL)
+REQUIRED_ATTRIBUTES = ("fields", "format", "interface", "processing_method", "traceability_requirement")
+
+
+@dataclass(frozen=True)
+class Gap(Serialisable):
+    kind: str
+    rule: str | None
+    message: str
+    subject: str
+    subject_label: str
+    department: str | None
+    department_name: str | None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SharingMatrix(Serialisable):
+    """Who provides to whom: ``counts[provider][consumer]`` datasets shared."""
+
+    departments: list[dict[str, str]]
+    counts: dict[str, dict[str, int]]
+
+    def total(self) -> int:
+        return sum(sum(row.values()) for row in self.counts.values())
+
+
+class _Context:
+    """Indexes built once per run: providers of each element, holders' networks, levels."""
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self.graph = graph
+        self.levels = required_levels(graph)
+        normaliser = normaliser_for(graph)
+        self.by_element: dict[str, set[NodeRef]] = defaultdict(set)
+        for fld in graphs.nodes(graph, "Field"):
+            dataset = graphs.first(graphs.into(graph, fld, "HAS_FIELD"))
+            if dataset is None:
+                continue
+            element = graphs.first(graphs.out(graph, fld, "MEANS"))
+            token = f"E:{element.key}" if element else normaliser.token(graph.nodes[fld].get("name", ""))
+            self.by_element[token].add(dataset)
+        self.used: set[NodeRef] = set()
+        """Datasets a need names directly; a need for a data element that many datasets
+        provide does not make each of them used."""
+
+    def providers(self, target: NodeRef) -> list[NodeRef]:
+        if target.label == "Dataset":
+            return [target]
+        return sorted(self.by_element.get(f"E:{target.key}", ()))
+
+    def shareable(self, dataset: NodeRef) -> bool:
+        """Declared shareable and not itself a state secret (secrets are out of scope)."""
+        attrs = self.graph.nodes[dataset]
+        return attrs.get("share_type") in SHAREABLE and attrs.get("secrecy_level", "none") == "none"
+
+    def intranet_only(self, dataset: NodeRef) -> bool:
+        return self.levels.get(dataset, 0) >= INTRANET
+
+    def consumer_outside(self, requester: NodeRef) -> bool:
+        """The requester runs only off the intranet: an extranet (or internet) system, or a
+        department all of whose systems are."""
+        if requester.label == "System":
+            return graphs.attr(self.graph, requester, "network") not in (None, Network.INTRANET)
+        systems = list(graphs.out(self.graph, requester, "OPERATES"))
+        return bool(systems) and all(
+            graphs.attr(self.graph, s, "network") not in (None, Network.INTRANET) for s in systems
+        )
+
+
+def _gap(
+    graph: nx.MultiDiGraph, kind: str, subject: NodeRef, message: str, rule: str | None = None, **evidence: Any
+) -> Gap:
+    dept = graphs.department_of(graph, subject)
+    return Gap(
+        kind=kind,
+        rule=rule,
+        message=message,
+        subject=subject.key,
+        subject_label=subject.label,
+        department=dept.key if dept else None,
+        department_name=graphs.name_of(graph, dept),
+        evidence=evidence,
+    )
+
+
+def _need_gaps(ctx: _Context) -> list[Gap]:
+    graph = ctx.graph
+    found = []
+    for need in graphs.nodes(graph, "Need"):
+        requester = graphs.first(graphs.into(graph, need, "NEEDS"))
+        target = graphs.first(graphs.out(graph, need, "FOR"))
+        if target is None:
+            continue
+        providers = ctx.providers(target)
+        if target.label == "Dataset":
+            ctx.used.add(target)
+        what = f"{target.label} {graphs.name_of(graph, target)!r}"
+        base = {
+            "requester": str(requester) if requester else None,
+            "target": str(target),
+            "purpose": graph.nodes[need].get("purpose"),
+            "providers": [p.key for p in providers[:20]],
+        }
+        shareable = [p for p in providers if ctx.shareable(p)]
+        if not providers:
+            found.append(_gap(graph, "unmet_need", need, f"need for {what}: no dataset provides it", **base))
+        elif not shareable:
+            found.append(
+                _gap(
+                    graph,
+                    "blocked_need",
+                    need,
+                    f"need for {what}: every provider is not shared or out of scope for sharing",
+                    **base,
+                    share_types={p.key: graph.nodes[p].get("share_type") for p in providers[:20]},
+                )
+            )
+        elif requester is not None and ctx.consumer_outside(requester) and all(ctx.intranet_only(p) for p in shareable):
+            found.append(
+                _gap(
+                    graph,
+                    "boundary_need",
+                    need,
+                    f"need for {what}: provided only on the intranet, requested from outside it",
+                    **base,
+                    requester_network=graphs.attr(graph, requester, "network"),
+                )
+            )
+    return found
+
+
+def _attributes_missing(graph: nx.MultiDiGraph, dataset: NodeRef) -> list[str]:
+    attrs = graph.nodes[dataset]
+    fields = list(graphs.out(graph, dataset, "HAS_FIELD"))
+
+    def declared(name: str) -> bool:
+        return bool(attrs.get(name)) or (bool(fields) and all(graph.nodes[f].get(name) for f in fields))
+
+    present = {
+        "fields": bool(fields),
+        "format": bool(attrs.get("format_category") or attrs.get("format_type")),
+        "interface": bool(attrs.get("share_mode")) or any(True for _ in graphs.out(graph, dataset, "EXPOSED_VIA")),
+        "processing_method": declared("processing_method"),
+        "traceability_requirement": declared("traceability_requirement"),
+    }
+    return [name for name in REQUIRED_ATTRIBUTES if not present[name]]
+
+
+def _dataset_gaps(ctx: _Context) -> list[Gap]:
+    graph = ctx.graph
+    found = []
+    for dataset in graphs.nodes(graph, "Dataset"):
+        attrs = graph.nodes[dataset]
+        name = attrs.get("name", dataset.key)
+        shared_with = [d.key for d in graphs.out(graph, dataset, "SHARED_WITH")]
+        if ctx.shareable(dataset) and not shared_with and dataset not in ctx.used:
+            found.append(
+                _gap(
+                    graph,
+                    "unused_dataset",
+                    dataset,
+                    f"dataset {name!r} is shareable ({attrs.get('share_type')}) but nobody uses it",
+                    share_type=attrs.get("share_type"),
+                    shared_with=[],
+                    needs=0,
+                )
+            )
+        if attrs.get("share_type") == ShareType.CONDITIONAL and not (attrs.get("share_condition") or "").strip():
+            found.append(
+                _gap(
+                    graph,
+                    "conditional_without_condition",
+                    dataset,
+                    f"dataset {name!r} is shared conditionally but declares no condition",
+                    share_type=attrs.get("share_type"),
+                    share_condition=attrs.get("share_condition"),
+                )
+            )
+        missing = _attributes_missing(graph, dataset)
+        if missing:
+            found.append(
+                _gap(
+                    graph,
+                    "incomplete_item",
+                    dataset,
+                    f"SHR-1: catalogue item {name!r} lacks {', '.join(missing)}",
+                    rule="SHR-1",
+                    missing=missing,
+                )
+            )
+    return found
+
+
+def sharing_gaps(graph: nx.MultiDiGraph, *, kind: str | None = None, department: str | None = None) -> list[Gap]:
+    """Every gap, or those of one kind, or those concerning one department (as requester
+    of a need, or as provider of a dataset)."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown gap kind {kind!r}; expected one of {', '.join(KINDS)}")
+    ctx = _Context(graph)
+    found = _need_gaps(ctx) + _dataset_gaps(ctx)
+    return [g for g in found if (kind is None or g.kind == kind) and (department is None or g.department == department)]
+
+
+def sharing_matrix(graph: nx.MultiDiGraph) -> SharingMatrix:
+    """Datasets each department provides to each other department (directly, or to one of
+    its systems), from the SHARED_WITH relations the caller may see."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for dataset in graphs.nodes(graph, "Dataset"):
+        provider = graphs.department_of(graph, dataset)
+        if provider is None:
+            continue
+        consumers = {graphs.department_of(graph, c) for c in graphs.out(graph, dataset, "SHARED_WITH")}
+        for consumer in consumers:
+            if consumer is not None and consumer != provider:
+                pairs[(provider.key, consumer.key)] += 1
+    involved = sorted({k for pair in pairs for k in pair})
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for (provider, consumer), n in sorted(pairs.items()):
+        counts[provider][consumer] = n
+    departments = [{"code": k, "name": graphs.name_of(graph, NodeRef("Department", k)) or k} for k in involved]
+    return SharingMatrix(departments=departments, counts=dict(counts))
