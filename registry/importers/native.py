@@ -113,7 +113,7 @@ class _Builder:
         self.issues = declaration.issues
         self.keys: dict[str, dict[str, str]] = {label: {} for label in ("Department", "System", "Dataset", "Field")}
         self.keys |= {label: {} for label in ("DataElement", "Interface", "Project", "Need")}
-        self.invalid: set[str] = {_raw_key(item) for item in cut if _raw_key(item)}
+        self.invalid: set[str] = {key for item in cut for key in _raw_keys(item)}
         self.dropped = False
 
     def issue(self, row: str, column: str | None, value: str | None, reason: str, severity: str = "error") -> None:
@@ -164,13 +164,20 @@ def _node(model: type[NodeModel], doc: BaseModel, **extra: Any) -> Any:
     return model.model_construct(**values)
 
 
-def _raw_key(item: Any) -> str | None:
+def _raw_keys(item: Any) -> Iterator[str]:
+    """Keys an invalid item would have declared, so references to it are not reported a
+    second time as references to nothing."""
     if not isinstance(item, dict):
-        return None
+        return
     for name in ("code", "resource_code", "id"):
         if isinstance(item.get(name), str | int):
-            return clean_code(str(item[name])).upper() if name == "code" else clean_code(str(item[name]))
-    return None
+            key = clean_code(str(item[name]))
+            yield key.upper() if name == "code" else key
+            if name == "resource_code" and isinstance(item.get("fields"), list):
+                for field in item["fields"]:
+                    if isinstance(field, dict) and isinstance(field.get("name"), str):
+                        yield field_key(key, field["name"].strip())
+            return
 
 
 def build(file: str, doc: NativeDocument, declaration: Declaration, cut: list[Any]) -> bool:

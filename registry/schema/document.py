@@ -18,10 +18,11 @@ declares.
 
 import json
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from registry.schema.model import (
     EDGE_SPECS,
@@ -35,6 +36,7 @@ from registry.schema.model import (
     Project,
     System,
 )
+from registry.schema.synonyms import canonical
 
 SCHEMA_PATH = Path(__file__).with_name("native.schema.json")
 SCHEMA_ID = "https://registry.example/schema/native.schema.json"
@@ -42,6 +44,26 @@ DOCUMENT_VERSION = 1
 
 _ITEM_CONFIG = ConfigDict(coerce_numbers_to_str=True)
 """YAML reads ``code: 330000`` as a number; a code is text however it was written."""
+
+
+def _enum_of(annotation: Any) -> type[StrEnum] | None:
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, StrEnum):
+            return candidate
+    return None
+
+
+def _synonyms(*names: str) -> Any:
+    """People write 外网, 有条件共享, 每日 in a document as they do in a catalogue; the
+    same synonym table maps them, and an unknown value says what was expected."""
+
+    def convert(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str) or info.field_name is None:
+            return value
+        enum = _enum_of(cls.model_fields[info.field_name].annotation)
+        return value if enum is None else canonical(enum, value)
+
+    return field_validator(*names, mode="before")(convert)
 
 
 class _Part(BaseModel):
@@ -55,12 +77,14 @@ class DepartmentDoc(Department):
         description="This document lists all of the department's datasets and systems: those it held before "
         "and this document omits are retired on import.",
     )
+    _enums = _synonyms("level")
 
 
 class SystemDoc(System):
     model_config = _ITEM_CONFIG
     department: str | None = Field(default=None, description="Code of the operating department (OPERATES).")
     holds: list[str] = Field(default_factory=list, description="Resource codes of the datasets it holds (HOLDS).")
+    _enums = _synonyms("network", "secrecy_level", "status")
 
 
 class DerivedFromDoc(_Part):
@@ -74,6 +98,7 @@ class FieldDoc(FieldItem):
     dataset: str | None = Field(default=None, description="Implied by the enclosing dataset; may be omitted.")
     element: str | None = Field(default=None, description="Code of the data element it means (MEANS).")
     derived_from: list[DerivedFromDoc] = Field(default_factory=list, description="Lineage (DERIVED_FROM).")
+    _enums = _synonyms("data_type")
 
 
 class SharedWithDoc(_Part):
@@ -95,6 +120,7 @@ class DatasetDoc(Dataset):
     fields: list[FieldDoc] = Field(default_factory=list)
     interfaces: list[str] = Field(default_factory=list, description="Interface codes (EXPOSED_VIA).")
     shared_with: list[SharedWithDoc] = Field(default_factory=list)
+    _enums = _synonyms("category", "format_category", "share_type", "share_mode", "update_cycle", "secrecy_level")
 
 
 class DataElementDoc(DataElement):
@@ -103,6 +129,7 @@ class DataElementDoc(DataElement):
 
 class InterfaceDoc(Interface):
     model_config = _ITEM_CONFIG
+    _enums = _synonyms("kind", "network")
 
 
 class ProjectDoc(Project):
@@ -110,6 +137,7 @@ class ProjectDoc(Project):
     led_by: str | None = Field(default=None, description="Code of the leading department (LED_BY).")
     co_built_by: list[str] = Field(default_factory=list, description="Co-building departments (CO_BUILT_BY).")
     builds: list[str] = Field(default_factory=list, description="Codes of the systems it builds (BUILDS).")
+    _enums = _synonyms("stage")
 
 
 class NeedDoc(Need):
