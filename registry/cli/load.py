@@ -1,0 +1,312 @@
+"""``registry import``: every file is read before anything is written, so one bad value in
+the last file never leaves the first ones half-loaded; then each file is loaded as its own
+committed batch, so an interrupted import keeps exactly the files it finished."""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from registry import importers
+from registry.cli.context import open_service, operator, store_option
+from registry.service import (
+    DEFAULT_RETIRE_LIMIT,
+    Caller,
+    Declaration,
+    Issue,
+    LoadReport,
+    RegistryService,
+    RetireLimitExceeded,
+    ServiceError,
+)
+from registry.store.records import OUTCOMES, NodeRef
+
+EXIT_INVALID = 2
+"""Exit status when input was refused (bad values, unreadable files, unknown format):
+the same as click's usage errors, so scripts can tell "fix your file" from "it broke"."""
+
+COLUMNS = (*OUTCOMES, "rejected")
+RETIRED_SHOWN = 50
+
+
+class InputRefused(click.ClickException):
+    exit_code = EXIT_INVALID
+
+
+@dataclass
+class FileOutcome:
+    """What one file did (or, in a dry run, would do) to the store."""
+
+    path: Path
+    declaration: Declaration
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    retired: list[NodeRef] = field(default_factory=list)
+    batch: str | None = None
+
+    @property
+    def rejected(self) -> int:
+        return len({(i.file, i.row) for i in self.declaration.errors})
+
+    def total(self, outcome: str) -> int:
+        if outcome == "rejected":
+            return self.rejected
+        return sum(c[outcome] for c in self.counts.values())
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+def read_files(paths: Sequence[Path], fmt: str | None, *, skip_invalid: bool, console: Console) -> list[Declaration]:
+    """Read and validate every file; a file that cannot be read at all is refused with its
+    reason, never a traceback."""
+    declarations: list[Declaration] = []
+    with _progress(console) as progress:
+        task = progress.add_task("reading", total=len(paths))
+        for path in paths:
+            progress.update(task, description=f"reading {path.name}")
+            try:
+                declarations.append(importers.read(path, fmt, skip_invalid=skip_invalid))
+            except (OSError, ValueError, ServiceError) as exc:
+                raise InputRefused(f"{path}: {exc}") from None
+            progress.advance(task)
+    return declarations
+
+
+def _merged(declarations: Sequence[Declaration]) -> Declaration:
+    merged = Declaration(source=declarations[-1].source, format=declarations[-1].format)
+    for declaration in declarations:
+        merged.extend(declaration)
+    return merged
+
+
+def _delta(now: dict[str, Counter[str]], before: dict[str, Counter[str]]) -> dict[str, Counter[str]]:
+    delta: dict[str, Counter[str]] = {}
+    for kind, counter in now.items():
+        diff = Counter(counter)
+        diff.subtract(before.get(kind, Counter()))
+        delta[kind] = +diff
+    return delta
+
+
+def _dry_run(service: RegistryService, caller: Caller, outcomes: list[FileOutcome], progress: Progress) -> None:
+    """Each file is tried on top of the ones before it (a catalogue may point at the
+    departments an earlier file declares), and its share is the difference; nothing is kept."""
+    task = progress.add_task("dry run", total=len(outcomes))
+    before: dict[str, Counter[str]] = {}
+    retired_before: set[NodeRef] = set()
+    for i, outcome in enumerate(outcomes):
+        progress.update(task, description=f"dry run {outcome.path.name}")
+        upto = [o.declaration for o in outcomes[: i + 1]]
+        report = service.load(_merged(upto), caller, dry_run=True, skip_invalid=True)
+        outcome.counts = _delta(report.result.counts, before)
+        outcome.retired = [ref for ref in report.retired if ref not in retired_before]
+        before = report.result.counts
+        retired_before.update(report.retired)
+        progress.advance(task)
+
+
+def load_files(
+    service: RegistryService,
+    caller: Caller,
+    paths: Sequence[Path],
+    declarations: Sequence[Declaration],
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    force: bool = False,
+    retire_limit: float = DEFAULT_RETIRE_LIMIT,
+    console: Console,
+) -> list[FileOutcome]:
+    """Load each declaration as its own batch, in order. On a refusal (retire limit, a
+    relation to a missing entry) the files before it stay loaded and the error says so."""
+    outcomes = [FileOutcome(path, declaration) for path, declaration in zip(paths, declarations, strict=True)]
+    with _progress(console) as progress:
+        if dry_run:
+            _dry_run(service, caller, outcomes, progress)
+            return outcomes
+        task = progress.add_task("writing", total=len(outcomes))
+        for i, outcome in enumerate(outcomes):
+            progress.update(task, description=f"writing {outcome.path.name}")
+            try:
+                report: LoadReport = service.load(
+                    outcome.declaration,
+                    caller,
+                    skip_invalid=skip_invalid,
+                    force=force,
+                    retire_limit=retire_limit,
+                )
+            except RetireLimitExceeded as exc:
+                raise click.ClickException(
+                    f"{outcome.path}: {exc}.\nNothing from this file was written"
+                    + _kept(outcomes[:i])
+                    + ". Run with --dry-run to see what would be retired, then --force or a higher --retire-limit."
+                ) from None
+            except ServiceError as exc:
+                raise click.ClickException(
+                    f"{outcome.path}: {exc}.\nNothing from this file was written" + _kept(outcomes[:i]) + "."
+                ) from None
+            outcome.counts, outcome.retired, outcome.batch = report.result.counts, report.retired, report.batch
+            progress.advance(task)
+    return outcomes
+
+
+def _kept(done: Sequence[FileOutcome]) -> str:
+    if not done:
+        return ""
+    return "; the files before it were loaded: " + ", ".join(str(o.path) for o in done)
+
+
+def issues_table(issues: Sequence[Issue], title: str) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in ("file", "row", "column", "value", "reason"):
+        table.add_column(column, overflow="fold")
+    for issue in issues:
+        table.add_row(
+            Path(issue.file).name,
+            "" if issue.row is None else str(issue.row),
+            issue.column or "",
+            "" if issue.value is None else repr(issue.value),
+            issue.reason,
+        )
+    return table
+
+
+def summary_table(outcomes: Sequence[FileOutcome], *, dry_run: bool) -> Table:
+    title = "Dry run: what the import would change (nothing was written)" if dry_run else "Import summary"
+    table = Table(title=title, title_justify="left")
+    table.add_column("file")
+    for column in COLUMNS:
+        table.add_column(column, justify="right")
+    for outcome in outcomes:
+        table.add_row(outcome.path.name, *(str(outcome.total(c)) for c in COLUMNS))
+    if len(outcomes) > 1:
+        table.add_section()
+        table.add_row("total", *(str(sum(o.total(c) for o in outcomes)) for c in COLUMNS), style="bold")
+    return table
+
+
+def kinds_table(outcomes: Sequence[FileOutcome]) -> Table:
+    """Changes per node label and edge type, so a dry run says what, not just how many."""
+    totals: dict[str, Counter[str]] = {}
+    for outcome in outcomes:
+        for kind, counter in outcome.counts.items():
+            totals.setdefault(kind, Counter()).update(counter)
+    table = Table(title="By kind", title_justify="left")
+    table.add_column("kind")
+    for column in OUTCOMES:
+        table.add_column(column, justify="right")
+    for kind in sorted(totals):
+        table.add_row(kind, *(str(totals[kind][c]) for c in OUTCOMES))
+    return table
+
+
+def print_outcomes(console: Console, outcomes: Sequence[FileOutcome], *, dry_run: bool) -> None:
+    console.print(summary_table(outcomes, dry_run=dry_run))
+    if dry_run:
+        console.print(kinds_table(outcomes))
+    retired = [ref for o in outcomes for ref in o.retired]
+    if retired:
+        verb = "would be retired" if dry_run else "retired"
+        console.print(f"[bold]{len(retired)} entr{'y' if len(retired) == 1 else 'ies'} {verb}:[/bold]")
+        for ref in retired[:RETIRED_SHOWN]:
+            console.print(f"  {ref}", markup=False)
+        if len(retired) > RETIRED_SHOWN:
+            console.print(f"  … and {len(retired) - RETIRED_SHOWN} more")
+
+
+def run_import(
+    paths: Sequence[Path],
+    *,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    force: bool = False,
+    retire_limit: float = DEFAULT_RETIRE_LIMIT,
+    console: Console,
+) -> list[FileOutcome]:
+    """The whole import path, shared by ``registry import`` and ``registry demo``."""
+    progress_console = Console(stderr=True)
+    declarations = read_files(paths, fmt, skip_invalid=skip_invalid, console=progress_console)
+    issues = [i for d in declarations for i in d.issues]
+    errors = [i for i in issues if i.severity == "error"]
+    warnings = [i for i in issues if i.severity != "error"]
+    if errors and not skip_invalid:
+        console.print(issues_table(errors, f"{len(errors)} invalid value(s); nothing was written"))
+        raise InputRefused(
+            f"{len(errors)} invalid value(s) in {len({i.file for i in errors})} file(s); nothing was written. "
+            "Fix them, or pass --skip-invalid to load the valid rows only."
+        )
+    if errors:
+        console.print(issues_table(errors, f"{len(errors)} invalid value(s) skipped"))
+    if warnings:
+        console.print(issues_table(warnings, f"{len(warnings)} warning(s); the values were kept"))
+    service = open_service()
+    outcomes = load_files(
+        service,
+        operator(),
+        paths,
+        declarations,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        force=force,
+        retire_limit=retire_limit,
+        console=progress_console,
+    )
+    print_outcomes(console, outcomes, dry_run=dry_run)
+    return outcomes
+
+
+def _format_choice() -> click.Choice:
+    return click.Choice(sorted(importers.formats()), case_sensitive=False)
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=_format_choice(), help="File format (default: recognised from each file).")
+@click.option("--dry-run", is_flag=True, help="Show what would change, including what would be retired; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Load the valid rows and report the invalid ones.")
+@click.option("--force", is_flag=True, help="Retire entries even beyond --retire-limit.")
+@click.option(
+    "--retire-limit",
+    type=click.FloatRange(0.0, 1.0),
+    default=DEFAULT_RETIRE_LIMIT,
+    show_default=True,
+    help="Largest share of a department's entries one file may retire without --force.",
+)
+@store_option
+def import_command(
+    files: tuple[Path, ...],
+    fmt: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    force: bool,
+    retire_limit: float,
+) -> None:
+    """Import catalogue files (CSV, XLSX, native JSON/YAML), each as its own batch.
+
+    Every file is read and checked first: if any value is invalid, all of them are listed
+    (file, row, column, value, reason), nothing is written and the exit status is 2.
+    """
+    run_import(
+        files,
+        fmt=fmt,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        force=force,
+        retire_limit=retire_limit,
+        console=Console(),
+    )
