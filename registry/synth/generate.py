@@ -119,8 +119,8 @@ class _Builder:
     def organisations(self) -> None:
         n_depts = max(8, self.config.datasets // DEPARTMENT_SIZE)
         for d in range(n_depts):
-            region, region_name = words.REGIONS[d % len(words.REGIONS)]
-            kind, short = words.DEPARTMENT_KINDS[(d // len(words.REGIONS)) % len(words.DEPARTMENT_KINDS)]
+            kind, short = words.DEPARTMENT_KINDS[d % len(words.DEPARTMENT_KINDS)]
+            region, region_name = words.REGIONS[(d // len(words.DEPARTMENT_KINDS)) % len(words.REGIONS)]
             serial = d // (len(words.REGIONS) * len(words.DEPARTMENT_KINDS))
             level = "provincial" if region.endswith("0000") else "municipal"
             name = f"{region_name}{kind}" + (f"第{serial + 1}分局" if serial else "")
@@ -312,9 +312,10 @@ class _Builder:
     def system_duplicates(self) -> None:
         for _ in range(self.config.system_duplicates):
             original = self.rng.randrange(len(self.synth.systems))
-            while self.synth.systems[original]["network"] != "extranet":
-                original = self.rng.randrange(len(self.synth.systems))
             held = [i for i, s in enumerate(self.synth.dataset_system) if s == original]
+            while self.synth.systems[original]["network"] != "extranet" or len(held) < 3:
+                original = self.rng.randrange(len(self.synth.systems))
+                held = [i for i, s in enumerate(self.synth.dataset_system) if s == original]
             dept = self.synth.system_department[original]
             other = (dept + 1 + self.rng.randrange(len(self.synth.departments) - 1)) % len(self.synth.departments)
             theme = self.synth.systems[original]["name"].removeprefix(self.synth.departments[dept]["short"])
