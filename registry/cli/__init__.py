@@ -4,6 +4,10 @@ import click
 
 from registry.cli import analyses
 from registry.cli.context import store_option
+from registry.cli.demo import demo_command
+from registry.cli.load import import_command
+from registry.cli.show import show_command
+from registry.cli.stats import stats_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,6 +18,10 @@ def main() -> None:
 
 
 # Command modules register here, one line each: main.add_command(module.command).
+main.add_command(import_command)
+main.add_command(show_command)
+main.add_command(stats_command)
+main.add_command(demo_command)
 main.add_command(analyses.duplicates_command)
 main.add_command(analyses.gaps_command)
 main.add_command(analyses.check_command)
