@@ -25,10 +25,11 @@ Design, and why:
   before it is sent: labels and types are never built from input.
 """
 
+import heapq
 import json
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -141,14 +142,15 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 def _storable(value: Any) -> bool:
-    """Whether Neo4j can hold the value as a property (a copy beside the JSON)."""
+    """Whether Neo4j can hold the value as a property (a copy beside the JSON): scalars and
+    non-empty lists of one scalar type (Neo4j refuses mixed lists, maps and nested lists)."""
     if isinstance(value, bool | str | float):
         return True
     if isinstance(value, int):
         return _INT64[0] <= value <= _INT64[1]
     if isinstance(value, list) and value:
-        kinds = {bool if isinstance(v, bool) else float if isinstance(v, int | float) else type(v) for v in value}
-        return len(kinds) == 1 and kinds <= {bool, float, str} and all(_storable(v) for v in value)
+        kinds = {type(v) for v in value}
+        return len(kinds) == 1 and kinds <= {bool, int, float, str} and all(_storable(v) for v in value)
     return False
 
 
@@ -201,6 +203,18 @@ def _incident(row: Row, label: str) -> EdgeRef:
     return EdgeRef(row["type"], here, other) if row["out"] else EdgeRef(row["type"], other, here)
 
 
+def _edge_order(edge: EdgeRecord) -> tuple[str, str, str, str]:
+    return (edge.src.key, edge.type, edge.dst.label, edge.dst.key)
+
+
+def _outgoing_first(edge: EdgeRef, node: NodeRef) -> tuple[bool, str, str, str]:
+    """The order the embedded store lists a node's edges in: outgoing, then incoming, each
+    by type and the other end, so both stores tell a node's history alike."""
+    out = edge.src == node
+    other = edge.dst if out else edge.src
+    return (not out, edge.type, other.label, other.key)
+
+
 class Neo4jStore:
     """A ``Store`` on Neo4j 5 (server, cluster or Aura) through the official driver."""
 
@@ -225,7 +239,7 @@ class Neo4jStore:
     def from_url(cls, url: str, *, batch_size: int | None = None) -> "Neo4jStore":
         settings = Neo4jSettings.from_url(url)
         if batch_size is not None:
-            settings = Neo4jSettings(settings.uri, settings.user, settings.password, settings.database, batch_size)
+            settings = replace(settings, batch_size=batch_size)
         return cls(settings)
 
     # -- plumbing -----------------------------------------------------------------------
@@ -611,13 +625,10 @@ class Neo4jStore:
                 creation_entry(node.ref, None, node.props, node.created, stored)
                 for node in (self._node(ref.label, row) for row in node_rows)
             ]
-            seen: set[EdgeRef] = set()
-            for row in edge_rows:
-                eref = _incident({**row, "key": ref.key}, ref.label)
-                if eref not in seen:
-                    seen.add(eref)
-                    edge = self._edge(eref.type, eref.src, eref.dst, row)
-                    creations.append(creation_entry(None, eref, edge.props, edge.created, stored))
+            incident = {_incident({**row, "key": ref.key}, ref.label): row for row in edge_rows}
+            for eref, row in sorted(incident.items(), key=lambda item: _outgoing_first(item[0], ref)):
+                edge = self._edge(eref.type, eref.src, eref.dst, row)
+                creations.append(creation_entry(None, eref, edge.props, edge.created, stored))
             return sorted(creations, key=lambda e: (e.prov.at, e.seq)) + stored if creations else stored
 
         return self._read(work)
@@ -686,13 +697,19 @@ class Neo4jStore:
         self, types: Collection[str] | None, labels: Collection[str] | None, include_retired: bool
     ) -> Iterator[EdgeRecord]:
         """Only the (type, source, target) combinations asked for: a projection of some
-        labels never pages through edges it would drop."""
-        for combo in sorted(cypher.COMBOS, key=lambda c: (c[1], c[0], c[2])):
+        labels never pages through edges it would drop. Each combination streams in source
+        key order; merging those of one source label gives the embedded store's order
+        (source, type, target), page by page."""
+        by_source: dict[str, list[cypher.Combo]] = {}
+        for combo in cypher.COMBOS:
             if types is not None and combo[0] not in types:
                 continue
             if labels is not None and (combo[1] not in labels or combo[2] not in labels):
                 continue
-            yield from self._edge_pages(combo, include_retired)
+            by_source.setdefault(combo[1], []).append(combo)
+        for source in sorted(by_source):
+            streams = [self._edge_pages(combo, include_retired) for combo in by_source[source]]
+            yield from heapq.merge(*streams, key=_edge_order)
 
     def iter_edges(
         self, types: Collection[str] | None = None, *, include_retired: bool = False

@@ -81,5 +81,5 @@ def test_store_refuses_a_statement_outside_the_catalogue() -> None:
         def run(self, text: str, params: dict[str, object]) -> None:
             raise AssertionError("must not be sent")
 
-    with pytest.raises(RuntimeError, match="not in registry.store.cypher's catalogue"):
+    with pytest.raises(RuntimeError, match=r"not in registry\.store\.cypher's catalogue"):
         Neo4jStore._run(Recorder(), "MATCH (n) DETACH DELETE n")  # type: ignore[arg-type]
