@@ -76,45 +76,77 @@ def _remove(raw: Any, loc: Loc) -> Any:
     return parent.pop(loc[-1])
 
 
-def validate(file: str, raw: Any) -> tuple[NativeDocument | None, list[Issue], list[Any]]:
-    """The document, every validation issue, and the raw items cut out for being invalid."""
+class Cuts:
+    """Where invalid items were cut out, in the document's original positions, so that
+    every path reported after a cut still points at the item the user wrote."""
+
+    def __init__(self) -> None:
+        self.removed: dict[Loc, list[int]] = {}
+        self.items: list[Any] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.removed) or bool(self.items)
+
+    def original(self, loc: Loc) -> Loc:
+        out: list[str | int] = []
+        for part in loc:
+            if isinstance(part, int):
+                for gone in sorted(self.removed.get(tuple(out), ())):
+                    if gone <= part:
+                        part += 1
+            out.append(part)
+        return tuple(out)
+
+    def record(self, original: Loc, item: Any) -> None:
+        self.items.append(item)
+        if original and isinstance(original[-1], int):
+            self.removed.setdefault(original[:-1], []).append(original[-1])
+
+
+def validate(file: str, raw: Any) -> tuple[NativeDocument | None, list[Issue], Cuts]:
+    """The document, every validation issue, and the items cut out for being invalid."""
+    cuts = Cuts()
     if not isinstance(raw, dict):
         return (
             None,
             [Issue(file, None, None, None, "a native document is a mapping with sections such as datasets")],
-            [],
+            cuts,
         )
     issues: list[Issue] = []
-    cut: list[Any] = []
     for _ in range(_MAX_PASSES):
         try:
-            return NativeDocument.model_validate(raw), issues, cut
+            return NativeDocument.model_validate(raw), issues, cuts
         except ValidationError as exc:
-            items: dict[Loc, None] = {}
+            items: dict[Loc, Loc] = {}
             for error in exc.errors():
-                loc = tuple(error["loc"])
-                item, prop = _item_loc(loc)
-                issues.append(Issue(file, path_text(item), prop, _shown(error.get("input")), _reason(error)))
-                items.setdefault(item)
-            for item in sorted(items, reverse=True):
+                item, prop = _item_loc(tuple(error["loc"]))
+                original = cuts.original(item)
+                issues.append(Issue(file, path_text(original), prop, _shown(error.get("input")), _reason(error)))
+                items.setdefault(item, original)
+            for item in sorted(items, key=lambda loc: [str(p).zfill(12) for p in loc], reverse=True):
                 try:
-                    cut.append(_remove(raw, item))
+                    removed = _remove(raw, item)
                 except (KeyError, IndexError, TypeError):
                     continue
-    return None, issues, cut
+                cuts.record(items[item], removed)
+    return None, issues, cuts
 
 
 class _Builder:
     """Turns a validated document into nodes and edges, checking references as it goes."""
 
-    def __init__(self, file: str, declaration: Declaration, cut: list[Any]) -> None:
+    def __init__(self, file: str, declaration: Declaration, cuts: Cuts) -> None:
         self.file = file
+        self.cuts = cuts
         self.declaration = declaration
         self.issues = declaration.issues
         self.keys: dict[str, dict[str, str]] = {label: {} for label in ("Department", "System", "Dataset", "Field")}
         self.keys |= {label: {} for label in ("DataElement", "Interface", "Project", "Need")}
-        self.invalid: set[str] = {key for item in cut for key in _raw_keys(item)}
+        self.invalid: set[str] = {key for item in cuts.items for key in _raw_keys(item)}
         self.dropped = False
+
+    def at(self, *loc: str | int) -> str:
+        return path_text(self.cuts.original(loc) if self.cuts else loc)
 
     def issue(self, row: str, column: str | None, value: str | None, reason: str, severity: str = "error") -> None:
         self.issues.append(Issue(self.file, row, column, value, reason, severity))
@@ -180,42 +212,44 @@ def _raw_keys(item: Any) -> Iterator[str]:
             return
 
 
-def build(file: str, doc: NativeDocument, declaration: Declaration, cut: list[Any]) -> bool:
+def build(file: str, doc: NativeDocument, declaration: Declaration, cuts: Cuts) -> bool:
     """Fill ``declaration`` from ``doc``; True when every item made it in."""
-    b = _Builder(file, declaration, cut)
+    b = _Builder(file, declaration, cuts)
     for i, item in enumerate(doc.departments):
-        b.declare(_node(Department, item), f"departments[{i}]")
+        b.declare(_node(Department, item), b.at("departments", i))
     for i, item in enumerate(doc.data_elements):
-        b.declare(_node(DataElement, item), f"data_elements[{i}]")
+        b.declare(_node(DataElement, item), b.at("data_elements", i))
     for i, item in enumerate(doc.interfaces):
-        b.declare(_node(Interface, item), f"interfaces[{i}]")
-    systems = [b.declare(_node(System, item), f"systems[{i}]") for i, item in enumerate(doc.systems)]
+        b.declare(_node(Interface, item), b.at("interfaces", i))
+    systems = [b.declare(_node(System, item), b.at("systems", i)) for i, item in enumerate(doc.systems)]
     datasets = _declare_datasets(b, doc)
-    projects = [b.declare(_node(Project, item), f"projects[{i}]") for i, item in enumerate(doc.projects)]
-    needs = [b.declare(_node(Need, item), f"needs[{i}]") for i, item in enumerate(doc.needs)]
+    projects = [b.declare(_node(Project, item), b.at("projects", i)) for i, item in enumerate(doc.projects)]
+    needs = [b.declare(_node(Need, item), b.at("needs", i)) for i, item in enumerate(doc.needs)]
     _system_edges(b, doc, systems)
     _dataset_edges(b, doc, datasets)
     _project_edges(b, doc, projects)
     _need_edges(b, doc, needs)
     complete = [d.code for d in doc.departments if d.complete]
     for i, raw in enumerate(doc.complete):
-        ref = b.ref("Department", raw, f"complete[{i}]", "complete")
+        ref = b.ref("Department", raw, b.at("complete", i), "complete")
         if ref is not None and ref.key not in complete:
             complete.append(ref.key)
     declaration.scopes.extend(RetireScope(code, label) for code in complete for label in ("Dataset", "System"))
-    return not b.dropped and not cut
+    return not b.dropped and not cuts
 
 
 def _declare_datasets(b: _Builder, doc: NativeDocument) -> list[bool]:
     declared = []
     for i, item in enumerate(doc.datasets):
-        row = f"datasets[{i}]"
+        row = b.at("datasets", i)
         code = validate_resource_code(item.resource_code)
         if not code.recognised:
             b.issue(row, "resource_code", item.resource_code, str(code.warning), "warning")
         broken = share_rule(item.share_type, item.share_condition)
         if broken:
             b.issue(row, "share_condition", item.share_condition, broken)
+            b.invalid.add(item.resource_code)
+            b.invalid.update(field_key(item.resource_code, f.name) for f in item.fields)
             declared.append(False)
             continue
         ok = b.declare(_node(Dataset, item, code_recognised=code.recognised), row)
@@ -225,16 +259,19 @@ def _declare_datasets(b: _Builder, doc: NativeDocument) -> list[bool]:
         for j, field in enumerate(item.fields):
             if field.dataset is not None and clean_code(field.dataset) != item.resource_code:
                 b.issue(
-                    f"{row}.fields[{j}]", "dataset", field.dataset, f"differs from the enclosing {item.resource_code}"
+                    b.at("datasets", i, "fields", j),
+                    "dataset",
+                    field.dataset,
+                    f"differs from the enclosing {item.resource_code}",
                 )
                 continue
-            b.declare(_node(FieldItem, field, dataset=item.resource_code), f"{row}.fields[{j}]")
+            b.declare(_node(FieldItem, field, dataset=item.resource_code), b.at("datasets", i, "fields", j))
     return declared
 
 
 def _system_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
     for i, item in _kept(doc.systems, declared):
-        row = f"systems[{i}]"
+        row = b.at("systems", i)
         system = NodeRef("System", item.code)
         if item.department is not None:
             b.edge("OPERATES", b.ref("Department", item.department, row, "department"), system)
@@ -244,14 +281,14 @@ def _system_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> Non
 
 def _dataset_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
     for i, item in _kept(doc.datasets, declared):
-        row = f"datasets[{i}]"
+        row = b.at("datasets", i)
         dataset = NodeRef("Dataset", item.resource_code)
         if item.provider is not None:
             b.edge("PROVIDES", b.ref("Department", item.provider, row, "provider"), dataset)
         for j, code in enumerate(item.interfaces):
             b.edge("EXPOSED_VIA", dataset, b.ref("Interface", code, row, f"interfaces[{j}]"))
         for j, share in enumerate(item.shared_with):
-            where = f"{row}.shared_with[{j}]"
+            where = b.at("datasets", i, "shared_with", j)
             target = (
                 b.ref("Department", share.department, where, "department")
                 if share.department is not None
@@ -263,15 +300,15 @@ def _dataset_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> No
             b.edge("SHARED_WITH", dataset, target, props)
         for j, field in enumerate(item.fields):
             key = field_key(item.resource_code, field.name)
-            if b.keys["Field"].get(key) != f"{row}.fields[{j}]":
+            if b.keys["Field"].get(key) != b.at("datasets", i, "fields", j):
                 continue
             ref = NodeRef("Field", key)
             b.edge("HAS_FIELD", dataset, ref)
-            where = f"{row}.fields[{j}]"
+            where = b.keys["Field"][key]
             if field.element is not None:
                 b.edge("MEANS", ref, b.ref("DataElement", field.element, where, "element"))
             for k, source in enumerate(field.derived_from):
-                at = f"{where}.derived_from[{k}]"
+                at = b.at("datasets", i, "fields", j, "derived_from", k)
                 target = b.ref("Field", field_key(clean_code(source.dataset), source.field), at, "field")
                 props = {"processing_method": source.processing_method} if source.processing_method else {}
                 b.edge("DERIVED_FROM", ref, target, props)
@@ -279,7 +316,7 @@ def _dataset_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> No
 
 def _project_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
     for i, item in _kept(doc.projects, declared):
-        row = f"projects[{i}]"
+        row = b.at("projects", i)
         project = NodeRef("Project", item.code)
         if item.led_by is not None:
             b.edge("LED_BY", project, b.ref("Department", item.led_by, row, "led_by"))
@@ -291,7 +328,7 @@ def _project_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> No
 
 def _need_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
     for i, item in _kept(doc.needs, declared):
-        row = f"needs[{i}]"
+        row = b.at("needs", i)
         need = NodeRef("Need", item.id)
         by = (
             b.ref("Department", item.by_department, row, "by_department")
@@ -330,11 +367,11 @@ def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
     declaration = Declaration(source=str(path), format=NAME, sha256=digest, issues=issues)
     if raw is None and issues:
         return declaration
-    doc, problems, cut = validate(str(path), raw)
+    doc, problems, cuts = validate(str(path), raw)
     declaration.issues.extend(problems)
     if doc is None:
         return declaration
-    complete = build(str(path), doc, declaration, cut)
+    complete = build(str(path), doc, declaration, cuts)
     if not complete and skip_invalid and declaration.scopes:
         declaration.scopes.clear()
         declaration.issues.append(

@@ -1,0 +1,74 @@
+"""Moving a whole registry between stores through the native document's records."""
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from registry import importers
+from registry.schema.document import json_schema
+from registry.service import Caller, InvalidInput, RegistryService
+from registry.store.records import NodeRef
+from registry.store.sqlite import SQLiteStore
+
+
+def _build_registry(service: RegistryService, fixtures: Path, tmp_path: Path) -> None:
+    """Imports from two formats, an update and a retirement: provenance from several
+    batches and history of every kind."""
+    admin = Caller.system("loader")
+    service.load(importers.read(fixtures / "zj_registry.yaml"), admin)
+    service.load(importers.read(fixtures / "zj_scjg_catalogue.csv"), Caller.system("catalogue-job"))
+    changed = tmp_path / "changed.yaml"
+    text = (fixtures / "zj_registry.yaml").read_text(encoding="utf-8")
+    changed.write_text(
+        text.replace("name: 浙江省人口信息管理系统", "name: 浙江省人口综合信息管理系统"), encoding="utf-8"
+    )
+    service.load(importers.read(changed), admin, force=True)  # the YAML lists 市场监管局 completely
+    service.retire(admin, [NodeRef("Need", "NEED-ZJ-001")])
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_export_then_restore_into_an_empty_store_is_exact(
+    fixtures: Path, tmp_path: Path, service: RegistryService, sqlite_store: SQLiteStore, suffix: str
+) -> None:
+    _build_registry(service, fixtures, tmp_path)
+    assert any(h.op == "update" for h in sqlite_store.iter_history())
+    assert any(h.op == "retire" for h in sqlite_store.iter_history())
+
+    path = importers.write_document(importers.export_document(sqlite_store), tmp_path / f"export{suffix}")
+    target = SQLiteStore(tmp_path / "target.db")
+    try:
+        counts = importers.restore_document(target, path)
+        assert counts["nodes"] == len(list(sqlite_store.iter_nodes(include_retired=True)))
+        assert list(target.iter_nodes(include_retired=True)) == list(sqlite_store.iter_nodes(include_retired=True))
+        assert list(target.iter_edges(include_retired=True)) == list(sqlite_store.iter_edges(include_retired=True))
+        assert list(target.iter_history()) == list(sqlite_store.iter_history())
+        for ref in (NodeRef("System", "ZJGA-RKXT"), NodeRef("Need", "NEED-ZJ-001"), NodeRef("Dataset", "10201/001")):
+            assert target.history(ref) == sqlite_store.history(ref)
+        retired = target.get_nodes("Need", ["NEED-ZJ-001"], include_retired=True)["NEED-ZJ-001"]
+        assert retired.retired and retired.updated.by == "loader"
+
+        with pytest.raises(InvalidInput, match="not empty"):
+            importers.restore_document(target, path)
+    finally:
+        target.close()
+
+
+def test_export_is_valid_native_document_and_reimportable(
+    fixtures: Path, tmp_path: Path, service: RegistryService, sqlite_store: SQLiteStore
+) -> None:
+    _build_registry(service, fixtures, tmp_path)
+    document = importers.export_document(sqlite_store)
+    jsonschema.validate(document, json_schema())
+    path = importers.write_document(document, tmp_path / "export.json")
+    declaration = importers.read(path)
+    assert declaration.errors == []
+    live = {(n.label, n.key) for n in sqlite_store.iter_nodes() if n.label != "ImportBatch"}
+    assert {(n.LABEL, n.key()) for n in declaration.nodes} == live
+    again = service.load(declaration, Caller.system())
+    assert (again.result.total("created"), again.result.total("updated")) == (0, 0)
+
+
+def test_restore_needs_records(tmp_path: Path, sqlite_store: SQLiteStore) -> None:
+    with pytest.raises(InvalidInput, match="no records"):
+        importers.restore_document(sqlite_store, {"version": 1, "departments": []})
