@@ -1,7 +1,7 @@
 """The strawberry schema, its safety extensions, and the SDL file kept beside it.
 
 ``schema.graphql`` is the published contract; ``tests/graphql/test_sdl.py`` fails when
-the code and the file disagree. Regenerate it with ``python -m registry.graphql.schema``.
+the code and the file disagree. Regenerate it with ``python -m registry.graphql``.
 """
 
 from dataclasses import dataclass
@@ -43,19 +43,17 @@ class RegistrySchema(strawberry.Schema):
         """Client mistakes are answered, not logged; ErrorPolicy logs the unexpected ones."""
 
 
-def build_schema(
-    limits: Limits = Limits(), extensions: tuple[type[SchemaExtension] | SchemaExtension, ...] = ()
-) -> strawberry.Schema:
+def build_schema(limits: Limits = Limits(), extensions: tuple[type[SchemaExtension], ...] = ()) -> strawberry.Schema:
     return RegistrySchema(
         query=Query,
         mutation=Mutation,
         types=list(NODE_TYPES.values()),
         extensions=[
-            ParserCache(maxsize=limits.cache_size),
-            ValidationCache(maxsize=limits.cache_size),
-            QueryDepthLimiter(max_depth=limits.max_depth),
-            MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-            MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: ParserCache(maxsize=limits.cache_size),
+            lambda: ValidationCache(maxsize=limits.cache_size),
+            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             FreshLoaders,
             ErrorPolicy,
             *extensions,
@@ -65,8 +63,3 @@ def build_schema(
 
 def sdl() -> str:
     return build_schema().as_str() + "\n"
-
-
-if __name__ == "__main__":
-    SDL_PATH.write_text(sdl(), encoding="utf-8")
-    print(f"wrote {SDL_PATH}")
