@@ -6,6 +6,7 @@ from registry.cli import analyses
 from registry.cli.context import store_option
 from registry.cli.demo import demo_command
 from registry.cli.load import import_command
+from registry.cli.migrate import export_command
 from registry.cli.show import show_command
 from registry.cli.stats import stats_command
 
@@ -26,3 +27,4 @@ main.add_command(analyses.duplicates_command)
 main.add_command(analyses.gaps_command)
 main.add_command(analyses.check_command)
 main.add_command(analyses.lineage_command)
+main.add_command(export_command)

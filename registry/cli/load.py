@@ -14,6 +14,7 @@ from rich.table import Table
 
 from registry import importers
 from registry.cli.context import open_service, operator, store_option
+from registry.cli.migrate import restore_exports
 from registry.service import (
     DEFAULT_RETIRE_LIMIT,
     Caller,
@@ -239,6 +240,9 @@ def run_import(
     console: Console,
 ) -> list[FileOutcome]:
     """The whole import path, shared by ``registry import`` and ``registry demo``."""
+    paths = restore_exports(paths, dry_run=dry_run, console=console)
+    if not paths:
+        return []
     progress_console = Console(stderr=True)
     declarations = read_files(paths, fmt, skip_invalid=skip_invalid, console=progress_console)
     issues = [i for d in declarations for i in d.issues]
