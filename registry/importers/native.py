@@ -140,30 +140,31 @@ class _Builder:
         self.cuts = cuts
         self.declaration = declaration
         self.issues = declaration.issues
-        self.keys: dict[str, dict[str, str]] = {label: {} for label in ("Department", "System", "Dataset", "Field")}
+        self.keys: dict[str, dict[str, Loc]] = {label: {} for label in ("Department", "System", "Dataset", "Field")}
         self.keys |= {label: {} for label in ("DataElement", "Interface", "Project", "Need")}
         self.invalid: set[str] = {key for item in cuts.items for key in _raw_keys(item)}
         self.dropped = False
 
-    def at(self, *loc: str | int) -> str:
-        return path_text(self.cuts.original(loc) if self.cuts else loc)
+    def at(self, *loc: str | int) -> Loc:
+        """Where an item was in the document as written; formatted only if reported."""
+        return self.cuts.original(loc) if self.cuts else loc
 
-    def issue(self, row: str, column: str | None, value: str | None, reason: str, severity: str = "error") -> None:
-        self.issues.append(Issue(self.file, row, column, value, reason, severity))
+    def issue(self, row: Loc, column: str | None, value: str | None, reason: str, severity: str = "error") -> None:
+        self.issues.append(Issue(self.file, path_text(row), column, value, reason, severity))
         if severity == "error":
             self.dropped = True
 
-    def declare(self, node: NodeModel, row: str) -> bool:
+    def declare(self, node: NodeModel, row: Loc) -> bool:
         seen = self.keys[node.LABEL]
         key = node.key()
         if key in seen:
-            self.issue(row, None, key, f"{node.LABEL} {key!r} is declared twice (first at {seen[key]})")
+            self.issue(row, None, key, f"{node.LABEL} {key!r} is declared twice (first at {path_text(seen[key])})")
             return False
         seen[key] = row
         self.declaration.nodes.append(node)
         return True
 
-    def ref(self, label: str, raw: str, row: str, column: str) -> NodeRef | None:
+    def ref(self, label: str, raw: str, row: Loc, column: str) -> NodeRef | None:
         key = clean_code(raw)
         if label == "Department":
             key = key.upper()
@@ -186,14 +187,13 @@ _FIELDS: dict[type[NodeModel], tuple[str, ...]] = {}
 
 
 def _node(model: type[NodeModel], doc: BaseModel, **extra: Any) -> Any:
-    """The graph node behind a document item. The item was validated by a subclass of
-    ``model`` with the same validators, so it is constructed without validating twice."""
+    """The graph node behind a document item: its properties without the relations.
+    Validating this plain dict in pydantic-core is faster than ``model_construct``."""
     names = _FIELDS.get(model)
     if names is None:
         names = _FIELDS[model] = tuple(model.model_fields)
-    values = {name: getattr(doc, name) for name in names}
-    values.update(extra)
-    return model.model_construct(**values)
+    values = doc.__dict__
+    return model.model_validate({**{name: values[name] for name in names}, **extra})
 
 
 def _raw_keys(item: Any) -> Iterator[str]:
