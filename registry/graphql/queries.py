@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 
+from registry.graphql.analyses import AnalysisQuery
 from registry.graphql.connection import Connection, connection, decode_cursor, page_size
 from registry.graphql.enums import (
     DataType,
@@ -88,7 +89,7 @@ def _get(info: Ctx, label: str, key: str) -> Any:
 
 
 @strawberry.type
-class Query:
+class Query(AnalysisQuery):
     @strawberry.field(description="A department by its 统一社会信用代码.")
     def department(self, info: Ctx, code: str) -> Department | None:
         return _get(info, "Department", code)

@@ -249,3 +249,22 @@ def api(loaded: RegistryService, tmp_path: Path) -> Iterator[Api]:
     app = create_app(loaded, tokens, WebSettings(public_view=True))
     with serve(app) as client:
         yield Api(client, loaded, issued)
+
+
+@pytest.fixture(scope="module")
+def demo_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The bundled demo registry, loaded through the importers as ``registry demo`` does."""
+    from registry import demo
+    from registry.importers import read
+    from registry.store.sqlite import SQLiteStore
+
+    folder = tmp_path_factory.mktemp("demo")
+    store = SQLiteStore(folder / "demo.db")
+    service = RegistryService(store)
+    for path in demo.files():
+        service.load(read(path), Caller.system("demo"))
+    tokens = TokenStore(folder / "tokens.json")
+    issued = make_tokens(tokens)
+    with serve(create_app(service, tokens, WebSettings(public_view=False))) as client:
+        yield Api(client, service, issued)
+    store.close()
