@@ -2,7 +2,7 @@
 
 import click
 
-from registry.cli import analyses
+from registry.cli import analyses, serve
 from registry.cli.context import store_option
 from registry.cli.demo import demo_command
 from registry.cli.load import import_command
@@ -28,3 +28,5 @@ main.add_command(analyses.gaps_command)
 main.add_command(analyses.check_command)
 main.add_command(analyses.lineage_command)
 main.add_command(export_command)
+main.add_command(serve.serve_command)
+main.add_command(serve.token_group)

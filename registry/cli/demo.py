@@ -8,6 +8,7 @@ to say); adding a block of findings is one entry in ``REPORTS``.
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import click
 from rich.console import Console, RenderableType
@@ -17,6 +18,7 @@ from rich.table import Table
 from registry import demo
 from registry.cli.context import open_service, operator, store_option
 from registry.cli.load import run_import
+from registry.cli.serve import serve_options, start
 from registry.schema.enums import Network, SecrecyLevel, ShareType
 from registry.service import Caller, RegistryService
 
@@ -79,7 +81,9 @@ REPORTS: list[Report] = [systems_by_network, datasets_by_share_type]
 
 @click.command("demo")
 @store_option
-def demo_command() -> None:
+@click.option("--serve", "serve_after", is_flag=True, help="Then serve it over GraphQL (see registry serve).")
+@serve_options
+def demo_command(serve_after: bool, **serve_settings: Any) -> None:
     """Load the bundled demo registry (11 departments, 30 systems, 63 datasets) and show
     what the registry finds in it. Loading it again changes nothing."""
     console = Console()
@@ -92,3 +96,5 @@ def demo_command() -> None:
         rendered = report(service, caller)
         if rendered is not None:
             console.print(rendered)
+    if serve_after:
+        start(**serve_settings)
