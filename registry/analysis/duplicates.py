@@ -33,6 +33,9 @@ from registry.analysis.matrix import ItemMatrix, normaliser_for
 from registry.analysis.ngrams import NgramSpace, row_dots
 
 DEFAULT_THRESHOLD = 0.55
+SYSTEM_THRESHOLD = 0.45
+"""Systems hold hundreds of items: sharing half of them is already strong evidence, and a
+rebuilt system is usually renamed (管理系统 → 综合服务平台), so systems need less score."""
 MIN_HOLDINGS_SIMILARITY = 0.4
 """Two items must share data, not only a name: below this holdings similarity a pair is
 never a duplicate, whatever its names say."""
@@ -134,7 +137,7 @@ def candidate_pairs(
     prefix_fraction: float = 0.5,
     prefix_minimum: int = 3,
     posting_cap: int = 500,
-    min_overlap: float = 0.15,
+    min_overlap: float = 0.3,
     block: int = 20_000,
 ) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, worth scoring, as an (m, 2) int array.
@@ -150,7 +153,9 @@ def candidate_pairs(
     prefix = sparse.csr_matrix(prefix)
     prefix.eliminate_zeros()
     weight = np.asarray(prefix.sum(axis=1)).ravel()
-    transposed = prefix.T.tocsr()
+    present = prefix.copy()
+    present.data[:] = 1.0
+    transposed = present.T.tocsr()
     found: list[np.ndarray] = []
     for start in range(0, len(matrix), block):
         product = sparse.coo_matrix(prefix[start : start + block] @ transposed)
@@ -206,6 +211,10 @@ def text_spaces(matrix: ItemMatrix) -> dict[str, NgramSpace]:
     return spaces
 
 
+def default_threshold(kind: str) -> float:
+    return SYSTEM_THRESHOLD if kind == "System" else DEFAULT_THRESHOLD
+
+
 def accepted(scores: PairScores, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
     return (scores.total >= threshold) & (scores.parts["holdings"] >= MIN_HOLDINGS_SIMILARITY)
 
@@ -213,7 +222,7 @@ def accepted(scores: PairScores, threshold: float = DEFAULT_THRESHOLD) -> np.nda
 def detect(matrix: ItemMatrix, *, threshold: float | None = None) -> tuple[PairScores, np.ndarray, np.ndarray]:
     """The whole core on a matrix: scored candidates, the accepted mask, and a cluster
     label per item (-1 for items in no accepted pair)."""
-    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    threshold = default_threshold(matrix.kind) if threshold is None else threshold
     idf = matrix.idf()
     pairs = candidate_pairs(matrix, idf=idf)
     scores = score_pairs(matrix, pairs, idf=idf)
@@ -305,7 +314,7 @@ def clusters(matrix: ItemMatrix, *, threshold: float | None = None) -> list[Dupl
                     "projects": sorted({m.project for m in members if m.project}),
                     "best_pair": [top.a.key, top.b.key],
                     "parts": top.parts,
-                    "threshold": DEFAULT_THRESHOLD if threshold is None else threshold,
+                    "threshold": default_threshold(matrix.kind) if threshold is None else threshold,
                 },
             )
         )
@@ -324,7 +333,7 @@ def check_proposal(
     """Existing systems a planned one would duplicate, best first. The holdings part is
     the share of the proposal's data (by weight) an existing system already holds: a
     small plan fully covered by a large system is still a duplicate of it."""
-    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    threshold = SYSTEM_THRESHOLD if threshold is None else threshold
     matrix = ItemMatrix.from_graph(graph, "System")
     if len(matrix) == 0:
         return []

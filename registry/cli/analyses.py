@@ -107,7 +107,12 @@ LINEAGE_COLUMNS: list[Column] = [
 
 @click.command("duplicates")
 @click.option("--kind", type=click.Choice(["system", "dataset"]), default="system", show_default=True)
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="Score needed (default 0.55).")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Score needed (default 0.45 for systems, 0.55 for datasets).",
+)
 @click.option(
     "--proposal",
     type=click.File(encoding="utf-8"),

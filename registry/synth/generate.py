@@ -388,7 +388,7 @@ class _Builder:
 
         dept = self.rng.randrange(len(self.synth.departments))
         intranet_system = self.add_system(dept, "内部办公", classified=False)
-        self.synth.systems[intranet_system]["network"] = "intranet"
+        self.synth.systems[intranet_system].update(network="intranet", public_service=False)
         inside = planted(intranet_system, "内网", share_type="conditional")
         self.synth.shares.append((inside, (dept + 1) % len(self.synth.departments)))
         need = self.add_need(

@@ -1,0 +1,82 @@
+import numpy as np
+
+from registry.analysis.duplicates import Proposal, candidate_pairs, check_proposal, clusters, find_duplicates
+from registry.analysis.matrix import ItemMatrix
+from registry.service import Caller, RegistryService
+from registry.synth import Synth, generate
+from registry.synth.scoring import precision_recall
+
+
+def test_precision_and_recall_on_the_standard_mix() -> None:
+    synth = generate(datasets=2000, seed=11)
+    found = clusters(synth.matrix())
+    precision, recall = precision_recall([c.keys for c in found], synth.truth["duplicates"]["Dataset"])
+    assert precision >= 0.9
+    assert recall >= 0.9
+
+
+def test_planted_datasets_and_systems_found_through_the_service(planted: RegistryService, planted_synth: Synth) -> None:
+    graph = planted.graph(Caller.system())
+    for kind in ("Dataset", "System"):
+        found = find_duplicates(graph, kind=kind)
+        precision, recall = precision_recall([c.keys for c in found], planted_synth.truth["duplicates"][kind])
+        assert precision >= 0.9, kind
+        assert recall >= 0.9, kind
+
+
+def test_a_finding_carries_its_evidence(planted: RegistryService) -> None:
+    cluster = find_duplicates(planted.graph(Caller.system()), kind="System")[0]
+    data = cluster.to_dict()
+    assert data["rule"] == "DUP-1" and len(data["members"]) >= 2
+    assert len({m["department"] for m in data["members"]}) >= 2
+    assert all(m["project"] for m in data["members"])
+    assert set(data["evidence"]["parts"]) == {"holdings", "name", "description", "functions"}
+    assert data["shared"] and data["shared"][0]["weight"] >= data["shared"][-1]["weight"]
+
+
+def test_ubiquitous_elements_weigh_little() -> None:
+    matrix = generate(datasets=500, seed=2).matrix()
+    idf = dict(zip(matrix.vocabulary, matrix.idf(), strict=True))
+    rare = np.median(matrix.idf())
+    assert idf["DE0001"] < rare / 3
+    assert idf["DE0002"] < rare / 3
+
+
+def test_nothing_found_on_a_clean_registry(clean: RegistryService) -> None:
+    graph = clean.graph(Caller.system())
+    assert find_duplicates(graph, kind="Dataset") == []
+    assert find_duplicates(graph, kind="System") == []
+
+
+def test_candidates_are_far_fewer_than_all_pairs() -> None:
+    matrix = generate(datasets=3000, seed=5).matrix()
+    pairs = candidate_pairs(matrix)
+    n = len(matrix)
+    assert len(pairs) < 0.05 * n * (n - 1) / 2
+    assert np.all(pairs[:, 0] < pairs[:, 1])
+
+
+def test_graph_and_array_builds_agree(planted: RegistryService, planted_synth: Synth) -> None:
+    from_graph = {frozenset(c.keys) for c in clusters(ItemMatrix.from_graph(planted.graph(Caller.system()), "Dataset"))}
+    from_arrays = {frozenset(c.keys) for c in clusters(planted_synth.matrix())}
+    assert from_graph == from_arrays
+
+
+def test_a_proposal_is_checked_against_existing_systems(planted: RegistryService, planted_synth: Synth) -> None:
+    original = planted_synth.truth["duplicates"]["System"][0][0]
+    system = next(s for s in planted_synth.systems if s["code"] == original)
+    index = planted_synth.systems.index(system)
+    fields = [
+        planted_synth.field_names[f]
+        for d, s in enumerate(planted_synth.dataset_system)
+        if s == index
+        for f in planted_synth.field_lists[d]
+    ]
+    proposal = Proposal(
+        name=system["name"], description=system["description"], functions=system["functions"], fields=fields
+    )
+    matches = check_proposal(planted.graph(Caller.system()), proposal)
+    assert matches and matches[0].b.key in planted_synth.truth["duplicates"]["System"][0]
+    assert matches[0].parts["holdings"] > 0.9
+    unrelated = Proposal(name="碳排放交易监测平台", description="监测碳排放配额交易", fields=["配额编号", "交易量"])
+    assert check_proposal(planted.graph(Caller.system()), unrelated) == []
