@@ -187,13 +187,14 @@ _FIELDS: dict[type[NodeModel], tuple[str, ...]] = {}
 
 
 def _node(model: type[NodeModel], doc: BaseModel, **extra: Any) -> Any:
-    """The graph node behind a document item: its properties without the relations.
-    Validating this plain dict in pydantic-core is faster than ``model_construct``."""
+    """The graph node behind a document item: its properties without the relations, and
+    only those the document wrote, so that an omitted property keeps what another source
+    declared. Validating this plain dict in pydantic-core is faster than ``model_construct``."""
     names = _FIELDS.get(model)
     if names is None:
         names = _FIELDS[model] = tuple(model.model_fields)
-    values = doc.__dict__
-    return model.model_validate({**{name: values[name] for name in names}, **extra})
+    values, written = doc.__dict__, doc.model_fields_set
+    return model.model_validate({**{name: values[name] for name in names if name in written}, **extra})
 
 
 def _raw_keys(item: Any) -> Iterator[str]:

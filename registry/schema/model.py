@@ -44,10 +44,11 @@ class NodeModel(BaseModel):
         raise NotImplementedError
 
     def props(self) -> dict[str, Any]:
-        """What the store keeps: JSON-ready, without unset values so that a partial
-        declaration (a catalogue knows less than the native format) never erases what
-        another source said."""
-        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+        """What the store keeps: JSON-ready, with only what the declaration actually said.
+        Defaults are left out too, so that a partial declaration (a catalogue knows less than
+        the native format) never erases what another source said: a catalogue row must not
+        reset a dataset's 密级 to its default. Readers apply the model defaults."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_unset=True)
 
 
 def _code(value: str) -> str:

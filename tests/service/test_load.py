@@ -115,3 +115,13 @@ def test_complete_catalogue_retires_missing_entries_within_the_limit(service: Re
     assert service.count(Caller.system(), "Dataset") == 7
     service.load(catalogue(datasets[1:3]), Caller.system(), force=True)
     assert service.count(Caller.system(), "Dataset") == 2
+
+
+def test_a_partial_declaration_never_resets_what_another_source_said(loaded: RegistryService) -> None:
+    from tests.service.graph_fixture import INTRANET_DS
+
+    loaded.upsert(Caller.system(), [Dataset(resource_code=INTRANET_DS, name="重点人员信息", secrecy_level="secret")])
+    loaded.upsert(Caller.system(), [Dataset(resource_code=INTRANET_DS, name="重点人员信息（目录）")])
+    record = loaded.get(Caller.system(), "Dataset", INTRANET_DS)
+    assert record.props["secrecy_level"] == "secret"
+    assert not loaded.visible(Caller.public(), record.ref)
