@@ -185,17 +185,12 @@ def check_command(as_json: bool, as_csv: bool) -> None:
     placement = placement_findings(graph)
     incomplete = sharing_gaps(graph, kind="incomplete_item")
     if as_json:
-        click.echo(
-            json.dumps(
-                {"placement": [f.to_dict() for f in placement], "completeness": [g.to_dict() for g in incomplete]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return
-    emit("network placement", placement, PLACEMENT_COLUMNS, False, as_csv)
-    if not as_csv:
-        emit("catalogue completeness (SHR-1)", incomplete, GAP_COLUMNS, False, False)
+        payload = {"placement": [f.to_dict() for f in placement], "completeness": [g.to_dict() for g in incomplete]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        emit("network placement", placement, PLACEMENT_COLUMNS, False, as_csv)
+        if not as_csv:
+            emit("catalogue completeness (SHR-1)", incomplete, GAP_COLUMNS, False, False)
     if placement or incomplete:
         sys.exit(1)
 

@@ -16,6 +16,7 @@ from rich.rule import Rule
 from rich.table import Table
 
 from registry import demo
+from registry.cli.analyses import findings_report
 from registry.cli.context import open_service, operator, store_option
 from registry.cli.load import run_import
 from registry.cli.serve import serve_options, start
@@ -76,7 +77,7 @@ def datasets_by_share_type(service: RegistryService, caller: Caller) -> Renderab
     return table
 
 
-REPORTS: list[Report] = [systems_by_network, datasets_by_share_type]
+REPORTS: list[Report] = [systems_by_network, datasets_by_share_type, findings_report]
 
 
 @click.command("demo")
