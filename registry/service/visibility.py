@@ -16,31 +16,44 @@ Departments and data elements are public. An edge is visible when both ends are.
 Levels only rise during the fixpoint, so it ends after at most a few passes.
 """
 
-from collections.abc import Iterable
-
 import networkx as nx
 
 from registry.schema.enums import Clearance, Network, SecrecyLevel
+from registry.store.projection import gc_paused
 from registry.store.records import NodeRef
 
 INTRANET = int(Clearance.SECRET)
 
 
+_RANK = {level.value: level.rank for level in SecrecyLevel}
+
+
 def _secrecy(attrs: dict) -> int:
-    return SecrecyLevel(attrs.get("secrecy_level", "none")).rank
+    value = attrs.get("secrecy_level", "none")
+    rank = _RANK.get(value)
+    return SecrecyLevel(value).rank if rank is None else rank
 
 
-def _neighbours(graph: nx.MultiDiGraph, node: NodeRef, edge_type: str, direction: str) -> Iterable[NodeRef]:
-    edges = graph.out_edges(node, keys=True) if direction == "out" else graph.in_edges(node, keys=True)
-    for src, dst, key in edges:
-        if key == edge_type:
-            yield dst if direction == "out" else src
+def _linked(adjacency: dict, node: NodeRef, edge_type: str) -> list[NodeRef]:
+    """Neighbours over one edge type, read from networkx's adjacency dicts (``_succ`` or
+    ``_pred``: neighbour -> {edge type: attributes}) rather than through its edge views,
+    which build a tuple per edge and made this function the cost of every first read
+    after a write on a province-sized registry."""
+    return [other for other, types in adjacency[node].items() if edge_type in types]
 
 
 def required_levels(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
+    with gc_paused():
+        return _levels(graph)
+
+
+def _levels(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
+    succ, pred = graph._succ, graph._pred
     level: dict[NodeRef, int] = {}
+    by_label: dict[str, list[NodeRef]] = {}
     for node, attrs in graph.nodes(data=True):
         label = attrs["label"]
+        by_label.setdefault(label, []).append(node)
         if label == "System":
             level[node] = max(_secrecy(attrs), INTRANET if attrs.get("network") == Network.INTRANET else 0)
         elif label in ("Dataset", "Field"):
@@ -52,53 +65,53 @@ def required_levels(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
         else:
             level[node] = 0
 
-    datasets = [n for n, a in graph.nodes(data=True) if a["label"] == "Dataset"]
-    fields = [n for n, a in graph.nodes(data=True) if a["label"] == "Field"]
+    datasets = by_label.get("Dataset", [])
+    fields = by_label.get("Field", [])
     for dataset in datasets:
-        holders = [level[s] for s in _neighbours(graph, dataset, "HOLDS", "in")]
+        holders = [level[s] for s in _linked(pred, dataset, "HOLDS")]
         if holders and min(holders) > 0:
             level[dataset] = max(level[dataset], min(holders))
 
-    field_dataset = {f: next(iter(_neighbours(graph, f, "HAS_FIELD", "in")), None) for f in fields}
-    dataset_fields = {d: list(_neighbours(graph, d, "HAS_FIELD", "out")) for d in datasets}
-
-    def declassified(node: NodeRef) -> bool:
-        dataset = field_dataset.get(node)
-        return bool(graph.nodes[node].get("declassified")) or (
-            dataset is not None and bool(graph.nodes[dataset].get("declassified"))
+    attrs_of = graph.nodes
+    dataset_fields = {d: _linked(succ, d, "HAS_FIELD") for d in datasets}
+    # (field, its dataset, the fields it derives from unless declassified): fixed for the fixpoint
+    lineage: list[tuple[NodeRef, NodeRef | None, list[NodeRef]]] = []
+    for field in fields:
+        owners = _linked(pred, field, "HAS_FIELD")
+        dataset = owners[0] if owners else None
+        declassified = bool(attrs_of[field].get("declassified")) or (
+            dataset is not None and bool(attrs_of[dataset].get("declassified"))
         )
+        lineage.append((field, dataset, [] if declassified else _linked(succ, field, "DERIVED_FROM")))
 
     changed = True
     while changed:
         changed = False
-        for field in fields:
-            dataset = field_dataset[field]
-            new = max(level[field], level[dataset] if dataset is not None else 0)
-            if not declassified(field):
-                for source in _neighbours(graph, field, "DERIVED_FROM", "out"):
-                    new = max(new, level[source])
-            if new != level[field]:
+        for field, dataset, sources in lineage:
+            old = level[field]
+            new = old if dataset is None else max(old, level[dataset])
+            for source in sources:
+                new = max(new, level[source])
+            if new != old:
                 level[field], changed = new, True
-        for dataset in datasets:
-            new = max([level[dataset], *(level[f] for f in dataset_fields[dataset])])
-            if new != level[dataset]:
+        for dataset, members in dataset_fields.items():
+            old = level[dataset]
+            new = max([old, *(level[f] for f in members)])
+            if new != old:
                 level[dataset], changed = new, True
 
-    for node, attrs in graph.nodes(data=True):
-        label = attrs["label"]
-        if label == "Interface":
-            exposed = [level[d] for d in _neighbours(graph, node, "EXPOSED_VIA", "in")]
-            if exposed:
-                level[node] = max(level[node], min(exposed))
-        elif label == "Project":
-            built = [level[s] for s in _neighbours(graph, node, "BUILDS", "out")]
-            if built:
-                level[node] = min(built)
-    for node, attrs in graph.nodes(data=True):
-        if attrs["label"] == "Need":
-            related = [level[n] for n in _neighbours(graph, node, "NEEDS", "in")]
-            related += [level[n] for n in _neighbours(graph, node, "FOR", "out")]
-            level[node] = max(related, default=0)
+    for node in by_label.get("Interface", []):
+        exposed = [level[d] for d in _linked(pred, node, "EXPOSED_VIA")]
+        if exposed:
+            level[node] = max(level[node], min(exposed))
+    for node in by_label.get("Project", []):
+        built = [level[s] for s in _linked(succ, node, "BUILDS")]
+        if built:
+            level[node] = min(built)
+    for node in by_label.get("Need", []):
+        related = [level[n] for n in _linked(pred, node, "NEEDS")]
+        related += [level[n] for n in _linked(succ, node, "FOR")]
+        level[node] = max(related, default=0)
     return level
 
 

@@ -11,6 +11,7 @@ changes undone, which keeps a bulk load from writing every row twice.
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from registry.store.base import StoreError
 from registry.store.diff import changes as diff_changes
 from registry.store.diff import merged
 from registry.store.history import creation_entry
-from registry.store.projection import ProjectionCache, build_projection
+from registry.store.projection import EdgeRow, NodeRow, ProjectionCache, build_from_rows
 from registry.store.records import (
     ApplyResult,
     ChangeSet,
@@ -71,8 +72,16 @@ CREATE INDEX IF NOT EXISTS history_by_dst ON history (dst_label, dst_key);
 """
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+_EdgeKey = tuple[str, str, str, str, str]
+"""(source label, source key, type, target label, target key): plain tuples hash several
+times faster than the nested frozen dataclasses, which matters at millions of edges."""
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    """Canonical JSON (sorted keys), so that equal properties give equal text and an
+    unchanged re-import is detected without decoding what is stored."""
+    return _ENCODER.encode(value)
 
 
 def _name(label: str, props: Props) -> str | None:
@@ -149,7 +158,8 @@ class SQLiteStore:
         result = ApplyResult(dry_run=dry_run)
         with self._transaction(commit=not dry_run) as cur:
             self._apply_nodes(cur, changes.nodes, prov, result)
-            self._apply_edges(cur, changes.edges, prov, result)
+            written = {(n.label, n.key) for n in changes.nodes}
+            self._apply_edges(cur, changes.edges, written, prov, result)
             for ref in changes.retire_nodes:
                 self._retire_node(cur, ref, prov, result)
             for eref in changes.retire_edges:
@@ -171,36 +181,44 @@ class SQLiteStore:
             result.version = int(cur.execute("SELECT v FROM meta WHERE k='version'").fetchone()[0])
         return result
 
-    def _existing_nodes(self, cur: sqlite3.Cursor, label: str, keys: list[str]) -> dict[str, tuple[Props, bool]]:
-        found: dict[str, tuple[Props, bool]] = {}
+    @staticmethod
+    def _existing_nodes(cur: sqlite3.Cursor, label: str, keys: list[str]) -> dict[str, tuple[str, bool]]:
+        """Stored JSON text (decoded only where a write differs) and retired flag by key."""
+        found: dict[str, tuple[str, bool]] = {}
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
             for key, props, retired in cur.execute(
                 "SELECT key, props, retired FROM nodes WHERE label = ? AND key IN (SELECT value FROM json_each(?))",
                 (label, json.dumps(chunk)),
             ):
-                found[key] = (json.loads(props), bool(retired))
+                found[key] = (props, bool(retired))
         return found
 
     def _apply_nodes(self, cur: sqlite3.Cursor, writes: list[NodeWrite], prov: Provenance, result: ApplyResult) -> None:
         by_label: dict[str, dict[str, Props]] = {}
         for write in writes:
             pending = by_label.setdefault(write.label, {})
-            pending[write.key] = merged(pending.get(write.key, {}), write.props)
+            pending[write.key] = merged(pending[write.key], write.props) if write.key in pending else write.props
         for label, pending in by_label.items():
             existing = self._existing_nodes(cur, label, list(pending))
             inserts, updates, history = [], [], []
+            created = unchanged = updated = 0
             for key, props in pending.items():
+                text = _dumps(props)
                 old = existing.get(key)
                 if old is None:
-                    inserts.append((label, key, _name(label, props), _dumps(props), prov.batch, prov.batch))
-                    result.add(label, "created")
+                    inserts.append((label, key, _name(label, props), text, prov.batch, prov.batch))
+                    created += 1
                     continue
-                old_props, retired = old
+                old_text, retired = old
+                if text == old_text and not retired:
+                    unchanged += 1
+                    continue
+                old_props = json.loads(old_text)
                 new_props = merged(old_props, props)
                 delta = diff_changes(old_props, new_props)
                 if not delta and not retired:
-                    result.add(label, "unchanged")
+                    unchanged += 1
                     continue
                 updates.append((_name(label, new_props), _dumps(new_props), prov.batch, label, key))
                 history.append(
@@ -218,7 +236,11 @@ class SQLiteStore:
                         None,
                     )
                 )
-                result.add(label, "updated")
+                updated += 1
+            for outcome, n in (("created", created), ("updated", updated), ("unchanged", unchanged)):
+                if n:
+                    result.add(label, outcome, n)
+            inserts.sort()
             cur.executemany(
                 "INSERT INTO nodes (label, key, name, props, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
                 inserts,
@@ -237,82 +259,98 @@ class SQLiteStore:
             rows,
         )
 
-    def _missing_endpoints(self, cur: sqlite3.Cursor, refs: set[NodeRef]) -> list[NodeRef]:
+    @staticmethod
+    def _missing_endpoints(cur: sqlite3.Cursor, refs: set[tuple[str, str]]) -> list[NodeRef]:
         by_label: dict[str, list[str]] = {}
-        for ref in refs:
-            by_label.setdefault(ref.label, []).append(ref.key)
+        for label, key in refs:
+            by_label.setdefault(label, []).append(key)
         missing: list[NodeRef] = []
         for label, keys in by_label.items():
-            found = self._existing_nodes(cur, label, keys)
-            missing.extend(NodeRef(label, k) for k in keys if k not in found or found[k][1])
+            live: set[str] = set()
+            for start in range(0, len(keys), _CHUNK):
+                live.update(
+                    key
+                    for (key,) in cur.execute(
+                        "SELECT key FROM nodes WHERE label = ? AND retired = 0 "
+                        "AND key IN (SELECT value FROM json_each(?))",
+                        (label, json.dumps(keys[start : start + _CHUNK])),
+                    )
+                )
+            missing.extend(NodeRef(label, k) for k in keys if k not in live)
         return sorted(missing)
 
-    def _apply_edges(self, cur: sqlite3.Cursor, writes: list[EdgeWrite], prov: Provenance, result: ApplyResult) -> None:
+    @staticmethod
+    def _existing_edges(cur: sqlite3.Cursor, pending: Mapping[_EdgeKey, Props]) -> dict[_EdgeKey, tuple[str, bool]]:
+        """Looked up by the primary key's prefix (source, type), one query per chunk of
+        sources, then matched here: cheaper than a join on JSON-extracted five-part keys."""
+        sources: dict[tuple[str, str], set[str]] = {}
+        for sl, sk, t, _dl, _dk in pending:
+            sources.setdefault((sl, t), set()).add(sk)
+        found: dict[_EdgeKey, tuple[str, bool]] = {}
+        for (sl, t), keys in sources.items():
+            key_list = sorted(keys)
+            for start in range(0, len(key_list), _CHUNK):
+                for sk, dl, dk, props, retired in cur.execute(
+                    "SELECT src_key, dst_label, dst_key, props, retired FROM edges WHERE src_label = ? "
+                    "AND src_key IN (SELECT value FROM json_each(?)) AND type = ?",
+                    (sl, json.dumps(key_list[start : start + _CHUNK]), t),
+                ):
+                    ekey = (sl, sk, t, dl, dk)
+                    if ekey in pending:
+                        found[ekey] = (props, bool(retired))
+        return found
+
+    def _apply_edges(
+        self,
+        cur: sqlite3.Cursor,
+        writes: list[EdgeWrite],
+        live: set[tuple[str, str]],
+        prov: Provenance,
+        result: ApplyResult,
+    ) -> None:
+        """``live`` are the nodes this write has just upserted: they exist, so only the
+        other endpoints are looked up."""
         if not writes:
             return
-        pending: dict[EdgeRef, Props] = {}
-        for write in writes:
-            pending[write.ref] = merged(pending.get(write.ref, {}), write.props)
-        missing = self._missing_endpoints(cur, {r.src for r in pending} | {r.dst for r in pending})
+        pending: dict[_EdgeKey, Props] = {}
+        for w in writes:
+            ekey = (w.src.label, w.src.key, w.type, w.dst.label, w.dst.key)
+            pending[ekey] = merged(pending[ekey], w.props) if ekey in pending else w.props
+        ends = {(sl, sk) for sl, sk, _t, _dl, _dk in pending} | {(dl, dk) for _sl, _sk, _t, dl, dk in pending}
+        missing = self._missing_endpoints(cur, ends - live)
         if missing:
             shown = ", ".join(str(m) for m in missing[:5])
             raise ValueError(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
-        existing: dict[EdgeRef, tuple[Props, bool]] = {}
-        refs = list(pending)
-        for start in range(0, len(refs), _CHUNK):
-            chunk = refs[start : start + _CHUNK]
-            keys = json.dumps([[r.src.label, r.src.key, r.type, r.dst.label, r.dst.key] for r in chunk])
-            for sl, sk, t, dl, dk, props, retired in cur.execute(
-                "SELECT e.src_label, e.src_key, e.type, e.dst_label, e.dst_key, e.props, e.retired "
-                "FROM json_each(?) AS j JOIN edges AS e ON e.src_label = j.value ->> 0 "
-                "AND e.src_key = j.value ->> 1 AND e.type = j.value ->> 2 "
-                "AND e.dst_label = j.value ->> 3 AND e.dst_key = j.value ->> 4",
-                (keys,),
-            ):
-                existing[EdgeRef(t, NodeRef(sl, sk), NodeRef(dl, dk))] = (json.loads(props), bool(retired))
+        existing = self._existing_edges(cur, pending)
         inserts, updates, history = [], [], []
-        for ref, props in pending.items():
-            old = existing.get(ref)
+        outcomes: Counter[tuple[str, str]] = Counter()
+        for ekey, props in pending.items():
+            sl, sk, t, dl, dk = ekey
+            text = _dumps(props) if props else "{}"
+            old = existing.get(ekey)
             if old is None:
-                inserts.append(
-                    (
-                        ref.src.label,
-                        ref.src.key,
-                        ref.type,
-                        ref.dst.label,
-                        ref.dst.key,
-                        _dumps(props),
-                        prov.batch,
-                        prov.batch,
-                    )
-                )
-                result.add(ref.type, "created")
+                inserts.append((sl, sk, t, dl, dk, text, prov.batch, prov.batch))
+                outcomes[t, "created"] += 1
                 continue
-            old_props, retired = old
+            old_text, retired = old
+            if text == old_text and not retired:
+                outcomes[t, "unchanged"] += 1
+                continue
+            old_props = json.loads(old_text)
             new_props = merged(old_props, props)
             delta = diff_changes(old_props, new_props)
             if not delta and not retired:
-                result.add(ref.type, "unchanged")
+                outcomes[t, "unchanged"] += 1
                 continue
-            updates.append(
-                (_dumps(new_props), prov.batch, ref.src.label, ref.src.key, ref.type, ref.dst.label, ref.dst.key)
-            )
+            updates.append((_dumps(new_props), prov.batch, sl, sk, t, dl, dk))
+            ref = EdgeRef(t, NodeRef(sl, sk), NodeRef(dl, dk))
             history.append(
-                (
-                    str(ref),
-                    "revive" if retired else "update",
-                    _dumps(delta),
-                    prov.batch,
-                    None,
-                    None,
-                    ref.type,
-                    ref.src.label,
-                    ref.src.key,
-                    ref.dst.label,
-                    ref.dst.key,
-                )
+                (str(ref), "revive" if retired else "update", _dumps(delta), prov.batch, None, None, t, sl, sk, dl, dk)
             )
-            result.add(ref.type, "updated")
+            outcomes[t, "updated"] += 1
+        for (t, outcome), n in outcomes.items():
+            result.add(t, outcome, n)
+        inserts.sort()
         cur.executemany(
             "INSERT INTO edges (src_label, src_key, type, dst_label, dst_key, props, created, updated) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -643,5 +681,25 @@ class SQLiteStore:
             self.version(),
             labels,
             edge_types,
-            lambda: build_projection(self.iter_nodes(labels), self.iter_edges(edge_types)),
+            lambda: build_from_rows(self._projection_nodes(labels), self._projection_edges(edge_types)),
         )
+
+    def _projection_nodes(self, labels: Collection[str] | None) -> Iterator[NodeRow]:
+        """Raw rows straight into the graph: no record or provenance objects per node."""
+        label_list = json.dumps(sorted(labels)) if labels is not None else None
+        for label, key, props in self._stream(
+            "SELECT label, key, props FROM nodes WHERE retired = 0 "
+            "AND (?1 IS NULL OR label IN (SELECT value FROM json_each(?1))) ORDER BY label, key",
+            (label_list,),
+        ):
+            yield label, key, json.loads(props)
+
+    def _projection_edges(self, types: Collection[str] | None) -> Iterator[EdgeRow]:
+        type_list = json.dumps(sorted(types)) if types is not None else None
+        for sl, sk, t, dl, dk, props in self._stream(
+            "SELECT src_label, src_key, type, dst_label, dst_key, props FROM edges WHERE retired = 0 "
+            "AND (?1 IS NULL OR type IN (SELECT value FROM json_each(?1))) "
+            "ORDER BY src_label, src_key, type, dst_label, dst_key",
+            (type_list,),
+        ):
+            yield sl, sk, t, dl, dk, ({} if props == "{}" else json.loads(props))
