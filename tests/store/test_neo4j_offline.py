@@ -2,12 +2,14 @@
 set of labels and types, and a clear error when no server answers. Its behaviour against a
 server is the contract suite's job (test_contract.py, with NEO4J_URI)."""
 
+import json
 import socket
+from datetime import date
 
 import pytest
 
 from registry.store import StoreError, cypher, open_store
-from registry.store.neo4j import DEFAULT_BATCH_SIZE, Neo4jSettings, Neo4jStore
+from registry.store.neo4j import DEFAULT_BATCH_SIZE, Neo4jSettings, Neo4jStore, _node_row
 
 
 def test_credentials_and_database_from_the_url_win_over_the_environment() -> None:
@@ -83,3 +85,38 @@ def test_store_refuses_a_statement_outside_the_catalogue() -> None:
 
     with pytest.raises(RuntimeError, match=r"not in registry\.store\.cypher's catalogue"):
         Neo4jStore._run(Recorder(), "MATCH (n) DETACH DELETE n")  # type: ignore[arg-type]
+
+
+def test_properties_are_kept_as_json_with_scalar_copies_for_filters() -> None:
+    props = {
+        "code": "ZJ-RK-01",
+        "name": "人口信息管理系统",
+        "functions": ["户籍登记", "人口统计"],
+        "public_service": False,
+        "mlps_level": 3,
+        "approvals": [{"on": "2024-01-01", "by": "发改委"}],
+        "mixed": [1, 2.5],
+        "description": None,
+    }
+    row = _node_row("System", "ZJ-RK-01", props, "b1", "b2", False)
+    stored = row["props"]
+    assert json.loads(stored["_props"]) == props
+    assert stored["key"] == "ZJ-RK-01" and stored["_search"] == "人口信息管理系统"
+    assert (stored["_created"], stored["_updated"], stored["_retired"]) == ("b1", "b2", False)
+    assert stored["functions"] == ["户籍登记", "人口统计"] and stored["mlps_level"] == 3
+    assert stored["public_service"] is False
+    for not_storable in ("approvals", "mixed", "description"):
+        assert not_storable not in stored
+
+
+def test_property_names_of_the_store_are_not_overwritten_by_copies() -> None:
+    row = _node_row("Need", "N-1", {"purpose": "核验身份", "key": "other", "_retired": True}, "b1", "b1", False)
+    assert row["props"]["key"] == "N-1" and row["props"]["_retired"] is False
+    assert row["props"]["_search"] == "核验身份"
+
+
+def test_filters_on_the_store_own_names_are_refused() -> None:
+    with pytest.raises(ValueError, match="cannot filter on '_retired'"):
+        Neo4jStore._filters({"_retired": True}, None, ())
+    params = Neo4jStore._filters({"published_on": date(2024, 5, 1)}, "人口", ["X"])
+    assert params == {"where": {"published_on": "2024-05-01"}, "text": "人口", "exclude": ["X"]}
