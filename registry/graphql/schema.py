@@ -55,8 +55,8 @@ def build_schema(limits: Limits = Limits(), extensions: tuple[type[SchemaExtensi
             lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             FreshLoaders,
-            ErrorPolicy,
             *extensions,
+            ErrorPolicy,  # last: operation hooks unwind in reverse, so it shapes errors before others see them
         ],
     )
 
