@@ -58,6 +58,8 @@ def test_registry_waits_for_healthy_neo4j_and_serves_on_8000(config: dict[str, A
     assert any(str(p).startswith("127.0.0.1:8000:8000") for p in registry["ports"])
     assert registry["environment"]["REGISTRY_STORE"].startswith("bolt://neo4j:")
     assert registry["build"]["context"] == str(ROOT)
+    assert any(str(v).startswith("registry-data:/data") for v in registry["volumes"])
+    assert registry["environment"]["REGISTRY_TOKENS"].startswith("/data/")
 
 
 def test_demo_import_is_a_one_shot_profile(config: dict[str, Any]) -> None:
