@@ -14,6 +14,7 @@ top-level copy of each scalar or list-of-scalars property under its own name, fo
 Neo4j Browser and Bloom. Relationships carry the same minus ``key`` and ``_search``.
 """
 
+import hashlib
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -76,6 +77,8 @@ def schema_statements() -> list[str]:
 # -- bookkeeping ------------------------------------------------------------------------
 
 META_INIT = f"MERGE (m:{META} {{id: $id}}) ON CREATE SET m.version = 0, m.seq = 0"
+SCHEMA_GET = f"MATCH (m:{META} {{id: $id}}) RETURN m.schema AS schema"
+SCHEMA_SET = f"MATCH (m:{META} {{id: $id}}) SET m.schema = $schema"
 VERSION = f"MATCH (m:{META} {{id: $id}}) RETURN m.version AS version"
 LOCK = f"MATCH (m:{META} {{id: $id}}) SET m.version = m.version RETURN m.version AS version"
 """Taken first by every write: writers queue on the counter node, so each one's reads of
@@ -264,7 +267,7 @@ def edge_live_count(name: str) -> str:
 def statements() -> Iterator[str]:
     """Every statement the store can send, for every label and edge type."""
     yield from schema_statements()
-    yield from (META_INIT, VERSION, LOCK, BUMP_VERSION, NEXT_SEQ, BATCH_MERGE, BATCH_GET)
+    yield from (META_INIT, SCHEMA_GET, SCHEMA_SET, VERSION, LOCK, BUMP_VERSION, NEXT_SEQ, BATCH_MERGE, BATCH_GET)
     yield from (HISTORY_CREATE, HISTORY_FOR, HISTORY_PAGE)
     for name in LABELS:
         yield from (node_existing(name), node_upsert(name), node_get(name), node_live_keys(name))
@@ -277,6 +280,12 @@ def statements() -> Iterator[str]:
         yield from (edge_existing(c), edge_upsert(c), edge_retire(c), edge_page(c))
     for name in EDGE_TYPES:
         yield edge_live_count(name)
+
+
+def schema_digest() -> str:
+    """Identifies the constraint and index files, so a store installs them only when they
+    are new to the database (one round trip per start instead of one per statement)."""
+    return hashlib.sha256("\n;\n".join(schema_statements()).encode("utf-8")).hexdigest()
 
 
 @cache
