@@ -56,9 +56,10 @@ class Node:
     @classmethod
     def from_record(cls: type[N], record: NodeRecord) -> N:
         values: dict[str, Any] = {}
-        for name, (prop, convert) in _columns(cls).items():
-            raw = record.props.get(prop)
-            values[name] = convert(raw) if raw is not None else _default(cls, name)
+        props = record.props
+        for name, (prop, convert, default) in _columns(cls).items():
+            raw = props.get(prop)
+            values[name] = convert(raw) if raw is not None else default()
         return cls(
             key=record.key,
             label=record.label,
@@ -74,13 +75,14 @@ _RENAMED = {"dataset_code": "dataset", "need_id": "id", "batch_id": "id"}
 
 
 @cache
-def _columns(cls: type) -> dict[str, tuple[str, Any]]:
+def _columns(cls: type) -> dict[str, tuple[str, Any, Any]]:
+    """Per field: the property it reads, how to convert it, and what to use when absent."""
     hints = typing.get_type_hints(cls)
-    columns: dict[str, tuple[str, Any]] = {}
+    columns: dict[str, tuple[str, Any, Any]] = {}
     for f in dataclasses.fields(cls):
         if f.name in _BASE or getattr(f, "base_resolver", None) is not None:
             continue
-        columns[f.name] = (_RENAMED.get(f.name, f.name), _converter(hints[f.name]))
+        columns[f.name] = (_RENAMED.get(f.name, f.name), _converter(hints[f.name]), _default(f))
     return columns
 
 
@@ -94,11 +96,11 @@ def _converter(hint: Any) -> Any:
     return lambda value: value
 
 
-def _default(cls: type, name: str) -> Any:
-    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+def _default(f: dataclasses.Field[Any]) -> Any:
     if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return None if f.default is dataclasses.MISSING else f.default
+        return f.default_factory
+    value = None if f.default is dataclasses.MISSING else f.default
+    return lambda: value
 
 
 def node_of(record: NodeRecord) -> Node:

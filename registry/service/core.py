@@ -74,6 +74,7 @@ class RegistryService:
         self._levels: dict[NodeRef, int] = {}
         self._hidden: dict[Clearance, frozenset[NodeRef]] = {}
         self._graphs: dict[tuple[Clearance, frozenset[str] | None, frozenset[str] | None], nx.MultiDiGraph] = {}
+        self._stats: dict[Clearance, dict[str, dict[str, int]]] = {}
         self._lock = Lock()
 
     # -- visibility -----------------------------------------------------------------
@@ -84,6 +85,7 @@ class RegistryService:
             self._levels = required_levels(self.store.projection())
             self._hidden.clear()
             self._graphs.clear()
+            self._stats.clear()
             self._levels_version = version
 
     def hidden(self, caller: Caller) -> frozenset[NodeRef]:
@@ -293,7 +295,18 @@ class RegistryService:
         ]
 
     def stats(self, caller: Caller) -> dict[str, dict[str, int]]:
+        """Counts per label and edge type; cached per clearance until the store changes,
+        since subtracting what is hidden reads every edge of every hidden node."""
         hidden = self.hidden(caller)
+        with self._lock:
+            cached = self._stats.get(caller.clearance)
+        if cached is None:
+            cached = self._count(hidden)
+            with self._lock:
+                self._stats[caller.clearance] = cached
+        return {part: dict(counts) for part, counts in cached.items()}
+
+    def _count(self, hidden: frozenset[NodeRef]) -> dict[str, dict[str, int]]:
         nodes = Counter(self.store.label_counts())
         nodes.subtract(Counter(ref.label for ref in hidden))
         edges = Counter(self.store.edge_type_counts())

@@ -61,3 +61,11 @@ def test_an_edge_to_a_hidden_entry_fails_like_an_edge_to_nothing(loaded: Registr
     with pytest.raises(NotFound) as missing:
         loaded.upsert(editor, [], [EdgeDecl("NEEDS", sj, NodeRef("Need", "NEED-404"))])
     assert str(hidden.value).replace("NEED-1", "X") == str(missing.value).replace("NEED-404", "X")
+
+
+def test_stats_are_cached_per_clearance_until_the_store_changes(loaded: RegistryService) -> None:
+    before = loaded.stats(PUBLIC)
+    assert loaded.stats(PUBLIC) == before and loaded.stats(CLEARED) != before
+    loaded.upsert(Caller.system(), [System(code="ZJSJ-XT-09", name="公共数据平台", network="extranet")])
+    after = loaded.stats(PUBLIC)
+    assert after["nodes"]["System"] == before["nodes"]["System"] + 1
