@@ -1,0 +1,162 @@
+"""What every benchmark shares: timing with peak memory, isolated runs, tables, results.
+
+Peak RSS is the kernel's high-water mark (``VmHWM``), reset before each measured step by
+writing 5 to ``/proc/self/clear_refs``: ``getrusage`` alone only ever grows, so a second
+step would report the first one's peak. Steps whose memory matters run in a fresh
+interpreter (``isolated``), because CPython keeps freed memory mapped and a step that
+follows a larger one would otherwise start from the larger one's footprint.
+"""
+
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+RESULTS = Path(__file__).parent / "results"
+console = Console(width=200)
+
+
+def _status(name: str) -> int:
+    """A ``/proc/self/status`` value in MiB (0 where /proc is not available)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(name + ":"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
+def reset_peak() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mib() -> int:
+    """Peak RSS since the last reset (``VmHWM``), else since the process started."""
+    return _status("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def rss_mib() -> int:
+    return _status("VmRSS")
+
+
+@dataclass
+class Measure:
+    seconds: float = 0.0
+    peak_rss_mib: int = 0
+    start_rss_mib: int = 0
+
+
+@contextmanager
+def measured() -> Iterator[Measure]:
+    """Wall time and peak RSS of the block (peak of the whole process: resident memory
+    from before the block counts, and is reported as ``start_rss_mib``)."""
+    reset_peak()
+    m = Measure(start_rss_mib=rss_mib())
+    started = time.perf_counter()
+    try:
+        yield m
+    finally:
+        m.seconds = time.perf_counter() - started
+        m.peak_rss_mib = peak_rss_mib()
+
+
+def isolated(func: Callable[..., Any], *args: Any) -> Any:
+    """``func(*args)`` in a fresh interpreter (spawned, not forked, so it shares no pages
+    with this one); ``func`` must be a module-level function returning picklable data."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1, maxtasksperchild=1) as pool:
+        return pool.apply(func, args)
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "cpu": cpu,
+        "platform": platform.platform(),
+    }
+
+
+@dataclass
+class Report:
+    """One benchmark's rows, printed as a table and saved as JSON for comparing runs."""
+
+    name: str
+    columns: Sequence[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, **row: Any) -> None:
+        self.rows.append(row)
+        console.print({k: v for k, v in row.items() if v is not None})
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def print(self) -> None:
+        table = Table(title=self.name)
+        for column in self.columns:
+            table.add_column(column, justify="right" if column not in ("path", "step", "format") else "left")
+        for row in self.rows:
+            table.add_row(*(_cell(row.get(c)) for c in self.columns))
+        console.print(table)
+        for text in self.notes:
+            console.print(f"- {text}")
+
+    def save(self, extra: dict[str, Any] | None = None) -> Path:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        payload = {
+            "bench": self.name,
+            "at": stamp,
+            "machine": machine(),
+            "rows": self.rows,
+            "notes": self.notes,
+            **(extra or {}),
+        }
+        path = RESULTS / f"{self.name}-{stamp}.json"
+        text = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+        path.write_text(text, encoding="utf-8")
+        (RESULTS / f"{self.name}-latest.json").write_text(text, encoding="utf-8")
+        console.print(f"results: {path}")
+        return path
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def parse_sizes(text: str) -> list[int]:
+    return [int(part.replace("k", "000").replace("M", "000000")) for part in text.split(",") if part.strip()]
