@@ -1,0 +1,230 @@
+"""The GraphQL API under a dashboard query mix, over loopback HTTP and in-process.
+
+Run: ``python -m bench.graphql [--datasets 10000] [--requests 600] [--concurrency 4]``.
+
+A registry of ``--datasets`` datasets (about 20 fields each) is generated with the
+synthetic generator and loaded into a fresh embedded store. ``registry serve`` then runs
+in a subprocess on 127.0.0.1 and a client sends a bounded number of requests, cycling
+through the mix with a reviewer token (public clearance, so every read also pays for
+visibility filtering), ``--concurrency`` at a time. The baseline is the same mix executed
+in this process on the same schema and store, without HTTP, sequentially: what the API
+costs before transport, parsing of the HTTP request and JSON encoding are added.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from statistics import quantiles
+from typing import Any
+
+import httpx
+
+from registry.graphql import RegistryContext, build_schema
+from registry.schema.enums import Clearance
+from registry.service import Caller, RegistryService, Role
+from registry.store.sqlite import SQLiteStore
+from registry.synth import generate, to_declaration
+from registry.web.tokens import TokenStore
+
+RESULTS = Path(__file__).parent / "results"
+
+MIX: dict[str, str] = {
+    "stats": "{ stats { nodes { name count } edges { name count } } }",
+    "departments_page": """{ departments(first: 20) { totalCount pageInfo { hasNextPage endCursor }
+        edges { node { name code systems { name network status } datasets { name shareType } } } } }""",
+    "shareable_datasets": """{ datasets(first: 50, shareType: UNCONDITIONAL) { totalCount
+        edges { node { name resourceCode provider { name } fields { name dataType } } } } }""",
+    "extranet_systems": """{ systems(first: 50, network: EXTRANET) { totalCount
+        edges { node { name department { name } datasets { name } } } } }""",
+    "search": """{ datasets(first: 20, search: "信息") { totalCount edges { node { name updated { at by } } } } }""",
+    "dataset_detail": """query($code: String!) { dataset(resourceCode: $code) { name abstract shareType
+        provider { name } heldBy { name network } sharedWith { recipient { key label } agreement }
+        fields { name dataType element { name } derivedFrom { field { key } processingMethod } } } }""",
+    "department_datasets": """query($dept: String!) { datasets(department: $dept, first: 50) { totalCount
+        edges { node { name shareType fields { name } } } } }""",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    cuts = quantiles(samples, n=100, method="inclusive")
+    return {"p50_ms": round(cuts[49] * 1000, 2), "p95_ms": round(cuts[94] * 1000, 2)}
+
+
+def _requests(service: RegistryService, count: int) -> list[tuple[str, str, dict[str, Any]]]:
+    caller = Caller.public()
+    dataset = service.find(caller, "Dataset", limit=1)[0].key
+    department = service.find(caller, "Department", limit=1)[0].key
+    variables = {"dataset_detail": {"code": dataset}, "department_datasets": {"dept": department}}
+    names = list(MIX)
+    return [
+        (names[i % len(names)], MIX[names[i % len(names)]], variables.get(names[i % len(names)], {}))
+        for i in range(count)
+    ]
+
+
+def in_process(service: RegistryService, plan: list[tuple[str, str, dict[str, Any]]]) -> dict[str, Any]:
+    schema = build_schema()
+    caller = Caller("bench-reviewer", Role.REVIEWER, Clearance.PUBLIC)
+
+    async def run() -> list[float]:
+        latencies = []
+        for _name, query, variables in plan:
+            started = time.perf_counter()
+            result = await schema.execute(
+                query, variable_values=variables, context_value=RegistryContext(service, caller)
+            )
+            latencies.append(time.perf_counter() - started)
+            if result.errors:
+                raise RuntimeError(f"in-process query failed: {result.errors[0].message}")
+        return latencies
+
+    started = time.perf_counter()
+    latencies = asyncio.run(run())
+    elapsed = time.perf_counter() - started
+    return {
+        "requests": len(plan),
+        "seconds": round(elapsed, 3),
+        "rps": round(len(plan) / elapsed, 1),
+        **_percentiles(latencies),
+    }
+
+
+def over_http(url: str, token: str, plan: list[tuple[str, str, dict[str, Any]]], concurrency: int) -> dict[str, Any]:
+    async def run() -> list[float]:
+        latencies: list[float] = []
+        queue: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue()
+        for item in plan:
+            queue.put_nowait(item)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+
+            async def worker() -> None:
+                while not queue.empty():
+                    _name, query, variables = queue.get_nowait()
+                    started = time.perf_counter()
+                    response = await client.post("/graphql", json={"query": query, "variables": variables})
+                    latencies.append(time.perf_counter() - started)
+                    body = response.json()
+                    if response.status_code != 200 or body.get("errors"):
+                        raise RuntimeError(f"HTTP query failed: {response.status_code} {body}")
+
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return latencies
+
+    started = time.perf_counter()
+    latencies = asyncio.run(run())
+    elapsed = time.perf_counter() - started
+    return {
+        "requests": len(plan),
+        "concurrency": concurrency,
+        "seconds": round(elapsed, 3),
+        "rps": round(len(plan) / elapsed, 1),
+        **_percentiles(latencies),
+    }
+
+
+def start_server(store: Path, tokens: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from registry.cli import main; main()",
+            "--store",
+            str(store),
+            "serve",
+            "--port",
+            str(port),
+            "--tokens",
+            str(tokens),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        if process.poll() is not None:
+            raise RuntimeError("registry serve exited at start")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("registry serve did not answer /health within 30 s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=600, help="Requests per run (bounded).")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-graphql-") as folder:
+        db, token_file = Path(folder) / "bench.db", Path(folder) / "bench.tokens.json"
+        started = time.perf_counter()
+        store = SQLiteStore(db)
+        service = RegistryService(store)
+        report = service.load(to_declaration(generate(datasets=args.datasets, seed=args.seed)), Caller.system("bench"))
+        setup = time.perf_counter() - started
+        counts = service.stats(Caller.system())["nodes"]
+        print(
+            f"registry: {counts.get('Dataset', 0)} datasets, {counts.get('Field', 0)} fields, "
+            f"{counts.get('Department', 0)} departments (generated and loaded in {setup:.1f} s, batch {report.batch})"
+        )
+        token, _ = TokenStore(token_file).create(role="reviewer", clearance="public", name="bench")
+        plan = _requests(service, args.requests)
+        in_process(service, plan[: len(MIX)])  # warm caches (visibility, projection) as the server warms its own
+        baseline = in_process(service, plan)
+        process, url = start_server(db, token_file)
+        try:
+            over_http(url, token, plan[: len(MIX) * 2], args.concurrency)
+            http = over_http(url, token, plan, args.concurrency)
+            sequential = over_http(url, token, plan, 1)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        store.close()
+
+    print(f"{'run':<28}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    for label, row in (
+        ("in-process (baseline)", baseline),
+        ("HTTP, 1 client", sequential),
+        (f"HTTP, {args.concurrency} clients", http),
+    ):
+        print(f"{label:<28}{row['requests']:>9}{row['rps']:>9}{row['p50_ms']:>9}{row['p95_ms']:>9}")
+    result = {
+        "bench": "graphql",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "registry": counts,
+        "mix": list(MIX),
+        "in_process": baseline,
+        "http_sequential": sequential,
+        "http_concurrent": http,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"graphql-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
