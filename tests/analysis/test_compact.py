@@ -1,0 +1,39 @@
+"""The compact projection streamed from the store must find what the networkx path finds,
+for every clearance: it is the same analysis on a different representation."""
+
+import pytest
+
+from registry.analysis.compact import compact_registry
+from registry.analysis.duplicates import clusters
+from registry.analysis.matrix import ItemMatrix
+from registry.service import Caller, RegistryService
+
+
+@pytest.mark.parametrize("caller", [Caller.system(), Caller.public()], ids=["system", "public"])
+def test_compact_and_graph_paths_find_the_same_duplicates(planted: RegistryService, caller: Caller) -> None:
+    compact = compact_registry(planted.store, hidden=planted.hidden(caller))
+    from_graph = ItemMatrix.from_graph(planted.graph(caller), "Dataset")
+    assert compact.matrix.keys == from_graph.keys
+    assert compact.matrix.holdings.nnz == from_graph.holdings.nnz
+    found = {frozenset(c.keys) for c in clusters(compact.matrix)}
+    assert found and found == {frozenset(c.keys) for c in clusters(from_graph)}
+
+
+def test_hidden_datasets_stay_out_of_the_arrays(planted: RegistryService) -> None:
+    hidden = {ref.key for ref in planted.hidden(Caller.public()) if ref.label == "Dataset"}
+    compact = compact_registry(planted.store, hidden=planted.hidden(Caller.public()))
+    assert hidden and not hidden & set(compact.matrix.keys)
+
+
+def test_providers_are_those_the_gap_analysis_counts(planted: RegistryService) -> None:
+    """A dataset provides an element through a field that MEANS it or whose name is one of
+    its names or synonyms (身份证号 for 公民身份号码), as ``gaps`` decides."""
+    from registry.analysis.gaps import _Context
+
+    compact = compact_registry(planted.store)
+    by_element = _Context(planted.graph(Caller.system())).by_element
+    elements = [token[2:] for token in by_element if token.startswith("E:")]
+    assert elements
+    for element in elements:
+        assert sorted(compact.providers(element)) == sorted(ref.key for ref in by_element[f"E:{element}"])
+    assert compact.providers("NO-SUCH-ELEMENT") == []
