@@ -33,6 +33,7 @@ from registry.service.errors import (
 from registry.service.ownership import owners
 from registry.service.visibility import hidden_from, required_levels
 from registry.store.base import Store
+from registry.store.projection import visible_subgraph
 from registry.store.records import (
     ApplyResult,
     ChangeSet,
@@ -126,7 +127,7 @@ class RegistryService:
         with self._lock:
             graph = self._graphs.get(key)
             if graph is None or graph.graph.get("version") != full.graph.get("version"):
-                graph = full.subgraph(n for n in full if n not in hidden).copy()
+                graph = visible_subgraph(full, hidden)
                 graph.graph["version"] = full.graph.get("version")
                 self._graphs[key] = graph
             return graph
