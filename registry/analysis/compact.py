@@ -20,19 +20,35 @@ import numpy as np
 from scipy import sparse
 
 from registry.analysis.fieldnames import FieldNormaliser
+from registry.analysis.gaps import SHAREABLE, Gap
 from registry.analysis.matrix import ItemMatrix
+from registry.schema.enums import ShareType
 from registry.store.base import Store
 from registry.store.records import NodeRef
 
 _ORG_EDGES = ("PROVIDES", "HOLDS", "OPERATES", "BUILDS")
 
 
+@dataclass(frozen=True)
+class NeedRow:
+    id: str
+    requester: str | None
+    target: NodeRef | None
+    """The first FOR target in NodeRef order, as the graph analysis takes it."""
+
+
 @dataclass
 class CompactRegistry:
-    """Datasets as rows; ``matrix`` for duplicates, ``providers`` for need gaps."""
+    """Datasets as rows (``matrix`` for duplicates, ``providers`` for need gaps), with the
+    few dataset attributes and relations the sharing gaps ask about."""
 
     matrix: ItemMatrix
-    dataset_props: list[dict[str, Any]]
+    share_types: list[str | None]
+    conditions: list[str | None]
+    secrecy: list[str]
+    shared: np.ndarray
+    """True where the dataset is SHARED_WITH someone."""
+    needs: list[NeedRow]
 
     def providers(self, element: str) -> list[str]:
         """Datasets holding a field that means data element ``element`` (by code)."""
@@ -138,7 +154,19 @@ def compact_registry(store: Store, *, hidden: Collection[NodeRef] = ()) -> Compa
         field_ids=ids[order],
         normaliser=normaliser,
     )
-    return CompactRegistry(matrix, props)
+    shared = np.zeros(len(keys), dtype=bool)
+    for edge in store.iter_edges(["SHARED_WITH"]):
+        row = row_of.get(edge.src.key)
+        if row is not None and edge.dst.key not in hidden_keys.get(edge.dst.label, ()):
+            shared[row] = True
+    return CompactRegistry(
+        matrix,
+        share_types=[p.get("share_type") for p in props],
+        conditions=[p.get("share_condition") for p in props],
+        secrecy=[p.get("secrecy_level") or "none" for p in props],
+        shared=shared,
+        needs=_needs(store, hidden_keys, set(row_of), set(element_names)),
+    )
 
 
 def _organisations(
@@ -173,6 +201,89 @@ def _organisations(
         departments.append(dept)
         projects.append(next((p for p in (project_of_system(s) for s in systems) if p), None))
     return departments, projects
+
+
+def _needs(store: Store, hidden: dict[str, set[str]], datasets: set[str], elements: set[str]) -> list[NeedRow]:
+    visible = {"Dataset": datasets, "DataElement": elements - hidden.get("DataElement", set())}
+    requester: dict[str, list[NodeRef]] = {}
+    targets: dict[str, list[NodeRef]] = {}
+    for edge in store.iter_edges(["NEEDS", "FOR"]):
+        if edge.type == "NEEDS" and edge.src.key not in hidden.get(edge.src.label, ()):
+            requester.setdefault(edge.dst.key, []).append(edge.src)
+        elif edge.type == "FOR" and edge.dst.key in visible.get(edge.dst.label, ()):
+            targets.setdefault(edge.src.key, []).append(edge.dst)
+    return [
+        NeedRow(
+            n.key,
+            str(min(requester[n.key])) if n.key in requester else None,
+            min(targets[n.key]) if n.key in targets else None,
+        )
+        for n in store.iter_nodes(["Need"])
+        if n.key not in hidden.get("Need", ())
+    ]
+
+
+def compact_gaps(registry: CompactRegistry) -> list[Gap]:
+    """The sharing gaps that need no clearance levels or field attributes, decided as
+    ``gaps.sharing_gaps`` decides them but over arrays: unmet and blocked needs, unused
+    shareable datasets, conditional shares without a condition. (Boundary needs need the
+    intranet-only levels, SHR-1 the fields' own attributes: both stay on the graph path.)"""
+    matrix = registry.matrix
+    row_of = {key: i for i, key in enumerate(matrix.keys)}
+    shareable = np.array(
+        [t in SHAREABLE and s == "none" for t, s in zip(registry.share_types, registry.secrecy, strict=True)],
+        dtype=bool,
+    )
+    used = np.zeros(len(matrix), dtype=bool)
+    found: list[Gap] = []
+    for need in registry.needs:
+        if need.target is None:
+            continue
+        if need.target.label == "Dataset":
+            providers = [row_of[need.target.key]]
+            used[providers[0]] = True
+        else:
+            providers = [row_of[k] for k in registry.providers(need.target.key)]
+        base = {"requester": need.requester, "target": str(need.target), "providers": len(providers)}
+        if not providers:
+            found.append(_gap("unmet_need", "Need", need.id, f"need for {need.target}: no dataset provides it", base))
+        elif not shareable[providers].any():
+            found.append(
+                _gap("blocked_need", "Need", need.id, f"need for {need.target}: every provider is not shared", base)
+            )
+    for i in np.flatnonzero(shareable & ~registry.shared & ~used):
+        found.append(_gap("unused_dataset", "Dataset", matrix.keys[i], "shareable but nobody uses it", {}, matrix, i))
+    for i, (share, condition) in enumerate(zip(registry.share_types, registry.conditions, strict=True)):
+        if share == ShareType.CONDITIONAL and not (condition or "").strip():
+            found.append(
+                _gap(
+                    "conditional_without_condition",
+                    "Dataset",
+                    matrix.keys[i],
+                    "conditional without a condition",
+                    {},
+                    matrix,
+                    i,
+                )
+            )
+    return found
+
+
+def _gap(
+    kind: str,
+    label: str,
+    subject: str,
+    message: str,
+    evidence: dict[str, Any],
+    matrix: ItemMatrix | None = None,
+    row: int | None = None,
+) -> Gap:
+    department = None
+    name = None
+    if matrix is not None and row is not None and matrix.departments[row] >= 0:
+        department = matrix.department_keys[matrix.departments[row]]
+        name = matrix.department_names[matrix.departments[row]]
+    return Gap(kind, None, message, subject, label, department, name, evidence)
 
 
 def _department_names(store: Store, hidden: set[str]) -> dict[str, str]:

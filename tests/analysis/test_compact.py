@@ -37,3 +37,16 @@ def test_providers_are_those_the_gap_analysis_counts(planted: RegistryService) -
     for element in elements:
         assert sorted(compact.providers(element)) == sorted(ref.key for ref in by_element[f"E:{element}"])
     assert compact.providers("NO-SUCH-ELEMENT") == []
+
+
+@pytest.mark.parametrize("caller", [Caller.system(), Caller.public()], ids=["system", "public"])
+def test_compact_gaps_are_the_graph_gaps_of_the_same_kinds(planted: RegistryService, caller: Caller) -> None:
+    from registry.analysis.compact import compact_gaps
+    from registry.analysis.gaps import sharing_gaps
+
+    kinds = {"unmet_need", "blocked_need", "unused_dataset", "conditional_without_condition"}
+    registry = compact_registry(planted.store, hidden=planted.hidden(caller))
+    compact = {(g.kind, g.subject) for g in compact_gaps(registry)}
+    graph = {(g.kind, g.subject) for g in sharing_gaps(planted.graph(caller)) if g.kind in kinds}
+    assert {kind for kind, _ in graph} == kinds
+    assert compact == graph
