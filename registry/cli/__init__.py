@@ -2,7 +2,7 @@
 
 import click
 
-from registry.cli import analyses, serve
+from registry.cli import analyses, serve, synth
 from registry.cli.context import store_option
 from registry.cli.demo import demo_command
 from registry.cli.load import import_command
@@ -30,3 +30,4 @@ main.add_command(analyses.lineage_command)
 main.add_command(export_command)
 main.add_command(serve.serve_command)
 main.add_command(serve.token_group)
+main.add_command(synth.synth_command)
