@@ -274,10 +274,14 @@ class _Builder:
         return self.add_dataset(system, reworded, abstract, copied)
 
     def other_department_system(self, dept: int) -> int:
-        while True:
-            s = self.rng.randrange(len(self.synth.systems))
-            if self.synth.system_department[s] != dept and self.synth.systems[s]["network"] == "extranet":
-                return s
+        candidates = [
+            s
+            for s in range(len(self.synth.systems))
+            if self.synth.system_department[s] != dept and self.synth.systems[s]["network"] == "extranet"
+        ]
+        if not candidates:
+            raise ValueError("registry too small to plant a duplicate: no extranet system of another department")
+        return self.rng.choice(candidates)
 
     def duplicates(self, count: int) -> None:
         """Copies of random base datasets by other departments; a third of the groups get a
@@ -286,6 +290,8 @@ class _Builder:
         made = 0
         used: set[int] = set()
         while made < count:
+            if len(used) == n_base:
+                raise ValueError(f"registry too small to plant {count} duplicate datasets")
             base = self.rng.randrange(n_base)
             if base in used:
                 continue
@@ -311,11 +317,16 @@ class _Builder:
 
     def system_duplicates(self) -> None:
         for _ in range(self.config.system_duplicates):
-            original = self.rng.randrange(len(self.synth.systems))
-            held = [i for i, s in enumerate(self.synth.dataset_system) if s == original]
-            while self.synth.systems[original]["network"] != "extranet" or len(held) < 3:
-                original = self.rng.randrange(len(self.synth.systems))
-                held = [i for i, s in enumerate(self.synth.dataset_system) if s == original]
+            holdings: dict[int, list[int]] = {}
+            for i, s in enumerate(self.synth.dataset_system):
+                holdings.setdefault(s, []).append(i)
+            eligible = [
+                s for s, held in holdings.items() if self.synth.systems[s]["network"] == "extranet" and len(held) >= 3
+            ]
+            if not eligible:
+                raise ValueError("registry too small to plant a duplicate system: no extranet system holds 3 datasets")
+            original = self.rng.choice(sorted(eligible))
+            held = holdings[original]
             dept = self.synth.system_department[original]
             other = (dept + 1 + self.rng.randrange(len(self.synth.departments) - 1)) % len(self.synth.departments)
             theme = self.synth.systems[original]["name"].removeprefix(self.synth.departments[dept]["short"])

@@ -35,3 +35,12 @@ def test_declaration_validates() -> None:
     assert declaration.errors == []
     labels = {n.LABEL for n in declaration.nodes}
     assert {"Department", "System", "Dataset", "Field", "Need", "Project", "DataElement"} <= labels
+
+
+def test_a_registry_too_small_to_plant_in_says_so_instead_of_looping() -> None:
+    import pytest
+
+    from registry.synth import generate
+
+    with pytest.raises(ValueError, match="too small"):
+        generate(datasets=10, seed=0)
