@@ -17,6 +17,8 @@ Target: duplicates and gaps at 1M datasets in <= 5 min and <= 12 GB peak RSS.
 """
 
 import argparse
+import importlib
+import math
 from typing import Any
 
 import numpy as np
@@ -27,8 +29,11 @@ from registry.analysis.compact import CompactRegistry, NeedRow, compact_gaps, co
 from registry.analysis.duplicates import clusters
 from registry.store.records import NodeRef
 from registry.store.sqlite import SQLiteStore
-from registry.synth import Synth, generate
+from registry.synth import Synth, generate, words
 from registry.synth.scoring import precision_recall
+
+synth_generate = importlib.import_module("registry.synth.generate")
+"""The generator module (the package exports its ``generate`` function under the same name)."""
 
 COLUMNS = ["step", "datasets", "fields", "seconds", "peak_rss_mib", "result", "how"]
 GAP_KINDS = ("unmet_need", "blocked_need", "unused_dataset", "conditional_without_condition")
@@ -53,14 +58,31 @@ def from_synth(synth: Synth) -> CompactRegistry:
     )
 
 
+def topic_size(datasets: int) -> int:
+    """Datasets per topic such that the generator's vocabulary has enough distinct topic
+    stems: it has ``QUALIFIERS x SUBJECTS x OBJECTS`` (20,000) of them and, with 25 per
+    topic, would look for 40,000 at 1M datasets and never finish. Larger topics mean more
+    same-topic hard negatives per topic, which only makes the duplicate task harder."""
+    stems = len(words.QUALIFIERS) * len(words.SUBJECTS) * len(words.OBJECTS)
+    return max(synth_generate.TOPIC_SIZE, math.ceil(datasets / (0.9 * stems)))
+
+
 def national(datasets: int, seed: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     total = 0.0
+    synth_generate.TOPIC_SIZE = topic_size(datasets)
     with measured() as m:
         synth = generate(datasets=datasets, seed=seed)
     fields = synth.truth["config"]["fields"]
     n = synth.truth["config"]["datasets"]
-    rows.append({"step": "generate (arrays)", "seconds": m.seconds, "peak_rss_mib": m.peak_rss_mib})
+    rows.append(
+        {
+            "step": "generate (arrays)",
+            "seconds": m.seconds,
+            "peak_rss_mib": m.peak_rss_mib,
+            "result": f"{synth_generate.TOPIC_SIZE} datasets per topic",
+        }
+    )
     with measured() as m:
         registry = from_synth(synth)
     total += m.seconds
