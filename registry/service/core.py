@@ -31,7 +31,7 @@ from registry.service.errors import (
     RetireLimitExceeded,
 )
 from registry.service.ownership import owners
-from registry.service.visibility import hidden_from, required_levels
+from registry.service.visibility import HIGHEST_LEVEL, hidden_from, required_levels
 from registry.store.base import Store
 from registry.store.projection import visible_subgraph
 from registry.store.records import (
@@ -72,7 +72,7 @@ class RegistryService:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._levels_version: int | None = None
-        self._levels: dict[NodeRef, int] = {}
+        self._levels: dict[NodeRef, int] | None = None
         self._hidden: dict[Clearance, frozenset[NodeRef]] = {}
         self._graphs: dict[tuple[Clearance, frozenset[str] | None, frozenset[str] | None], nx.MultiDiGraph] = {}
         self._stats: dict[Clearance, dict[str, dict[str, int]]] = {}
@@ -80,26 +80,37 @@ class RegistryService:
 
     # -- visibility -----------------------------------------------------------------
 
-    def _refresh(self) -> None:
+    def _refresh(self, *, levels: bool = True) -> None:
+        """Drop what the last write made stale; compute every node's level only when asked,
+        since that costs a projection of the whole registry."""
         version = self.store.version()
         if version != self._levels_version:
-            self._levels = required_levels(self.store.projection())
+            self._levels = None
             self._hidden.clear()
             self._graphs.clear()
             self._stats.clear()
             self._levels_version = version
+        if levels and self._levels is None:
+            self._levels = required_levels(self.store.projection())
+
+    def _known_levels(self) -> dict[NodeRef, int]:
+        self._refresh()
+        return self._levels or {}
 
     def hidden(self, caller: Caller) -> frozenset[NodeRef]:
         with self._lock:
-            self._refresh()
+            self._refresh(levels=False)
+            if caller.clearance >= HIGHEST_LEVEL:
+                # nothing needs more than the highest clearance: skip the levels, which
+                # cost O(registry) after each write (every import checks its caller)
+                return frozenset()
             if caller.clearance not in self._hidden:
-                self._hidden[caller.clearance] = hidden_from(self._levels, caller.clearance)
+                self._hidden[caller.clearance] = hidden_from(self._known_levels(), caller.clearance)
             return self._hidden[caller.clearance]
 
     def required_clearance(self, ref: NodeRef) -> int:
         with self._lock:
-            self._refresh()
-            return self._levels.get(ref, 0)
+            return self._known_levels().get(ref, 0)
 
     def _hidden_keys(self, caller: Caller, label: str) -> frozenset[str]:
         return frozenset(ref.key for ref in self.hidden(caller) if ref.label == label)

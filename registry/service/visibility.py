@@ -23,6 +23,8 @@ from registry.store.projection import gc_paused
 from registry.store.records import NodeRef
 
 INTRANET = int(Clearance.SECRET)
+HIGHEST_LEVEL = max(level.rank for level in SecrecyLevel)
+"""No node needs more than this; a caller cleared for it is hidden nothing."""
 
 
 _RANK = {level.value: level.rank for level in SecrecyLevel}
