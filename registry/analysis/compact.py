@@ -52,11 +52,15 @@ class CompactRegistry:
 
     def providers(self, element: str) -> list[str]:
         """Datasets holding a field that means data element ``element`` (by code)."""
+        return [self.matrix.keys[i] for i in self.provider_rows(element)]
+
+    def provider_rows(self, element: str) -> np.ndarray:
+        """Row numbers of those datasets: a slice of the column-major matrix, no copy."""
         column = self._columns.get(f"E:{element}")
         if column is None:
-            return []
+            return np.zeros(0, dtype=np.int32)
         by_token = self._by_token
-        return [self.matrix.keys[i] for i in by_token.indices[by_token.indptr[column] : by_token.indptr[column + 1]]]
+        return by_token.indices[by_token.indptr[column] : by_token.indptr[column + 1]]
 
     @cached_property
     def _columns(self) -> dict[str, int]:
@@ -235,19 +239,27 @@ def compact_gaps(registry: CompactRegistry) -> list[Gap]:
         dtype=bool,
     )
     used = np.zeros(len(matrix), dtype=bool)
+    any_shareable: dict[str, bool] = {}
+    """per element: a national registry has thousands of needs for the same ubiquitous
+    element, each with hundreds of thousands of providers"""
     found: list[Gap] = []
     for need in registry.needs:
         if need.target is None:
             continue
+        key = need.target.key
         if need.target.label == "Dataset":
-            providers = [row_of[need.target.key]]
-            used[providers[0]] = True
+            providers = np.array([row_of[key]])
+            used[providers] = True
+            open_ = bool(shareable[providers].any())
         else:
-            providers = [row_of[k] for k in registry.providers(need.target.key)]
+            providers = registry.provider_rows(key)
+            if key not in any_shareable:
+                any_shareable[key] = bool(shareable[providers].any())
+            open_ = any_shareable[key]
         base = {"requester": need.requester, "target": str(need.target), "providers": len(providers)}
-        if not providers:
+        if not len(providers):
             found.append(_gap("unmet_need", "Need", need.id, f"need for {need.target}: no dataset provides it", base))
-        elif not shareable[providers].any():
+        elif not open_:
             found.append(
                 _gap("blocked_need", "Need", need.id, f"need for {need.target}: every provider is not shared", base)
             )
