@@ -11,7 +11,7 @@ Visibility stays the service's: the caller passes ``hidden`` (``service.hidden(c
 and nothing hidden enters the arrays, as nothing hidden enters ``service.graph``.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -71,6 +71,20 @@ class CompactRegistry:
         return self.matrix.holdings.tocsc()
 
 
+EdgeEnds = tuple[str, str, str, str, str]
+
+
+def _edge_ends(store: Store, types: Collection[str]) -> Iterator[EdgeEnds]:
+    """(type, source label, source key, target label, target key) per live edge: the
+    store's raw stream where it has one (the embedded store), else its records."""
+    raw = getattr(store, "iter_edge_ends", None)
+    if raw is not None:
+        yield from raw(types)
+        return
+    for edge in store.iter_edges(types):
+        yield edge.type, edge.src.label, edge.src.key, edge.dst.label, edge.dst.key
+
+
 def _first(refs: list[str] | None) -> str | None:
     return min(refs) if refs else None
 
@@ -97,9 +111,9 @@ def compact_registry(store: Store, *, hidden: Collection[NodeRef] = ()) -> Compa
 
     # field key -> element name, for mapped fields only (their name decides the token)
     means: dict[str, str] = {}
-    for edge in store.iter_edges(["MEANS"]):
-        if edge.dst.key in element_names:
-            means.setdefault(edge.src.key, element_names[edge.dst.key])
+    for _type, _sl, field_key, _dl, element in _edge_ends(store, ["MEANS"]):
+        if element in element_names:
+            means.setdefault(field_key, element_names[element])
 
     keys: list[str] = []
     names: list[str] = []
@@ -122,11 +136,11 @@ def compact_registry(store: Store, *, hidden: Collection[NodeRef] = ()) -> Compa
     row_chunk: list[int] = []
     id_chunk: list[int] = []
     row_parts, id_parts = [rows], [ids]
-    for edge in store.iter_edges(["HAS_FIELD"]):
-        row = row_of.get(edge.src.key)
-        if row is None or edge.dst.key in hidden_fields:
+    for _type, _sl, dataset, _dl, field_key in _edge_ends(store, ["HAS_FIELD"]):
+        row = row_of.get(dataset)
+        if row is None or field_key in hidden_fields:
             continue
-        raw = means.get(edge.dst.key) or edge.dst.key.split("#", 1)[-1]
+        raw = means.get(field_key) or field_key.split("#", 1)[-1]
         fid = name_ids.get(raw)
         if fid is None:
             fid = name_ids[raw] = len(field_names)
@@ -159,9 +173,9 @@ def compact_registry(store: Store, *, hidden: Collection[NodeRef] = ()) -> Compa
         normaliser=normaliser,
     )
     shared = np.zeros(len(keys), dtype=bool)
-    for edge in store.iter_edges(["SHARED_WITH"]):
-        row = row_of.get(edge.src.key)
-        if row is not None and edge.dst.key not in hidden_keys.get(edge.dst.label, ()):
+    for _type, _sl, dataset, dst_label, dst in _edge_ends(store, ["SHARED_WITH"]):
+        row = row_of.get(dataset)
+        if row is not None and dst not in hidden_keys.get(dst_label, ()):
             shared[row] = True
     return CompactRegistry(
         matrix,
@@ -184,10 +198,10 @@ def _organisations(
     operator: dict[str, list[str]] = {}
     builder: dict[str, list[str]] = {}
     into = {"PROVIDES": provider, "HOLDS": holders, "OPERATES": operator, "BUILDS": builder}
-    for edge in store.iter_edges(_ORG_EDGES):
-        if edge.src.key in hidden.get(edge.src.label, ()) or edge.dst.key in hidden.get(edge.dst.label, ()):
+    for edge_type, src_label, src, dst_label, dst in _edge_ends(store, _ORG_EDGES):
+        if src in hidden.get(src_label, ()) or dst in hidden.get(dst_label, ()):
             continue
-        into[edge.type].setdefault(edge.dst.key, []).append(edge.src.key)
+        into[edge_type].setdefault(dst, []).append(src)
     system_project = {
         n.key: n.props.get("project") for n in store.iter_nodes(["System"]) if n.key not in hidden.get("System", ())
     }

@@ -50,3 +50,25 @@ def test_compact_gaps_are_the_graph_gaps_of_the_same_kinds(planted: RegistryServ
     graph = {(g.kind, g.subject) for g in sharing_gaps(planted.graph(caller)) if g.kind in kinds}
     assert {kind for kind, _ in graph} == kinds
     assert compact == graph
+
+
+class _RecordsOnly:
+    """The store seen through the Store protocol alone, as the Neo4j store offers it."""
+
+    def __init__(self, store: object) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        if name == "iter_edge_ends":
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+def test_any_store_streams_the_same_arrays(planted: RegistryService) -> None:
+    fast = compact_registry(planted.store)
+    generic = compact_registry(_RecordsOnly(planted.store))  # type: ignore[arg-type]
+    assert fast.matrix.keys == generic.matrix.keys
+    assert (fast.matrix.holdings != generic.matrix.holdings).nnz == 0
+    assert fast.matrix.token_keys == generic.matrix.token_keys
+    assert list(fast.matrix.departments) == list(generic.matrix.departments)
+    assert list(fast.shared) == list(generic.shared)
