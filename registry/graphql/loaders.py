@@ -14,7 +14,8 @@ from strawberry.dataloader import DataLoader
 from registry.service import Caller, RegistryService
 from registry.store.records import Direction, EdgeRecord, NodeRecord, NodeRef
 
-EdgeKey = tuple[NodeRef, Direction, str]
+LinkKey = tuple[NodeRef, Direction, str]
+Link = tuple[EdgeRecord, NodeRecord]
 
 
 class Loaders:
@@ -22,31 +23,43 @@ class Loaders:
         self.service = service
         self.caller = caller
         self.nodes: DataLoader[NodeRef, NodeRecord | None] = DataLoader(load_fn=self._load_nodes)
-        self.edges: DataLoader[EdgeKey, list[EdgeRecord]] = DataLoader(load_fn=self._load_edges)
+        self.links: DataLoader[LinkKey, list[Link]] = DataLoader(load_fn=self._load_links)
 
-    async def _load_nodes(self, refs: Sequence[NodeRef]) -> list[NodeRecord | None]:
+    def _records(self, refs: Sequence[NodeRef]) -> dict[NodeRef, NodeRecord]:
         by_label: dict[str, list[str]] = defaultdict(list)
         for ref in refs:
             by_label[ref.label].append(ref.key)
-        found = {label: self.service.get_many(self.caller, label, keys) for label, keys in by_label.items()}
-        return [found[ref.label].get(ref.key) for ref in refs]
+        return {
+            NodeRef(label, key): record
+            for label, keys in by_label.items()
+            for key, record in self.service.get_many(self.caller, label, keys).items()
+        }
 
-    async def _load_edges(self, keys: Sequence[EdgeKey]) -> list[list[EdgeRecord]]:
+    async def _load_nodes(self, refs: Sequence[NodeRef]) -> list[NodeRecord | None]:
+        found = self._records(refs)
+        return [found.get(ref) for ref in refs]
+
+    async def _load_links(self, keys: Sequence[LinkKey]) -> list[list[Link]]:
+        """Edges and the records at their far ends in one batch, rather than an edge batch
+        followed by one node future per neighbour: a department page reaches thousands of
+        datasets, and a future per dataset cost more than reading them."""
         groups: dict[tuple[Direction, str], list[NodeRef]] = defaultdict(list)
         for ref, direction, edge_type in keys:
             groups[(direction, edge_type)].append(ref)
-        out: dict[EdgeKey, list[EdgeRecord]] = defaultdict(list)
+        edges: dict[LinkKey, list[tuple[EdgeRecord, NodeRef]]] = defaultdict(list)
         for (direction, edge_type), refs in groups.items():
             for edge in self.service.edges(self.caller, refs, direction=direction, types=[edge_type]):
-                anchor = edge.src if direction == "out" else edge.dst
-                out[(anchor, direction, edge_type)].append(edge)
-        return [out.get(key, []) for key in keys]
+                anchor, far = (edge.src, edge.dst) if direction == "out" else (edge.dst, edge.src)
+                edges[(anchor, direction, edge_type)].append((edge, far))
+        found = self._records(list({far for batch in edges.values() for _, far in batch}))
+        out: list[list[Link]] = []
+        for key in keys:
+            pairs = [(edge, found[far]) for edge, far in edges.get(key, ()) if far in found]
+            pairs.sort(key=lambda pair: (pair[1].label, pair[1].key))
+            out.append(pairs)
+        return out
 
-    async def linked(self, ref: NodeRef, edge_type: str, direction: Direction) -> list[tuple[EdgeRecord, NodeRecord]]:
+    async def linked(self, ref: NodeRef, edge_type: str, direction: Direction) -> list[Link]:
         """The edges of one type leaving (``out``) or entering (``in``) ``ref``, each with the
         record at its other end, ordered by that end's key."""
-        edges = await self.edges.load((ref, direction, edge_type))
-        others = [e.dst if direction == "out" else e.src for e in edges]
-        records = await self.nodes.load_many(others)
-        pairs = [(e, r) for e, r in zip(edges, records, strict=True) if r is not None]
-        return sorted(pairs, key=lambda pair: (pair[1].label, pair[1].key))
+        return await self.links.load((ref, direction, edge_type))
