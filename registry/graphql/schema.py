@@ -4,9 +4,12 @@
 the code and the file disagree. Regenerate it with ``python -m registry.graphql``.
 """
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -17,7 +20,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from registry.graphql.context import FreshLoaders
 from registry.graphql.errors import ErrorPolicy
@@ -39,6 +42,14 @@ class Limits:
 
 
 class RegistrySchema(strawberry.Schema):
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Run the operation on a worker thread, in an event loop of its own: the service
+        and its store are synchronous, so on the server's loop one slow page or analysis
+        held every other request behind it. The DataLoaders still batch each level, within
+        the operation's own loop."""
+        operation = super().execute
+        return await anyio.to_thread.run_sync(lambda: asyncio.run(operation(*args, **kwargs)))
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Client mistakes are answered, not logged; ErrorPolicy logs the unexpected ones."""
 
