@@ -6,7 +6,8 @@ unless the server was started with the read-only public view, in which case they
 ``Caller.public()``, which sees and may do what the public may.
 """
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from registry.graphql import Limits, RegistryContext, build_schema
 from registry.service import Caller, RegistryService
 from registry.store import StoreError
+from registry.web.heap import HeapKeeper
 from registry.web.limits import BodySizeLimit
 from registry.web.metrics import Metrics, MetricsMiddleware, error_counter
 from registry.web.tokens import TokenStore
@@ -50,9 +52,16 @@ def _bearer(headers: Mapping[str, Any]) -> str | None:
 
 
 class RegistryGraphQL(GraphQL):
-    def __init__(self, service: RegistryService, tokens: TokenStore, settings: WebSettings, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        service: RegistryService,
+        tokens: TokenStore,
+        settings: WebSettings,
+        metrics: Metrics,
+        heap: HeapKeeper,
+    ) -> None:
         super().__init__(
-            build_schema(settings.limits, (error_counter(metrics),)),
+            build_schema(settings.limits, (error_counter(metrics), heap.extension())),
             graphql_ide="graphiql",
             multipart_uploads_enabled=True,
             allowed_origins=settings.cors_origins,
@@ -97,7 +106,16 @@ class RegistryGraphQL(GraphQL):
 def create_app(service: RegistryService, tokens: TokenStore, settings: WebSettings | None = None) -> Starlette:
     settings = settings or WebSettings()
     metrics = Metrics()
-    graphql = RegistryGraphQL(service, tokens, settings, metrics)
+    heap = HeapKeeper(service)
+    graphql = RegistryGraphQL(service, tokens, settings, metrics, heap)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        heap.start()
+        try:
+            yield
+        finally:
+            heap.stop()
 
     async def health(_request: Request) -> JSONResponse:
         try:
@@ -139,4 +157,5 @@ def create_app(service: RegistryService, tokens: TokenStore, settings: WebSettin
             ),
         ],
         exception_handlers={404: not_found, 500: internal},
+        lifespan=lifespan,
     )
