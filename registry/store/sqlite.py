@@ -421,7 +421,7 @@ class SQLiteStore:
             t,
             NodeRef(sl, sk),
             NodeRef(dl, dk),
-            json.loads(props),
+            {} if props == "{}" else json.loads(props),
             self._prov(created),
             self._prov(updated),
             bool(retired),
@@ -500,7 +500,7 @@ class SQLiteStore:
         direction: Direction = "out",
         types: Collection[str] | None = None,
     ) -> list[EdgeRecord]:
-        refs = json.dumps([[n.label, n.key] for n in nodes])
+        refs = json.dumps([[n.label, n.key] for n in dict.fromkeys(nodes)])
         type_list = json.dumps(sorted(types)) if types is not None else None
         sides = {"out": ["src"], "in": ["dst"], "both": ["src", "dst"]}[direction]
         seen: set[EdgeRef] = set()
@@ -515,6 +515,10 @@ class SQLiteStore:
                     "ORDER BY j.key",
                     (refs, type_list),
                 ).fetchall()
+                if len(sides) == 1:
+                    # distinct nodes on one side of the primary key: no edge comes twice
+                    out.extend(map(self._edge, rows))
+                    continue
                 for row in rows:
                     edge = self._edge(row)
                     if edge.ref not in seen:
