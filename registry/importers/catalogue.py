@@ -167,7 +167,7 @@ class _Reader:
                 seen = current.cells.get(column)
                 if seen is None:
                     current.cells[column] = Cell(number, text)
-                elif normalise(seen.text) != normalise(text):
+                elif seen.text != text and normalise(seen.text) != normalise(text):
                     self.issue(
                         number,
                         column,
