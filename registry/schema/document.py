@@ -19,6 +19,7 @@ declares.
 import json
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -53,6 +54,13 @@ def _enum_of(annotation: Any) -> type[StrEnum] | None:
     return None
 
 
+@cache
+def _field_enum(model: type[BaseModel], name: str) -> type[StrEnum] | None:
+    """Looked up once per model and field, not per value: ``model_fields`` and the
+    annotation walk cost more than the conversion itself over 200k fields."""
+    return _enum_of(model.model_fields[name].annotation)
+
+
 def _synonyms(*names: str) -> Any:
     """People write 外网, 有条件共享, 每日 in a document as they do in a catalogue; the
     same synonym table maps them, and an unknown value says what was expected."""
@@ -60,7 +68,7 @@ def _synonyms(*names: str) -> Any:
     def convert(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str) or info.field_name is None:
             return value
-        enum = _enum_of(cls.model_fields[info.field_name].annotation)
+        enum = _field_enum(cls, info.field_name)
         return value if enum is None else canonical(enum, value)
 
     return field_validator(*names, mode="before")(convert)
