@@ -12,7 +12,7 @@ import enum
 import typing
 from collections.abc import Callable
 from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import strawberry
@@ -57,24 +57,16 @@ class Node:
 
     @classmethod
     def from_record(cls: type[N], record: NodeRecord) -> N:
-        """Filled from the record's properties without the dataclass ``__init__``: a
-        dashboard page converts thousands of records, and the generated ``__init__`` with
-        every column as a keyword, run per record, was a third of such a page's time."""
-        plan = _plan(cls)
-        values = dict(plan.defaults)
-        columns = plan.columns
-        for prop, raw in record.props.items():
-            column = columns.get(prop)
-            if column is not None and raw is not None:
-                name, convert = column
-                values[name] = raw if convert is None else convert(raw)
-        for name, factory in plan.factories:
-            if name not in values:
-                values[name] = factory()
-        values["key"], values["label"], values["record"] = record.key, record.label, record
-        values["created"], values["updated"] = _provenance(record.created), _provenance(record.updated)
+        """Without the dataclass ``__init__``: the columns are read from the record when a
+        query asks for them (see ``_Column``)."""
         node = cls.__new__(cls)
-        node.__dict__.update(values)
+        node.__dict__.update(
+            key=record.key,
+            label=record.label,
+            record=record,
+            created=_provenance(record.created),
+            updated=_provenance(record.updated),
+        )
         return node
 
 
@@ -82,33 +74,40 @@ _BASE = {"key", "label", "created", "updated", "record"}
 _RENAMED = {"dataset_code": "dataset", "need_id": "id", "batch_id": "id"}
 
 
-@dataclasses.dataclass(frozen=True)
-class _Plan:
-    """How one type is filled from a record's properties."""
+class _Column:
+    """One property, converted from the node's record the first time it is read, then
+    kept on the node. A dashboard page builds thousands of nodes and asks each for two or
+    three of its twenty columns; converting all of them up front, with the generated
+    ``__init__`` taking every column as a keyword, was a third of such a page's time."""
 
-    columns: dict[str, tuple[str, Callable[[Any], Any] | None]]
-    """property -> (field, converter or None when the stored value is already the field's)"""
-    defaults: dict[str, Any]
-    """immutable defaults of fields whose property is absent"""
-    factories: tuple[tuple[str, Callable[[], Any]], ...]
-    """fields whose default is a fresh list or dict per node"""
+    __slots__ = ("convert", "default", "factory", "name", "prop")
 
+    def __init__(self, f: dataclasses.Field[Any], convert: Callable[[Any], Any] | None) -> None:
+        self.name = f.name
+        self.prop = _RENAMED.get(f.name, f.name)
+        self.convert = convert
+        self.factory = None if f.default_factory is dataclasses.MISSING else f.default_factory
+        self.default = None if f.default is dataclasses.MISSING else f.default
 
-@cache
-def _plan(cls: type) -> _Plan:
-    hints = typing.get_type_hints(cls)
-    columns: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
-    defaults: dict[str, Any] = {}
-    factories: list[tuple[str, Callable[[], Any]]] = []
-    for f in dataclasses.fields(cls):
-        if f.name in _BASE or getattr(f, "base_resolver", None) is not None:
-            continue
-        columns[_RENAMED.get(f.name, f.name)] = (f.name, _converter(hints[f.name]))
-        if f.default_factory is not dataclasses.MISSING:
-            factories.append((f.name, f.default_factory))
+    def __get__(self, node: Any, owner: type | None = None) -> Any:
+        if node is None:
+            return self.default
+        raw = node.record.props.get(self.prop)
+        if raw is None:
+            value = self.default if self.factory is None else self.factory()
         else:
-            defaults[f.name] = None if f.default is dataclasses.MISSING else f.default
-    return _Plan(columns, defaults, tuple(factories))
+            value = raw if self.convert is None else self.convert(raw)
+        node.__dict__[self.name] = value
+        return value
+
+
+def _read_columns_lazily(cls: type) -> None:
+    """Replace each plain field's class attribute (its default) by a ``_Column``; an
+    instance attribute, set by ``__init__`` or by a first read, still wins over it."""
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if f.name not in _BASE and getattr(f, "base_resolver", None) is None:
+            setattr(cls, f.name, _Column(f, _converter(hints[f.name])))
 
 
 def _converter(hint: Any) -> Callable[[Any], Any] | None:
@@ -424,3 +423,5 @@ NODE_TYPES: dict[str, type[Node]] = {
     "Need": Need,
     "ImportBatch": ImportBatch,
 }
+for _type in NODE_TYPES.values():
+    _read_columns_lazily(_type)
