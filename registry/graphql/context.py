@@ -40,3 +40,7 @@ class FreshLoaders(SchemaExtension):
         if isinstance(context, RegistryContext):
             context.reset()
         yield
+        if isinstance(context, RegistryContext):
+            # The executor's own reference cycles keep the context alive until a full
+            # collection; its loaders' records (thousands for a department page) need not.
+            context.reset()

@@ -8,6 +8,7 @@ never outlives the caller it was filled for.
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 
 from strawberry.dataloader import DataLoader
 
@@ -19,47 +20,52 @@ Link = tuple[EdgeRecord, NodeRecord]
 
 
 class Loaders:
+    """The load functions are bound to the service and caller, not to this object: a loader
+    holding a method of its owner would form a reference cycle, and the thousands of records
+    in its cache would then wait for a full collection instead of going with the request."""
+
     def __init__(self, service: RegistryService, caller: Caller) -> None:
-        self.service = service
-        self.caller = caller
-        self.nodes: DataLoader[NodeRef, NodeRecord | None] = DataLoader(load_fn=self._load_nodes)
-        self.links: DataLoader[LinkKey, list[Link]] = DataLoader(load_fn=self._load_links)
-
-    def _records(self, refs: Sequence[NodeRef]) -> dict[NodeRef, NodeRecord]:
-        by_label: dict[str, list[str]] = defaultdict(list)
-        for ref in refs:
-            by_label[ref.label].append(ref.key)
-        return {
-            NodeRef(label, key): record
-            for label, keys in by_label.items()
-            for key, record in self.service.get_many(self.caller, label, keys).items()
-        }
-
-    async def _load_nodes(self, refs: Sequence[NodeRef]) -> list[NodeRecord | None]:
-        found = self._records(refs)
-        return [found.get(ref) for ref in refs]
-
-    async def _load_links(self, keys: Sequence[LinkKey]) -> list[list[Link]]:
-        """Edges and the records at their far ends in one batch, rather than an edge batch
-        followed by one node future per neighbour: a department page reaches thousands of
-        datasets, and a future per dataset cost more than reading them."""
-        groups: dict[tuple[Direction, str], list[NodeRef]] = defaultdict(list)
-        for ref, direction, edge_type in keys:
-            groups[(direction, edge_type)].append(ref)
-        edges: dict[LinkKey, list[tuple[EdgeRecord, NodeRef]]] = defaultdict(list)
-        for (direction, edge_type), refs in groups.items():
-            for edge in self.service.edges(self.caller, refs, direction=direction, types=[edge_type]):
-                anchor, far = (edge.src, edge.dst) if direction == "out" else (edge.dst, edge.src)
-                edges[(anchor, direction, edge_type)].append((edge, far))
-        found = self._records(list({far for batch in edges.values() for _, far in batch}))
-        out: list[list[Link]] = []
-        for key in keys:
-            pairs = [(edge, found[far]) for edge, far in edges.get(key, ()) if far in found]
-            pairs.sort(key=lambda pair: (pair[1].label, pair[1].key))
-            out.append(pairs)
-        return out
+        self.nodes: DataLoader[NodeRef, NodeRecord | None] = DataLoader(load_fn=partial(_load_nodes, service, caller))
+        self.links: DataLoader[LinkKey, list[Link]] = DataLoader(load_fn=partial(_load_links, service, caller))
 
     async def linked(self, ref: NodeRef, edge_type: str, direction: Direction) -> list[Link]:
         """The edges of one type leaving (``out``) or entering (``in``) ``ref``, each with the
         record at its other end, ordered by that end's key."""
         return await self.links.load((ref, direction, edge_type))
+
+
+def _records(service: RegistryService, caller: Caller, refs: Sequence[NodeRef]) -> dict[NodeRef, NodeRecord]:
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for ref in refs:
+        by_label[ref.label].append(ref.key)
+    return {
+        NodeRef(label, key): record
+        for label, keys in by_label.items()
+        for key, record in service.get_many(caller, label, keys).items()
+    }
+
+
+async def _load_nodes(service: RegistryService, caller: Caller, refs: Sequence[NodeRef]) -> list[NodeRecord | None]:
+    found = _records(service, caller, refs)
+    return [found.get(ref) for ref in refs]
+
+
+async def _load_links(service: RegistryService, caller: Caller, keys: Sequence[LinkKey]) -> list[list[Link]]:
+    """Edges and the records at their far ends in one batch, rather than an edge batch
+    followed by one node future per neighbour: a department page reaches thousands of
+    datasets, and a future per dataset cost more than reading them."""
+    groups: dict[tuple[Direction, str], list[NodeRef]] = defaultdict(list)
+    for ref, direction, edge_type in keys:
+        groups[(direction, edge_type)].append(ref)
+    edges: dict[LinkKey, list[tuple[EdgeRecord, NodeRef]]] = defaultdict(list)
+    for (direction, edge_type), refs in groups.items():
+        for edge in service.edges(caller, refs, direction=direction, types=[edge_type]):
+            anchor, far = (edge.src, edge.dst) if direction == "out" else (edge.dst, edge.src)
+            edges[(anchor, direction, edge_type)].append((edge, far))
+    found = _records(service, caller, list({far for batch in edges.values() for _, far in batch}))
+    out: list[list[Link]] = []
+    for key in keys:
+        pairs = [(edge, found[far]) for edge, far in edges.get(key, ()) if far in found]
+        pairs.sort(key=lambda pair: (pair[1].label, pair[1].key))
+        out.append(pairs)
+    return out
