@@ -13,6 +13,7 @@ import anyio.to_thread
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -55,6 +56,12 @@ class RegistrySchema(strawberry.Schema):
 
 
 def build_schema(limits: Limits = Limits(), extensions: tuple[type[SchemaExtension], ...] = ()) -> strawberry.Schema:
+    # The limiters' rule classes are made once: a limiter built per request brings new
+    # classes each time, and the validation cache, keyed by the rules, then never hits.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
     return RegistrySchema(
         query=Query,
         mutation=Mutation,
@@ -62,8 +69,7 @@ def build_schema(limits: Limits = Limits(), extensions: tuple[type[SchemaExtensi
         extensions=[
             lambda: ParserCache(maxsize=limits.cache_size),
             lambda: ValidationCache(maxsize=limits.cache_size),
-            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             FreshLoaders,
             *extensions,
