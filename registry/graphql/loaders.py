@@ -34,12 +34,14 @@ class Loaders:
         return await self.links.load((ref, direction, edge_type))
 
 
-def _records(service: RegistryService, caller: Caller, refs: Sequence[NodeRef]) -> dict[NodeRef, NodeRecord]:
+def _records(service: RegistryService, caller: Caller, refs: Sequence[NodeRef]) -> dict[tuple[str, str], NodeRecord]:
+    """Keyed by plain (label, key) tuples, which compare in C; ``NodeRef`` equality is a
+    Python call, and a page compares thousands of them."""
     by_label: dict[str, list[str]] = defaultdict(list)
     for ref in refs:
         by_label[ref.label].append(ref.key)
     return {
-        NodeRef(label, key): record
+        (label, key): record
         for label, keys in by_label.items()
         for key, record in service.get_many(caller, label, keys).items()
     }
@@ -47,7 +49,7 @@ def _records(service: RegistryService, caller: Caller, refs: Sequence[NodeRef]) 
 
 async def _load_nodes(service: RegistryService, caller: Caller, refs: Sequence[NodeRef]) -> list[NodeRecord | None]:
     found = _records(service, caller, refs)
-    return [found.get(ref) for ref in refs]
+    return [found.get((ref.label, ref.key)) for ref in refs]
 
 
 async def _load_links(service: RegistryService, caller: Caller, keys: Sequence[LinkKey]) -> list[list[Link]]:
@@ -57,15 +59,18 @@ async def _load_links(service: RegistryService, caller: Caller, keys: Sequence[L
     groups: dict[tuple[Direction, str], list[NodeRef]] = defaultdict(list)
     for ref, direction, edge_type in keys:
         groups[(direction, edge_type)].append(ref)
-    edges: dict[LinkKey, list[tuple[EdgeRecord, NodeRef]]] = defaultdict(list)
+    edges: dict[LinkKey, list[tuple[EdgeRecord, tuple[str, str]]]] = defaultdict(list)
+    far_ends: dict[tuple[str, str], NodeRef] = {}
     for (direction, edge_type), refs in groups.items():
         for edge in service.edges(caller, refs, direction=direction, types=[edge_type]):
             anchor, far = (edge.src, edge.dst) if direction == "out" else (edge.dst, edge.src)
-            edges[(anchor, direction, edge_type)].append((edge, far))
-    found = _records(service, caller, list({far for batch in edges.values() for _, far in batch}))
+            end = (far.label, far.key)
+            far_ends[end] = far
+            edges[(anchor, direction, edge_type)].append((edge, end))
+    found = _records(service, caller, list(far_ends.values()))
     out: list[list[Link]] = []
     for key in keys:
-        pairs = [(edge, found[far]) for edge, far in edges.get(key, ()) if far in found]
+        pairs = [(edge, record) for edge, end in edges.get(key, ()) if (record := found.get(end)) is not None]
         pairs.sort(key=lambda pair: (pair[1].label, pair[1].key))
         out.append(pairs)
     return out

@@ -125,13 +125,14 @@ class RegistryService:
         with self._lock:
             return self._known_levels().get(ref, 0)
 
-    def _hidden_keys(self, caller: Caller, label: str) -> frozenset[str]:
-        """The hidden keys of one label, split once per hidden set: walking the whole set
-        (tens of thousands of fields on a province registry) for every page, count and
-        batch of a request was a large part of a dashboard query's time."""
+    def _hidden_by_label(self, caller: Caller) -> dict[str, frozenset[str]]:
+        """The hidden keys by label, split once per hidden set: walking the whole set (tens
+        of thousands of fields on a province registry) for every page, count and batch of
+        a request was a large part of a dashboard query's time, and a key looked up in its
+        label's set costs less than hashing a NodeRef."""
         hidden = self.hidden(caller)
         if not hidden:
-            return frozenset()
+            return {}
         with self._lock:
             split = self._hidden_split.get(caller.clearance)
             if split is None or split[0] is not hidden:
@@ -140,7 +141,10 @@ class RegistryService:
                     by_label.setdefault(ref.label, set()).add(ref.key)
                 split = (hidden, {name: frozenset(keys) for name, keys in by_label.items()})
                 self._hidden_split[caller.clearance] = split
-            return split[1].get(label, frozenset())
+            return split[1]
+
+    def _hidden_keys(self, caller: Caller, label: str) -> frozenset[str]:
+        return self._hidden_by_label(caller).get(label, frozenset())
 
     def visible(self, caller: Caller, ref: NodeRef) -> bool:
         return ref not in self.hidden(caller)
@@ -313,14 +317,17 @@ class RegistryService:
         direction: Direction = "out",
         types: Collection[str] | None = None,
     ) -> list[EdgeRecord]:
-        hidden = self.hidden(caller)
-        asked = [r for r in refs if r not in hidden]
+        hidden = self._hidden_by_label(caller)
+        if not hidden:
+            return self.store.edges(refs, direction=direction, types=types) if refs else []
+        none: frozenset[str] = frozenset()
+        asked = [r for r in refs if r.key not in hidden.get(r.label, none)]
         if not asked:
             return []
         return [
             e
             for e in self.store.edges(asked, direction=direction, types=types)
-            if e.src not in hidden and e.dst not in hidden
+            if e.src.key not in hidden.get(e.src.label, none) and e.dst.key not in hidden.get(e.dst.label, none)
         ]
 
     def history(self, caller: Caller, ref: NodeRef) -> list[HistoryEntry]:
