@@ -52,19 +52,26 @@ def build_from_rows(nodes: Iterable[NodeRow], edges: Iterable[EdgeRow]) -> nx.Mu
     The collector is paused during the bulk build (see ``gc_paused``)."""
     graph = nx.MultiDiGraph()
     node_attrs, succ, pred = graph._node, graph._succ, graph._pred
-    refs: dict[str, dict[str, NodeRef]] = {}
+    # label -> key -> (the node's ref, its successor dict, its predecessor dict): an edge
+    # then hashes its endpoints twice instead of five times (NodeRef's hash is Python code)
+    known: dict[str, dict[str, tuple[NodeRef, dict, dict]]] = {}
     bare: dict[str, dict[str, Any]] = {}
     with gc_paused():
         for label, key, props in nodes:
+            by_key = known.get(label)
+            if by_key is None:
+                by_key = known[label] = {}
             ref = NodeRef(label, key)
-            refs.setdefault(label, {})[key] = ref
             props["label"] = label
             node_attrs[ref] = props
-            succ[ref] = {}
-            pred[ref] = {}
+            out: dict = {}
+            into: dict = {}
+            succ[ref] = out
+            pred[ref] = into
+            by_key[key] = (ref, out, into)
         for src_label, src_key, edge_type, dst_label, dst_key, props in edges:
-            src = refs.get(src_label, {}).get(src_key)
-            dst = refs.get(dst_label, {}).get(dst_key)
+            src = known.get(src_label, {}).get(src_key)
+            dst = known.get(dst_label, {}).get(dst_key)
             if src is None or dst is None:
                 continue
             if props:
@@ -72,9 +79,11 @@ def build_from_rows(nodes: Iterable[NodeRow], edges: Iterable[EdgeRow]) -> nx.Mu
                 attrs = props
             else:
                 attrs = bare.setdefault(edge_type, {"type": edge_type})
-            keyed = succ[src].get(dst)
+            src_ref, out, _ = src
+            dst_ref, _, into = dst
+            keyed = out.get(dst_ref)
             if keyed is None:
-                keyed = succ[src][dst] = pred[dst][src] = {}
+                keyed = out[dst_ref] = into[src_ref] = {}
             keyed[edge_type] = attrs
     return graph
 
