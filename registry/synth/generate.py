@@ -170,6 +170,12 @@ class _Builder:
 
     def topics(self) -> list[tuple[str, list[int]]]:
         n_topics = max(4, self.config.datasets // TOPIC_SIZE)
+        possible = len(words.QUALIFIERS) * len(words.SUBJECTS) * len(words.OBJECTS)
+        if n_topics > possible // 2:
+            raise ValueError(
+                f"{self.config.datasets} datasets need {n_topics} topics but the word lists make {possible}; "
+                "generate a national registry as several provinces (see bench/national.py)"
+            )
         seen: set[str] = set()
         topics = []
         while len(topics) < n_topics:
@@ -274,11 +280,17 @@ class _Builder:
         return self.add_dataset(system, reworded, abstract, copied)
 
     def other_department_system(self, dept: int) -> int:
-        candidates = [
-            s
-            for s in range(len(self.synth.systems))
-            if self.synth.system_department[s] != dept and self.synth.systems[s]["network"] == "extranet"
-        ]
+        """A few random draws find one at once in any real mix; the scan after them only
+        decides, in a registry too small to plant in, that there is none."""
+
+        def fits(s: int) -> bool:
+            return self.synth.system_department[s] != dept and self.synth.systems[s]["network"] == "extranet"
+
+        for _ in range(64):
+            s = self.rng.randrange(len(self.synth.systems))
+            if fits(s):
+                return s
+        candidates = [s for s in range(len(self.synth.systems)) if fits(s)]
         if not candidates:
             raise ValueError("registry too small to plant a duplicate: no extranet system of another department")
         return self.rng.choice(candidates)
