@@ -183,18 +183,32 @@ class _Builder:
             self.declaration.edges.append(EdgeDecl(edge_type, src, dst, props or {}))
 
 
-_FIELDS: dict[type[NodeModel], tuple[str, ...]] = {}
+_FIELDS: dict[type[NodeModel], tuple[tuple[str, ...], frozenset[str]]] = {}
 
 
 def _node(model: type[NodeModel], doc: BaseModel, **extra: Any) -> Any:
-    """The graph node behind a document item: its properties without the relations, and
-    only those the document wrote, so that an omitted property keeps what another source
-    declared. Validating this plain dict in pydantic-core is faster than ``model_construct``."""
-    names = _FIELDS.get(model)
-    if names is None:
-        names = _FIELDS[model] = tuple(model.model_fields)
-    values, written = doc.__dict__, doc.model_fields_set
-    return model.model_validate({**{name: values[name] for name in names if name in written}, **extra})
+    """The graph node behind a document item: its properties without the relations, with
+    only those the document wrote marked as set (``props`` keeps just those), so that an
+    omitted property keeps what another source declared.
+
+    The item's model extends the node's, so every value has already passed the node's own
+    validators; the node is built from them as they are instead of being validated a second
+    time, which was a third of building a 2M-field declaration (``model_construct`` does the
+    same, but loops over aliases in Python and costs more than validating). ``extra`` holds
+    values the importer has checked itself (the enclosing dataset's code)."""
+    fields = _FIELDS.get(model)
+    if fields is None:
+        fields = _FIELDS[model] = (tuple(model.model_fields), frozenset(model.model_fields))
+    names, written = fields
+    values = doc.__dict__
+    data = {name: values[name] for name in names}
+    data.update(extra)
+    node = model.__new__(model)
+    object.__setattr__(node, "__dict__", data)
+    object.__setattr__(node, "__pydantic_fields_set__", (doc.model_fields_set & written) | extra.keys())
+    object.__setattr__(node, "__pydantic_extra__", None)
+    object.__setattr__(node, "__pydantic_private__", None)
+    return node
 
 
 def _raw_keys(item: Any) -> Iterator[str]:

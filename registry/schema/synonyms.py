@@ -8,6 +8,7 @@ cell do not decide whether a value is understood.
 
 import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 from typing import TypeVar
 
 from registry.schema.enums import (
@@ -276,8 +277,11 @@ _BOOLEAN = {
 E = TypeVar("E", bound=StrEnum)
 
 
+@lru_cache(maxsize=4096)
 def canonical(enum: type[E], raw: str) -> E:
-    """The member ``raw`` names, or ValueError listing what was expected."""
+    """The member ``raw`` names, or ValueError listing what was expected. Cached: a
+    province writes the same few spellings millions of times, and normalising each one
+    again was a quarter of reading a native document (a rejected value is not cached)."""
     key = normalise(raw)
     value = _LOOKUP.get(enum, {}).get(key)
     if value is None:

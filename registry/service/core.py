@@ -34,7 +34,7 @@ from registry.service.errors import (
 from registry.service.ownership import owners
 from registry.service.visibility import HIGHEST_LEVEL, hidden_from, required_levels
 from registry.store.base import Store
-from registry.store.projection import visible_subgraph
+from registry.store.projection import gc_paused, visible_subgraph
 from registry.store.records import (
     ApplyResult,
     ChangeSet,
@@ -377,7 +377,21 @@ class RegistryService:
         retire_limit: float = DEFAULT_RETIRE_LIMIT,
     ) -> LoadReport:
         """Write a declaration as one atomic batch. A declaration with errors writes nothing
-        unless ``skip_invalid`` (the importer has already left the bad rows out)."""
+        unless ``skip_invalid`` (the importer has already left the bad rows out). The
+        cyclic collector is paused while the write's records are built: at a province's
+        millions of fields its collections rescan the whole declaration again and again."""
+        with gc_paused():
+            return self._load(declaration, caller, dry_run, skip_invalid, force, retire_limit)
+
+    def _load(
+        self,
+        declaration: Declaration,
+        caller: Caller,
+        dry_run: bool,
+        skip_invalid: bool,
+        force: bool,
+        retire_limit: float,
+    ) -> LoadReport:
         errors = declaration.errors
         if errors and not skip_invalid:
             raise ImportRejected(declaration.issues)

@@ -39,6 +39,23 @@ def test_yaml_document_declares_the_whole_graph(fixtures: Path) -> None:
     assert {(s.department, s.label) for s in declaration.scopes} == {(MARKET, "Dataset"), (MARKET, "System")}
 
 
+def test_nodes_are_what_validating_their_written_properties_gives(fixtures: Path) -> None:
+    """Nodes are built from the document's checked values without a second validation:
+    they must be exactly the validated nodes, with only the written properties set, so
+    that a partial declaration still never resets what it omits."""
+    declaration = importers.read(fixtures / "zj_registry.yaml")
+    assert len(declaration.nodes) == 15
+    for node in declaration.nodes:
+        written = {name: getattr(node, name) for name in node.model_fields_set}
+        validated = type(node).model_validate(written)
+        assert node == validated and node.model_fields_set == validated.model_fields_set
+        assert node.props() == validated.props()
+    dataset = next(n for n in declaration.nodes if n.LABEL == "Dataset")
+    assert dataset.secrecy_level == "none" and "secrecy_level" not in dataset.props()  # 密级 not written
+    field = next(n for n in declaration.nodes if n.LABEL == "Field")
+    assert {"dataset", "name"} <= field.model_fields_set and "declassified" not in field.props()
+
+
 def test_json_and_yaml_load_identically_and_twice_is_a_no_op(
     fixtures: Path, tmp_path: Path, service: RegistryService
 ) -> None:
