@@ -144,6 +144,9 @@ class _Builder:
         self.keys |= {label: {} for label in ("DataElement", "Interface", "Project", "Need")}
         self.invalid: set[str] = {key for item in cuts.items for key in _raw_keys(item)}
         self.dropped = False
+        self.resolved: dict[tuple[str, str], NodeRef] = {}
+        """References already found, by label and code as written: a province's two million
+        fields name a few thousand data elements, each cleaned and looked up once."""
 
     def at(self, *loc: str | int) -> Loc:
         """Where an item was in the document as written; formatted only if reported."""
@@ -165,11 +168,16 @@ class _Builder:
         return True
 
     def ref(self, label: str, raw: str, row: Loc, column: str) -> NodeRef | None:
+        """Only after every item is declared: a reference found once stays found."""
+        found = self.resolved.get((label, raw))
+        if found is not None:
+            return found
         key = clean_code(raw)
         if label == "Department":
             key = key.upper()
         if key in self.keys[label]:
-            return NodeRef(label, key)
+            found = self.resolved[label, raw] = NodeRef(label, key)
+            return found
         if key not in self.invalid:
             self.issue(row, column, raw, f"refers to {label} {key!r}, which this document does not declare")
         else:
@@ -295,6 +303,7 @@ def _system_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> Non
 
 
 def _dataset_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
+    declared_fields = b.keys["Field"]
     for i, item in _kept(doc.datasets, declared):
         row = b.at("datasets", i)
         dataset = NodeRef("Dataset", item.resource_code)
@@ -315,11 +324,11 @@ def _dataset_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> No
             b.edge("SHARED_WITH", dataset, target, props)
         for j, field in enumerate(item.fields):
             key = field_key(item.resource_code, field.name)
-            if b.keys["Field"].get(key) != b.at("datasets", i, "fields", j):
+            where = declared_fields.get(key)
+            if where is None or where != b.at("datasets", i, "fields", j):
                 continue
             ref = NodeRef("Field", key)
             b.edge("HAS_FIELD", dataset, ref)
-            where = b.keys["Field"][key]
             if field.element is not None:
                 b.edge("MEANS", ref, b.ref("DataElement", field.element, where, "element"))
             for k, source in enumerate(field.derived_from):

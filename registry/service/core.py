@@ -483,6 +483,8 @@ class RegistryService:
             )
 
     def _retirements(self, declaration: Declaration, *, force: bool, limit: float) -> list[NodeRef]:
+        if not declaration.scopes:
+            return []
         declared = {(n.LABEL, n.key()) for n in declaration.nodes}
         link = {"Dataset": "PROVIDES", "System": "OPERATES"}
         retire: list[NodeRef] = []
