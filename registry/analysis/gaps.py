@@ -77,19 +77,26 @@ class _Context:
         self.by_label: dict[str, list[NodeRef]] = defaultdict(list)
         for node, attrs in self.attrs.items():
             self.by_label[attrs.get("label")].append(node)
-        self.by_element: dict[str, set[NodeRef]] = defaultdict(set)
-        self._index_fields(normaliser_for(graph))
+        self._by_element: dict[str, set[NodeRef]] | None = None
         self._providers: dict[str, list[NodeRef]] = {}
         self.used: set[NodeRef] = set()
         """Datasets a need names directly; a need for a data element that many datasets
         provide does not make each of them used."""
 
-    def _index_fields(self, normaliser: FieldNormaliser) -> None:
+    @property
+    def by_element(self) -> dict[str, set[NodeRef]]:
+        """Built on the first need for a data element: the dataset gap kinds do not need it."""
+        if self._by_element is None:
+            self._by_element = self._index_fields(normaliser_for(self.graph))
+        return self._by_element
+
+    def _index_fields(self, normaliser: FieldNormaliser) -> dict[str, set[NodeRef]]:
         """The datasets holding each data element, by the token of each field (its MEANS
         element, else its normalised name): one pass over each dataset's fields, the inner
         loop inlined (a call per field was a third of the run at 2M fields). A field held
         by several datasets counts for the least of them only, as ``graphs.first`` resolves it."""
         attrs, succ, pred, token_of = self.attrs, self.succ, self.pred, normaliser.token
+        by_element: dict[str, set[NodeRef]] = defaultdict(set)
         for dataset in self.by_label["Dataset"]:
             tokens = set()
             for fld, types in succ[dataset].items():
@@ -103,7 +110,8 @@ class _Context:
                         element = other
                 tokens.add("E:" + element.key if element is not None else token_of(attrs[fld].get("name", "")))
             for token in tokens:
-                self.by_element[token].add(dataset)
+                by_element[token].add(dataset)
+        return by_element
 
     @staticmethod
     def linked(adjacency: Adjacency, node: NodeRef, edge_type: str) -> NodeRef | None:
@@ -168,7 +176,9 @@ def _gap(
     )
 
 
-def _need_gaps(ctx: _Context) -> list[Gap]:
+def _need_gaps(ctx: _Context, boundary: bool) -> list[Gap]:
+    """Unmet, blocked and (when ``boundary``) boundary needs; the boundary question is the
+    only one that needs levels."""
     graph = ctx.graph
     found = []
     for need in ctx.by_label["Need"]:
@@ -200,7 +210,12 @@ def _need_gaps(ctx: _Context) -> list[Gap]:
                     share_types={p.key: ctx.attrs[p].get("share_type") for p in providers[:20]},
                 )
             )
-        elif requester is not None and ctx.consumer_outside(requester) and all(ctx.intranet_only(p) for p in shareable):
+        elif (
+            boundary
+            and requester is not None
+            and ctx.consumer_outside(requester)
+            and all(ctx.intranet_only(p) for p in shareable)
+        ):
             found.append(
                 _gap(
                     graph,
@@ -280,6 +295,12 @@ def _dataset_gaps(ctx: _Context) -> list[Gap]:
     return found
 
 
+def _named_datasets(ctx: _Context) -> list[NodeRef]:
+    """The datasets needs name directly (what ``_need_gaps`` marks used), without the
+    provider index that only the need kinds use."""
+    return [t for need in ctx.by_label["Need"] if (t := ctx.linked(ctx.succ, need, "FOR")) and t.label == "Dataset"]
+
+
 _NEED_KINDS = frozenset(("unmet_need", "blocked_need", "boundary_need"))
 
 
@@ -294,9 +315,17 @@ def sharing_gaps(graph: nx.MultiDiGraph, *, kind: str | None = None, department:
     per field over a graph of millions of objects, which it would rescan again and again."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown gap kind {kind!r}; expected one of {', '.join(KINDS)}")
+    wants_needs = kind is None or kind in _NEED_KINDS
+    wants_datasets = kind is None or kind not in _NEED_KINDS
     with gc_paused():
         ctx = _Context(graph)
-        found = _need_gaps(ctx) + _dataset_gaps(ctx)
+        found = []
+        if wants_needs:
+            found += _need_gaps(ctx, boundary=kind in (None, "boundary_need"))
+        elif kind == "unused_dataset":
+            ctx.used.update(_named_datasets(ctx))
+        if wants_datasets:
+            found += _dataset_gaps(ctx)
     found.sort(key=_report_order)
     return [g for g in found if (kind is None or g.kind == kind) and (department is None or g.department == department)]
 

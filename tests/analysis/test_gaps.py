@@ -1,7 +1,9 @@
+import networkx as nx
 import pytest
 
-from registry.analysis.gaps import sharing_gaps, sharing_matrix
+from registry.analysis.gaps import KINDS, sharing_gaps, sharing_matrix
 from registry.service import Caller, RegistryService
+from registry.store.records import NodeRef
 from registry.synth import Synth
 
 
@@ -23,6 +25,31 @@ def test_filters_by_kind_and_department(planted: RegistryService) -> None:
     assert all(g.department == department for g in sharing_gaps(graph, department=department))
     with pytest.raises(ValueError, match="unknown gap kind"):
         sharing_gaps(graph, kind="nonsense")
+
+
+@pytest.mark.parametrize("caller", [Caller.system(), Caller.public()], ids=["system", "public"])
+def test_one_kind_is_what_the_full_run_reports_of_it(planted: RegistryService, caller: Caller) -> None:
+    """Asking for one kind skips the work other kinds need (the provider index, levels)
+    but not what that kind depends on: unused datasets still exclude those a need names."""
+    graph = planted.graph(caller)
+    everything = sharing_gaps(graph)
+    assert {g.kind for g in everything} >= {"unmet_need", "blocked_need", "unused_dataset"}
+    for kind in KINDS:
+        assert sharing_gaps(graph, kind=kind) == [g for g in everything if g.kind == kind]
+
+
+def test_a_dataset_a_need_names_is_used_when_asked_for_that_kind_alone() -> None:
+    dept, need = NodeRef("Department", "11100000000000000A"), NodeRef("Need", "需求-001")
+    named, idle = NodeRef("Dataset", "A-001"), NodeRef("Dataset", "A-002")
+    graph = nx.MultiDiGraph()
+    graph.add_node(dept, label="Department", name="省公安厅")
+    graph.add_node(need, label="Need", purpose="户籍核验")
+    for ref, name in ((named, "人口基础信息"), (idle, "户籍迁移登记")):
+        graph.add_node(ref, label="Dataset", name=name, share_type="unconditional")
+        graph.add_edge(dept, ref, key="PROVIDES", type="PROVIDES")
+    graph.add_edge(dept, need, key="NEEDS", type="NEEDS")
+    graph.add_edge(need, named, key="FOR", type="FOR")
+    assert [g.subject for g in sharing_gaps(graph, kind="unused_dataset")] == ["A-002"]
 
 
 def test_incomplete_item_names_what_is_missing(planted: RegistryService) -> None:
