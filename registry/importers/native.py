@@ -138,6 +138,7 @@ class _Builder:
     def __init__(self, file: str, declaration: Declaration, cuts: Cuts) -> None:
         self.file = file
         self.cuts = cuts
+        self.cut = bool(cuts)
         self.declaration = declaration
         self.issues = declaration.issues
         self.keys: dict[str, dict[str, Loc]] = {label: {} for label in ("Department", "System", "Dataset", "Field")}
@@ -150,7 +151,7 @@ class _Builder:
 
     def at(self, *loc: str | int) -> Loc:
         """Where an item was in the document as written; formatted only if reported."""
-        return self.cuts.original(loc) if self.cuts else loc
+        return self.cuts.original(loc) if self.cut else loc
 
     def issue(self, row: Loc, column: str | None, value: str | None, reason: str, severity: str = "error") -> None:
         self.issues.append(Issue(self.file, path_text(row), column, value, reason, severity))
