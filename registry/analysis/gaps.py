@@ -32,9 +32,9 @@ KINDS = (
     "incomplete_item",
 )
 SHAREABLE = (ShareType.UNCONDITIONAL, ShareType.CONDITIONAL)
+REQUIRED_ATTRIBUTES = ("fields", "format", "interface", "processing_method", "traceability_requirement")
 Adjacency = dict[NodeRef, dict[NodeRef, dict[str, Any]]]
 """networkx's ``_succ`` / ``_pred``: node -> neighbour -> {edge type: attributes}."""
-REQUIRED_ATTRIBUTES = ("fields", "format", "interface", "processing_method", "traceability_requirement")
 
 
 @dataclass(frozen=True)
