@@ -13,12 +13,11 @@ up to ``--baseline-max`` where the quadratic loop finishes. The growth exponent 
 consecutive sizes is log(t2/t1)/log(n2/n1) of the dataset duplicate detection.
 """
 
-import argparse
 import json
 import math
 from typing import Any
 
-from bench.common import Report, isolated, measured, parse_sizes
+from bench.common import Report, isolated, measured, sized_main
 from bench.duplicates import all_pairs
 from bench.registries import prepare
 from registry.analysis.duplicates import find_duplicates
@@ -118,14 +117,7 @@ def run(sizes: list[int], baseline_max: int, seed: int) -> Report:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--baseline-max", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    report = run(parse_sizes(args.sizes), args.baseline_max, args.seed)
-    report.print()
-    report.save()
+    sized_main(__doc__, run, baseline_max=10_000)
 
 
 if __name__ == "__main__":

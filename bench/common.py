@@ -7,6 +7,7 @@ interpreter (``isolated``), because CPython keeps freed memory mapped and a step
 follows a larger one would otherwise start from the larger one's footprint.
 """
 
+import argparse
 import json
 import multiprocessing
 import os
@@ -160,3 +161,15 @@ def _cell(value: Any) -> str:
 
 def parse_sizes(text: str) -> list[int]:
     return [int(part.replace("k", "000").replace("M", "000000")) for part in text.split(",") if part.strip()]
+
+
+def sized_main(doc: str | None, run: Callable[[list[int], int, int], Report], *, baseline_max: int) -> None:
+    """The command line every sized benchmark shares: sizes, how far the baseline runs, seed."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--baseline-max", type=int, default=baseline_max)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    report = run(parse_sizes(args.sizes), args.baseline_max, args.seed)
+    report.print()
+    report.save()

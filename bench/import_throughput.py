@@ -14,11 +14,10 @@ record per transaction (the naive importer: a commit per row). It takes minutes 
 a few thousand datasets, so it runs on the sizes up to ``--baseline-max`` only.
 """
 
-import argparse
 from pathlib import Path
 from typing import Any
 
-from bench.common import Report, isolated, measured, parse_sizes
+from bench.common import Report, isolated, measured, sized_main
 from bench.registries import prepare, remove_store
 from registry.importers import read
 from registry.service import Caller, RegistryService
@@ -113,14 +112,7 @@ def run(sizes: list[int], baseline_max: int, seed: int) -> Report:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--baseline-max", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    report = run(parse_sizes(args.sizes), args.baseline_max, args.seed)
-    report.print()
-    report.save()
+    sized_main(__doc__, run, baseline_max=1000)
 
 
 if __name__ == "__main__":

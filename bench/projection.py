@@ -12,13 +12,12 @@ Each step runs in a fresh interpreter on the cached generated registry (``bench/
   (``registry.analysis.compact``), no networkx and no object per field.
 """
 
-import argparse
 import gc
 from typing import Any
 
 import networkx as nx
 
-from bench.common import Report, isolated, measured, parse_sizes
+from bench.common import Report, isolated, measured, sized_main
 from bench.registries import prepare
 from registry.analysis.compact import compact_registry
 from registry.service import Caller, RegistryService
@@ -76,14 +75,7 @@ def run(sizes: list[int], baseline_max: int, seed: int) -> Report:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--baseline-max", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    report = run(parse_sizes(args.sizes), args.baseline_max, args.seed)
-    report.print()
-    report.save()
+    sized_main(__doc__, run, baseline_max=100_000)
 
 
 if __name__ == "__main__":
