@@ -2,7 +2,7 @@
 blocks, shareable data nobody uses, conditional shares without their condition, and
 catalogue items missing one of the five required attributes (SHR-1).
 
-Which clearance a dataset needs is the service's visibility rule (``required_levels``),
+Which clearance a dataset needs is the service's visibility rule (``levels_of``),
 applied to the projection the analysis runs on, so classification carried along lineage
 counts here too: data derived from classified data, or held only on the intranet, can
 only be provided on the intranet, and state secrets are out of scope for sharing.
@@ -19,7 +19,7 @@ from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.findings import Serialisable
 from registry.analysis.matrix import normaliser_for
 from registry.schema.enums import Network, ShareType
-from registry.service.visibility import INTRANET, required_levels
+from registry.service.visibility import INTRANET, levels_of
 from registry.store.projection import gc_paused
 from registry.store.records import NodeRef
 
@@ -157,10 +157,11 @@ class _Context:
         return found
 
     def intranet_only(self, dataset: NodeRef) -> bool:
-        """Levels are the service's rule over this whole graph, computed on the first
-        boundary question only: the other gap kinds do not need them."""
+        """Levels are the service's rule, fetched on the first boundary question only: the
+        other gap kinds do not need them. A graph the service has already judged carries
+        them, so they are not computed a second time."""
         if self._levels is None:
-            self._levels = required_levels(self.graph)
+            self._levels = levels_of(self.graph)
         return self._levels.get(dataset, 0) >= INTRANET
 
     def consumer_outside(self, requester: NodeRef) -> bool:

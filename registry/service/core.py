@@ -32,7 +32,7 @@ from registry.service.errors import (
     RetireLimitExceeded,
 )
 from registry.service.ownership import owners
-from registry.service.visibility import HIGHEST_LEVEL, hidden_from, required_levels
+from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
 from registry.store.base import Store
 from registry.store.projection import gc_paused, visible_subgraph
 from registry.store.records import (
@@ -104,7 +104,7 @@ class RegistryService:
             self._stats.clear()
             self._levels_version = version
         if levels and self._levels is None:
-            self._levels = required_levels(self.store.projection())
+            self._levels = levels_of(self.store.projection())
 
     def _known_levels(self) -> dict[NodeRef, int]:
         self._refresh()

@@ -23,6 +23,8 @@ from registry.store.projection import gc_paused
 from registry.store.records import NodeRef
 
 INTRANET = int(Clearance.SECRET)
+LEVELS = "levels"
+"""Where ``levels_of`` keeps a graph's levels, in ``graph.graph``."""
 HIGHEST_LEVEL = max(level.rank for level in SecrecyLevel)
 """No node needs more than this; a caller cleared for it is hidden nothing."""
 
@@ -115,6 +117,19 @@ def _levels(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
         related += [level[n] for n in _linked(succ, node, "FOR")]
         level[node] = max(related, default=0)
     return level
+
+
+def levels_of(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
+    """``required_levels``, remembered on the graph itself. A projection is cached per store
+    version and never mutated, so its levels cannot change; remembering them lets the
+    service and every analysis on that projection share one computation (1.5 s at 10k
+    datasets, 15 s at 100k). A caller's visible graph is cut from the full projection with
+    its graph attributes, so it carries the full graph's levels: the service's rule as
+    computed on everything, not recomputed on what is left after the cut."""
+    levels = graph.graph.get(LEVELS)
+    if levels is None:
+        levels = graph.graph[LEVELS] = required_levels(graph)
+    return levels
 
 
 def hidden_from(levels: dict[NodeRef, int], clearance: Clearance) -> frozenset[NodeRef]:

@@ -63,3 +63,27 @@ def test_sharing_matrix_counts_datasets_between_departments(planted: RegistrySer
     assert matrix.total() > 0
     codes = {d["code"] for d in matrix.departments}
     assert all(p in codes and set(row) <= codes and p not in row for p, row in matrix.counts.items())
+
+
+def test_levels_are_computed_once_per_projection(planted: RegistryService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service judges visibility with the same levels the boundary question needs; a
+    caller's graph carries them, so gaps does not compute them again."""
+    from registry.service import visibility
+
+    calls: list[int] = []
+    real = visibility._levels  # what every path to the levels runs, however it was imported
+
+    def counted(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
+        calls.append(graph.number_of_nodes())
+        return real(graph)
+
+    monkeypatch.setattr(visibility, "_levels", counted)
+    public = planted.graph(Caller.public())
+    before = len(calls)
+    found = sharing_gaps(public, kind="boundary_need")
+    sharing_gaps(public)
+    assert len(calls) == before
+    recomputed = nx.MultiDiGraph(public)
+    recomputed.graph.pop(visibility.LEVELS, None)
+    assert sharing_gaps(recomputed, kind="boundary_need") == found
+    assert len(calls) == before + 1
