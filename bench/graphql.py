@@ -14,29 +14,25 @@ costs before transport, parsing of the HTTP request and JSON encoding are added.
 import argparse
 import asyncio
 import gc
-import json
-import os
-import platform
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from statistics import quantiles
 from typing import Any
 
 import httpx
 
+from bench.common import Report
 from registry.graphql import RegistryContext, build_schema
 from registry.schema.enums import Clearance
 from registry.service import Caller, RegistryService, Role
 from registry.store.sqlite import SQLiteStore
 from registry.synth import generate, to_declaration
 from registry.web.tokens import TokenStore
-
-RESULTS = Path(__file__).parent / "results"
 
 MIX: dict[str, str] = {
     "stats": "{ stats { nodes { name count } edges { name count } } }",
@@ -94,13 +90,18 @@ def in_process(service: RegistryService, plan: list[tuple[str, str, dict[str, An
                 raise RuntimeError(f"in-process query failed: {result.errors[0].message}")
         return latencies
 
+    return _timed(len(plan), run)
+
+
+def _timed(requests: int, run: Callable[[], Coroutine[Any, Any, list[float]]]) -> dict[str, Any]:
+    """Run one mix and summarise it the same way for every path, baseline included."""
     started = time.perf_counter()
     latencies = asyncio.run(run())
     elapsed = time.perf_counter() - started
     return {
-        "requests": len(plan),
+        "requests": requests,
         "seconds": round(elapsed, 3),
-        "rps": round(len(plan) / elapsed, 1),
+        "rps": round(requests / elapsed, 1),
         **_percentiles(latencies),
     }
 
@@ -127,16 +128,7 @@ def over_http(url: str, token: str, plan: list[tuple[str, str, dict[str, Any]]],
             await asyncio.gather(*(worker() for _ in range(concurrency)))
         return latencies
 
-    started = time.perf_counter()
-    latencies = asyncio.run(run())
-    elapsed = time.perf_counter() - started
-    return {
-        "requests": len(plan),
-        "concurrency": concurrency,
-        "seconds": round(elapsed, 3),
-        "rps": round(len(plan) / elapsed, 1),
-        **_percentiles(latencies),
-    }
+    return {"concurrency": concurrency, **_timed(len(plan), run)}
 
 
 def start_server(store: Path, tokens: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -208,27 +200,13 @@ def main() -> None:
             process.wait(timeout=10)
         store.close()
 
-    print(f"{'run':<28}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}")
-    for label, row in (
-        ("in-process (baseline)", baseline),
-        ("HTTP, 1 client", sequential),
-        (f"HTTP, {args.concurrency} clients", http),
-    ):
-        print(f"{label:<28}{row['requests']:>9}{row['rps']:>9}{row['p50_ms']:>9}{row['p95_ms']:>9}")
-    result = {
-        "bench": "graphql",
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "registry": counts,
-        "mix": list(MIX),
-        "in_process": baseline,
-        "http_sequential": sequential,
-        "http_concurrent": http,
-    }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"graphql-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"wrote {out}")
+    report = Report("graphql", ["run", "concurrency", "requests", "rps", "p50_ms", "p95_ms"])
+    report.add(run="in-process (baseline)", concurrency=1, **baseline)
+    report.add(run="HTTP", **sequential)
+    report.add(run="HTTP", **http)
+    report.note(f"registry: {counts.get('Dataset', 0)} datasets, {counts.get('Field', 0)} fields")
+    report.print()
+    report.save({"registry": counts, "mix": list(MIX)})
 
 
 if __name__ == "__main__":
