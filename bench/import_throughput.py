@@ -20,8 +20,8 @@ from typing import Any
 from bench.common import Report, isolated, measured, sized_main
 from bench.registries import prepare, remove_store
 from registry.importers import read
+from registry.schema.records import ChangeSet, EdgeWrite, NodeWrite, Provenance
 from registry.service import Caller, RegistryService
-from registry.store.records import ChangeSet, EdgeWrite, NodeWrite, Provenance
 from registry.store.sqlite import SQLiteStore
 
 COLUMNS = [

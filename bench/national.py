@@ -34,7 +34,7 @@ from registry.analysis.compact import CompactRegistry, NeedRow, compact_gaps, co
 from registry.analysis.duplicates import clusters
 from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.matrix import ItemMatrix
-from registry.store.records import NodeRef
+from registry.schema.records import NodeRef
 from registry.store.sqlite import SQLiteStore
 from registry.synth import Synth, generate, words
 from registry.synth.scoring import precision_recall

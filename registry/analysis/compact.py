@@ -23,8 +23,8 @@ from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.gaps import SHAREABLE, Gap
 from registry.analysis.matrix import ItemMatrix
 from registry.schema.enums import ShareType
+from registry.schema.records import NodeRef
 from registry.store.base import Store
-from registry.store.records import NodeRef
 
 _ORG_EDGES = ("PROVIDES", "HOLDS", "OPERATES", "BUILDS")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from registry.store.records import NodeRef
+from registry.schema.records import NodeRef
 
 
 def jsonable(value: Any) -> Any:

@@ -18,10 +18,10 @@ from registry.analysis import graphs
 from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.findings import Serialisable
 from registry.analysis.matrix import normaliser_for
+from registry.collector import gc_paused
 from registry.schema.enums import Network, ShareType
+from registry.schema.records import NodeRef
 from registry.service.visibility import INTRANET, levels_of
-from registry.store.projection import gc_paused
-from registry.store.records import NodeRef
 
 KINDS = (
     "unmet_need",

@@ -9,7 +9,7 @@ from typing import Any
 
 import networkx as nx
 
-from registry.store.records import NodeRef
+from registry.schema.records import NodeRef
 
 
 def nodes(graph: nx.MultiDiGraph, label: str) -> list[NodeRef]:

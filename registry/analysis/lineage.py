@@ -15,7 +15,7 @@ import networkx as nx
 
 from registry.analysis import graphs
 from registry.analysis.findings import Serialisable
-from registry.store.records import NodeRef
+from registry.schema.records import NodeRef
 
 Direction = Literal["up", "down", "both"]
 

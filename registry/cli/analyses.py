@@ -21,8 +21,8 @@ from registry.analysis.gaps import KINDS, sharing_gaps, sharing_matrix
 from registry.analysis.lineage import impact, lineage
 from registry.analysis.placement import placement_findings
 from registry.cli.context import open_service, operator, store_option
+from registry.schema.records import NodeRef
 from registry.service import Caller, RegistryService
-from registry.store.records import NodeRef
 
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
 

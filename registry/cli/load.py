@@ -15,6 +15,7 @@ from rich.table import Table
 from registry import importers
 from registry.cli.context import open_service, operator, store_option
 from registry.cli.migrate import restore_exports
+from registry.schema.records import OUTCOMES, NodeRef
 from registry.service import (
     DEFAULT_RETIRE_LIMIT,
     Caller,
@@ -25,7 +26,6 @@ from registry.service import (
     RetireLimitExceeded,
     ServiceError,
 )
-from registry.store.records import OUTCOMES, NodeRef
 
 EXIT_INVALID = 2
 """Exit status when input was refused (bad values, unreadable files, unknown format):

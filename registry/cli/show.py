@@ -11,8 +11,8 @@ from rich.table import Table
 
 from registry.cli.context import open_service, operator, store_option
 from registry.schema.model import NAME_PROPERTY, NODE_MODELS
+from registry.schema.records import EdgeRecord, HistoryEntry, NodeRecord, NodeRef, Provenance
 from registry.service import Caller, NotFound, RegistryService
-from registry.store.records import EdgeRecord, HistoryEntry, NodeRecord, NodeRef, Provenance
 
 CANDIDATES_SHOWN = 20
 VALUE_WIDTH = 60

@@ -11,8 +11,8 @@ from strawberry.scalars import JSON
 from registry.analysis import duplicates, gaps, lineage, placement
 from registry.graphql.enums import AnalysisKind, Direction, NodeKind
 from registry.graphql.nodes import Ctx
+from registry.schema.records import NodeRef
 from registry.service import InvalidInput, NotFound
-from registry.store.records import NodeRef
 
 LINEAGE_KINDS = ("Field", "Dataset", "System")
 MAX_LINEAGE_DEPTH = 20

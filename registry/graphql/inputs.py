@@ -27,7 +27,7 @@ from registry.graphql.enums import (
 )
 from registry.graphql.errors import invalid_input
 from registry.schema.model import NodeModel
-from registry.store.records import NodeRef
+from registry.schema.records import NodeRef
 
 
 @strawberry.input

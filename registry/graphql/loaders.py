@@ -12,8 +12,8 @@ from functools import partial
 
 from strawberry.dataloader import DataLoader
 
+from registry.schema.records import Direction, EdgeRecord, NodeRecord, NodeRef
 from registry.service import Caller, RegistryService
-from registry.store.records import Direction, EdgeRecord, NodeRecord, NodeRef
 
 LinkKey = tuple[NodeRef, Direction, str]
 Link = tuple[EdgeRecord, NodeRecord]

@@ -22,9 +22,9 @@ from registry.graphql.inputs import (
 )
 from registry.graphql.nodes import Ctx, Node, node_of
 from registry.schema.model import DataElement, Dataset, Department, FieldItem, Need, NodeModel, System, field_key
+from registry.schema.records import NodeRef
 from registry.service import EdgeDecl, ImportRejected, LoadReport, ServiceError
 from registry.service.errors import Issue
-from registry.store.records import NodeRef
 
 
 @strawberry.type(description="The outcome of a registration: counts of what changed and the registered nodes.")

@@ -35,8 +35,8 @@ from registry.graphql.enums import (
     UpdateCycle,
 )
 from registry.graphql.records import HistoryEntry, Provenance
-from registry.store.records import Direction, EdgeRecord, NodeRecord, NodeRef
-from registry.store.records import Provenance as ProvenanceRecord
+from registry.schema.records import Direction, EdgeRecord, NodeRecord, NodeRef
+from registry.schema.records import Provenance as ProvenanceRecord
 
 N = TypeVar("N", bound="Node")
 Ctx = Info[RegistryContext, None]

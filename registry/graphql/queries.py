@@ -37,7 +37,7 @@ from registry.graphql.nodes import (
     node_of,
 )
 from registry.schema.model import field_key
-from registry.store.records import NodeRef
+from registry.schema.records import NodeRef
 
 
 @strawberry.type

@@ -5,8 +5,8 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from registry.store.records import HistoryEntry as HistoryRecord
-from registry.store.records import Provenance as ProvenanceRecord
+from registry.schema.records import HistoryEntry as HistoryRecord
+from registry.schema.records import Provenance as ProvenanceRecord
 
 
 @strawberry.type(description="Where a node or edge came from: source file or API call, import batch, who, when.")

@@ -8,12 +8,12 @@ registered format whether it recognises the file (``sniff``), in registration or
 
 from pathlib import Path
 
+from registry.collector import gc_paused
 from registry.importers import catalogue, native
 from registry.importers.base import Format, UnknownFormat
 from registry.importers.export import export_document, has_records, read_document, restore_document, write_document
 from registry.service.declaration import Declaration
 from registry.service.errors import InvalidInput
-from registry.store.projection import gc_paused
 
 _FORMATS: dict[str, Format] = {}
 

@@ -34,10 +34,10 @@ from registry.importers.values import (
 from registry.schema.codes import clean_code, validate_credit_code, validate_resource_code
 from registry.schema.enums import ResourceCategory, ShareMode, ShareType, UpdateCycle
 from registry.schema.model import DataElement, Dataset, Department, FieldItem, Interface, NodeModel
+from registry.schema.records import NodeRef
 from registry.schema.synonyms import canonical, normalise, parse_bool
 from registry.service.declaration import Declaration, EdgeDecl, RetireScope
 from registry.service.errors import Issue
-from registry.store.records import NodeRef
 
 NAME = "catalogue"
 

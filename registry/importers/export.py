@@ -19,9 +19,9 @@ from pydantic import ValidationError
 from registry.importers.documents import dump
 from registry.importers.native import load_raw, path_text
 from registry.schema.document import DOCUMENT_VERSION, SCHEMA_ID, RecordsDoc, RefDoc
+from registry.schema.records import EdgeRecord, EdgeRef, HistoryEntry, NodeRecord, NodeRef, Provenance
 from registry.service.errors import InvalidInput
 from registry.store.base import Store
-from registry.store.records import EdgeRecord, EdgeRef, HistoryEntry, NodeRecord, NodeRef, Provenance
 
 _SECTIONS = {
     "Department": "departments",

@@ -33,9 +33,9 @@ from registry.schema.model import (
     System,
     field_key,
 )
+from registry.schema.records import NodeRef
 from registry.service.declaration import Declaration, EdgeDecl, RetireScope
 from registry.service.errors import Issue
-from registry.store.records import NodeRef
 
 NAME = "native"
 _MAX_PASSES = 4

@@ -19,8 +19,21 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, ValidationError
 
+from registry.collector import gc_paused
 from registry.schema.enums import Clearance, SecrecyLevel
 from registry.schema.model import EDGE_SPECS, NAME_PROPERTY, NODE_MODELS, ImportBatch, NodeModel
+from registry.schema.records import (
+    ApplyResult,
+    ChangeSet,
+    Direction,
+    EdgeRecord,
+    EdgeWrite,
+    HistoryEntry,
+    NodeRecord,
+    NodeRef,
+    NodeWrite,
+    Provenance,
+)
 from registry.service.caller import Caller, Role
 from registry.service.declaration import Declaration, EdgeDecl
 from registry.service.errors import (
@@ -34,19 +47,7 @@ from registry.service.errors import (
 from registry.service.ownership import owners
 from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
 from registry.store.base import Store
-from registry.store.projection import gc_paused, visible_subgraph
-from registry.store.records import (
-    ApplyResult,
-    ChangeSet,
-    Direction,
-    EdgeRecord,
-    EdgeWrite,
-    HistoryEntry,
-    NodeRecord,
-    NodeRef,
-    NodeWrite,
-    Provenance,
-)
+from registry.store.projection import visible_subgraph
 
 DEFAULT_RETIRE_LIMIT = 0.25
 """Share of a department's live entries one load may retire without ``force``."""

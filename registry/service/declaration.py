@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.schema.model import NodeModel
+from registry.schema.records import NodeRef
 from registry.service.errors import Issue
-from registry.store.records import NodeRef
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ cannot take over another department's dataset by declaring a PROVIDES edge to it
 elements are shared vocabulary and have no owner.
 """
 
+from registry.schema.records import NodeRef
 from registry.service.declaration import Declaration
 from registry.store.base import Store
-from registry.store.records import NodeRef
 
 # label -> (edge type, direction to the parent, parent label or None for "any")
 _PARENT = {

@@ -18,9 +18,9 @@ Levels only rise during the fixpoint, so it ends after at most a few passes.
 
 import networkx as nx
 
+from registry.collector import gc_paused
 from registry.schema.enums import Clearance, Network, SecrecyLevel
-from registry.store.projection import gc_paused
-from registry.store.records import NodeRef
+from registry.schema.records import NodeRef
 
 INTRANET = int(Clearance.SECRET)
 LEVELS = "levels"

@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 
-from registry.store.records import (
+from registry.schema.records import (
     ApplyResult,
     ChangeSet,
     Direction,

@@ -3,7 +3,7 @@
 
 from typing import Any
 
-from registry.store.records import Props
+from registry.schema.records import Props
 
 
 def merged(old: Props, new: Props) -> Props:

@@ -8,7 +8,7 @@ while "what did department X declare on date D" stays answerable.
 
 from collections.abc import Sequence
 
-from registry.store.records import EdgeRef, HistoryEntry, NodeRef, Props, Provenance
+from registry.schema.records import EdgeRef, HistoryEntry, NodeRef, Props, Provenance
 
 
 def props_before(current: Props, later: Sequence[HistoryEntry]) -> Props:

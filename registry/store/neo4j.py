@@ -39,13 +39,7 @@ import networkx as nx
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from registry.schema.model import NAME_PROPERTY, NODE_MODELS
-from registry.store import cypher
-from registry.store.base import StoreError
-from registry.store.diff import changes as diff_changes
-from registry.store.diff import merged
-from registry.store.history import creation_entry
-from registry.store.projection import ProjectionCache, build_projection
-from registry.store.records import (
+from registry.schema.records import (
     ApplyResult,
     ChangeSet,
     Direction,
@@ -59,6 +53,12 @@ from registry.store.records import (
     Props,
     Provenance,
 )
+from registry.store import cypher
+from registry.store.base import StoreError
+from registry.store.diff import changes as diff_changes
+from registry.store.diff import merged
+from registry.store.history import creation_entry
+from registry.store.projection import ProjectionCache, build_projection
 
 DEFAULT_BATCH_SIZE = 5_000
 META_ID = "registry"

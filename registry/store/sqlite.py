@@ -20,12 +20,7 @@ from typing import Any
 
 import networkx as nx
 
-from registry.store.base import StoreError
-from registry.store.diff import changes as diff_changes
-from registry.store.diff import merged
-from registry.store.history import creation_entry
-from registry.store.projection import EdgeRow, NodeRow, ProjectionCache, build_from_rows
-from registry.store.records import (
+from registry.schema.records import (
     ApplyResult,
     ChangeSet,
     Direction,
@@ -39,6 +34,11 @@ from registry.store.records import (
     Props,
     Provenance,
 )
+from registry.store.base import StoreError
+from registry.store.diff import changes as diff_changes
+from registry.store.diff import merged
+from registry.store.history import creation_entry
+from registry.store.projection import EdgeRow, NodeRow, ProjectionCache, build_from_rows
 
 _CHUNK = 20_000
 

@@ -11,8 +11,8 @@ from registry.schema.model import (
     System,
     field_key,
 )
+from registry.schema.records import NodeRef
 from registry.service.declaration import Declaration, EdgeDecl
-from registry.store.records import NodeRef
 from registry.synth import words
 from registry.synth.generate import Synth
 

@@ -2,8 +2,8 @@ import networkx as nx
 import pytest
 
 from registry.analysis.gaps import KINDS, sharing_gaps, sharing_matrix
+from registry.schema.records import NodeRef
 from registry.service import Caller, RegistryService
-from registry.store.records import NodeRef
 from registry.synth import Synth
 
 

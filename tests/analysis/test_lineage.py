@@ -2,8 +2,8 @@ import pytest
 
 from registry.analysis.lineage import impact, lineage
 from registry.schema.model import field_key
+from registry.schema.records import NodeRef
 from registry.service import Caller, RegistryService
-from registry.store.records import NodeRef
 from registry.synth import Synth
 
 

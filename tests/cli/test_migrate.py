@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from registry.cli import main
-from registry.store.records import HistoryEntry
+from registry.schema.records import HistoryEntry
 from registry.store.sqlite import SQLiteStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "importers" / "fixtures"

@@ -28,8 +28,8 @@ from registry.schema.model import (
     System,
     field_key,
 )
+from registry.schema.records import NodeRef
 from registry.service import Caller, Declaration, EdgeDecl, RegistryService
-from registry.store.records import NodeRef
 from registry.web.app import WebSettings, create_app
 from registry.web.tokens import TokenStore
 

@@ -11,8 +11,8 @@ import pytest
 from registry.graphql import RegistryContext, build_schema
 from registry.schema.codes import make_credit_code
 from registry.schema.model import Dataset, Department, System
+from registry.schema.records import NodeRef
 from registry.service import Caller, Declaration, EdgeDecl, RegistryService
-from registry.store.records import NodeRef
 
 QUERY = """query($first: Int!) { departments(first: $first) { totalCount edges { node { name
   systems { name network datasets { name shareType } } datasets { name provider { name } } } } } }"""

@@ -5,8 +5,8 @@ import json
 from typing import Any
 
 from registry.schema.enums import Clearance
+from registry.schema.records import NodeRef
 from registry.service import Caller, Role
-from registry.store.records import NodeRef
 from tests.graphql.conftest import GA, HUJI_DS, JIUZHU_DS, MZ, MZ_SYS, Api
 
 SYSTEM = """mutation($input: SystemInput!, $dept: String!) { upsertSystem(input: $input, department: $dept) {

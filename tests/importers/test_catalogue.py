@@ -8,8 +8,8 @@ import pytest
 from registry import importers
 from registry.importers import UnknownFormat
 from registry.schema.model import Dataset, FieldItem
+from registry.schema.records import NodeRef
 from registry.service import Caller, Declaration, ImportRejected, RegistryService, RetireLimitExceeded
-from registry.store.records import NodeRef
 
 SCJG = "11330000002487596U"
 GAT = "11330000002487676F"

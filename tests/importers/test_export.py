@@ -7,8 +7,8 @@ import pytest
 
 from registry import importers
 from registry.schema.document import json_schema
+from registry.schema.records import NodeRef
 from registry.service import Caller, InvalidInput, RegistryService
-from registry.store.records import NodeRef
 from registry.store.sqlite import SQLiteStore
 
 

@@ -2,8 +2,8 @@
 
 from registry.schema.codes import make_credit_code
 from registry.schema.model import DataElement, Dataset, Department, FieldItem, Need, Project, System, field_key
+from registry.schema.records import NodeRef
 from registry.service import Caller, Declaration, EdgeDecl, RegistryService
-from registry.store.records import NodeRef
 
 GA = make_credit_code("11", "330000", "00253001")  # 浙江省公安厅
 SJ = make_credit_code("11", "330000", "00253002")  # 浙江省大数据发展管理局

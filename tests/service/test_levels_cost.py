@@ -4,8 +4,8 @@ for everything must not pay it on each import, and must still see what each writ
 import pytest
 
 from registry.schema.model import System
+from registry.schema.records import NodeRef
 from registry.service import Caller, RegistryService
-from registry.store.records import NodeRef
 from tests.service.graph_fixture import SECRET_SYS, build
 
 

@@ -5,8 +5,8 @@ import pytest
 
 from registry.schema.enums import Clearance
 from registry.schema.model import System
+from registry.schema.records import NodeRef
 from registry.service import Caller, InvalidInput, PermissionDenied, RegistryService, Role
-from registry.store.records import NodeRef
 from tests.service.graph_fixture import GA, PUBLIC_DS, PUBLIC_SYS, SECRET_SYS, SJ, build
 
 PUBLIC = Caller.public()

@@ -4,6 +4,7 @@ import pytest
 
 from registry.schema.enums import Clearance
 from registry.schema.model import Dataset, System
+from registry.schema.records import NodeRef
 from registry.service import (
     Caller,
     Declaration,
@@ -16,7 +17,6 @@ from registry.service import (
     RetireScope,
     Role,
 )
-from registry.store.records import NodeRef
 from tests.service.graph_fixture import GA, PUBLIC_DS, SJ, build
 
 

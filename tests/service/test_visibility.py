@@ -3,8 +3,8 @@
 import pytest
 
 from registry.schema.enums import Clearance
+from registry.schema.records import NodeRef
 from registry.service import Caller, NotFound, RegistryService, Role
-from registry.store.records import NodeRef
 from tests.service.graph_fixture import (
     DERIVED_DS,
     GA,

@@ -2,8 +2,8 @@
 
 import pytest
 
+from registry.schema.records import ChangeSet, EdgeRef, EdgeWrite, NodeRef, NodeWrite, Provenance
 from registry.store.base import Store
-from registry.store.records import ChangeSet, EdgeRef, EdgeWrite, NodeRef, NodeWrite, Provenance
 
 DEPT = NodeRef("Department", "11330000MB0000001X")
 SYS = NodeRef("System", "ZJ-RK-01")

@@ -8,13 +8,13 @@ import sys
 import textwrap
 from pathlib import Path
 
-from registry.store.records import ChangeSet, NodeWrite, Provenance
+from registry.schema.records import ChangeSet, NodeWrite, Provenance
 from registry.store.sqlite import SQLiteStore
 
 WRITER = textwrap.dedent(
     """
     import sys
-    from registry.store.records import ChangeSet, NodeWrite, Provenance
+    from registry.schema.records import ChangeSet, NodeWrite, Provenance
     from registry.store.sqlite import SQLiteStore
 
     store = SQLiteStore(sys.argv[1])

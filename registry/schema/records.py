@@ -1,4 +1,7 @@
-"""Plain records that cross the Store boundary, the same for every implementation."""
+"""The graph's vocabulary: references, records, history entries and write sets shared by every layer.
+
+It sits beside the schema, below both the store and the service, so that importing it says
+nothing about talking to a store."""
 
 from collections import Counter
 from collections.abc import Mapping
