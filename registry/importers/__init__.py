@@ -3,43 +3,39 @@
 Reading never writes: an importer turns a file into a ``Declaration`` (nodes, edges,
 retirement scopes and every issue found in the file) and the service's ``load`` decides
 what is written. A format is chosen by name or, when none is given, by asking each
-registered format whether it recognises the file (``sniff``), in registration order.
+registered format whether it recognises the file (``sniff``), highest priority first
+(``registry.importers.formats``).
 """
 
 from pathlib import Path
 
 from registry.collector import gc_paused
 from registry.importers import catalogue, native
-from registry.importers.base import Format, UnknownFormat
+from registry.importers.base import Format, Probe, UnknownFormat
 from registry.importers.export import export_document, has_records, read_document, restore_document, write_document
+from registry.importers.formats import DuplicateFormat, FormatRegistry
 from registry.service.declaration import Declaration
 from registry.service.errors import InvalidInput
 
-_FORMATS: dict[str, Format] = {}
+REGISTRY = FormatRegistry()
 
 
 def register(fmt: Format) -> Format:
-    _FORMATS[fmt.name] = fmt
-    return fmt
+    """Add a format; a name already taken, or a priority tie on a shared suffix, is refused."""
+    return REGISTRY.register(fmt)
 
 
 def formats() -> list[str]:
-    return list(_FORMATS)
+    """Format names in detection order."""
+    return REGISTRY.names()
 
 
 def get_format(name: str) -> Format:
-    fmt = _FORMATS.get(name.strip().lower())
-    if fmt is None:
-        raise UnknownFormat(f"unknown format {name!r}; known formats: {', '.join(_FORMATS)}")
-    return fmt
+    return REGISTRY.get(name)
 
 
 def detect(path: Path) -> Format:
-    for fmt in _FORMATS.values():
-        if fmt.sniff(path):
-            return fmt
-    described = "; ".join(f"{f.name} ({', '.join(f.suffixes)})" for f in _FORMATS.values())
-    raise UnknownFormat(f"cannot tell the format of {path}; pass one of: {described}")
+    return REGISTRY.detect(path)
 
 
 def read(path: Path | str, format: str | None = None, *, skip_invalid: bool = False) -> Declaration:
@@ -60,7 +56,10 @@ register(catalogue.FORMAT)
 register(native.FORMAT)
 
 __all__ = [
+    "REGISTRY",
+    "DuplicateFormat",
     "Format",
+    "Probe",
     "UnknownFormat",
     "detect",
     "export_document",

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry.importers.base import Format
+from registry.importers.base import Format, Probe
 from registry.importers.source import sha256
 from registry.importers.tabular import Table, read_table
 from registry.importers.values import (
@@ -466,14 +466,16 @@ def _emit(
             declaration.edges.append(EdgeDecl("EXPOSED_VIA", dataset_ref, NodeRef(Interface.LABEL, interface.key())))
 
 
-def sniff(path: Path) -> bool:
-    return path.suffix.lower() in (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
+def sniff(probe: Probe) -> bool:
+    """The fallback for tables: any CSV/TSV/XLSX that no content-sniffing format claimed."""
+    return True
 
 
 FORMAT = Format(
     name=NAME,
     description="政务信息资源目录 (2017 编制指南 layout), one row per 信息项",
-    suffixes=(".csv", ".tsv", ".xlsx"),
+    suffixes=(".csv", ".tsv", ".xlsx", ".xlsm", ".xls"),
+    priority=0,
     sniff=sniff,
     read=read,
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from registry.importers.base import Format
+from registry.importers.base import Format, Probe
 from registry.importers.documents import YAML_SUFFIXES, DocumentSyntaxError, parse
 from registry.importers.source import decode, sha256
 from registry.importers.values import share_rule
@@ -412,14 +412,16 @@ def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
     return declaration
 
 
-def sniff(path: Path) -> bool:
-    return path.suffix.lower() in (".json", *YAML_SUFFIXES)
+def sniff(probe: Probe) -> bool:
+    """The fallback for JSON/YAML that no content-sniffing format (DCAT, CKAN) claimed."""
+    return True
 
 
 FORMAT = Format(
     name=NAME,
     description="the registry's own JSON/YAML document (registry/schema/native.schema.json)",
-    suffixes=(".json", ".yaml", ".yml"),
+    suffixes=(".json", *YAML_SUFFIXES),
+    priority=10,
     sniff=sniff,
     read=read,
 )
