@@ -2,13 +2,11 @@
 this caller may see, so no finding, count or piece of evidence can mention anything
 else; this module only maps the analyses' frozen results to GraphQL types."""
 
-from typing import Any
-
 import networkx as nx
 import strawberry
-from strawberry.scalars import JSON
 
 from registry.analysis import duplicates, gaps, lineage, placement
+from registry.graphql.derive import from_result, result_input, result_type, to_source
 from registry.graphql.enums import AnalysisKind, Direction, NodeKind
 from registry.graphql.nodes import Ctx
 from registry.schema.records import NodeRef
@@ -18,69 +16,64 @@ LINEAGE_KINDS = ("Field", "Dataset", "System")
 MAX_LINEAGE_DEPTH = 20
 
 
-@strawberry.type
+@result_type(duplicates.Member)
 class Member:
-    key: str
-    name: str
-    department: str | None
-    department_name: str | None
-    project: str | None
+    """A system or dataset in a duplicate finding, with its department and project."""
 
 
-@strawberry.type
+@result_type(duplicates.SharedElement)
 class SharedElement:
-    name: str
-    weight: float
+    """A data element two duplicates share, weighted by how rare it is."""
 
 
-@strawberry.type(description="Two systems or datasets scored as duplicates, with the parts of the score.")
+@result_type(
+    duplicates.DuplicateMatch, description="Two systems or datasets scored as duplicates, with the parts of the score."
+)
 class DuplicateMatch:
-    kind: str
-    a: Member
-    b: Member
-    score: float
-    parts: JSON
-    shared: list[SharedElement]
-    message: str
+    """One scored pair."""
 
 
-@strawberry.type(description="A group of systems or datasets built more than once (duplicate construction).")
+@result_type(
+    duplicates.DuplicateCluster,
+    description="A group of systems or datasets built more than once (duplicate construction).",
+)
 class DuplicateCluster:
-    kind: str
-    rule: str
-    message: str
-    members: list[Member]
-    score: float
-    pairs: list[DuplicateMatch]
-    shared: list[SharedElement]
-    evidence: JSON
+    """One DUP-1 finding."""
 
 
-@strawberry.type(description="A sharing gap: a need nobody meets or policy blocks, unused or incomplete data.")
+@result_type(gaps.Gap, description="A sharing gap: a need nobody meets or policy blocks, unused or incomplete data.")
 class Gap:
-    kind: str
-    rule: str | None
-    message: str
-    subject: str
-    subject_label: str
-    department: str | None
-    department_name: str | None
-    evidence: JSON
+    """One sharing-gap finding."""
 
 
-@strawberry.type(description="A system not on the network its classification requires (rules NET-1..NET-5).")
+@result_type(
+    placement.PlacementFinding,
+    description="A system not on the network its classification requires (rules NET-1..NET-5).",
+)
 class PlacementFinding:
-    rule: str
-    severity: str
-    message: str
-    system: str
-    system_name: str
-    department: str | None
-    department_name: str | None
-    secrecy_level: str
-    network: str | None
-    action: str
-    evidence: JSON
+    """One NET-1..NET-5 finding."""
+
+
+@result_type(lineage.LineageStep)
+class LineageStep:
+    """One field reached from the root, with where it lives."""
+
+
+@result_type(
+    lineage.Lineage, description="Upstream and/or downstream of a field, dataset or system along DERIVED_FROM."
+)
+class Lineage:
+    """A lineage walk."""
+
+
+@result_type(lineage.Impact, description="What goes away with a system or dataset, and who depends on it.")
+class Impact:
+    """An impact analysis."""
+
+
+@result_input(duplicates.Proposal, description="A planned system, as a reviewer sees it before approval.")
+class ProposalInput:
+    """The parameters of a duplicate check."""
 
 
 @strawberry.type
@@ -101,79 +94,6 @@ class SharingMatrix:
     departments: list[MatrixDepartment]
     cells: list[MatrixCell]
     total: int
-
-
-@strawberry.type
-class LineageStep:
-    field: str
-    field_name: str
-    dataset: str | None
-    dataset_name: str | None
-    systems: list[str]
-    department: str | None
-    department_name: str | None
-    direction: str
-    depth: int
-    via: str
-    processing_method: str | None
-
-
-@strawberry.type(description="Upstream and/or downstream of a field, dataset or system along DERIVED_FROM.")
-class Lineage:
-    root: str
-    direction: str
-    depth: int
-    steps: list[LineageStep]
-    datasets: list[str]
-    systems: list[str]
-    departments: list[str]
-
-
-@strawberry.type(description="What goes away with a system or dataset, and who depends on it.")
-class Impact:
-    subject: str
-    message: str
-    datasets_lost: list[str]
-    derived_datasets: list[str]
-    systems: list[str]
-    departments: JSON
-    needs: list[str]
-    evidence: JSON
-
-
-@strawberry.input(description="A planned system, as a reviewer sees it before approval.")
-class ProposalInput:
-    name: str
-    description: str = ""
-    functions: list[str] = strawberry.field(default_factory=list)
-    fields: list[str] = strawberry.field(default_factory=list)
-    department: str | None = None
-
-
-def _member(m: duplicates.Member) -> Member:
-    return Member(key=m.key, name=m.name, department=m.department, department_name=m.department_name, project=m.project)
-
-
-def _shared(items: list[duplicates.SharedElement]) -> list[SharedElement]:
-    return [SharedElement(name=s.name, weight=s.weight) for s in items]
-
-
-def _match(m: duplicates.DuplicateMatch) -> DuplicateMatch:
-    return DuplicateMatch(
-        kind=m.kind,
-        a=_member(m.a),
-        b=_member(m.b),
-        score=m.score,
-        parts=m.parts,
-        shared=_shared(m.shared),
-        message=m.message,
-    )
-
-
-def _plain(cls: type, result: Any, **override: Any) -> Any:
-    """A flat analysis result as the GraphQL type with the same field names."""
-    data = result.to_dict()
-    return cls(**{name: override.get(name, data[name]) for name in cls.__annotations__})
 
 
 def _graph(info: Ctx) -> nx.MultiDiGraph:
@@ -198,32 +118,14 @@ class AnalysisQuery:
         self, info: Ctx, kind: AnalysisKind = AnalysisKind.SYSTEM, threshold: float | None = None
     ) -> list[DuplicateCluster]:
         found = duplicates.find_duplicates(_graph(info), kind=str(kind.value), threshold=threshold)
-        return [
-            DuplicateCluster(
-                kind=c.kind,
-                rule=c.rule,
-                message=c.message,
-                members=[_member(m) for m in c.members],
-                score=c.score,
-                pairs=[_match(p) for p in c.pairs],
-                shared=_shared(c.shared),
-                evidence=c.to_dict()["evidence"],
-            )
-            for c in found
-        ]
+        return [from_result(c) for c in found]
 
     @strawberry.field(description="Existing systems a planned one would duplicate, best first.")
     def duplicate_check(
         self, info: Ctx, proposal: ProposalInput, threshold: float | None = None, limit: int = 10
     ) -> list[DuplicateMatch]:
-        plan = duplicates.Proposal(
-            name=proposal.name,
-            description=proposal.description,
-            functions=list(proposal.functions),
-            fields=list(proposal.fields),
-            department=proposal.department,
-        )
-        return [_match(m) for m in duplicates.check_proposal(_graph(info), plan, threshold=threshold, limit=limit)]
+        plan = to_source(duplicates.Proposal, proposal)
+        return [from_result(m) for m in duplicates.check_proposal(_graph(info), plan, threshold=threshold, limit=limit)]
 
     @strawberry.field(description=f"Sharing gaps, optionally of one kind ({', '.join(gaps.KINDS)}) or department.")
     def sharing_gaps(self, info: Ctx, kind: str | None = None, department: str | None = None) -> list[Gap]:
@@ -231,11 +133,11 @@ class AnalysisQuery:
             found = gaps.sharing_gaps(_graph(info), kind=kind, department=department)
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
-        return [_plain(Gap, g) for g in found]
+        return [from_result(g) for g in found]
 
     @strawberry.field(description="Systems not on the network their classification requires.")
     def placement_findings(self, info: Ctx) -> list[PlacementFinding]:
-        return [_plain(PlacementFinding, f) for f in placement.placement_findings(_graph(info))]
+        return [from_result(f) for f in placement.placement_findings(_graph(info))]
 
     @strawberry.field(description="Department x department counts of datasets shared.")
     def sharing_matrix(self, info: Ctx) -> SharingMatrix:
@@ -266,10 +168,9 @@ class AnalysisQuery:
             found = lineage.lineage(graph, _subject(info, graph, key, kind), direction=direction.value, depth=depth)
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
-        steps = [_plain(LineageStep, s) for s in found.steps]
-        return _plain(Lineage, found, steps=steps)
+        return from_result(found)
 
     @strawberry.field(description="What breaks if a system or dataset goes away.")
     def impact(self, info: Ctx, key: str, kind: NodeKind | None = None) -> Impact:
         graph = _graph(info)
-        return _plain(Impact, lineage.impact(graph, _subject(info, graph, key, kind)))
+        return from_result(lineage.impact(graph, _subject(info, graph, key, kind)))

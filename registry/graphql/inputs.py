@@ -1,99 +1,50 @@
-"""Input types of the registration mutations, mirroring the schema models' properties.
+"""Input types of the registration mutations, derived from the schema models' properties.
 
 Inputs carry no validation of their own: they become the same pydantic models an
-import produces, so an API registration and a catalogue row are checked alike.
+import produces, so an API registration and a catalogue row are checked alike. Every
+property the model does not require may be left out, and the model's default applies.
 """
 
 import dataclasses
 import enum
-from datetime import date
 from typing import Any
 
 import strawberry
 from pydantic import ValidationError
 
-from registry.graphql.enums import (
-    DataType,
-    DepartmentLevel,
-    FormatCategory,
-    Network,
-    NodeKind,
-    ResourceCategory,
-    SecrecyLevel,
-    ShareMode,
-    ShareType,
-    SystemStatus,
-    UpdateCycle,
-)
+from registry.graphql.derive import input_type
+from registry.graphql.enums import NodeKind
 from registry.graphql.errors import invalid_input
+from registry.schema import model
 from registry.schema.model import NodeModel
 from registry.schema.records import NodeRef
 
 
-@strawberry.input
+@input_type(model.Department)
 class DepartmentInput:
-    code: str
-    name: str
-    level: DepartmentLevel | None = None
-    region: str | None = None
-    parent: str | None = None
+    """A department as registered through the API."""
 
 
-@strawberry.input
+@input_type(model.System)
 class SystemInput:
-    code: str
-    name: str
-    description: str | None = None
-    functions: list[str] | None = None
-    network: Network | None = None
-    secrecy_level: SecrecyLevel | None = None
-    mlps_level: int | None = None
-    status: SystemStatus | None = None
-    public_service: bool | None = None
-    project: str | None = None
+    """A system; the operating department is the mutation's argument."""
 
 
-@strawberry.input
+@input_type(model.Dataset, exclude=("code_recognised",))
 class DatasetInput:
-    resource_code: str
-    name: str
-    abstract: str | None = None
-    category: ResourceCategory | None = None
-    category_code: str | None = None
-    format_category: FormatCategory | None = None
-    format_type: str | None = None
-    share_type: ShareType | None = None
-    share_condition: str | None = None
-    share_mode: ShareMode | None = None
-    open_to_public: bool | None = None
-    open_condition: str | None = None
-    update_cycle: UpdateCycle | None = None
-    published_on: date | None = None
-    related_resource_codes: list[str] | None = None
-    secrecy_level: SecrecyLevel | None = None
-    declassified: bool | None = None
-    processing_method: str | None = None
-    traceability_requirement: str | None = None
+    """``code_recognised`` is decided by the importer reading a resource code, not declared."""
 
 
-@strawberry.input
+@input_type(model.FieldItem, exclude=("dataset",))
 class FieldInput:
-    name: str
-    data_type: DataType | None = None
-    length: int | None = None
-    format: str | None = None
-    processing_method: str | None = None
-    traceability_requirement: str | None = None
-    declassified: bool | None = None
+    """The dataset is the one the mutation registers; ``element`` adds its MEANS edge."""
+
     element: str | None = strawberry.field(default=None, description="Code of the data element the field means.")
 
 
-@strawberry.input
+@input_type(model.Need)
 class NeedInput:
-    id: str
-    purpose: str
-    legal_basis: str | None = None
-    requested_on: date | None = None
+    """A need; who declares it and what it asks for are the mutation's arguments."""
 
 
 @strawberry.input(description="A node by label and natural key.")

@@ -2,9 +2,10 @@
 
 Each type is built from a ``NodeRecord`` the service returned for this caller; its edge
 fields go through the request's loaders, which ask the service, so a neighbour the
-caller may not see is simply absent. Properties are copied by name from the record,
-converted to the field's declared type (enums, dates), so adding a property to a model
-means adding one annotated line here.
+caller may not see is simply absent. The properties are the model's
+(``registry/schema/model.py``), derived by ``node_type``: a class here declares only its
+label's edges, so a property added to a model appears in the API without a line here.
+Each is read from the record by name, converted to the field's type (enums, dates).
 """
 
 import dataclasses
@@ -16,25 +17,13 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 import strawberry
-from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from registry.graphql.context import RegistryContext
-from registry.graphql.enums import (
-    DataType,
-    DepartmentLevel,
-    FormatCategory,
-    InterfaceKind,
-    Network,
-    ProjectStage,
-    ResourceCategory,
-    SecrecyLevel,
-    ShareMode,
-    ShareType,
-    SystemStatus,
-    UpdateCycle,
-)
+from registry.graphql.derive import model_columns, with_columns
 from registry.graphql.records import HistoryEntry, Provenance
+from registry.schema import model
+from registry.schema.model import NodeModel
 from registry.schema.records import Direction, EdgeRecord, NodeRecord, NodeRef
 from registry.schema.records import Provenance as ProvenanceRecord
 
@@ -70,10 +59,6 @@ class Node:
         return node
 
 
-_BASE = {"key", "label", "created", "updated", "record"}
-_RENAMED = {"dataset_code": "dataset", "need_id": "id", "batch_id": "id"}
-
-
 class _Column:
     """One property, converted from the node's record the first time it is read, then
     kept on the node. A dashboard page builds thousands of nodes and asks each for two or
@@ -82,9 +67,9 @@ class _Column:
 
     __slots__ = ("convert", "default", "factory", "name", "prop")
 
-    def __init__(self, f: dataclasses.Field[Any], convert: Callable[[Any], Any] | None) -> None:
+    def __init__(self, f: dataclasses.Field[Any], prop: str, convert: Callable[[Any], Any] | None) -> None:
         self.name = f.name
-        self.prop = _RENAMED.get(f.name, f.name)
+        self.prop = prop
         self.convert = convert
         self.factory = None if f.default_factory is dataclasses.MISSING else f.default_factory
         self.default = None if f.default is dataclasses.MISSING else f.default
@@ -101,13 +86,24 @@ class _Column:
         return value
 
 
-def _read_columns_lazily(cls: type) -> None:
-    """Replace each plain field's class attribute (its default) by a ``_Column``; an
-    instance attribute, set by ``__init__`` or by a first read, still wins over it."""
-    hints = typing.get_type_hints(cls)
-    for f in dataclasses.fields(cls):
-        if f.name not in _BASE and getattr(f, "base_resolver", None) is None:
-            setattr(cls, f.name, _Column(f, _converter(hints[f.name])))
+def node_type(
+    model: type[NodeModel], *, description: str, rename: dict[str, str] | None = None
+) -> Callable[[type[N]], type[N]]:
+    """The GraphQL type of a label: the model's properties as columns (see
+    ``registry.graphql.derive``), then the edge resolvers the class body declares.
+    ``rename`` maps a property to another field name where a resolver takes its name."""
+
+    def wrap(cls: type[N]) -> type[N]:
+        annotations, fields, props = model_columns(model, rename=rename)
+        typed = strawberry.type(with_columns(cls, annotations, fields), description=description)
+        hints = typing.get_type_hints(typed)
+        for f in dataclasses.fields(typed):
+            if f.name in props:
+                # An instance attribute, set by ``__init__`` or by a first read, still wins.
+                setattr(typed, f.name, _Column(f, props[f.name], _converter(hints[f.name])))
+        return typed
+
+    return wrap
 
 
 def _converter(hint: Any) -> Callable[[Any], Any] | None:
@@ -183,14 +179,8 @@ class Derivation:
         )
 
 
-@strawberry.type(description="政务部门")
+@node_type(model.Department, description="政务部门")
 class Department(Node):
-    code: str
-    name: str
-    level: DepartmentLevel | None = None
-    region: str | None = None
-    parent: str | None = None
-
     @strawberry.field
     async def parent_department(self, info: Ctx) -> typing.Optional["Department"]:
         return await _one(info, "Department", self.parent)
@@ -216,19 +206,8 @@ class Department(Node):
         return [SharingRelation.of(e, d, self) for e, d in await _linked(info, self, "SHARED_WITH", "in")]
 
 
-@strawberry.type(description="业务信息系统")
+@node_type(model.System, description="业务信息系统")
 class System(Node):
-    code: str
-    name: str
-    description: str | None = None
-    functions: list[str] = dataclasses.field(default_factory=list)
-    network: Network | None = None
-    secrecy_level: SecrecyLevel | None = None
-    mlps_level: int | None = None
-    status: SystemStatus | None = None
-    public_service: bool = False
-    project: str | None = None
-
     @strawberry.field(description="The department operating the system (OPERATES).")
     async def department(self, info: Ctx) -> typing.Optional["Department"]:
         found = await _nodes(info, self, "OPERATES", "in")
@@ -251,29 +230,8 @@ class System(Node):
         return [SharingRelation.of(e, d, self) for e, d in await _linked(info, self, "SHARED_WITH", "in")]
 
 
-@strawberry.type(description="信息资源")
+@node_type(model.Dataset, description="信息资源")
 class Dataset(Node):
-    resource_code: str
-    name: str
-    abstract: str | None = None
-    category: ResourceCategory | None = None
-    category_code: str | None = None
-    format_category: FormatCategory | None = None
-    format_type: str | None = None
-    share_type: ShareType | None = None
-    share_condition: str | None = None
-    share_mode: ShareMode | None = None
-    open_to_public: bool | None = None
-    open_condition: str | None = None
-    update_cycle: UpdateCycle | None = None
-    published_on: date | None = None
-    related_resource_codes: list[str] = dataclasses.field(default_factory=list)
-    secrecy_level: SecrecyLevel | None = None
-    declassified: bool = False
-    processing_method: str | None = None
-    traceability_requirement: str | None = None
-    code_recognised: bool = True
-
     @strawberry.field(description="The providing department (PROVIDES).")
     async def provider(self, info: Ctx) -> typing.Optional["Department"]:
         found = await _nodes(info, self, "PROVIDES", "in")
@@ -300,17 +258,8 @@ class Dataset(Node):
         return await _nodes(info, self, "FOR", "in")
 
 
-@strawberry.type(description="信息项: a field of a dataset.")
+@node_type(model.FieldItem, description="信息项: a field of a dataset.", rename={"dataset": "dataset_code"})
 class Field(Node):
-    dataset_code: str
-    name: str
-    data_type: DataType | None = None
-    length: int | None = None
-    format: str | None = None
-    processing_method: str | None = None
-    traceability_requirement: str | None = None
-    declassified: bool = False
-
     @strawberry.field(description="The dataset the field belongs to (HAS_FIELD).")
     async def dataset(self, info: Ctx) -> typing.Optional["Dataset"]:
         return await _one(info, "Dataset", self.dataset_code)
@@ -329,12 +278,8 @@ class Field(Node):
         return [Derivation.of(e, f) for e, f in await _linked(info, self, "DERIVED_FROM", "in")]
 
 
-@strawberry.type(description="数据元: a standard meaning shared by fields of many datasets.")
+@node_type(model.DataElement, description="数据元: a standard meaning shared by fields of many datasets.")
 class DataElement(Node):
-    code: str
-    name: str
-    synonyms: list[str] = dataclasses.field(default_factory=list)
-
     @strawberry.field(description="Fields meaning this element (MEANS).")
     async def fields(self, info: Ctx) -> list["Field"]:
         return await _nodes(info, self, "MEANS", "in")
@@ -344,33 +289,15 @@ class DataElement(Node):
         return await _nodes(info, self, "FOR", "in")
 
 
-@strawberry.type(description="技术接口")
+@node_type(model.Interface, description="技术接口")
 class Interface(Node):
-    code: str
-    kind: InterfaceKind | None = None
-    protocol: str | None = None
-    url: str | None = None
-    network: Network | None = None
-
     @strawberry.field(description="Datasets exposed through the interface (EXPOSED_VIA).")
     async def datasets(self, info: Ctx) -> list["Dataset"]:
         return await _nodes(info, self, "EXPOSED_VIA", "in")
 
 
-@strawberry.type(description="电子政务项目")
+@node_type(model.Project, description="电子政务项目")
 class Project(Node):
-    code: str
-    name: str
-    stage: ProjectStage | None = None
-    approved_on: date | None = None
-    approved_budget: float | None = None
-    approvals: JSON = dataclasses.field(default_factory=list)
-    reports: JSON = dataclasses.field(default_factory=list)
-    risk_assessment_on: date | None = None
-    trial_started_on: date | None = None
-    archive_accepted_on: date | None = None
-    completion_accepted_on: date | None = None
-
     @strawberry.field(description="The leading department (LED_BY).")
     async def lead_department(self, info: Ctx) -> typing.Optional["Department"]:
         found = await _nodes(info, self, "LED_BY", "out")
@@ -385,13 +312,8 @@ class Project(Node):
         return await _nodes(info, self, "BUILDS", "out")
 
 
-@strawberry.type(description="A declared sharing demand.")
+@node_type(model.Need, description="A declared sharing demand.", rename={"id": "need_id"})
 class Need(Node):
-    need_id: str
-    purpose: str
-    legal_basis: str | None = None
-    requested_on: date | None = None
-
     @strawberry.field(description="The departments or systems declaring the need (NEEDS).")
     async def requesters(self, info: Ctx) -> list[Node]:
         return await _nodes(info, self, "NEEDS", "in")
@@ -401,15 +323,9 @@ class Need(Node):
         return await _nodes(info, self, "FOR", "out")
 
 
-@strawberry.type(description="The provenance record of one load.")
+@node_type(model.ImportBatch, description="The provenance record of one load.", rename={"id": "batch_id"})
 class ImportBatch(Node):
-    batch_id: str
-    source: str
-    format: str
-    by: str
-    at: str
-    sha256: str | None = None
-    counts: JSON = dataclasses.field(default_factory=dict)
+    """Its properties only: what a load recorded."""
 
 
 NODE_TYPES: dict[str, type[Node]] = {
@@ -423,5 +339,3 @@ NODE_TYPES: dict[str, type[Node]] = {
     "Need": Need,
     "ImportBatch": ImportBatch,
 }
-for _type in NODE_TYPES.values():
-    _read_columns_lazily(_type)
