@@ -6,7 +6,7 @@ and history. ``exclude`` parameters let the service hide nodes without the store
 why.
 """
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
@@ -27,6 +27,29 @@ class StoreError(Exception):
     """A store could not be opened or did not answer; the message is safe to show."""
 
 
+Finish = Callable[[ApplyResult], ChangeSet]
+"""The last step of a chunked load: given the outcome of every chunk, the retirements
+and the batch record to apply after them (see ``Store.apply_chunks``)."""
+
+
+def final_step(changes: ChangeSet) -> Finish:
+    """``changes``' retirements and record as a ``Finish``: how ``apply`` is a one-chunk load."""
+    return lambda _result: ChangeSet(
+        retire_nodes=changes.retire_nodes, retire_edges=changes.retire_edges, record=changes.record
+    )
+
+
+def check_chunk(chunk: ChangeSet) -> None:
+    """A chunk upserts; retiring happens in a load's final step only."""
+    if chunk.retire_nodes or chunk.retire_edges or chunk.record is not None:
+        raise ValueError("a chunk of a load may only upsert; retirements and the record belong to its final step")
+
+
+def upserts(changes: ChangeSet) -> ChangeSet:
+    """The upserting part of ``changes``: a chunk as ``apply_chunks`` takes it."""
+    return ChangeSet(nodes=changes.nodes, edges=changes.edges)
+
+
 @runtime_checkable
 class Store(Protocol):
     url: str
@@ -43,6 +66,38 @@ class Store(Protocol):
         """Upsert and retire atomically: either all of ``changes`` is committed or none.
         Upserts merge properties; an upsert of a retired node or edge revives it; retiring
         a node retires its edges. With ``dry_run`` the outcome is computed and rolled back."""
+        ...
+
+    def apply_chunks(
+        self,
+        chunks: Iterable[ChangeSet],
+        prov: Provenance,
+        finish: Finish | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> ApplyResult:
+        """One file's load, applied chunk by chunk so that memory is bounded by a chunk,
+        not by the file. ``apply(changes)`` is this with one chunk.
+
+        - Chunks carry upserts only (``nodes`` and ``edges``; a chunk with retirements or
+          a record is a ValueError). Upserts are idempotent: applying a chunk again
+          changes nothing and counts as unchanged. An edge may point at a node upserted
+          by its own chunk or an earlier one, or already stored.
+        - ``chunks`` is consumed lazily, one chunk at a time; the caller may validate and
+          build each chunk while the previous ones are in the store.
+        - After the last chunk, ``finish`` is called once with the outcome so far. It may
+          read this store, which then shows every chunk's writes, and returns the final
+          step: retirements (of entries the file no longer lists) and the batch record.
+          Retirement happens only there. The record is written, with the counts of the
+          whole load, only if something changed.
+        - If iterating ``chunks`` or calling ``finish`` raises, the load is abandoned and
+          the exception propagates. The SQLite store applies all chunks of a load in one
+          transaction, so an abandoned or killed load leaves the registry as it was. A
+          store that commits each chunk (Neo4j) marks the batch in progress until the
+          final step commits and never retires anything of an abandoned load; re-running
+          the same file completes it.
+        - With ``dry_run`` the outcome is computed and nothing is kept.
+        """
         ...
 
     def get_nodes(

@@ -54,7 +54,7 @@ from registry.schema.records import (
     Provenance,
 )
 from registry.store import cypher
-from registry.store.base import StoreError
+from registry.store.base import Finish, StoreError, check_chunk
 from registry.store.diff import changes as diff_changes
 from registry.store.diff import merged
 from registry.store.history import creation_entry
@@ -362,6 +362,30 @@ class Neo4jStore:
             return self._write(work)
         except _RolledBack as rolled_back:
             return rolled_back.result
+
+    def apply_chunks(
+        self,
+        chunks: Iterable[ChangeSet],
+        prov: Provenance,
+        finish: Finish | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> ApplyResult:
+        """For now the chunks are gathered and applied as one ``apply``: correct (one
+        transaction, so an abandoned load writes nothing) but memory grows with the file.
+        ``finish`` sees the store before the load and an empty outcome, which is enough for
+        retirements: entries the file no longer lists were stored before it."""
+        whole = ChangeSet()
+        for chunk in chunks:
+            check_chunk(chunk)
+            whole.nodes.extend(chunk.nodes)
+            whole.edges.extend(chunk.edges)
+        if finish is not None:
+            last = finish(ApplyResult(dry_run=dry_run))
+            whole.nodes.extend(last.nodes)
+            whole.edges.extend(last.edges)
+            whole.retire_nodes, whole.retire_edges, whole.record = last.retire_nodes, last.retire_edges, last.record
+        return self.apply(whole, prov, dry_run=dry_run)
 
     def _append_history(self, tx: Tx, rows: list[Row]) -> None:
         if not rows:

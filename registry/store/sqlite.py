@@ -34,7 +34,7 @@ from registry.schema.records import (
     Props,
     Provenance,
 )
-from registry.store.base import StoreError
+from registry.store.base import Finish, StoreError, check_chunk, final_step, upserts
 from registry.store.diff import changes as diff_changes
 from registry.store.diff import merged
 from registry.store.history import creation_entry
@@ -95,6 +95,30 @@ def _name(label: str, props: Props, name: str | None = None) -> str | None:
     many nodes: the import and lookup per node were a twentieth of a bulk load."""
     value = props.get(name or _name_property(label))
     return None if value is None else str(value)
+
+
+class _Written:
+    """The hashes of the keys one load has written into a store that was empty when it
+    began. A key whose hash was not written before cannot exist yet, so it is inserted
+    without a lookup; a hash seen before (the key again, or rarely another key with the
+    same hash) is looked up as usual, so a collision costs a query, never a wrong row.
+    An int per key is a fraction of the key itself, and the keys are not kept."""
+
+    def __init__(self) -> None:
+        self._hashes: set[int] = set()
+
+    def seen_before(self, keys: Sequence[Any], out: Mapping[Any, Any]) -> list[Any]:
+        """The members of ``keys`` that may have been written by an earlier chunk (their
+        map keys in ``out``); every key is remembered."""
+        hashes = self._hashes
+        again = []
+        for key, pending in zip(keys, out, strict=True):
+            h = hash(key)
+            if h in hashes:
+                again.append(pending)
+            else:
+                hashes.add(h)
+        return again
 
 
 def _like(text: str) -> str:
@@ -161,29 +185,54 @@ class SQLiteStore:
     # -- writes ---------------------------------------------------------------------
 
     def apply(self, changes: ChangeSet, prov: Provenance, *, dry_run: bool = False) -> ApplyResult:
+        return self.apply_chunks([upserts(changes)], prov, final_step(changes), dry_run=dry_run)
+
+    def apply_chunks(
+        self,
+        chunks: Iterable[ChangeSet],
+        prov: Provenance,
+        finish: Finish | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> ApplyResult:
+        """Every chunk in one transaction (see ``Store.apply_chunks``): a killed or refused
+        load leaves the file as it was. Into an empty registry, rows are not looked up
+        before they are inserted unless this load has already written the same key."""
         result = ApplyResult(dry_run=dry_run)
         with self._transaction(commit=not dry_run) as cur:
-            self._apply_nodes(cur, changes.nodes, prov, result)
-            written = {(n.label, n.key) for n in changes.nodes}
-            self._apply_edges(cur, changes.edges, written, prov, result)
-            for ref in changes.retire_nodes:
+            fresh = _Written() if cur.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes)").fetchone()[0] else None
+            # the batch row first, so that reads during the load (``finish``, the caller
+            # between chunks) can resolve the provenance of what the load has written
+            new_batch = cur.execute(
+                "INSERT OR IGNORE INTO batches (id, source, by_whom, at) VALUES (?, ?, ?, ?)",
+                (prov.batch, prov.source, prov.by, prov.at),
+            ).rowcount
+            for chunk in chunks:
+                check_chunk(chunk)
+                self._apply_nodes(cur, chunk.nodes, prov, result, fresh)
+                written = {(n.label, n.key) for n in chunk.nodes}
+                self._apply_edges(cur, chunk.edges, written, prov, result, fresh)
+            last = finish(result) if finish is not None else ChangeSet()
+            self._apply_nodes(cur, last.nodes, prov, result, None)
+            self._apply_edges(cur, last.edges, {(n.label, n.key) for n in last.nodes}, prov, result, None)
+            for ref in last.retire_nodes:
                 self._retire_node(cur, ref, prov, result)
-            for eref in changes.retire_edges:
+            for eref in last.retire_edges:
                 self._retire_edge(cur, eref, prov, result)
-            if result.changed and changes.record is not None:
-                record = changes.record
+            if result.changed and last.record is not None:
+                record = last.record
                 self._apply_nodes(
                     cur,
                     [NodeWrite(record.label, record.key, {**record.props, "counts": result.totals()})],
                     prov,
                     ApplyResult(),
+                    None,
                 )
             if result.changed:
-                cur.execute(
-                    "INSERT OR IGNORE INTO batches (id, source, by_whom, at) VALUES (?, ?, ?, ?)",
-                    (prov.batch, prov.source, prov.by, prov.at),
-                )
                 cur.execute("UPDATE meta SET v = v + 1 WHERE k = 'version'")
+            elif new_batch:
+                cur.execute("DELETE FROM batches WHERE id = ?", (prov.batch,))
+                self._batches.pop(prov.batch, None)
             result.version = int(cur.execute("SELECT v FROM meta WHERE k='version'").fetchone()[0])
         return result
 
@@ -200,13 +249,21 @@ class SQLiteStore:
                 found[key] = (props, bool(retired))
         return found
 
-    def _apply_nodes(self, cur: sqlite3.Cursor, writes: list[NodeWrite], prov: Provenance, result: ApplyResult) -> None:
+    def _apply_nodes(
+        self,
+        cur: sqlite3.Cursor,
+        writes: list[NodeWrite],
+        prov: Provenance,
+        result: ApplyResult,
+        fresh: "_Written | None",
+    ) -> None:
         by_label: dict[str, dict[str, Props]] = {}
         for write in writes:
             pending = by_label.setdefault(write.label, {})
             pending[write.key] = merged(pending[write.key], write.props) if write.key in pending else write.props
         for label, pending in by_label.items():
-            existing = self._existing_nodes(cur, label, list(pending))
+            keys = list(pending) if fresh is None else fresh.seen_before([(label, k) for k in pending], pending)
+            existing = self._existing_nodes(cur, label, keys) if keys else {}
             inserts, updates, history = [], [], []
             created = unchanged = updated = 0
             name = _name_property(label)
@@ -314,6 +371,7 @@ class SQLiteStore:
         live: set[tuple[str, str]],
         prov: Provenance,
         result: ApplyResult,
+        fresh: "_Written | None",
     ) -> None:
         """``live`` are the nodes this write has just upserted: they exist, so only the
         other endpoints are looked up."""
@@ -328,7 +386,11 @@ class SQLiteStore:
         if missing:
             shown = ", ".join(str(m) for m in missing[:5])
             raise ValueError(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
-        existing = self._existing_edges(cur, pending)
+        if fresh is None:
+            existing = self._existing_edges(cur, pending)
+        else:
+            again = fresh.seen_before(list(pending), pending)
+            existing = self._existing_edges(cur, {k: pending[k] for k in again}) if again else {}
         inserts, updates, history = [], [], []
         outcomes: Counter[tuple[str, str]] = Counter()
         for ekey, props in pending.items():

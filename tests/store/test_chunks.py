@@ -1,0 +1,132 @@
+"""The chunked load of the Store contract (``Store.apply_chunks``), on every store."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from registry.schema.records import ApplyResult, ChangeSet, EdgeWrite, NodeRef, NodeWrite
+from registry.store.base import Store
+from registry.store.sqlite import SQLiteStore
+from tests.store.test_contract import DEPT, prov
+
+OLD = NodeRef("Dataset", "301001/000009")
+
+
+def dataset(n: int) -> NodeRef:
+    return NodeRef("Dataset", f"301001/{n:06d}")
+
+
+def chunk(n: int) -> ChangeSet:
+    """One dataset of the department, with one field."""
+    ds = dataset(n)
+    field = NodeRef("Field", f"{ds.key}#姓名")
+    return ChangeSet(
+        nodes=[
+            NodeWrite("Dataset", ds.key, {"resource_code": ds.key, "name": f"人口信息{n}"}),
+            NodeWrite("Field", field.key, {"name": "姓名", "dataset": ds.key}),
+        ],
+        edges=[EdgeWrite("PROVIDES", DEPT, ds), EdgeWrite("HAS_FIELD", ds, field)],
+    )
+
+
+def department() -> ChangeSet:
+    return ChangeSet(nodes=[NodeWrite("Department", DEPT.key, {"code": DEPT.key, "name": "浙江省公安厅"})])
+
+
+def test_chunks_are_applied_in_order_and_consumed_one_at_a_time(store: Store) -> None:
+    seen_by_generator: list[bool] = []
+
+    def chunks() -> Iterator[ChangeSet]:
+        yield department()
+        for n in range(1, 4):
+            # the previous chunk is already in the store when the next one is built
+            seen_by_generator.append(bool(store.get_nodes("Department", [DEPT.key])))
+            yield chunk(n)
+
+    result = store.apply_chunks(chunks(), prov("b1"))
+    assert result.totals()["created"] == 1 + 3 * 2 + 3 * 2
+    assert store.label_counts() == {"Dataset": 3, "Department": 1, "Field": 3}
+    # an edge in a later chunk points at the department written by the first one
+    assert len(store.edges([DEPT], types=["PROVIDES"])) == 3
+    assert seen_by_generator in ([True, True, True], [False, False, False])
+
+
+def test_retirement_and_record_come_from_the_final_step(store: Store) -> None:
+    store.apply(ChangeSet(nodes=department().nodes + chunk(9).nodes, edges=chunk(9).edges), prov("b0"))
+    outcome: list[ApplyResult] = []
+
+    def finish(result: ApplyResult) -> ChangeSet:
+        outcome.append(result)
+        listed = {e.dst for e in store.edges([DEPT], types=["PROVIDES"])}
+        return ChangeSet(
+            retire_nodes=sorted(listed - {dataset(1), dataset(2)}),
+            record=NodeWrite("ImportBatch", "b1", {"id": "b1", "source": "b1.csv", "format": "catalogue"}),
+        )
+
+    result = store.apply_chunks([chunk(1), chunk(2)], prov("b1"), finish)
+    assert store.get_nodes("Dataset", [OLD.key]) == {}
+    assert result.total("retired") >= 1
+    record = store.get_nodes("ImportBatch", ["b1"])["b1"]
+    assert record.props["counts"]["created"] == 8
+    assert record.props["counts"]["retired"] == result.total("retired")
+    assert len(outcome) == 1
+
+
+def test_an_abandoned_load_retires_nothing(store: Store) -> None:
+    store.apply(ChangeSet(nodes=department().nodes + chunk(9).nodes, edges=chunk(9).edges), prov("b0"))
+
+    def finish(_result: ApplyResult) -> ChangeSet:
+        raise RuntimeError("退休数量超过限制")
+
+    with pytest.raises(RuntimeError):
+        store.apply_chunks([chunk(1)], prov("b1"), finish)
+    assert store.get_nodes("Dataset", [OLD.key])
+    assert store.get_nodes("ImportBatch", ["b1"]) == {}
+
+
+def test_a_chunk_may_not_retire(store: Store) -> None:
+    with pytest.raises(ValueError, match="final step"):
+        store.apply_chunks([ChangeSet(retire_nodes=[DEPT])], prov("b1"))
+
+
+def test_rerunning_the_same_chunks_changes_nothing(store: Store) -> None:
+    store.apply_chunks([department(), chunk(1), chunk(2)], prov("b1"))
+    version = store.version()
+    again = store.apply_chunks([department(), chunk(1), chunk(2)], prov("b2"))
+    assert not again.changed
+    assert again.totals()["unchanged"] == 1 + 2 * 4
+    assert store.version() == version
+
+
+def test_a_key_written_twice_in_one_load_into_an_empty_store_is_merged(store: Store) -> None:
+    first = department()
+    second = ChangeSet(nodes=[NodeWrite("Department", DEPT.key, {"short_name": "公安厅"})])
+    result = store.apply_chunks([first, chunk(1), second, chunk(1)], prov("b1"))
+    assert store.get_nodes("Department", [DEPT.key])[DEPT.key].props == {
+        "code": DEPT.key,
+        "name": "浙江省公安厅",
+        "short_name": "公安厅",
+    }
+    assert result.counts["Department"] == {"created": 1, "updated": 1}
+    assert result.counts["PROVIDES"] == {"created": 1, "unchanged": 1}
+
+
+def test_dry_run_keeps_nothing(store: Store) -> None:
+    result = store.apply_chunks([department(), chunk(1)], prov("b1"), dry_run=True)
+    assert result.totals()["created"] == 5
+    assert store.label_counts() == {}
+
+
+def test_sqlite_applies_a_load_in_one_transaction(tmp_path) -> None:
+    store = SQLiteStore(tmp_path / "one.db")
+
+    def chunks() -> Iterator[ChangeSet]:
+        yield department()
+        yield chunk(1)
+        raise ValueError("第3行: 信息资源代码 is empty")
+
+    with pytest.raises(ValueError):
+        store.apply_chunks(chunks(), prov("b1"))
+    assert store.label_counts() == {}
+    assert store.version() == 0
+    store.close()
