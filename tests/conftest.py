@@ -1,5 +1,6 @@
 """Fixtures shared by every test package: a fresh embedded store and a service on it."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,6 +8,10 @@ import pytest
 
 from registry.service import RegistryService
 from registry.store.sqlite import SQLiteStore
+
+# Most assertions read English output; the Chinese default is tested explicitly with
+# ``--lang zh`` / ``REGISTRY_LANG=zh`` (tests/test_i18n.py, tests/cli/test_everyday.py).
+os.environ["REGISTRY_LANG"] = "en"
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

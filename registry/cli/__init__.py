@@ -9,13 +9,27 @@ from registry.cli.load import import_command
 from registry.cli.migrate import export_command
 from registry.cli.show import show_command
 from registry.cli.stats import stats_command
+from registry.i18n import LANGUAGES, set_language
+
+
+def _choose_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    set_language(value)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @store_option
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_choose_language,
+    help="Language of tables and messages: zh (default) or en (also $REGISTRY_LANG or the locale).",
+)
 @click.version_option(package_name="registry")
 def main() -> None:
-    """Registry of inter-department government data sharing."""
+    """政务数据共享登记库 — registry of inter-department government data sharing."""
 
 
 # Command modules register here, one line each: main.add_command(module.command).

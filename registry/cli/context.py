@@ -2,10 +2,12 @@
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from registry.i18n import t
 from registry.service import Caller, RegistryService
 from registry.store import DEFAULT_STORE, StoreError, open_store
 
@@ -37,8 +39,15 @@ def store_option(func: F) -> F:
     )(func)
 
 
-def open_service() -> RegistryService:
-    """Open the chosen store; an unreachable store is a clear one-line error, not a traceback."""
+def open_service(*, create: bool = False) -> RegistryService:
+    """Open the chosen store; an unreachable store is a clear one-line error, not a traceback.
+
+    Only the commands that fill a registry (``import``, ``demo``, ``serve --init``) pass
+    ``create``: anywhere else a missing file is almost always a typo in ``--store``, and
+    silently creating an empty registry there would answer "none found" about the wrong one."""
+    location = store_location()
+    if not create and "://" not in location and not Path(location).exists():
+        raise click.ClickException(t("store.missing", path=location))
     try:
         return RegistryService(open_store(store_location()))
     except StoreError as exc:

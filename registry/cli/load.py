@@ -2,6 +2,7 @@
 the last file never leaves the first ones half-loaded; then each file is loaded as its own
 committed batch, so an interrupted import keeps exactly the files it finished."""
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from rich.table import Table
 from registry import importers
 from registry.cli.context import open_service, operator, store_option
 from registry.cli.migrate import restore_exports
+from registry.i18n import plural, t
+from registry.importers.issue_report import write_issue_report
 from registry.schema.records import OUTCOMES, NodeRef
 from registry.service import (
     DEFAULT_RETIRE_LIMIT,
@@ -48,10 +51,12 @@ class FileOutcome:
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     retired: list[NodeRef] = field(default_factory=list)
     batch: str | None = None
+    limit_hit: list[str] = field(default_factory=list)
+    names: dict[NodeRef, str] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
-        return len({(i.file, i.row) for i in self.declaration.errors})
+        return self.declaration.rejected
 
     def total(self, outcome: str) -> int:
         if outcome == "rejected":
@@ -109,15 +114,33 @@ def _dry_run(service: RegistryService, caller: Caller, outcomes: list[FileOutcom
     task = progress.add_task("dry run", total=len(outcomes))
     before: dict[str, Counter[str]] = {}
     retired_before: set[NodeRef] = set()
+    hits_before: set[str] = set()
     for i, outcome in enumerate(outcomes):
         progress.update(task, description=f"dry run {outcome.path.name}")
         upto = [o.declaration for o in outcomes[: i + 1]]
         report = service.load(_merged(upto), caller, dry_run=True, skip_invalid=True)
         outcome.counts = _delta(report.result.counts, before)
         outcome.retired = [ref for ref in report.retired if ref not in retired_before]
+        outcome.limit_hit = [hit for hit in report.limit_hit if hit not in hits_before]
+        outcome.names = _names(service, caller, outcome.retired)
         before = report.result.counts
         retired_before.update(report.retired)
+        hits_before.update(report.limit_hit)
         progress.advance(task)
+
+
+def _names(service: RegistryService, caller: Caller, refs: Sequence[NodeRef]) -> dict[NodeRef, str]:
+    """Names of the entries a dry run would retire, so a reviewer sees what, not only keys."""
+    names: dict[NodeRef, str] = {}
+    by_label: dict[str, set[str]] = {}
+    for ref in refs[:RETIRED_SHOWN]:
+        by_label.setdefault(ref.label, set()).add(ref.key)
+    for label, keys in by_label.items():
+        for key, record in service.get_many(caller, label, keys).items():
+            name = record.props.get("name")
+            if name:
+                names[NodeRef(label, key)] = str(name)
+    return names
 
 
 def load_files(
@@ -174,7 +197,7 @@ def _kept(done: Sequence[FileOutcome]) -> str:
 def issues_table(issues: Sequence[Issue], title: str) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
     for column in ("file", "row", "column", "value", "reason"):
-        table.add_column(column, overflow="fold")
+        table.add_column(t(f"col.{column}"), overflow="fold")
     for issue in issues:
         table.add_row(
             Path(issue.file).name,
@@ -187,16 +210,16 @@ def issues_table(issues: Sequence[Issue], title: str) -> Table:
 
 
 def summary_table(outcomes: Sequence[FileOutcome], *, dry_run: bool) -> Table:
-    title = "Dry run: what the import would change (nothing was written)" if dry_run else "Import summary"
+    title = t("import.dry_summary") if dry_run else t("import.summary")
     table = Table(title=title, title_justify="left")
-    table.add_column("file")
+    table.add_column(t("col.file"))
     for column in COLUMNS:
-        table.add_column(column, justify="right")
+        table.add_column(t(f"outcome.{column}"), justify="right")
     for outcome in outcomes:
         table.add_row(outcome.path.name, *(str(outcome.total(c)) for c in COLUMNS))
     if len(outcomes) > 1:
         table.add_section()
-        table.add_row("total", *(str(sum(o.total(c) for o in outcomes)) for c in COLUMNS), style="bold")
+        table.add_row(t("col.total"), *(str(sum(o.total(c) for o in outcomes)) for c in COLUMNS), style="bold")
     return table
 
 
@@ -206,10 +229,10 @@ def kinds_table(outcomes: Sequence[FileOutcome]) -> Table:
     for outcome in outcomes:
         for kind, counter in outcome.counts.items():
             totals.setdefault(kind, Counter()).update(counter)
-    table = Table(title="By kind", title_justify="left")
-    table.add_column("kind")
+    table = Table(title=t("import.by_kind"), title_justify="left")
+    table.add_column(t("col.kind"))
     for column in OUTCOMES:
-        table.add_column(column, justify="right")
+        table.add_column(t(f"outcome.{column}"), justify="right")
     for kind in sorted(totals):
         table.add_row(kind, *(str(totals[kind][c]) for c in OUTCOMES))
     return table
@@ -219,14 +242,24 @@ def print_outcomes(console: Console, outcomes: Sequence[FileOutcome], *, dry_run
     console.print(summary_table(outcomes, dry_run=dry_run))
     if dry_run:
         console.print(kinds_table(outcomes))
+    for outcome in outcomes:
+        for hit in outcome.limit_hit:
+            console.print(f"[bold red]{outcome.path.name}: {t('import.limit_would_hit', detail=hit)}[/bold red]")
+        rejected = outcome.rejected
+        if rejected and outcome.declaration.left_out:
+            rows = len({(i.file, i.row) for i in outcome.declaration.errors})
+            console.print(f"{outcome.path.name}: {t('import.rejected_resources', rows=rows, resources=rejected)}")
     retired = [ref for o in outcomes for ref in o.retired]
+    names = {ref: name for o in outcomes for ref, name in o.names.items()}
     if retired:
-        verb = "would be retired" if dry_run else "retired"
-        console.print(f"[bold]{len(retired)} entr{'y' if len(retired) == 1 else 'ies'} {verb}:[/bold]")
+        key = "import.retired_list" if dry_run else "import.retired_done"
+        entries = plural(len(retired), "entry", "entries")
+        console.print(f"[bold]{t(key, n=len(retired), entries=entries)}[/bold]")
         for ref in retired[:RETIRED_SHOWN]:
-            console.print(f"  {ref}", markup=False)
+            name = names.get(ref)
+            console.print(f"  {ref}" + (f"  {name}" if name else ""), markup=False)
         if len(retired) > RETIRED_SHOWN:
-            console.print(f"  … and {len(retired) - RETIRED_SHOWN} more")
+            console.print(f"  {t('and_more', n=len(retired) - RETIRED_SHOWN)}")
 
 
 def run_import(
@@ -237,6 +270,8 @@ def run_import(
     skip_invalid: bool = False,
     force: bool = False,
     retire_limit: float = DEFAULT_RETIRE_LIMIT,
+    report: Path | None = None,
+    as_json: bool = False,
     console: Console,
 ) -> list[FileOutcome]:
     """The whole import path, shared by ``registry import`` and ``registry demo``."""
@@ -248,17 +283,20 @@ def run_import(
     issues = [i for d in declarations for i in d.issues]
     errors = [i for i in issues if i.severity == "error"]
     warnings = [i for i in issues if i.severity != "error"]
+    if report is not None:
+        _write_reports(report, paths, issues, console)
     if errors and not skip_invalid:
-        console.print(issues_table(errors, f"{len(errors)} invalid value(s); nothing was written"))
-        raise InputRefused(
-            f"{len(errors)} invalid value(s) in {len({i.file for i in errors})} file(s); nothing was written. "
-            "Fix them, or pass --skip-invalid to load the valid rows only."
-        )
-    if errors:
-        console.print(issues_table(errors, f"{len(errors)} invalid value(s) skipped"))
-    if warnings:
-        console.print(issues_table(warnings, f"{len(warnings)} warning(s); the values were kept"))
-    service = open_service()
+        if as_json:
+            click.echo(results_json(paths, declarations, [], status="refused"))
+        else:
+            console.print(issues_table(errors, t("import.invalid_title", n=len(errors))))
+        raise InputRefused(t("import.refused", n=len(errors), files=len({i.file for i in errors})))
+    if not as_json:
+        if errors:
+            console.print(issues_table(errors, t("import.invalid_skipped", n=len(errors))))
+        if warnings:
+            console.print(issues_table(warnings, t("import.warnings", n=len(warnings))))
+    service = open_service(create=True)
     outcomes = load_files(
         service,
         operator(),
@@ -270,8 +308,61 @@ def run_import(
         retire_limit=retire_limit,
         console=progress_console,
     )
-    print_outcomes(console, outcomes, dry_run=dry_run)
+    if as_json:
+        click.echo(results_json(paths, declarations, outcomes, status="dry_run" if dry_run else "loaded"))
+    else:
+        print_outcomes(console, outcomes, dry_run=dry_run)
     return outcomes
+
+
+def _write_reports(report: Path, paths: Sequence[Path], issues: Sequence[Issue], console: Console) -> None:
+    """One workbook per source file: FILE itself for one file, FILE-<source>.xlsx for several."""
+    for path in paths:
+        target = report if len(paths) == 1 else report.with_name(f"{report.stem}-{path.stem}{report.suffix or '.xlsx'}")
+        try:
+            write_issue_report(target, path, issues)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
+        Console(stderr=True).print(t("import.report_written", path=target), markup=False, highlight=False)
+
+
+def results_json(
+    paths: Sequence[Path], declarations: Sequence[Declaration], outcomes: Sequence[FileOutcome], *, status: str
+) -> str:
+    """One result per file for scheduled import jobs: batch id, counts by outcome and by
+    kind, every issue. Identifiers stay stable; messages are in the chosen language."""
+    by_path = {o.path: o for o in outcomes}
+    results = []
+    for path, declaration in zip(paths, declarations, strict=True):
+        outcome = by_path.get(path)
+        file_status = status if outcome is not None or status == "refused" else "not_loaded"
+        if status == "refused" and not declaration.errors:
+            file_status = "not_loaded"
+        results.append(
+            {
+                "file": str(path),
+                "format": declaration.format,
+                "status": file_status,
+                "batch": outcome.batch if outcome else None,
+                "counts": {c: outcome.total(c) for c in COLUMNS} if outcome else {"rejected": declaration.rejected},
+                "by_kind": {k: dict(v) for k, v in sorted(outcome.counts.items())} if outcome else {},
+                "retired": [{"label": r.label, "key": r.key, "name": outcome.names.get(r)} for r in outcome.retired]
+                if outcome
+                else [],
+                "retire_limit_hit": outcome.limit_hit if outcome else [],
+                "issues": [
+                    {
+                        "row": i.row,
+                        "column": i.column,
+                        "value": i.value,
+                        "reason": i.reason,
+                        "severity": i.severity,
+                    }
+                    for i in declaration.issues
+                ],
+            }
+        )
+    return json.dumps(results, ensure_ascii=False, indent=2)
 
 
 def _format_choice() -> click.Choice:
@@ -291,6 +382,13 @@ def _format_choice() -> click.Choice:
     show_default=True,
     help="Largest share of a department's entries one file may retire without --force.",
 )
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write FILE.xlsx to send back to the department: its sheet with every bad cell highlighted and "
+    "explained, a summary and the full list of issues.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one machine-readable result per file (for import jobs).")
 @store_option
 def import_command(
     files: tuple[Path, ...],
@@ -299,6 +397,8 @@ def import_command(
     skip_invalid: bool,
     force: bool,
     retire_limit: float,
+    report: Path | None,
+    as_json: bool,
 ) -> None:
     """Import catalogue files (CSV, XLSX, native JSON/YAML), each as its own batch.
 
@@ -312,5 +412,7 @@ def import_command(
         skip_invalid=skip_invalid,
         force=force,
         retire_limit=retire_limit,
-        console=Console(),
+        report=report,
+        as_json=as_json,
+        console=Console(stderr=as_json),
     )

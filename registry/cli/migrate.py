@@ -33,7 +33,7 @@ def restore_exports(paths: Sequence[Path], *, dry_run: bool, console: Console) -
     exports = [p for p in paths if p.suffix.lower() in DOCUMENT_SUFFIXES and _records_of(p)]
     if not exports:
         return list(paths)
-    store = open_service().store
+    store = open_service(create=True).store
     try:
         return _restore_first(store, paths, exports[0], dry_run=dry_run, console=console)
     finally:

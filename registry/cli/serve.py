@@ -59,9 +59,16 @@ def serve_options(func: click.decorators.FC) -> click.decorators.FC:
 
 
 def start(
-    *, host: str, port: int, public_view: bool, cors_origins: tuple[str, ...], max_body: int, tokens_path: str | None
+    *,
+    host: str,
+    port: int,
+    public_view: bool,
+    cors_origins: tuple[str, ...],
+    max_body: int,
+    tokens_path: str | None,
+    init: bool = True,
 ) -> None:
-    service = open_service()
+    service = open_service(create=init)
     tokens = token_store(tokens_path)
     settings = WebSettings(public_view=public_view, cors_origins=cors_origins, max_body_bytes=max_body * 1024 * 1024)
     console = Console(stderr=True)
@@ -77,11 +84,19 @@ def start(
 @click.command("serve")
 @store_option
 @serve_options
+@click.option("--init", is_flag=True, help="Create an empty registry when the store does not exist yet.")
 def serve_command(
-    host: str, port: int, public_view: bool, cors_origins: tuple[str, ...], max_body: int, tokens_path: str | None
+    host: str,
+    port: int,
+    public_view: bool,
+    cors_origins: tuple[str, ...],
+    max_body: int,
+    tokens_path: str | None,
+    init: bool,
 ) -> None:
     """Serve the registry over GraphQL (with GraphiQL for browsers), /health and /metrics."""
     start(
+        init=init,
         host=host,
         port=port,
         public_view=public_view,

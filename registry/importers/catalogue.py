@@ -103,7 +103,7 @@ def column_of(header: str) -> str | None:
     return _ALIASES.get(_header_key(header))
 
 
-def _score(row: Sequence[str]) -> int:
+def header_score(row: Sequence[str]) -> int:
     return sum(1 for cell in row if cell and column_of(cell))
 
 
@@ -374,7 +374,7 @@ class _Reader:
 def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
     data = path.read_bytes()
     declaration = Declaration(source=str(path), format=NAME, sha256=sha256(data))
-    table = read_table(path, data, _score)
+    table = read_table(path, data, header_score)
     reader = _Reader(path, table)
     if table.header_row is not None:
         missing = [COLUMNS[c][0] for c in REQUIRED if c not in reader.index]
@@ -414,9 +414,12 @@ def _build(reader: _Reader, declaration: Declaration, skip_invalid: bool) -> Non
         dataset = reader.dataset(res, provider, provider_code)
         usable = dataset is not None and department is not None and not res.bad
         fields = reader.fields(res, usable)
+        if usable:
+            declaration.left_out += len(res.rows) - len(fields)
         if department is not None and (res.bad or any(i.severity == "error" for i in reader.issues[errors:])):
             incomplete.add(department.code)
         if dataset is None or department is None or res.bad:
+            declaration.left_out += 1
             continue
         _emit(declaration, department, dataset, fields, elements, res, reader)
     for department in departments.values():

@@ -64,12 +64,12 @@ def read_table(path: Path, data: bytes, score: Callable[[Sequence[str]], int]) -
         table = Table(str(path), encoding=decoded.encoding, issues=[decoded.issue] if decoded.issue else [])
         if decoded.text is None:
             return table
-        grid = _csv_grid(decoded.text)
+        grid = csv_grid(decoded.text)
     _split(table, grid, score)
     return table
 
 
-def _csv_grid(text: str) -> list[list[str]]:
+def csv_grid(text: str) -> list[list[str]]:
     sample = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",\t;", key=sample.count) if sample else ","
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
@@ -101,14 +101,23 @@ def _xlsx_grid(path: Path, data: bytes, score: Callable[[Sequence[str]], int]) -
     return best, []
 
 
+def header_index(head: Sequence[Sequence[str]], score: Callable[[Sequence[str]], int]) -> int | None:
+    """The index of the best-scoring row (the first of equals), or None when no row names
+    a catalogue column."""
+    if not head:
+        return None
+    scores = [score(row) for row in head]
+    index = max(range(len(head)), key=lambda i: (scores[i], -i))
+    return index if scores[index] > 0 else None
+
+
 def _split(table: Table, grid: list[list[str]], score: Callable[[Sequence[str]], int]) -> None:
     head = grid[:HEADER_SEARCH_ROWS]
     if not head:
         table.issues.append(Issue(table.file, None, None, None, "the file is empty"))
         return
-    scores = [score(row) for row in head]
-    index = max(range(len(head)), key=lambda i: (scores[i], -i))
-    if scores[index] == 0:
+    index = header_index(head, score)
+    if index is None:
         table.issues.append(
             Issue(table.file, None, None, None, "no header row found: none of the first rows names catalogue columns")
         )

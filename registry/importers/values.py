@@ -7,6 +7,7 @@ judged the same way whatever file it came in.
 import re
 from datetime import date
 
+from registry.i18n import allowed, t
 from registry.schema.enums import DataType, FormatCategory, ShareType
 from registry.schema.synonyms import canonical, normalise
 
@@ -62,10 +63,7 @@ def parse_format(raw: str) -> tuple[FormatCategory, str | None]:
     except ValueError:
         inferred = _FORMAT_BY_TYPE.get(normalise(text)) or _FORMAT_BY_TYPE.get(normalise(parts[-1]))
         if inferred is None:
-            expected = "电子文件, 电子表格, 数据库, 图形图像, 流媒体, 自描述格式, 服务接口, 其他"
-            raise ValueError(
-                f"{raw!r} is not a known 信息资源格式 (expected one of {expected}, e.g. 数据库/oracle)"
-            ) from None
+            raise ValueError(t("format.unknown", value=raw, allowed=allowed(FormatCategory))) from None
         return inferred, kind or text
 
 

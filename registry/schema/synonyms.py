@@ -11,6 +11,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import TypeVar
 
+from registry.i18n import allowed, enum_name, t
 from registry.schema.enums import (
     DataType,
     DepartmentLevel,
@@ -289,13 +290,12 @@ def canonical(enum: type[E], raw: str) -> E:
             return enum(raw.strip())
         except ValueError:
             pass
-        expected = ", ".join(m.value for m in enum)
-        raise ValueError(f"{raw!r} is not a known {enum.__name__} (expected one of {expected})")
+        raise ValueError(t("enum.unknown", value=raw, name=enum_name(enum), allowed=allowed(enum)))
     return enum(value)
 
 
 def parse_bool(raw: str) -> bool:
     value = _BOOLEAN.get(normalise(raw))
     if value is None:
-        raise ValueError(f"{raw!r} is not a yes/no value (是/否)")
+        raise ValueError(t("bool.unknown", value=raw))
     return value

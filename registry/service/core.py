@@ -60,6 +60,8 @@ class LoadReport:
     retired: list[NodeRef] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     rejected_rows: int = 0
+    limit_hit: list[str] = field(default_factory=list)
+    """In a dry run, each retire limit the real load would hit (it would then refuse)."""
 
     @property
     def totals(self) -> dict[str, int]:
@@ -406,7 +408,8 @@ class RegistryService:
             nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in declaration.nodes],
             edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in declaration.edges],
         )
-        retired = self._retirements(declaration, force=force or dry_run, limit=retire_limit)
+        limit_hit: list[str] = []
+        retired = self._retirements(declaration, force=force, limit=retire_limit, dry_run=dry_run, hits=limit_hit)
         changes.retire_nodes = retired
         record = ImportBatch(
             id=batch,
@@ -421,8 +424,7 @@ class RegistryService:
             result = self.store.apply(changes, prov, dry_run=dry_run)
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
-        rejected = len({(i.file, i.row) for i in errors})
-        return LoadReport(batch, result, retired, declaration.issues, rejected)
+        return LoadReport(batch, result, retired, declaration.issues, declaration.rejected, limit_hit)
 
     def upsert(
         self,
@@ -483,7 +485,18 @@ class RegistryService:
                 f"not permitted: {shown}" + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
             )
 
-    def _retirements(self, declaration: Declaration, *, force: bool, limit: float) -> list[NodeRef]:
+    def _retirements(
+        self,
+        declaration: Declaration,
+        *,
+        force: bool,
+        limit: float,
+        dry_run: bool = False,
+        hits: list[str] | None = None,
+    ) -> list[NodeRef]:
+        """Entries the declaration no longer lists. Beyond ``limit`` the load is refused,
+        except in a dry run, which notes the limit in ``hits`` and goes on to show all
+        that the load would retire."""
         if not declaration.scopes:
             return []
         declared = {(n.LABEL, n.key()) for n in declaration.nodes}
@@ -494,11 +507,14 @@ class RegistryService:
             existing = [e.dst for e in self.store.edges([department], direction="out", types=[link[scope.label]])]
             gone = [ref for ref in existing if (ref.label, ref.key) not in declared]
             if gone and not force and len(gone) > limit * len(existing):
-                raise RetireLimitExceeded(
+                message = (
                     f"this load would retire {len(gone)} of the {len(existing)} {scope.label} entries of "
-                    f"department {scope.department} (limit {limit:.0%}); check with a dry run and pass force "
-                    "to proceed"
+                    f"department {scope.department} (limit {limit:.0%})"
                 )
+                if not dry_run:
+                    raise RetireLimitExceeded(message)
+                if hits is not None:
+                    hits.append(message)
             retire.extend(gone)
             if scope.label == "Dataset":
                 kept = [ref for ref in existing if (ref.label, ref.key) in declared]

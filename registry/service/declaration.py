@@ -37,13 +37,25 @@ class Declaration:
     edges: list[EdgeDecl] = field(default_factory=list)
     scopes: list[RetireScope] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    left_out: int = 0
+    """Entries an importer left out because of their errors, when it counts them: a
+    catalogue drops a resource whose own cells are bad with all of its rows, and otherwise
+    only the 信息项 whose row is bad."""
 
     @property
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def rejected(self) -> int:
+        """What was refused, as the user counts it: the entries left out when the importer
+        knows them, else the rows with errors (one bad row can drop a whole resource, so
+        rows alone undercount what was not loaded)."""
+        return self.left_out or len({(i.file, i.row) for i in self.errors})
 
     def extend(self, other: "Declaration") -> None:
         self.nodes.extend(other.nodes)
         self.edges.extend(other.edges)
         self.scopes.extend(other.scopes)
         self.issues.extend(other.issues)
+        self.left_out += other.left_out

@@ -44,8 +44,9 @@ def test_show_ambiguous_and_unknown_keys(run: Run, tmp_path: Path) -> None:
 
 
 def test_stats_counts_entries_and_relations(run: Run, tmp_path: Path, store: Path) -> None:
-    empty = run("stats")
-    assert empty.exit_code == 0 and str(store) in empty.output
+    missing = run("stats")
+    assert missing.exit_code == 1 and f"no registry at {store}" in missing.output
+    assert not store.exists()
     assert run("import", str(catalogue.write(tmp_path / "hz.csv", [1, 2, 3]))).exit_code == 0
     found = counts(run("stats").output)
     assert found["Department"] == 1 and found["Dataset"] == 3 and found["Field"] == 6

@@ -1,0 +1,288 @@
+"""The one translation table: Chinese first, English on request.
+
+Everything a person reads (CLI tables and messages, enumeration values shown to users,
+spreadsheet headers) is looked up here by a stable id, so a wording is changed in one
+place and both languages stay side by side. Machine output (``--json``, GraphQL enums,
+the store) keeps the stable English identifiers; it may carry these labels beside them.
+
+The language is, in order: what ``set_language`` was given (the CLI's ``--lang``),
+``$REGISTRY_LANG``, then the locale (``LC_ALL`` / ``LC_MESSAGES`` / ``LANG`` starting with
+``en`` selects English). Anything else, an unset locale included, is Chinese: the
+registry's users are Chinese government departments.
+"""
+
+import os
+from enum import Enum
+from typing import Literal
+
+from registry.schema.enums import (
+    DataType,
+    DepartmentLevel,
+    FormatCategory,
+    InterfaceKind,
+    Network,
+    ProjectStage,
+    ResourceCategory,
+    SecrecyLevel,
+    ShareMode,
+    ShareType,
+    SystemStatus,
+    UpdateCycle,
+)
+
+Language = Literal["zh", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+
+_chosen: Language | None = None
+
+
+def set_language(language: str | None) -> None:
+    """Fix the language for this process (``None`` goes back to the environment)."""
+    global _chosen
+    _chosen = _parse(language) if language else None
+
+
+def _parse(value: str) -> Language:
+    return "en" if value.strip().lower().startswith("en") else "zh"
+
+
+def language() -> Language:
+    if _chosen is not None:
+        return _chosen
+    explicit = os.environ.get("REGISTRY_LANG")
+    if explicit:
+        return _parse(explicit)
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
+# Standard Chinese labels of every enumeration value, with the English beside them.
+ENUM_LABELS: dict[type[Enum], dict[str, tuple[str, str]]] = {
+    Network: {
+        "intranet": ("电子政务内网", "e-government intranet"),
+        "extranet": ("电子政务外网", "e-government extranet"),
+        "private": ("部门专网", "department-private network"),
+        "internet": ("互联网", "internet"),
+    },
+    SecrecyLevel: {
+        "none": ("非涉密", "not classified"),
+        "secret": ("秘密", "secret"),
+        "confidential": ("机密", "confidential"),
+        "top_secret": ("绝密", "top secret"),
+    },
+    ShareType: {
+        "unconditional": ("无条件共享", "unconditional"),
+        "conditional": ("有条件共享", "conditional"),
+        "not_shared": ("不予共享", "not shared"),
+    },
+    ShareMode: {
+        "interface": ("共享平台接口", "platform interface"),
+        "database": ("共享平台数据库", "platform database"),
+        "file": ("共享平台文件", "platform file"),
+        "mail_or_media": ("邮件或介质", "mail or media"),
+        "other": ("其他", "other"),
+    },
+    UpdateCycle: {
+        "realtime": ("实时", "real time"),
+        "daily": ("每日", "daily"),
+        "weekly": ("每周", "weekly"),
+        "ten_days": ("每旬", "every ten days"),
+        "monthly": ("每月", "monthly"),
+        "quarterly": ("每季度", "quarterly"),
+        "half_yearly": ("每半年", "half-yearly"),
+        "yearly": ("每年", "yearly"),
+        "irregular": ("不定期", "irregular"),
+        "other": ("其他", "other"),
+    },
+    DataType: {
+        "C": ("字符型", "character"),
+        "N": ("数值型", "numeric"),
+        "Y": ("货币型", "money"),
+        "D": ("日期型", "date"),
+        "T": ("日期时间型", "date and time"),
+        "L": ("逻辑型", "logical"),
+        "M": ("备注型", "memo"),
+        "G": ("通用型", "general"),
+        "B": ("双精度型", "double"),
+        "I": ("整型", "integer"),
+        "F": ("浮点型", "float"),
+    },
+    FormatCategory: {
+        "electronic_file": ("电子文件", "electronic file"),
+        "spreadsheet": ("电子表格", "spreadsheet"),
+        "database": ("数据库", "database"),
+        "image": ("图形图像", "image"),
+        "streaming": ("流媒体", "streaming media"),
+        "self_describing": ("自描述格式", "self-describing format"),
+        "service_interface": ("服务接口", "service interface"),
+        "other": ("其他", "other"),
+    },
+    DepartmentLevel: {
+        "central": ("中央", "central"),
+        "provincial": ("省级", "provincial"),
+        "municipal": ("市级", "municipal"),
+        "county": ("县级", "county"),
+    },
+    InterfaceKind: {
+        "api": ("服务接口", "API"),
+        "database": ("数据库", "database"),
+        "file": ("文件", "file"),
+        "mail_or_media": ("邮件或介质", "mail or media"),
+    },
+    SystemStatus: {
+        "planned": ("规划", "planned"),
+        "building": ("在建", "under construction"),
+        "trial": ("试运行", "trial operation"),
+        "operating": ("运行", "operating"),
+        "retired": ("停用", "retired"),
+    },
+    ResourceCategory: {
+        "basic": ("基础信息资源", "basic resource"),
+        "thematic": ("主题信息资源", "thematic resource"),
+        "departmental": ("部门信息资源", "departmental resource"),
+        "other": ("其他", "other"),
+    },
+    ProjectStage: {
+        "proposed": ("立项", "proposed"),
+        "approved": ("已批复", "approved"),
+        "building": ("在建", "under construction"),
+        "trial": ("试运行", "trial operation"),
+        "archive_accepted": ("档案验收", "archive accepted"),
+        "completed": ("竣工验收", "completed"),
+    },
+}
+
+ENUM_NAMES: dict[type[Enum], tuple[str, str]] = {
+    Network: ("部署网络", "network"),
+    SecrecyLevel: ("密级", "secrecy level"),
+    ShareType: ("共享类型", "share type"),
+    ShareMode: ("共享方式", "share mode"),
+    UpdateCycle: ("更新周期", "update cycle"),
+    DataType: ("数据类型", "data type"),
+    FormatCategory: ("信息资源格式", "resource format"),
+    DepartmentLevel: ("部门层级", "department level"),
+    InterfaceKind: ("接口类型", "interface kind"),
+    SystemStatus: ("系统状态", "system status"),
+    ResourceCategory: ("信息资源分类", "resource category"),
+    ProjectStage: ("项目阶段", "project stage"),
+}
+
+_BY_VALUE: dict[str, dict[str, tuple[str, str]]] = {}
+for _enum, _labels in ENUM_LABELS.items():
+    for _value, _pair in _labels.items():
+        _BY_VALUE.setdefault(_value, {})[_enum.__name__] = _pair
+
+
+def _pick(pair: tuple[str, str], lang: Language | None) -> str:
+    return pair[0] if (lang or language()) == "zh" else pair[1]
+
+
+def label(value: Enum, lang: Language | None = None) -> str:
+    """The standard label of an enumeration member, in the user's language."""
+    pair = ENUM_LABELS.get(type(value), {}).get(str(value.value))
+    return _pick(pair, lang) if pair else str(value.value)
+
+
+def label_of(enum: type[Enum], raw: object, lang: Language | None = None) -> str:
+    """The label of a stored value (a plain string from the store); unknown values are
+    shown as stored rather than hidden."""
+    if raw is None or raw == "":
+        return ""
+    pair = ENUM_LABELS.get(enum, {}).get(str(raw))
+    return _pick(pair, lang) if pair else str(raw)
+
+
+def enum_name(enum: type[Enum], lang: Language | None = None) -> str:
+    pair = ENUM_NAMES.get(enum)
+    return _pick(pair, lang) if pair else enum.__name__
+
+
+def allowed(enum: type[Enum], lang: Language | None = None) -> str:
+    """The values a user may write, for an error message: the standard Chinese labels, or
+    in English the identifiers (which every importer accepts as written)."""
+    if (lang or language()) == "zh":
+        return "、".join(label(member, "zh") for member in enum)
+    return ", ".join(str(member.value) for member in enum)
+
+
+def labels_json(enum: type[Enum], raw: object) -> dict[str, str]:
+    """Both labels of a stored value, for machine output that keeps the identifier."""
+    pair = ENUM_LABELS.get(enum, {}).get(str(raw))
+    return {"zh": pair[0], "en": pair[1]} if pair else {"zh": str(raw), "en": str(raw)}
+
+
+# Messages and headings, by id: (中文, English). ``{name}`` placeholders are filled by ``t``.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "enum.unknown": (
+        "{value!r} 不是有效的{name}（可填：{allowed}）",
+        "{value!r} is not a known {name} (expected one of {allowed})",
+    ),
+    "bool.unknown": ("{value!r} 不是“是/否”", "{value!r} is not a yes/no value (是/否)"),
+    "format.unknown": (
+        "{value!r} 不是有效的信息资源格式（可填：{allowed}，例如 数据库/oracle）",
+        "{value!r} is not a known resource format (expected one of {allowed}, e.g. 数据库/oracle)",
+    ),
+    "store.missing": (
+        "找不到登记库 {path}：只有 import、demo 和 serve --init 会新建登记库；请检查 --store 或 $REGISTRY_STORE",
+        "no registry at {path}: only import, demo and serve --init create one; check --store or $REGISTRY_STORE",
+    ),
+    "none_found": ("{title}：未发现", "{title}: none found"),
+    "and_more": ("……另有 {n} 项", "… and {n} more"),
+    "col.file": ("文件", "file"),
+    "col.row": ("行", "row"),
+    "col.column": ("列", "column"),
+    "col.value": ("值", "value"),
+    "col.reason": ("原因", "reason"),
+    "col.kind": ("类别", "kind"),
+    "col.total": ("合计", "total"),
+    "outcome.created": ("新增", "created"),
+    "outcome.updated": ("更新", "updated"),
+    "outcome.unchanged": ("未变", "unchanged"),
+    "outcome.retired": ("注销", "retired"),
+    "outcome.rejected": ("拒收", "rejected"),
+    "import.summary": ("导入汇总", "Import summary"),
+    "import.dry_summary": (
+        "试运行：导入将做的改动（未写入任何内容）",
+        "Dry run: what the import would change (nothing was written)",
+    ),
+    "import.by_kind": ("按类别", "By kind"),
+    "import.invalid_title": ("{n} 个无效值；未写入任何内容", "{n} invalid value(s); nothing was written"),
+    "import.invalid_skipped": ("{n} 个无效值已跳过", "{n} invalid value(s) skipped"),
+    "import.warnings": ("{n} 条提示；这些值已保留", "{n} warning(s); the values were kept"),
+    "import.refused": (
+        "{n} 个无效值，涉及 {files} 个文件；未写入任何内容。请修正，或加 --skip-invalid 只导入有效的行。",
+        "{n} invalid value(s) in {files} file(s); nothing was written. "
+        "Fix them, or pass --skip-invalid to load the valid rows only.",
+    ),
+    "import.retired_list": ("{n} 个条目将被注销：", "{n} {entries} would be retired:"),
+    "import.retired_done": ("{n} 个条目已注销：", "{n} {entries} retired:"),
+    "import.limit_would_hit": (
+        "超过注销上限：{detail}。正式导入将被拒绝，除非加 --force 或提高 --retire-limit。",
+        "the retire limit would be hit: {detail}. The real import will refuse unless you pass --force "
+        "or a higher --retire-limit.",
+    ),
+    "import.rejected_resources": (
+        "拒收：{rows} 行无效，共 {resources} 个条目未导入（有错的信息资源整体不导入，其余只去掉有错的信息项）",
+        "rejected: {rows} invalid row(s); {resources} entries were left out (a resource with a bad resource cell "
+        "as a whole, otherwise only the bad 信息项)",
+    ),
+    "import.report_written": ("问题清单已写入 {path}", "the report was written to {path}"),
+    "number.lost_digits": (
+        "{value!r} 以数字形式保存，已丢失位数（Excel 只保留 15 位有效数字）；请将该列设置为文本格式后重新填写",
+        "{value!r} was stored as a number and lost digits (Excel keeps 15 significant digits); "
+        "format the column as text and enter it again",
+    ),
+}
+
+
+def t(message_id: str, lang: Language | None = None, /, **values: object) -> str:
+    """The message in the user's language with its placeholders filled."""
+    return _pick(MESSAGES[message_id], lang).format(**values)
+
+
+def plural(n: int, singular: str, plural_form: str) -> str:
+    """English count words (``1 dataset``, ``2 datasets``); Chinese has none."""
+    return singular if n == 1 else plural_form

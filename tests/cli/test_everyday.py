@@ -1,0 +1,125 @@
+"""What a department's data team meets every day: reports to send back, machine-readable
+results for import jobs, Chinese messages, clear errors on a mistyped store, honest dry runs."""
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from registry import demo
+from tests.cli import catalogue
+from tests.cli.conftest import Run, summary
+
+BAD = Path(demo.__file__).parent / "examples" / "bad-catalogue.csv"
+
+
+def test_bundled_bad_example_gives_a_report_workbook(run: Run, tmp_path: Path, store: Path) -> None:
+    report = tmp_path / "退回意见.xlsx"
+    result = run("--lang", "zh", "import", str(BAD), "--report", str(report))
+    assert result.exit_code == 2
+    assert not store.exists() or "ImportBatch" not in run("stats").output
+    workbook = load_workbook(report)
+    assert workbook.sheetnames[0] == "汇总"
+    summary_sheet = workbook["汇总"]
+    assert summary_sheet["B2"].value == 10  # errors
+    sheet = workbook["目录"]
+    # row 2, column 共享类型 (J): '部分共享' highlighted, with the reason and the allowed values in Chinese
+    cell = sheet["J2"]
+    assert cell.value == "部分共享"
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+    assert cell.comment is not None and "无条件共享、有条件共享、不予共享" in cell.comment.text
+    # a cell without a problem is left as it was
+    assert sheet["B2"].value == "人口基本信息" and sheet["B2"].comment is None
+    issues = workbook["问题清单"]
+    assert issues.max_row == 11  # header + 10 issues
+
+
+def test_report_keeps_a_department_xlsx_layout(run: Run, tmp_path: Path) -> None:
+    source = Path(__file__).parents[1] / "importers" / "fixtures" / "zj_zrzy_catalogue_merged.xlsx"
+    report = tmp_path / "report.xlsx"
+    run("import", "--dry-run", str(source), "--report", str(report))
+    original = load_workbook(source)
+    annotated = load_workbook(report)
+    assert original.sheetnames[0] in annotated.sheetnames
+    before = original.worksheets[0]
+    after = annotated[before.title]
+    assert [[c.value for c in row] for row in before.iter_rows(max_row=5)] == [
+        [c.value for c in row] for row in after.iter_rows(max_row=5)
+    ]
+
+
+def test_report_cells_are_never_formulas(run: Run, tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_text(BAD.read_text(encoding="utf-8").replace("常住人口基本信息", "=cmd|' /C calc'!A0"), "utf-8")
+    report = tmp_path / "r.xlsx"
+    run("import", str(hostile), "--report", str(report))
+    cell = load_workbook(report).worksheets[1]["F2"]
+    assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
+
+
+def test_json_result_per_file_for_import_jobs(run: Run, tmp_path: Path) -> None:
+    refused = run("import", str(BAD), "--json")
+    assert refused.exit_code == 2
+    [result] = json.loads(refused.stdout)
+    assert result["status"] == "refused" and result["batch"] is None
+    assert len([i for i in result["issues"] if i["severity"] == "error"]) == 10
+    assert {"row": 2, "column": "共享类型", "value": "部分共享"}.items() <= result["issues"][0].items()
+
+    good = catalogue.write(tmp_path / "hz.csv", [1, 2])
+    loaded = run("import", str(good), "--json")
+    assert loaded.exit_code == 0, loaded.output
+    [result] = json.loads(loaded.stdout)
+    assert result["status"] == "loaded" and result["batch"].startswith("batch-")
+    assert result["counts"]["created"] > 0 and result["by_kind"]["Dataset"] == {"created": 2}
+
+
+def test_chinese_is_the_default_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    monkeypatch.delenv("REGISTRY_LANG")
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    result = CliRunner().invoke(main, ["--store", str(tmp_path / "r.db"), "import", str(BAD)], env={"COLUMNS": "250"})
+    assert result.exit_code == 2
+    assert "10 个无效值" in result.output and "不是有效的共享类型" in result.output
+    english = CliRunner().invoke(
+        main, ["--store", str(tmp_path / "r.db"), "import", str(BAD)], env={"COLUMNS": "250", "LANG": "en_US.UTF-8"}
+    )
+    assert "10 invalid value(s)" in english.output
+
+
+def test_a_mistyped_store_is_an_error_not_an_empty_registry(run: Run, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    typo = tmp_path / "regsitry.db"
+    for command in (["duplicates"], ["gaps"], ["check"], ["stats"], ["show", "x"], ["export", str(tmp_path / "e.json")]):
+        result = CliRunner().invoke(main, ["--store", str(typo), *command])
+        assert result.exit_code == 1, (command, result.output)
+        assert "no registry at" in result.output
+        assert not typo.exists()
+
+
+def test_dry_run_says_the_retire_limit_would_be_hit(run: Run, tmp_path: Path) -> None:
+    assert run("import", str(catalogue.write(tmp_path / "hz.csv", [1, 2, 3, 4, 5]))).exit_code == 0
+    fewer = catalogue.write(tmp_path / "hz.csv", [1, 2])
+    dry = run("import", "--dry-run", str(fewer))
+    assert dry.exit_code == 0
+    assert "the retire limit would be hit" in dry.output and "--force" in dry.output
+    assert "居民户籍信息" not in dry.output.split("would be retired")[1]  # kept ones are not listed
+    assert "婚姻登记信息" in dry.output  # retired ones are listed with their names
+    real = run("import", str(fewer))
+    assert real.exit_code == 1 and "--force" in real.output
+    assert "pass force" not in real.output
+
+
+def test_skip_invalid_counts_what_was_left_out(run: Run) -> None:
+    result = run("import", "--skip-invalid", str(BAD))
+    assert result.exit_code == 0, result.output
+    row = summary(result.output.split("Import summary")[1], BAD.name)
+    assert row["rejected"] == 5  # five resources, every one with a bad row, all left out
+    assert "7 invalid row(s); 5 entries were left out" in result.output
