@@ -97,7 +97,8 @@ def test_a_mistyped_store_is_an_error_not_an_empty_registry(run: Run, tmp_path: 
     from registry.cli import main
 
     typo = tmp_path / "regsitry.db"
-    for command in (["duplicates"], ["gaps"], ["check"], ["stats"], ["show", "x"], ["export", str(tmp_path / "e.json")]):
+    commands = (["duplicates"], ["gaps"], ["check"], ["stats"], ["show", "x"], ["export", str(tmp_path / "e.json")])
+    for command in commands:
         result = CliRunner().invoke(main, ["--store", str(typo), *command])
         assert result.exit_code == 1, (command, result.output)
         assert "no registry at" in result.output
