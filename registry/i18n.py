@@ -275,12 +275,122 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value!r} was stored as a number and lost digits (Excel keeps 15 significant digits); "
         "format the column as text and enter it again",
     ),
+    "label.Dataset": ("数据集", "dataset"),
+    "label.DataElement": ("数据元", "data element"),
+    "label.System": ("系统", "system"),
+    "label.Field": ("信息项", "field"),
+    "label.Department": ("部门", "department"),
+    "attr.fields": ("信息项", "fields"),
+    "attr.format": ("信息资源格式", "format"),
+    "attr.interface": ("技术接口", "interface"),
+    "attr.processing_method": ("加工处理方法", "processing method"),
+    "attr.traceability_requirement": ("信息可追溯要求", "traceability requirement"),
+    "gap.unmet_need": ("对{what}的需求：没有任何数据集提供", "need for {what}: no dataset provides it"),
+    "gap.blocked_need": (
+        "对{what}的需求：每个提供方都不予共享或不在共享范围内",
+        "need for {what}: no provider may share it (each is not shared or out of scope for sharing)",
+    ),
+    "gap.boundary_need": (
+        "对{what}的需求：只在电子政务内网提供，而需求方在内网之外",
+        "need for {what}: provided only on the intranet, requested from outside it",
+    ),
+    "gap.unused_dataset": (
+        "数据集 {name!r} 可共享（{share}），但没有任何部门使用",
+        "dataset {name!r} is shareable ({share}) but nobody uses it",
+    ),
+    "gap.conditional_without_condition": (
+        "数据集 {name!r} 为有条件共享，但未写明共享条件",
+        "dataset {name!r} is shared conditionally but declares no condition",
+    ),
+    "gap.incomplete_item": ("SHR-1：目录项 {name!r} 缺少{missing}", "SHR-1: catalogue item {name!r} lacks {missing}"),
+    "net.1": ("迁移到电子政务内网", "migrate to the e-government intranet"),
+    "net.2": (
+        "迁出电子政务网络，部署到批准承载绝密系统的网络",
+        "move to a network approved for 绝密 systems, off the e-government networks",
+    ),
+    "net.3": ("从部门专网迁移到{target}", "migrate from the department-private network to the {target}"),
+    "net.4": (
+        "不得新建部门专网；应建在统一的电子政务网络上",
+        "a new department-private network is not permitted; build on the unified networks",
+    ),
+    "net.5": (
+        "面向公众的服务系统应部署在电子政务外网",
+        "a public-service system is expected on the e-government extranet",
+    ),
+    "net.message": (
+        "{rule}：{secrecy}系统 {name!r} 部署在{where}：{action}",
+        "{rule}: {secrecy} system {name!r} runs on {where}: {action}",
+    ),
+    "net.undeclared": ("未申报的网络", "no declared network"),
+    "impact.message": (
+        "如果没有{label} {name!r}：失去 {lost} 个数据集，"
+        "影响 {derived} 个派生数据集、{systems} 个系统和 {departments} 个其他部门",
+        "without {label} {name!r}: {lost} {lost_word} lost, {derived} derived {derived_word}, "
+        "{systems} {systems_word} and {departments} other {departments_word} affected",
+    ),
+    "matrix.title": (
+        "部门间共享矩阵：{departments} 个部门之间共 {total} 个数据集共享关系（行：提供方，列：使用方，按行号编号）",
+        "Sharing between {departments} departments: {total} datasets shared "
+        "(rows: provider, columns: consumer, numbered like the rows)",
+    ),
+    "matrix.corner": ("提供方 \\ 使用方", "provider \\ consumer"),
+    "matrix.sheet": ("共享矩阵", "Sharing matrix"),
+    "matrix.written": ("共享矩阵已写入 {path}", "the sharing matrix was written to {path}"),
+    "demo.found": (
+        "分析结果：{dups} 组重复建设，{gaps} 个共享缺口"
+        "（其中 {incomplete} 个目录项要素不全，SHR-1），{placement} 个网络部署问题",
+        "What the analyses found: {dups} duplicate groups, {gaps} sharing gaps ({incomplete} of them incomplete "
+        "catalogue items, SHR-1), {placement} placement findings",
+    ),
+    "demo.more": ("……另有 {n} 项，见 {command}", "… and {n} more: {command}"),
+    "head.score": ("得分", "score"),
+    "head.members": ("成员", "members"),
+    "head.departments": ("部门", "departments"),
+    "head.projects": ("项目", "projects"),
+    "head.parts": ("分项得分", "parts"),
+    "head.shared data": ("相同数据", "shared data"),
+    "head.existing system": ("已有系统", "existing system"),
+    "head.department": ("部门", "department"),
+    "head.kind": ("类别", "kind"),
+    "head.subject": ("对象", "subject"),
+    "head.finding": ("发现", "finding"),
+    "head.rule": ("规则", "rule"),
+    "head.severity": ("级别", "severity"),
+    "head.system": ("系统", "system"),
+    "head.secrecy": ("密级", "secrecy"),
+    "head.network": ("部署网络", "network"),
+    "head.action": ("整改建议", "action"),
+    "head.direction": ("方向", "direction"),
+    "head.depth": ("层级", "depth"),
+    "head.field": ("信息项", "field"),
+    "head.dataset": ("数据集", "dataset"),
+    "head.via": ("途径", "via"),
+    "head.processing": ("加工处理方法", "processing"),
+    "title.placement": ("网络部署合规（NET-1～NET-5）", "network placement"),
+    "title.completeness": ("目录项要素完整性（SHR-1）", "catalogue completeness (SHR-1)"),
+    "title.gaps": ("共享缺口", "sharing gaps"),
+    "severity.error": ("错误", "error"),
+    "severity.warning": ("警告", "warning"),
+    "severity.advisory": ("建议", "advisory"),
+    "gapkind.unmet_need": ("需求无人提供", "unmet_need"),
+    "gapkind.blocked_need": ("需求被共享类型阻断", "blocked_need"),
+    "gapkind.boundary_need": ("需求跨越网络边界", "boundary_need"),
+    "gapkind.unused_dataset": ("可共享数据无人使用", "unused_dataset"),
+    "gapkind.conditional_without_condition": ("有条件共享未写条件", "conditional_without_condition"),
+    "gapkind.incomplete_item": ("目录项要素不全", "incomplete_item"),
 }
 
 
 def t(message_id: str, lang: Language | None = None, /, **values: object) -> str:
     """The message in the user's language with its placeholders filled."""
     return _pick(MESSAGES[message_id], lang).format(**values)
+
+
+def t_or(message_id: str, default: str, lang: Language | None = None) -> str:
+    """The message, or ``default`` where the table has none (an identifier added by a new
+    rule or kind is shown as it is until it gets its label here)."""
+    pair = MESSAGES.get(message_id)
+    return _pick(pair, lang) if pair else default
 
 
 def plural(n: int, singular: str, plural_form: str) -> str:

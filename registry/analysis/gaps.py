@@ -19,6 +19,7 @@ from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.findings import Serialisable
 from registry.analysis.matrix import normaliser_for
 from registry.collector import gc_paused
+from registry.i18n import label_of, language, t
 from registry.schema.enums import Network, ShareType
 from registry.schema.records import NodeRef
 from registry.service.visibility import INTRANET, levels_of
@@ -208,7 +209,7 @@ def _need_gaps(ctx: _Context, boundary: bool) -> list[Gap]:
         providers = ctx.providers(target)
         if target.label == "Dataset":
             ctx.used.add(target)
-        what = f"{target.label} {graphs.name_of(graph, target)!r}"
+        what = f"{t('label.' + target.label)} {graphs.name_of(graph, target)!r}"
         base = {
             "requester": str(requester) if requester else None,
             "target": str(target),
@@ -217,14 +218,14 @@ def _need_gaps(ctx: _Context, boundary: bool) -> list[Gap]:
         }
         shareable = ctx.shareable_providers(target, providers)
         if not providers:
-            found.append(_gap(graph, "unmet_need", need, f"need for {what}: no dataset provides it", **base))
+            found.append(_gap(graph, "unmet_need", need, t("gap.unmet_need", what=what), **base))
         elif not shareable:
             found.append(
                 _gap(
                     graph,
                     "blocked_need",
                     need,
-                    f"need for {what}: every provider is not shared or out of scope for sharing",
+                    t("gap.blocked_need", what=what),
                     **base,
                     share_types={p.key: ctx.attrs[p].get("share_type") for p in providers[:20]},
                 )
@@ -240,7 +241,7 @@ def _need_gaps(ctx: _Context, boundary: bool) -> list[Gap]:
                     graph,
                     "boundary_need",
                     need,
-                    f"need for {what}: provided only on the intranet, requested from outside it",
+                    t("gap.boundary_need", what=what),
                     **base,
                     requester_network=graphs.attr(graph, requester, "network"),
                 )
@@ -264,6 +265,11 @@ def _attributes_missing(ctx: _Context, dataset: NodeRef, fields: list[NodeRef], 
     return [name for name in REQUIRED_ATTRIBUTES if not present[name]]
 
 
+def _listed(missing: list[str]) -> str:
+    names = [t(f"attr.{name}") for name in missing]
+    return "、".join(names) if language() == "zh" else ", ".join(names)
+
+
 def _dataset_gaps(ctx: _Context) -> list[Gap]:
     graph = ctx.graph
     found = []
@@ -282,7 +288,7 @@ def _dataset_gaps(ctx: _Context) -> list[Gap]:
                     graph,
                     "unused_dataset",
                     dataset,
-                    f"dataset {name!r} is shareable ({attrs.get('share_type')}) but nobody uses it",
+                    t("gap.unused_dataset", name=name, share=label_of(ShareType, attrs.get("share_type"))),
                     share_type=attrs.get("share_type"),
                     shared_with=[],
                     needs=0,
@@ -294,7 +300,7 @@ def _dataset_gaps(ctx: _Context) -> list[Gap]:
                     graph,
                     "conditional_without_condition",
                     dataset,
-                    f"dataset {name!r} is shared conditionally but declares no condition",
+                    t("gap.conditional_without_condition", name=name),
                     share_type=attrs.get("share_type"),
                     share_condition=attrs.get("share_condition"),
                 )
@@ -306,7 +312,7 @@ def _dataset_gaps(ctx: _Context) -> list[Gap]:
                     graph,
                     "incomplete_item",
                     dataset,
-                    f"SHR-1: catalogue item {name!r} lacks {', '.join(missing)}",
+                    t("gap.incomplete_item", name=name, missing=_listed(missing)),
                     rule="SHR-1",
                     missing=missing,
                 )

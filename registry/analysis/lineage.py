@@ -15,6 +15,7 @@ import networkx as nx
 
 from registry.analysis import graphs
 from registry.analysis.findings import Serialisable
+from registry.i18n import plural, t
 from registry.schema.records import NodeRef
 
 Direction = Literal["up", "down", "both"]
@@ -164,9 +165,18 @@ def impact(graph: nx.MultiDiGraph, ref: NodeRef) -> Impact:
     name = graphs.name_of(graph, ref)
     return Impact(
         subject=str(ref),
-        message=(
-            f"without {ref.label.lower()} {name!r}: {len(lost)} datasets lost, {len(derived)} derived datasets, "
-            f"{len(affected_systems)} systems and {len(departments)} other departments affected"
+        message=t(
+            "impact.message",
+            label=t(f"label.{ref.label}"),
+            name=name,
+            lost=len(lost),
+            lost_word=plural(len(lost), "dataset", "datasets"),
+            derived=len(derived),
+            derived_word=plural(len(derived), "dataset", "datasets"),
+            systems=len(affected_systems),
+            systems_word=plural(len(affected_systems), "system", "systems"),
+            departments=len(departments),
+            departments_word=plural(len(departments), "department", "departments"),
         ),
         datasets_lost=[d.key for d in lost],
         derived_datasets=sorted(d.key for d in derived),

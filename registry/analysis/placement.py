@@ -14,13 +14,11 @@ import networkx as nx
 
 from registry.analysis import graphs
 from registry.analysis.findings import Serialisable
+from registry.i18n import label, label_of, t
 from registry.schema.enums import Network, SecrecyLevel
 
 NEW_PRIVATE_NETWORK_CUTOFF = date(2013, 2, 16)
 """NDRC opinion on e-government project construction (2013-02-16): no new private networks."""
-
-SECRECY_NAMES = {"none": "非涉密", "secret": "秘密", "confidential": "机密", "top_secret": "绝密"}
-NETWORK_NAMES = {"intranet": "政务内网", "extranet": "政务外网", "private": "部门专网", "internet": "互联网"}
 
 
 @dataclass(frozen=True)
@@ -52,18 +50,16 @@ def _rules(
 ) -> list[tuple[str, str, str]]:
     found = []
     if secrecy in (SecrecyLevel.SECRET, SecrecyLevel.CONFIDENTIAL) and network != Network.INTRANET:
-        found.append(("NET-1", "error", "migrate to the e-government intranet"))
+        found.append(("NET-1", "error", t("net.1")))
     if secrecy is SecrecyLevel.TOP_SECRET and network in (Network.INTRANET, Network.EXTRANET):
-        found.append(("NET-2", "error", "move to a network approved for 绝密 systems, off the e-government networks"))
+        found.append(("NET-2", "error", t("net.2")))
     if network == Network.PRIVATE:
-        target = "intranet" if secrecy.classified else "extranet"
-        found.append(("NET-3", "warning", f"migrate from the department-private network to the e-government {target}"))
+        target = label(Network.INTRANET if secrecy.classified else Network.EXTRANET)
+        found.append(("NET-3", "warning", t("net.3", target=target)))
         if approved is not None and approved > NEW_PRIVATE_NETWORK_CUTOFF:
-            found.append(
-                ("NET-4", "error", "a new department-private network is not permitted; build on the unified networks")
-            )
+            found.append(("NET-4", "error", t("net.4")))
     if not secrecy.classified and public and network == Network.INTRANET:
-        found.append(("NET-5", "advisory", "a public-service system is expected on the e-government extranet"))
+        found.append(("NET-5", "advisory", t("net.5")))
     return found
 
 
@@ -77,12 +73,12 @@ def placement_findings(graph: nx.MultiDiGraph) -> list[PlacementFinding]:
         dept = graphs.department_of(graph, system)
         for rule, severity, action in _rules(secrecy, network, bool(attrs.get("public_service")), approved):
             name = attrs.get("name", system.key)
-            where = NETWORK_NAMES.get(network or "", "no declared network")
+            where = label_of(Network, network) or t("net.undeclared")
             findings.append(
                 PlacementFinding(
                     rule=rule,
                     severity=severity,
-                    message=f"{rule}: {SECRECY_NAMES[secrecy]} system {name!r} runs on {where}: {action}",
+                    message=t("net.message", rule=rule, secrecy=label(secrecy), name=name, where=where, action=action),
                     system=system.key,
                     system_name=name,
                     department=dept.key if dept else None,

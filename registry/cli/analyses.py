@@ -9,6 +9,7 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -21,16 +22,90 @@ from registry.analysis.gaps import KINDS, sharing_gaps, sharing_matrix
 from registry.analysis.lineage import impact, lineage
 from registry.analysis.placement import placement_findings
 from registry.cli.context import open_service, operator, store_option
+from registry.cli.matrix import matrix_grid, write_matrix_xlsx
+from registry.i18n import label_of, t, t_or
+from registry.schema.enums import Network, SecrecyLevel
 from registry.schema.records import NodeRef
 from registry.service import Caller, RegistryService
+from registry.textsafe import safe_cell
 
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
+
+
+WIDE = 1000
+"""Console width with ``--wide``: tables take their natural width, nothing is folded."""
+
+
+def _wide(_ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        _ctx.find_root().meta["registry.wide"] = True
 
 
 def _output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--csv", "as_csv", is_flag=True, help="Write CSV (table columns plus evidence).")(func)
     func = click.option("--json", "as_json", is_flag=True, help="Write the findings as JSON.")(func)
+    func = click.option(
+        "--wide",
+        is_flag=True,
+        expose_value=False,
+        callback=_wide,
+        help="Print tables at their full width (for a wide terminal or a file) instead of folding names.",
+    )(func)
     return store_option(func)
+
+
+def console() -> Console:
+    wide = click.get_current_context(silent=True)
+    return Console(width=WIDE) if wide and wide.find_root().meta.get("registry.wide") else Console()
+
+
+def _code_width(values: Sequence[str]) -> int:
+    """The longest code-like word (ASCII, no spaces) in a column: a column never gets
+    narrower than that, so codes stay whole and the Chinese names beside them fold."""
+    longest = 0
+    for value in values:
+        for word in value.split():
+            if word.isascii():
+                longest = max(longest, len(word))
+    return min(longest, 40)
+
+
+def table_of(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], out: Console | None = None) -> Table:
+    """A table that keeps codes whole when the terminal allows it. Rich folds CJK text in
+    steps of two cells and can then overrun the width by one, cropping the last column;
+    such a layout is narrowed a little, and failing that the codes are folded too."""
+    out = out or console()
+    minimums = [_code_width([row[index] for row in rows]) or None for index in range(len(columns))]
+    for shrink, keep_codes in [*((n, True) for n in range(8)), (0, False)]:
+        table = Table(title=title, show_lines=False)
+        for index, name in enumerate(columns):
+            table.add_column(name, overflow="fold", min_width=minimums[index] if keep_codes else None)
+        for row in rows:
+            table.add_row(*row)
+        if shrink:
+            table.width = out.width - shrink
+        if _fits(out, table):
+            break
+    return table
+
+
+def _fits(out: Console, table: Table) -> bool:
+    lines = out.render_lines(table, out.options, pad=False)
+    border = next(("".join(seg.text for seg in line) for line in lines if any("┏" in seg.text for seg in line)), "")
+    return border.rstrip().endswith("┓")
+
+
+def heading(name: str) -> str:
+    """A column's heading in the user's language (CSV headers keep the stable English names)."""
+    return t_or(f"head.{name}", name)
+
+
+def write_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """CSV on stdout, every cell safe to open in a spreadsheet."""
+    writer = csv.writer(sys.stdout)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
 
 
 def emit(title: str, findings: Sequence[Serialisable], columns: Sequence[Column], as_json: bool, as_csv: bool) -> None:
@@ -39,23 +114,26 @@ def emit(title: str, findings: Sequence[Serialisable], columns: Sequence[Column]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow([name for name, _ in columns] + ["evidence"])
-        for row in rows:
-            writer.writerow(
+        write_csv(
+            [name for name, _ in columns] + ["evidence"],
+            [
                 [_cell(get(row)) for _, get in columns] + [json.dumps(row.get("evidence", {}), ensure_ascii=False)]
-            )
+                for row in rows
+            ],
+        )
         return
-    console = Console()
+    out = console()
     if not rows:
-        console.print(f"{title}: none found")
+        out.print(t("none_found", title=title))
         return
-    table = Table(title=f"{title} ({len(rows)})", show_lines=False)
-    for name, _ in columns:
-        table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(get(row)) for _, get in columns))
-    console.print(table)
+    out.print(
+        table_of(
+            f"{title} ({len(rows)})",
+            [heading(name) for name, _ in columns],
+            [[_cell(get(r)) for _, get in columns] for r in rows],
+            out,
+        )
+    )
 
 
 def _cell(value: Any) -> str:
@@ -80,18 +158,18 @@ MATCH_COLUMNS: list[Column] = [
     ("shared data", lambda r: [e["name"] for e in r["shared"][:8]]),
 ]
 GAP_COLUMNS: list[Column] = [
-    ("kind", lambda r: r["kind"]),
+    ("kind", lambda r: t_or(f"gapkind.{r['kind']}", r["kind"])),
     ("subject", lambda r: f"{r['subject_label']} {r['subject']}"),
     ("department", lambda r: r["department_name"]),
     ("finding", lambda r: r["message"]),
 ]
 PLACEMENT_COLUMNS: list[Column] = [
     ("rule", lambda r: r["rule"]),
-    ("severity", lambda r: r["severity"]),
+    ("severity", lambda r: t_or(f"severity.{r['severity']}", r["severity"])),
     ("system", lambda r: f"{r['system']} {r['system_name']}"),
     ("department", lambda r: r["department_name"]),
-    ("secrecy", lambda r: r["secrecy_level"]),
-    ("network", lambda r: r["network"]),
+    ("secrecy", lambda r: label_of(SecrecyLevel, r["secrecy_level"])),
+    ("network", lambda r: label_of(Network, r["network"])),
     ("action", lambda r: r["action"]),
 ]
 LINEAGE_COLUMNS: list[Column] = [
@@ -148,31 +226,34 @@ def duplicates_command(kind: str, threshold: float | None, proposal: Any, as_jso
 @click.option("--kind", type=click.Choice(KINDS), default=None, help="Only gaps of this kind.")
 @click.option("--department", default=None, help="Only gaps concerning this department (code).")
 @click.option("--matrix", is_flag=True, help="Print the department x department sharing matrix instead.")
+@click.option(
+    "--xlsx",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write the sharing matrix to FILE.xlsx, coloured as a heat map.",
+)
 @_output_options
-def gaps_command(kind: str | None, department: str | None, matrix: bool, as_json: bool, as_csv: bool) -> None:
+def gaps_command(
+    kind: str | None, department: str | None, matrix: bool, xlsx: Path | None, as_json: bool, as_csv: bool
+) -> None:
     """Needs nobody meets or that policy or the network blocks, unused data, incomplete items."""
     service = open_service()
     graph = service.graph(operator())
-    if matrix:
+    if matrix or xlsx is not None:
         result = sharing_matrix(graph)
-        names = {d["code"]: d["name"] for d in result.departments}
         if as_json:
             click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
             return
-        rows = [(names[p], names[c], n) for p, row in result.counts.items() for c, n in row.items()]
+        grid = matrix_grid(result)
+        if xlsx is not None:
+            write_matrix_xlsx(grid, xlsx)
+            click.echo(t("matrix.written", path=xlsx), err=True)
         if as_csv:
-            writer = csv.writer(sys.stdout)
-            writer.writerow(["provider", "consumer", "datasets"])
-            writer.writerows(rows)
-            return
-        table = Table(title=f"datasets shared between departments ({result.total()})")
-        for column in ("provider", "consumer", "datasets"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*(str(v) for v in row))
-        Console().print(table)
+            write_csv(grid.header(), grid.rows())
+        elif matrix:
+            console().print(grid.table(t("matrix.title", total=result.total(), departments=len(grid.departments))))
         return
-    emit("sharing gaps", sharing_gaps(graph, kind=kind, department=department), GAP_COLUMNS, as_json, as_csv)
+    emit(t("title.gaps"), sharing_gaps(graph, kind=kind, department=department), GAP_COLUMNS, as_json, as_csv)
 
 
 @click.command("check")
@@ -187,12 +268,24 @@ def check_command(as_json: bool, as_csv: bool) -> None:
     if as_json:
         payload = {"placement": [f.to_dict() for f in placement], "completeness": [g.to_dict() for g in incomplete]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif as_csv:
+        rows = [
+            [f.rule, f.severity, f.system, f.system_name, f.department_name or "", f.message, _evidence(f)]
+            for f in placement
+        ] + [
+            [g.rule or "SHR-1", "warning", g.subject, "", g.department_name or "", g.message, _evidence(g)]
+            for g in incomplete
+        ]
+        write_csv(["rule", "severity", "subject", "name", "department", "finding", "evidence"], rows)
     else:
-        emit("network placement", placement, PLACEMENT_COLUMNS, False, as_csv)
-        if not as_csv:
-            emit("catalogue completeness (SHR-1)", incomplete, GAP_COLUMNS, False, False)
+        emit(t("title.placement"), placement, PLACEMENT_COLUMNS, False, False)
+        emit(t("title.completeness"), incomplete, GAP_COLUMNS, False, False)
     if placement or incomplete:
         sys.exit(1)
+
+
+def _evidence(finding: Serialisable) -> str:
+    return json.dumps(finding.to_dict().get("evidence", {}), ensure_ascii=False)
 
 
 @click.command("lineage")
@@ -239,17 +332,24 @@ def findings_report(service: RegistryService, caller: Caller) -> RenderableType 
     """What the analyses find, as a block for ``registry demo``."""
     graph = service.graph(caller)
     duplicates = find_duplicates(graph, kind="System") + find_duplicates(graph, kind="Dataset")
-    gaps = [g for g in sharing_gaps(graph) if g.kind != "incomplete_item"]
+    gaps = sharing_gaps(graph)
     placement = placement_findings(graph)
     if not (duplicates or gaps or placement):
         return None
+    incomplete = sum(1 for g in gaps if g.kind == "incomplete_item")
     lines: list[RenderableType] = [
-        f"[bold]What the analyses found[/bold]: {len(duplicates)} duplicate groups, {len(gaps)} sharing gaps, "
-        f"{len(placement)} placement findings"
+        "[bold]"
+        + t("demo.found", dups=len(duplicates), gaps=len(gaps), incomplete=incomplete, placement=len(placement))
+        + "[/bold]"
     ]
-    lines += [f"  - {f.message}" for f in [*duplicates[:3], *gaps[:5], *placement[:5]]]
-    lines.append("  details: registry duplicates | registry gaps | registry check")
+    for group, command in ((duplicates, "registry duplicates"), (gaps, "registry gaps"), (placement, "registry check")):
+        lines += [f"  - {f.message}" for f in group[:DEMO_SHOWN]]
+        if len(group) > DEMO_SHOWN:
+            lines.append("    " + t("demo.more", n=len(group) - DEMO_SHOWN, command=command))
     return Group(*lines)
+
+
+DEMO_SHOWN = 5
 
 
 LINEAGE_LABELS = ("Field", "Dataset", "System")

@@ -124,3 +124,83 @@ def test_skip_invalid_counts_what_was_left_out(run: Run) -> None:
     row = summary(result.output.split("Import summary")[1], BAD.name)
     assert row["rejected"] == 5  # five resources, every one with a bad row, all left out
     assert "7 invalid row(s); 5 entries were left out" in result.output
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    store = tmp_path_factory.mktemp("demo") / "registry.db"
+    result = CliRunner().invoke(main, ["--store", str(store), "demo"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    return store, result.output
+
+
+def _cli(store: Path, *args: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    result = CliRunner().invoke(main, ["--store", str(store), *args], env={"COLUMNS": "250"})
+    return result.exit_code, result.stdout
+
+
+def test_check_csv_has_every_finding_the_table_has(demo_run: tuple[Path, str]) -> None:
+    import csv
+    import io
+
+    store, _ = demo_run
+    code, out = _cli(store, "check", "--csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    code_json, out_json = _cli(store, "check", "--json")
+    payload = json.loads(out_json)
+    assert code == code_json == 1
+    assert len(rows) == len(payload["placement"]) + len(payload["completeness"]) == 4
+    assert {r["rule"] for r in rows} == {"NET-1", "NET-3", "SHR-1"}
+
+
+def test_demo_summary_counts_what_it_lists(demo_run: tuple[Path, str]) -> None:
+    store, output = demo_run
+    summary_line = next(line for line in output.splitlines() if line.startswith("What the analyses found"))
+    _, gaps_json = _cli(store, "gaps", "--json")
+    assert f"{len(json.loads(gaps_json))} sharing gaps" in summary_line
+    _, systems = _cli(store, "duplicates", "--json")
+    _, datasets = _cli(store, "duplicates", "--kind", "dataset", "--json")
+    groups = len(json.loads(systems)) + len(json.loads(datasets))
+    assert f"{groups} duplicate groups" in summary_line
+    listed = output.split("What the analyses found")[1]
+    if groups > 5:
+        assert f"… and {groups - 5} more: registry duplicates" in listed
+
+
+def test_matrix_as_pivot_csv_and_heat_map(demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    import csv
+    import io
+
+    store, _ = demo_run
+    _, out = _cli(store, "gaps", "--matrix", "--csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    header = rows[0]
+    assert header[0] == "provider \\ consumer" and header[-1] == "total"
+    assert len(rows) - 1 == len(header) - 2  # square: as many provider rows as consumer columns
+    assert sum(int(r[-1]) for r in rows[1:]) == 56
+    xlsx = tmp_path / "matrix.xlsx"
+    code, _ = _cli(store, "gaps", "--xlsx", str(xlsx))
+    assert code == 0
+    sheet = load_workbook(xlsx).active
+    assert sheet.conditional_formatting  # heat colouring
+    assert sheet.cell(1, 2).value == header[1]
+
+
+def test_codes_are_not_folded_and_wide_prints_whole_rows(demo_run: tuple[Path, str]) -> None:
+    from click.testing import CliRunner
+
+    from registry.cli import main
+
+    store, _ = demo_run
+    narrow = CliRunner().invoke(main, ["--store", str(store), "--lang", "zh", "check"], env={"COLUMNS": "80"})
+    assert "100000-GA-XT002" in narrow.stdout
+    wide = CliRunner().invoke(main, ["--store", str(store), "check", "--wide"], env={"COLUMNS": "80"})
+    assert any("100000-GA-XT002 公安交通管理综合应用平台" in line for line in wide.stdout.splitlines())
