@@ -170,6 +170,75 @@ ENUM_NAMES: dict[type[Enum], tuple[str, str]] = {
     ProjectStage: ("项目阶段", "project stage"),
 }
 
+PROPERTY_NAMES: dict[str, tuple[str, str]] = {
+    "abstract": ("信息资源摘要", "abstract"),
+    "approvals": ("批复", "approvals"),
+    "approved_budget": ("批复总投资", "approved budget"),
+    "approved_on": ("批复日期", "approved on"),
+    "archive_accepted_on": ("档案验收日期", "archive accepted on"),
+    "at": ("时间", "at"),
+    "by": ("操作人", "by"),
+    "category": ("信息资源分类", "category"),
+    "category_code": ("分类代码", "category code"),
+    "code": ("代码", "code"),
+    "code_recognised": ("代码符合编码规则", "code recognised"),
+    "completion_accepted_on": ("竣工验收日期", "completion accepted on"),
+    "counts": ("计数", "counts"),
+    "data_type": ("数据类型", "data type"),
+    "dataset": ("信息资源代码", "dataset"),
+    "declassified": ("已解密", "declassified"),
+    "description": ("描述", "description"),
+    "format": ("格式", "format"),
+    "format_category": ("格式分类", "format category"),
+    "format_type": ("格式类型", "format type"),
+    "functions": ("功能", "functions"),
+    "id": ("标识", "id"),
+    "kind": ("类型", "kind"),
+    "legal_basis": ("法律或政策依据", "legal basis"),
+    "length": ("长度", "length"),
+    "level": ("层级", "level"),
+    "mlps_level": ("等级保护级别", "graded protection level"),
+    "name": ("名称", "name"),
+    "network": ("部署网络", "network"),
+    "open_condition": ("开放条件", "open condition"),
+    "open_to_public": ("是否向社会开放", "open to public"),
+    "parent": ("上级部门", "parent"),
+    "processing_method": ("加工处理方法", "processing method"),
+    "project": ("所属项目", "project"),
+    "protocol": ("协议", "protocol"),
+    "public_service": ("面向公众服务", "public service"),
+    "published_on": ("发布日期", "published on"),
+    "purpose": ("用途", "purpose"),
+    "region": ("行政区划", "region"),
+    "related_resource_codes": ("关联资源代码", "related resources"),
+    "reports": ("报告", "reports"),
+    "requested_on": ("提出日期", "requested on"),
+    "resource_code": ("信息资源代码", "resource code"),
+    "risk_assessment_on": ("安全风险评估日期", "risk assessment on"),
+    "secrecy_level": ("密级", "secrecy level"),
+    "sha256": ("文件摘要", "sha256"),
+    "share_condition": ("共享条件", "share condition"),
+    "share_mode": ("共享方式", "share mode"),
+    "share_type": ("共享类型", "share type"),
+    "source": ("来源", "source"),
+    "stage": ("阶段", "stage"),
+    "status": ("状态", "status"),
+    "synonyms": ("同义词", "synonyms"),
+    "traceability_requirement": ("信息可追溯要求", "traceability requirement"),
+    "trial_started_on": ("试运行开始日期", "trial started on"),
+    "update_cycle": ("更新周期", "update cycle"),
+    "url": ("地址", "URL"),
+    "created": ("创建", "created"),
+    "updated": ("更新", "updated"),
+}
+
+
+def property_name(name: str, lang: Language | None = None) -> str:
+    """A property's name for people; one not in the table is shown as its identifier."""
+    pair = PROPERTY_NAMES.get(name)
+    return _pick(pair, lang) if pair else name
+
+
 _BY_VALUE: dict[str, dict[str, tuple[str, str]]] = {}
 for _enum, _labels in ENUM_LABELS.items():
     for _value, _pair in _labels.items():
@@ -378,6 +447,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "gapkind.unused_dataset": ("可共享数据无人使用", "unused_dataset"),
     "gapkind.conditional_without_condition": ("有条件共享未写条件", "conditional_without_condition"),
     "gapkind.incomplete_item": ("目录项要素不全", "incomplete_item"),
+    "show.provenance": (
+        "{at}  由 {by}  来自 {source}（批次 {batch}）",
+        "{at}  by {by}  from {source}  (batch {batch})",
+    ),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "show.relations": ("关系（{n}）", "Relations ({n})"),
+    "show.history": ("变更历史（{n} 次）", "History ({n} change(s))"),
+    "show.latest": ("，最近 {n} 次", ", latest {n}"),
+    "show.col.relation": ("关系", "relation"),
+    "show.col.entry": ("条目", "entry"),
+    "show.col.name": ("名称", "name"),
+    "show.col.properties": ("属性", "properties"),
+    "show.col.when": ("时间", "when"),
+    "show.col.by": ("操作人", "by"),
+    "show.col.source / batch": ("来源 / 批次", "source / batch"),
+    "show.col.change": ("变更", "change"),
+    "show.col.subject": ("对象", "subject"),
+    "show.col.what": ("内容", "what"),
 }
 
 

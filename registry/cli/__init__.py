@@ -9,6 +9,7 @@ from registry.cli.load import import_command
 from registry.cli.migrate import export_command
 from registry.cli.show import show_command
 from registry.cli.stats import stats_command
+from registry.cli.template import template_command
 from registry.i18n import LANGUAGES, set_language
 
 
@@ -45,3 +46,4 @@ main.add_command(export_command)
 main.add_command(serve.serve_command)
 main.add_command(serve.token_group)
 main.add_command(synth.synth_command)
+main.add_command(template_command)

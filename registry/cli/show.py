@@ -3,13 +3,15 @@ did this come from and who changed it" is answered from the command line."""
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from enum import Enum
+from typing import Any, get_args
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from registry.cli.context import open_service, operator, store_option
+from registry.i18n import label_of, property_name, t, t_or
 from registry.schema.model import NAME_PROPERTY, NODE_MODELS
 from registry.schema.records import EdgeRecord, HistoryEntry, NodeRecord, NodeRef, Provenance
 from registry.service import Caller, NotFound, RegistryService
@@ -53,7 +55,30 @@ def resolve(service: RegistryService, caller: Caller, key: str, label: str | Non
 
 
 def _provenance(prov: Provenance) -> str:
-    return f"{prov.at}  by {prov.by}  from {prov.source}  (batch {prov.batch})"
+    return t("show.provenance", at=prov.at, by=prov.by, source=prov.source, batch=prov.batch)
+
+
+def _enum_of(label: str, name: str) -> type[Enum] | None:
+    """The enumeration a model property holds (``ShareType`` for ``share_type``), if any."""
+    model = NODE_MODELS.get(label)
+    field = model.model_fields.get(name) if model else None
+    if field is None:
+        return None
+    for candidate in (field.annotation, *get_args(field.annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return candidate
+    return None
+
+
+def _value(label: str, name: str, value: Any) -> str:
+    """Enumerated values with their standard label beside the stored identifier."""
+    enum = _enum_of(label, name)
+    if enum is not None and value is not None:
+        shown = label_of(enum, value)
+        return shown if shown == str(value) else f"{shown} ({value})"
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _properties(record: NodeRecord) -> Table:
@@ -61,9 +86,9 @@ def _properties(record: NodeRecord) -> Table:
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for name, value in sorted(record.props.items()):
-        table.add_row(name, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-    table.add_row("created", _provenance(record.created))
-    table.add_row("updated", _provenance(record.updated))
+        table.add_row(property_name(name), _value(record.label, name, value))
+    table.add_row(property_name("created"), _provenance(record.created))
+    table.add_row(property_name("updated"), _provenance(record.updated))
     return table
 
 
@@ -77,9 +102,9 @@ def _edges(service: RegistryService, caller: Caller, record: NodeRecord, edges: 
         for label, keys in others.items()
         for k, r in service.get_many(caller, label, keys).items()
     }
-    table = Table(title=f"Relations ({len(edges)})", title_justify="left")
+    table = Table(title=t("show.relations", n=len(edges)), title_justify="left")
     for column in ("", "relation", "entry", "name", "properties"):
-        table.add_column(column, overflow="fold")
+        table.add_column(t_or(f"show.col.{column}", column), overflow="fold")
     for edge in sorted(edges, key=lambda e: (e.src != record.ref, e.type, e.src, e.dst)):
         outgoing = edge.src == record.ref
         other = edge.dst if outgoing else edge.src
@@ -99,10 +124,10 @@ def _change(entry: HistoryEntry) -> str:
 
 def _history(entries: Sequence[HistoryEntry], limit: int) -> Table:
     shown = entries[-limit:] if limit else entries
-    title = f"History ({len(entries)} change(s)" + (f", latest {len(shown)})" if len(shown) < len(entries) else ")")
+    title = t("show.history", n=len(entries)) + (t("show.latest", n=len(shown)) if len(shown) < len(entries) else "")
     table = Table(title=title, title_justify="left")
     for column in ("when", "by", "source / batch", "change", "subject", "what"):
-        table.add_column(column, overflow="fold")
+        table.add_column(t_or(f"show.col.{column}", column), overflow="fold")
     for entry in shown:
         table.add_row(
             entry.prov.at,

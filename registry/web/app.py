@@ -6,6 +6,7 @@ unless the server was started with the read-only public view, in which case they
 ``Caller.public()``, which sees and may do what the public may.
 """
 
+import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -101,6 +102,11 @@ class RegistryGraphQL(GraphQL):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self.graphiql_page)
+
+    def encode_json(self, data: object) -> str:
+        """Chinese as UTF-8 characters, not ``\\uXXXX`` escapes: readable in any client and
+        a third the bytes of a Chinese name."""
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def create_app(service: RegistryService, tokens: TokenStore, settings: WebSettings | None = None) -> Starlette:
