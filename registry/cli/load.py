@@ -29,6 +29,7 @@ from registry.service import (
     RetireLimitExceeded,
     ServiceError,
 )
+from registry.service.errors import rejected_rows
 
 EXIT_INVALID = 2
 """Exit status when input was refused (bad values, unreadable files, unknown format):
@@ -86,7 +87,7 @@ def read_files(paths: Sequence[Path], fmt: str | None, *, skip_invalid: bool, co
             progress.update(task, description=f"reading {path.name}")
             try:
                 declarations.append(importers.read(path, fmt, skip_invalid=skip_invalid))
-            except (OSError, ValueError, ServiceError) as exc:
+            except (OSError, ServiceError) as exc:
                 raise InputRefused(f"{path}: {exc}") from None
             progress.advance(task)
     return declarations
@@ -247,7 +248,7 @@ def print_outcomes(console: Console, outcomes: Sequence[FileOutcome], *, dry_run
             console.print(f"[bold red]{outcome.path.name}: {t('import.limit_would_hit', detail=hit)}[/bold red]")
         rejected = outcome.rejected
         if rejected and outcome.declaration.left_out:
-            rows = len({(i.file, i.row) for i in outcome.declaration.errors})
+            rows = rejected_rows(outcome.declaration.errors)
             console.print(f"{outcome.path.name}: {t('import.rejected_resources', rows=rows, resources=rejected)}")
     retired = [ref for o in outcomes for ref in o.retired]
     names = {ref: name for o in outcomes for ref, name in o.names.items()}

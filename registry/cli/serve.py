@@ -72,7 +72,7 @@ def start(
     tokens = token_store(tokens_path)
     settings = WebSettings(public_view=public_view, cors_origins=cors_origins, max_body_bytes=max_body * 1024 * 1024)
     console = Console(stderr=True)
-    console.print(f"GraphQL API and GraphiQL at http://{host}:{port}/graphql (store: {service.store.url})")
+    console.print(f"GraphQL API and GraphiQL at http://{host}:{port}/graphql (store: {service.location})")
     if not tokens.list() and not public_view:
         console.print(
             "[yellow]no API tokens yet: create one with `registry token create --role reviewer "

@@ -25,6 +25,6 @@ def stats_command() -> None:
     service = open_service()
     stats = service.stats(operator())
     console = Console()
-    console.print(f"store: {service.store.url}  version: {service.store.version()}", highlight=False, markup=False)
+    console.print(f"store: {service.location}  version: {service.version()}", highlight=False, markup=False)
     console.print(_counts("Entries", stats["nodes"]))
     console.print(_counts("Relations", stats["edges"]))

@@ -24,7 +24,7 @@ from registry.graphql.nodes import Ctx, Node, node_of
 from registry.schema.model import DataElement, Dataset, Department, FieldItem, Need, NodeModel, System, field_key
 from registry.schema.records import NodeRef
 from registry.service import EdgeDecl, ImportRejected, LoadReport, ServiceError
-from registry.service.errors import Issue
+from registry.service.errors import Issue, rejected_rows
 
 
 @strawberry.type(description="The outcome of a registration: counts of what changed and the registered nodes.")
@@ -206,7 +206,7 @@ class Mutation:
                 updated=0,
                 unchanged=0,
                 retired=0,
-                rejected=len({(i.file, i.row) for i in exc.issues if i.severity == "error"}),
+                rejected=rejected_rows(exc.issues),
                 issues=[ImportIssue.of(i) for i in exc.issues],
             )
         context.reset()

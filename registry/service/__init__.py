@@ -1,4 +1,8 @@
-"""The registry service: validation, provenance, history and visibility in one place."""
+"""The registry service: validation, provenance, history and visibility in one place.
+
+``StoreError`` (the store could not be reached or failed) is re-exported so that the
+web and CLI layers can report it without importing the store package, which only the
+service and the store opener (``registry.cli.context``) may import."""
 
 from registry.service.caller import Caller, Role
 from registry.service.core import DEFAULT_RETIRE_LIMIT, LoadReport, RegistryService
@@ -12,6 +16,7 @@ from registry.service.errors import (
     RetireLimitExceeded,
     ServiceError,
 )
+from registry.store.base import StoreError
 
 __all__ = [
     "DEFAULT_RETIRE_LIMIT",
@@ -29,4 +34,5 @@ __all__ = [
     "RetireScope",
     "Role",
     "ServiceError",
+    "StoreError",
 ]

@@ -8,19 +8,17 @@ set, so counts, pages and searches agree with lists.
 """
 
 import uuid
-from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from threading import Lock
 from typing import Any
 
 import networkx as nx
 from pydantic import BaseModel, ValidationError
 
 from registry.collector import gc_paused
-from registry.schema.enums import Clearance, SecrecyLevel
+from registry.schema.enums import SecrecyLevel
 from registry.schema.model import EDGE_SPECS, NAME_PROPERTY, NODE_MODELS, ImportBatch, NodeModel
 from registry.schema.records import (
     ApplyResult,
@@ -45,9 +43,9 @@ from registry.service.errors import (
     RetireLimitExceeded,
 )
 from registry.service.ownership import owners
-from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
-from registry.store.base import Store
-from registry.store.projection import visible_subgraph
+from registry.service.visibility import HIGHEST_LEVEL
+from registry.service.visibility_cache import VisibilityCache
+from registry.store.base import DanglingEdges, Store
 
 DEFAULT_RETIRE_LIMIT = 0.25
 """Share of a department's live entries one load may retire without ``force``."""
@@ -86,65 +84,36 @@ def _now() -> str:
 class RegistryService:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._levels_version: int | None = None
-        self._levels: dict[NodeRef, int] | None = None
-        self._hidden: dict[Clearance, frozenset[NodeRef]] = {}
-        self._hidden_split: dict[Clearance, tuple[frozenset[NodeRef], dict[str, frozenset[str]]]] = {}
-        self._graphs: dict[tuple[Clearance, frozenset[str] | None, frozenset[str] | None], nx.MultiDiGraph] = {}
-        self._stats: dict[Clearance, dict[str, dict[str, int]]] = {}
-        self._lock = Lock()
+        self.visibility = VisibilityCache(store)
 
-    # -- visibility -----------------------------------------------------------------
+    # -- the store as callers may know it: where, which version, reachable --------------
 
-    def _refresh(self, *, levels: bool = True) -> None:
-        """Drop what the last write made stale; compute every node's level only when asked,
-        since that costs a projection of the whole registry."""
-        version = self.store.version()
-        if version != self._levels_version:
-            self._levels = None
-            self._hidden.clear()
-            self._graphs.clear()
-            self._stats.clear()
-            self._levels_version = version
-        if levels and self._levels is None:
-            self._levels = levels_of(self.store.projection())
+    @property
+    def location(self) -> str:
+        """The store's URL or file, to show (never credentials: stores keep those apart)."""
+        return self.store.url
 
-    def _known_levels(self) -> dict[NodeRef, int]:
-        self._refresh()
-        return self._levels or {}
+    def version(self) -> int:
+        """Increases with every committed write, here or in another process."""
+        return self.store.version()
+
+    def ping(self) -> None:
+        """Raise ``StoreError`` if the store cannot be reached."""
+        self.store.ping()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- visibility (the rule: ``visibility``; its per-clearance views: ``visibility_cache``) --
 
     def hidden(self, caller: Caller) -> frozenset[NodeRef]:
-        with self._lock:
-            self._refresh(levels=False)
-            if caller.clearance >= HIGHEST_LEVEL:
-                # nothing needs more than the highest clearance: skip the levels, which
-                # cost O(registry) after each write (every import checks its caller)
-                return frozenset()
-            if caller.clearance not in self._hidden:
-                self._hidden[caller.clearance] = hidden_from(self._known_levels(), caller.clearance)
-            return self._hidden[caller.clearance]
+        return self.visibility.hidden(caller.clearance)
 
     def required_clearance(self, ref: NodeRef) -> int:
-        with self._lock:
-            return self._known_levels().get(ref, 0)
+        return self.visibility.required_clearance(ref)
 
     def _hidden_by_label(self, caller: Caller) -> dict[str, frozenset[str]]:
-        """The hidden keys by label, split once per hidden set: walking the whole set (tens
-        of thousands of fields on a province registry) for every page, count and batch of
-        a request was a large part of a dashboard query's time, and a key looked up in its
-        label's set costs less than hashing a NodeRef."""
-        hidden = self.hidden(caller)
-        if not hidden:
-            return {}
-        with self._lock:
-            split = self._hidden_split.get(caller.clearance)
-            if split is None or split[0] is not hidden:
-                by_label: dict[str, set[str]] = {}
-                for ref in hidden:
-                    by_label.setdefault(ref.label, set()).add(ref.key)
-                split = (hidden, {name: frozenset(keys) for name, keys in by_label.items()})
-                self._hidden_split[caller.clearance] = split
-            return split[1]
+        return self.visibility.hidden_by_label(caller.clearance)
 
     def _hidden_keys(self, caller: Caller, label: str) -> frozenset[str]:
         return self._hidden_by_label(caller).get(label, frozenset())
@@ -160,22 +129,7 @@ class RegistryService:
     ) -> nx.MultiDiGraph:
         """The projection an analysis may run on for this caller: what it may not see is
         not in the graph at all, so no finding or evidence can mention it."""
-        hidden = self.hidden(caller)
-        full = self.store.projection(labels, edge_types)
-        if not hidden:
-            return full
-        key = (
-            caller.clearance,
-            None if labels is None else frozenset(labels),
-            None if edge_types is None else frozenset(edge_types),
-        )
-        with self._lock:
-            graph = self._graphs.get(key)
-            if graph is None or graph.graph.get("version") != full.graph.get("version"):
-                graph = visible_subgraph(full, hidden)
-                graph.graph["version"] = full.graph.get("version")
-                self._graphs[key] = graph
-            return graph
+        return self.visibility.graph(caller.clearance, labels, edge_types)
 
     # -- reads ----------------------------------------------------------------------
 
@@ -344,28 +298,8 @@ class RegistryService:
         ]
 
     def stats(self, caller: Caller) -> dict[str, dict[str, int]]:
-        """Counts per label and edge type; cached per clearance until the store changes,
-        since subtracting what is hidden reads every edge of every hidden node."""
-        hidden = self.hidden(caller)
-        with self._lock:
-            cached = self._stats.get(caller.clearance)
-        if cached is None:
-            cached = self._count(hidden)
-            with self._lock:
-                self._stats[caller.clearance] = cached
-        return {part: dict(counts) for part, counts in cached.items()}
-
-    def _count(self, hidden: frozenset[NodeRef]) -> dict[str, dict[str, int]]:
-        nodes = Counter(self.store.label_counts())
-        nodes.subtract(Counter(ref.label for ref in hidden))
-        edges = Counter(self.store.edge_type_counts())
-        if hidden:
-            for edge in self.store.edges(sorted(hidden), direction="both"):
-                edges[edge.type] -= 1
-        return {
-            "nodes": {k: v for k, v in sorted(nodes.items()) if v > 0},
-            "edges": {k: v for k, v in sorted(edges.items()) if v > 0},
-        }
+        """Counts per label and edge type of what the caller may see."""
+        return self.visibility.stats(caller.clearance)
 
     # -- writes ---------------------------------------------------------------------
 
@@ -422,7 +356,7 @@ class RegistryService:
         changes.record = NodeWrite(record.LABEL, record.key(), record.props())
         try:
             result = self.store.apply(changes, prov, dry_run=dry_run)
-        except ValueError as exc:
+        except DanglingEdges as exc:
             raise InvalidInput(str(exc)) from None
         return LoadReport(batch, result, retired, declaration.issues, declaration.rejected, limit_hit)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from registry.schema.model import NodeModel
 from registry.schema.records import NodeRef
-from registry.service.errors import Issue
+from registry.service.errors import Issue, rejected_rows
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Declaration:
         """What was refused, as the user counts it: the entries left out when the importer
         knows them, else the rows with errors (one bad row can drop a whole resource, so
         rows alone undercount what was not loaded)."""
-        return self.left_out or len({(i.file, i.row) for i in self.errors})
+        return self.left_out or rejected_rows(self.errors)
 
     def extend(self, other: "Declaration") -> None:
         self.nodes.extend(other.nodes)

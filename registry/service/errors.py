@@ -1,6 +1,7 @@
 """Errors the service raises; their messages are written to be shown to the caller and
 never name anything the caller may not see."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -41,6 +42,12 @@ class Issue:
             where += f", column {self.column}"
         shown = "" if self.value is None else f" {self.value!r}:"
         return f"{where}:{shown} {self.reason}"
+
+
+def rejected_rows(issues: Iterable[Issue]) -> int:
+    """How many rows the errors among ``issues`` keep out: a row with three bad values is
+    one rejected row."""
+    return len({(i.file, i.row) for i in issues if i.severity == "error"})
 
 
 class ImportRejected(ServiceError):

@@ -27,6 +27,11 @@ class StoreError(Exception):
     """A store could not be opened or did not answer; the message is safe to show."""
 
 
+class DanglingEdges(ValueError):
+    """A write's edges name nodes the store does not hold: wrong input, not a store fault,
+    so the service reports it to the caller as such (and only this, not any ValueError)."""
+
+
 Finish = Callable[[ApplyResult], ChangeSet]
 """The last step of a chunked load: given the outcome of every chunk, the retirements
 and the batch record to apply after them (see ``Store.apply_chunks``)."""

@@ -54,7 +54,7 @@ from registry.schema.records import (
     Provenance,
 )
 from registry.store import cypher
-from registry.store.base import Finish, StoreError, check_chunk
+from registry.store.base import DanglingEdges, Finish, StoreError, check_chunk
 from registry.store.diff import changes as diff_changes
 from registry.store.diff import merged
 from registry.store.history import creation_entry
@@ -452,7 +452,7 @@ class Neo4jStore:
         missing = self._missing_endpoints(tx, {r.src for r in pending} | {r.dst for r in pending})
         if missing:
             shown = ", ".join(str(m) for m in missing[:5])
-            raise ValueError(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
+            raise DanglingEdges(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
         by_combo: dict[cypher.Combo, dict[EdgeRef, Props]] = {}
         for ref, props in pending.items():
             by_combo.setdefault(cypher.combo(ref.type, ref.src.label, ref.dst.label), {})[ref] = props

@@ -34,7 +34,7 @@ from registry.schema.records import (
     Props,
     Provenance,
 )
-from registry.store.base import Finish, StoreError, check_chunk, final_step, upserts
+from registry.store.base import DanglingEdges, Finish, StoreError, check_chunk, final_step, upserts
 from registry.store.diff import changes as diff_changes
 from registry.store.diff import merged
 from registry.store.history import creation_entry
@@ -385,7 +385,7 @@ class SQLiteStore:
         missing = self._missing_endpoints(cur, ends - live)
         if missing:
             shown = ", ".join(str(m) for m in missing[:5])
-            raise ValueError(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
+            raise DanglingEdges(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
         if fresh is None:
             existing = self._existing_edges(cur, pending)
         else:

@@ -26,8 +26,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from registry.graphql import Limits, RegistryContext, build_schema
-from registry.service import Caller, RegistryService
-from registry.store import StoreError
+from registry.service import Caller, RegistryService, StoreError
 from registry.web.heap import HeapKeeper
 from registry.web.limits import BodySizeLimit
 from registry.web.metrics import Metrics, MetricsMiddleware, error_counter
@@ -125,8 +124,8 @@ def create_app(service: RegistryService, tokens: TokenStore, settings: WebSettin
 
     async def health(_request: Request) -> JSONResponse:
         try:
-            service.store.ping()
-            version = service.store.version()
+            service.ping()
+            version = service.version()
         except StoreError:
             return JSONResponse({"status": "unavailable", "store": "not reachable"}, status_code=503)
         return JSONResponse({"status": "ok", "store": "reachable", "version": version})

@@ -1,29 +1,23 @@
-"""Keep the server's long-lived read caches out of the cyclic collector's full passes.
+"""When a server freezes its long-lived read caches out of the collector, and thaws them.
 
 A served registry keeps the store's projection and every node's visibility level in
-memory until the store changes: about a million tracked objects for 10k datasets.
-CPython's full collection walks all of them, and dashboard requests allocate enough to
-start one every few dozen requests; each took 0.5-0.9 s on such a registry, which made
-the p95 of the whole dashboard. So the survivors of each full collection are frozen
-(``gc.freeze``), and later passes skip them. When the store changes they are unfrozen,
-so the next full pass can reclaim what the write made stale, and its survivors are
-frozen again.
+memory until the store changes. The collector policy (why and how survivors are frozen)
+lives in ``registry.collector``; this module applies it to a server: freezing starts
+with the server, the caches are warmed in the background, and a new store version
+(a write here or in another process) thaws them so the next full pass can reclaim what
+the write made stale, and its survivors are frozen again.
 """
 
-import gc
 import logging
 from collections.abc import Iterator
 from threading import Lock, Thread
-from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
-from registry.service import Caller, RegistryService
-from registry.store import StoreError
+from registry import collector
+from registry.service import Caller, RegistryService, StoreError
 
 log = logging.getLogger("registry.web")
-OLDEST = 2
-"""The generation a full collection collects."""
 
 
 class HeapKeeper:
@@ -35,13 +29,11 @@ class HeapKeeper:
     def start(self) -> None:
         """Freeze after every full collection from now on, and warm the caches in the
         background so that the first dashboard request does not pay for them."""
-        gc.callbacks.append(self._collected)
+        collector.freeze_survivors()
         Thread(target=self._warm, name="registry-warm", daemon=True).start()
 
     def stop(self) -> None:
-        if self._collected in gc.callbacks:
-            gc.callbacks.remove(self._collected)
-        gc.unfreeze()
+        collector.stop_freezing()
 
     def _warm(self) -> None:
         try:
@@ -50,22 +42,16 @@ class HeapKeeper:
         except StoreError as exc:
             log.warning("could not warm the visibility caches: %s", exc)
             return
-        gc.collect()
-
-    def _collected(self, phase: str, info: dict[str, Any]) -> None:
-        """Called by the collector itself, right after a pass: nothing has been allocated
-        since, so what is frozen is exactly what survived."""
-        if phase == "stop" and info["generation"] == OLDEST:
-            gc.freeze()
+        collector.collect()
 
     def check(self) -> None:
         """After each operation: if the store changed (here or in another process), let the
         next full collection see the caches that the change made stale."""
-        version = self.service.store.version()
+        version = self.service.version()
         with self._lock:
             if version != self._version:
                 self._version = version
-                gc.unfreeze()
+                collector.thaw()
 
     def extension(self) -> type[SchemaExtension]:
         keeper = self

@@ -10,6 +10,7 @@ from registry.service import (
     Declaration,
     EdgeDecl,
     ImportRejected,
+    InvalidInput,
     Issue,
     PermissionDenied,
     RegistryService,
@@ -125,3 +126,25 @@ def test_a_partial_declaration_never_resets_what_another_source_said(loaded: Reg
     record = loaded.get(Caller.system(), "Dataset", INTRANET_DS)
     assert record.props["secrecy_level"] == "secret"
     assert not loaded.visible(Caller.public(), record.ref)
+
+
+def test_an_edge_to_a_missing_node_is_invalid_input_but_a_store_bug_is_not(
+    loaded: RegistryService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dangling = Declaration(
+        source="悬空.json",
+        format="native",
+        nodes=[System(code="NEW-2", name="新系统二")],
+        edges=[EdgeDecl("OPERATES", NodeRef("Department", "不存在的部门"), NodeRef("System", "NEW-2"))],
+    )
+    with pytest.raises(InvalidInput, match="do not exist"):
+        loaded.load(dangling, Caller.system())
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("a bug in the store")
+
+    monkeypatch.setattr(loaded.store, "apply", broken)
+    fine = Declaration(source="正常.json", format="native", nodes=[System(code="NEW-3", name="新系统三")])
+    with pytest.raises(ValueError, match="a bug in the store") as raised:
+        loaded.load(fine, Caller.system())
+    assert not isinstance(raised.value, InvalidInput)

@@ -1,0 +1,138 @@
+"""What each clearance may not see, kept until the store's next write.
+
+``registry.service.visibility`` decides the rule (the clearance each node needs); this
+module keeps its consequences per clearance so that a request pays for none of them
+twice: the hidden set, the same set split by label, the caller's projection for the
+analyses, and the counts of ``stats``. Everything is dropped together when the store's
+version moves, so no view can outlive the write that made it stale. Levels cost a
+projection of the whole registry, so they are computed only when a caller below the
+highest clearance first asks.
+"""
+
+from collections import Counter
+from collections.abc import Collection
+from threading import Lock
+
+import networkx as nx
+
+from registry.schema.enums import Clearance
+from registry.schema.records import NodeRef
+from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
+from registry.store.base import Store
+from registry.store.projection import visible_subgraph
+
+GraphKey = tuple[Clearance, frozenset[str] | None, frozenset[str] | None]
+Stats = dict[str, dict[str, int]]
+
+
+class VisibilityCache:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._version: int | None = None
+        self._levels: dict[NodeRef, int] | None = None
+        self._hidden: dict[Clearance, frozenset[NodeRef]] = {}
+        self._split: dict[Clearance, tuple[frozenset[NodeRef], dict[str, frozenset[str]]]] = {}
+        self._graphs: dict[GraphKey, nx.MultiDiGraph] = {}
+        self._stats: dict[Clearance, Stats] = {}
+        self._lock = Lock()
+
+    def _refresh(self, *, levels: bool = True) -> None:
+        """Drop what the last write made stale; compute every node's level only when asked,
+        since that costs a projection of the whole registry. Called under the lock."""
+        version = self.store.version()
+        if version != self._version:
+            self._levels = None
+            self._hidden.clear()
+            self._graphs.clear()
+            self._stats.clear()
+            self._version = version
+        if levels and self._levels is None:
+            self._levels = levels_of(self.store.projection())
+
+    def _known_levels(self) -> dict[NodeRef, int]:
+        self._refresh()
+        return self._levels or {}
+
+    def levels(self) -> dict[NodeRef, int]:
+        """The clearance every live node needs."""
+        with self._lock:
+            return self._known_levels()
+
+    def hidden(self, clearance: Clearance) -> frozenset[NodeRef]:
+        with self._lock:
+            self._refresh(levels=False)
+            if clearance >= HIGHEST_LEVEL:
+                # nothing needs more than the highest clearance: skip the levels, which
+                # cost O(registry) after each write (every import checks its caller)
+                return frozenset()
+            if clearance not in self._hidden:
+                self._hidden[clearance] = hidden_from(self._known_levels(), clearance)
+            return self._hidden[clearance]
+
+    def required_clearance(self, ref: NodeRef) -> int:
+        with self._lock:
+            return self._known_levels().get(ref, 0)
+
+    def hidden_by_label(self, clearance: Clearance) -> dict[str, frozenset[str]]:
+        """The hidden keys by label, split once per hidden set: walking the whole set (tens
+        of thousands of fields on a province registry) for every page, count and batch of
+        a request was a large part of a dashboard query's time, and a key looked up in its
+        label's set costs less than hashing a NodeRef."""
+        hidden = self.hidden(clearance)
+        if not hidden:
+            return {}
+        with self._lock:
+            split = self._split.get(clearance)
+            if split is None or split[0] is not hidden:
+                by_label: dict[str, set[str]] = {}
+                for ref in hidden:
+                    by_label.setdefault(ref.label, set()).add(ref.key)
+                split = (hidden, {name: frozenset(keys) for name, keys in by_label.items()})
+                self._split[clearance] = split
+            return split[1]
+
+    def graph(
+        self, clearance: Clearance, labels: Collection[str] | None, edge_types: Collection[str] | None
+    ) -> nx.MultiDiGraph:
+        """The projection with what ``clearance`` may not see cut out, one per clearance and
+        selection until the store changes."""
+        hidden = self.hidden(clearance)
+        full = self.store.projection(labels, edge_types)
+        if not hidden:
+            return full
+        key = (
+            clearance,
+            None if labels is None else frozenset(labels),
+            None if edge_types is None else frozenset(edge_types),
+        )
+        with self._lock:
+            graph = self._graphs.get(key)
+            if graph is None or graph.graph.get("version") != full.graph.get("version"):
+                graph = visible_subgraph(full, hidden)
+                graph.graph["version"] = full.graph.get("version")
+                self._graphs[key] = graph
+            return graph
+
+    def stats(self, clearance: Clearance) -> Stats:
+        """Counts per label and edge type; cached per clearance until the store changes,
+        since subtracting what is hidden reads every edge of every hidden node."""
+        hidden = self.hidden(clearance)
+        with self._lock:
+            cached = self._stats.get(clearance)
+        if cached is None:
+            cached = self._count(hidden)
+            with self._lock:
+                self._stats[clearance] = cached
+        return {part: dict(counts) for part, counts in cached.items()}
+
+    def _count(self, hidden: frozenset[NodeRef]) -> Stats:
+        nodes = Counter(self.store.label_counts())
+        nodes.subtract(Counter(ref.label for ref in hidden))
+        edges = Counter(self.store.edge_type_counts())
+        if hidden:
+            for edge in self.store.edges(sorted(hidden), direction="both"):
+                edges[edge.type] -= 1
+        return {
+            "nodes": {k: v for k, v in sorted(nodes.items()) if v > 0},
+            "edges": {k: v for k, v in sorted(edges.items()) if v > 0},
+        }
