@@ -466,6 +466,65 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "show.col.change": ("变更", "change"),
     "show.col.subject": ("对象", "subject"),
     "show.col.what": ("内容", "what"),
+    "col.empty": ("{column}为空", "{column} is empty"),
+    "cat.code_empty_no_resource": (
+        "信息资源代码为空，上方也没有所属的信息资源行",
+        "信息资源代码 is empty and no resource row above it",
+    ),
+    "cat.differs": (
+        "与第 {row} 行为信息资源 {code} 填写的 {seen!r} 不一致",
+        "differs from {seen!r} given for resource {code} at row {row}",
+    ),
+    "cat.item_twice": (
+        "信息项 {name!r} 在 {code} 中重复出现（首次在第 {row} 行）",
+        "信息项 {name!r} is listed twice in {code} (first at row {row})",
+    ),
+    "cat.length": ("{value!r} 不是整数长度", "{value!r} is not a whole number of characters"),
+    "value.date": ("{value!r} 不是日期（请写作 2023-05-01）", "{value!r} is not a date (write it as 2023-05-01)"),
+    "value.condition_needed": (
+        "有条件共享须在“共享条件”中写明条件",
+        "有条件共享 (conditional share) needs its condition in 共享条件",
+    ),
+    "value.basis_needed": (
+        "不予共享须在“共享条件”中写明法律或政策依据",
+        "不予共享 (not shared) needs its legal or policy basis in 共享条件",
+    ),
+    "number.lost_digits_hint": (
+        "（该代码以数字格式保存，已丢失位数：请把该列设为文本格式后重新填写）",
+        " (Excel stored the code as a number and lost digits: format the column as text and enter it again)",
+    ),
+    "code.length": (
+        "统一社会信用代码应为 18 位，{code!r} 为 {n} 位",
+        "统一社会信用代码 must have 18 characters, {code!r} has {n}",
+    ),
+    "code.alphabet": (
+        "统一社会信用代码 {code!r} 含有不允许的字符 {bad!r}（不使用 I、O、S、V、Z）",
+        "统一社会信用代码 {code!r} contains {bad!r}, not allowed (I, O, S, V, Z never appear)",
+    ),
+    "code.authority": (
+        "统一社会信用代码 {code!r}：{first!r} 不是登记管理部门代码",
+        "统一社会信用代码 {code!r}: {first!r} is not a registration authority code",
+    ),
+    "code.region": (
+        "统一社会信用代码 {code!r}：{region!r} 不是行政区划代码",
+        "统一社会信用代码 {code!r}: region {region!r} is not a division code",
+    ),
+    "code.org": (
+        "统一社会信用代码 {code!r}：组织机构代码 {org!r} 未通过 GB 11714 校验",
+        "统一社会信用代码 {code!r}: organisation code {org!r} fails its GB 11714 check digit",
+    ),
+    "code.check": (
+        "统一社会信用代码 {code!r}：校验位为 {found!r}，应为 {expected!r}",
+        "统一社会信用代码 {code!r}: check digit is {found!r}, expected {expected!r}",
+    ),
+    "code.resource_pattern": (
+        "信息资源代码 {code!r} 不符合 2017 年编制指南的格式；已原样保留",
+        "resource code {code!r} does not follow the 2017 guide's pattern; kept as given",
+    ),
+    "code.resource_chars": (
+        "信息资源代码 {code!r} 含有编码规则不使用的字符",
+        "信息资源代码 {code!r} contains characters no code scheme uses",
+    ),
 }
 
 

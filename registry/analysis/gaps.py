@@ -1,4 +1,4 @@
-"""Sharing gaps (DESIGN §4): needs nobody meets, needs that policy or the network boundary
+"""Sharing gaps (docs/rules.md): needs nobody meets, needs that policy or the network boundary
 blocks, shareable data nobody uses, conditional shares without their condition, and
 catalogue items missing one of the five required attributes (SHR-1).
 

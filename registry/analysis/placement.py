@@ -1,4 +1,4 @@
-"""Network placement compliance, rules NET-1 to NET-5 (DESIGN §4).
+"""Network placement compliance, rules NET-1 to NET-5 (docs/rules.md).
 
 Classified systems (秘密/机密) belong on the e-government intranet, which carries 机密 and
 below, so 绝密 belongs on neither e-government network; non-classified systems belong on

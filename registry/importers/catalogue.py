@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from registry.i18n import t
 from registry.importers.base import Format, Probe
 from registry.importers.source import sha256
 from registry.importers.tabular import Table, read_table
@@ -157,7 +158,7 @@ class _Reader:
                 if current is None:
                     current = resources[code] = Resource(code, number)
             elif current is None:
-                self.issue(number, "resource_code", raw_code, "信息资源代码 is empty and no resource row above it")
+                self.issue(number, "resource_code", raw_code, t("cat.code_empty_no_resource"))
                 continue
             for column in RESOURCE_COLUMNS:
                 i = self.index.get(column)
@@ -172,7 +173,7 @@ class _Reader:
                         number,
                         column,
                         text,
-                        f"differs from {seen.text!r} given for resource {current.code} at row {seen.row}",
+                        t("cat.differs", seen=seen.text, code=current.code, row=seen.row),
                     )
                     current.bad = True
             row = {c: cells[i].strip() for c, i in self.index.items() if c in ROW_COLUMNS}
@@ -196,7 +197,7 @@ class _Reader:
         props["code_recognised"] = code.recognised
         name = res.cells.get("name")
         if name is None:
-            self.issue(res.first_row, "name", "", "信息资源名称 is empty")
+            self.issue(res.first_row, "name", "", t("col.empty", column="信息资源名称"))
         else:
             props["name"] = name.text
         for column, prop in (("abstract", "abstract"), ("open_condition", "open_condition")):
@@ -219,9 +220,9 @@ class _Reader:
         if "related" in res.cells:
             props["related_resource_codes"] = [clean_code(c) for c in split_list(res.cells["related"].text)]
         if provider_code is None:
-            self.issue(res.first_row, "provider_code", "", "信息资源提供方代码 is empty")
+            self.issue(res.first_row, "provider_code", "", t("col.empty", column="信息资源提供方代码"))
         if provider is None:
-            self.issue(res.first_row, "provider", "", "信息资源提供方 is empty")
+            self.issue(res.first_row, "provider", "", t("col.empty", column="信息资源提供方"))
         if len(self.issues) > errors and any(i.severity == "error" for i in self.issues[errors:]):
             return None
         return self._model(Dataset, props, res.first_row)
@@ -300,11 +301,9 @@ class _Reader:
             props: dict[str, Any] = {"dataset": res.code}
             name = row.get("item", "")
             if not name:
-                self.issue(number, "item", "", "信息项名称 is empty")
+                self.issue(number, "item", "", t("col.empty", column="信息项名称"))
             elif name in seen:
-                self.issue(
-                    number, "item", name, f"信息项 {name!r} is listed twice in {res.code} (first at row {seen[name]})"
-                )
+                self.issue(number, "item", name, t("cat.item_twice", name=name, code=res.code, row=seen[name]))
             else:
                 seen[name] = number
                 props["name"] = name
@@ -322,7 +321,7 @@ class _Reader:
                 if raw_length.isdigit():
                     props["length"] = int(raw_length)
                 else:
-                    self.issue(number, "length", raw_length, f"{raw_length!r} is not a whole number of characters")
+                    self.issue(number, "length", raw_length, t("cat.length", value=raw_length))
             if row.get("processing_method"):
                 props["processing_method"] = row["processing_method"]
             if row.get("traceability"):

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from registry.importers.source import decode
 from registry.service.errors import Issue
 
 HEADER_SEARCH_ROWS = 20
+EXCEL_DIGITS_LIMIT = 10**15
+"""From here on Excel cannot hold every digit of a number (it keeps 15)."""
 
 
 @dataclass
@@ -39,6 +42,11 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, int | float) and abs(value) >= EXCEL_DIGITS_LIMIT:
+        # Excel keeps 15 significant digits: show the number as Excel did, so a code that
+        # went through a number column reads ...000 and is reported as such, instead of
+        # the binary float's invented tail (...704) failing a check digit nobody typed.
+        return str(int(Decimal(f"{value:.15g}")))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):

@@ -38,7 +38,7 @@ def parse_date(raw: str) -> date:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise ValueError(f"{raw!r} is not a date (write it as 2023-05-01)")
+    raise ValueError(t("value.date", value=raw))
 
 
 def parse_data_type(raw: str) -> tuple[DataType, int | None]:
@@ -77,9 +77,9 @@ def share_rule(share_type: ShareType | str | None, condition: str | None) -> str
     if condition and condition.strip():
         return None
     if share_type == ShareType.CONDITIONAL:
-        return "有条件共享 (conditional share) needs its condition in 共享条件"
+        return t("value.condition_needed")
     if share_type == ShareType.NOT_SHARED:
-        return "不予共享 (not shared) needs its legal or policy basis in 共享条件"
+        return t("value.basis_needed")
     return None
 
 
@@ -88,5 +88,5 @@ def excel_number_hint(raw: str) -> str:
     that went through that has lost its tail."""
     text = raw.strip()
     if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text) or (text.isdigit() and len(text) >= 16 and text.endswith("000")):
-        return " (Excel seems to have stored the code as a number and lost digits: format the column as text)"
+        return t("number.lost_digits_hint")
     return ""

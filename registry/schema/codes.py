@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from registry.i18n import t
+
 _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -66,21 +68,19 @@ def validate_credit_code(raw: str) -> str:
     """The cleaned code, or ValueError saying exactly what is wrong with it."""
     code = clean_code(raw).upper()
     if len(code) != 18:
-        raise ValueError(f"统一社会信用代码 must have 18 characters, {code!r} has {len(code)}")
+        raise ValueError(t("code.length", code=code, n=len(code)))
     bad = sorted({c for c in code if c not in _CREDIT_ALPHABET})
     if bad:
-        raise ValueError(
-            f"统一社会信用代码 {code!r} contains {''.join(bad)!r}, not allowed (I, O, S, V, Z never appear)"
-        )
+        raise ValueError(t("code.alphabet", code=code, bad="".join(bad)))
     if code[0] not in _REGISTRATION_AUTHORITIES:
-        raise ValueError(f"统一社会信用代码 {code!r}: {code[0]!r} is not a registration authority code")
+        raise ValueError(t("code.authority", code=code, first=code[0]))
     if not code[2:8].isdigit() or not region_known(code[2:8]):
-        raise ValueError(f"统一社会信用代码 {code!r}: region {code[2:8]!r} is not a division code")
+        raise ValueError(t("code.region", code=code, region=code[2:8]))
     if org_code_check_digit(code[8:16]) != code[16]:
-        raise ValueError(f"统一社会信用代码 {code!r}: organisation code {code[8:17]!r} fails its GB 11714 check digit")
+        raise ValueError(t("code.org", code=code, org=code[8:17]))
     expected = credit_check_digit(code[:17])
     if expected != code[17]:
-        raise ValueError(f"统一社会信用代码 {code!r}: check digit is {code[17]!r}, expected {expected!r}")
+        raise ValueError(t("code.check", code=code, found=code[17], expected=expected))
     return code
 
 
@@ -105,16 +105,16 @@ class ResourceCode:
     def warning(self) -> str | None:
         if self.recognised:
             return None
-        return f"resource code {self.code!r} does not follow the 2017 guide's pattern; kept as given"
+        return t("code.resource_pattern", code=self.code)
 
 
 def validate_resource_code(raw: str) -> ResourceCode:
     code = clean_code(raw)
     if not code:
-        raise ValueError("信息资源代码 is empty")
+        raise ValueError(t("col.empty", column="信息资源代码"))
     match = _RESOURCE_2017.match(code)
     if match:
         return ResourceCode(code, True, match["category"])
     if not _RESOURCE_ANY.match(code):
-        raise ValueError(f"信息资源代码 {code!r} contains characters no code scheme uses")
+        raise ValueError(t("code.resource_chars", code=code))
     return ResourceCode(code, False, None)

@@ -204,3 +204,19 @@ def test_codes_are_not_folded_and_wide_prints_whole_rows(demo_run: tuple[Path, s
     assert "100000-GA-XT002" in narrow.stdout
     wide = CliRunner().invoke(main, ["--store", str(store), "check", "--wide"], env={"COLUMNS": "80"})
     assert any("100000-GA-XT002 公安交通管理综合应用平台" in line for line in wide.stdout.splitlines())
+
+
+def test_a_credit_code_excel_stored_as_a_number_is_named_as_such(run: Run, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["信息资源名称", "信息资源代码", "信息资源提供方", "信息资源提供方代码", "信息项名称"])
+    sheet.append(["人口基本信息", "10101/001", "浙江省公安厅", 113300000024876760, "姓名"])  # Excel's float
+    path = tmp_path / "number.xlsx"
+    workbook.save(path)
+    result = run("import", str(path), "--json")
+    assert result.exit_code == 2
+    [issue] = [i for i in json.loads(result.stdout)[0]["issues"] if i["column"] == "信息资源提供方代码"]
+    assert issue["value"] == "113300000024877000"  # what Excel showed, not the float's tail
+    assert "format the column as text" in issue["reason"]
