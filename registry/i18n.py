@@ -525,6 +525,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "信息资源代码 {code!r} 含有编码规则不使用的字符",
         "信息资源代码 {code!r} contains characters no code scheme uses",
     ),
+    "search.title": ("搜索“{text}”", "search for {text!r}"),
+    "search.results": ("搜索“{text}”：共 {total} 条", "Search {text!r}: {total} hits"),
+    "search.col.kind": ("类别", "kind"),
+    "search.col.key": ("代码", "key"),
+    "search.col.name": ("名称", "name"),
+    "search.col.department": ("部门", "department"),
+    "label.Project": ("项目", "project"),
+    "facet.kind": ("类别", "kind"),
+    "facet.department": ("部门", "department"),
+    "facet.category": ("信息资源分类", "category"),
+    "facet.share_type": ("共享类型", "share type"),
+    "facet.update_cycle": ("更新周期", "update cycle"),
+    "facet.network": ("部署网络", "network"),
+    "facet.secrecy_level": ("密级", "secrecy"),
 }
 
 

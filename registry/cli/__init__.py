@@ -7,6 +7,7 @@ from registry.cli.context import store_option
 from registry.cli.demo import demo_command
 from registry.cli.load import import_command
 from registry.cli.migrate import export_command
+from registry.cli.search import search_command
 from registry.cli.show import show_command
 from registry.cli.stats import stats_command
 from registry.cli.template import template_command
@@ -47,3 +48,4 @@ main.add_command(serve.serve_command)
 main.add_command(serve.token_group)
 main.add_command(synth.synth_command)
 main.add_command(template_command)
+main.add_command(search_command)
