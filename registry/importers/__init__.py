@@ -10,7 +10,7 @@ registered format whether it recognises the file (``sniff``), highest priority f
 from pathlib import Path
 
 from registry.collector import gc_paused
-from registry.importers import catalogue, native
+from registry.importers import catalogue, ckan, dcat_us, native
 from registry.importers.base import Format, Probe, UnknownFormat
 from registry.importers.export import export_document, has_records, read_document, restore_document, write_document
 from registry.importers.formats import DuplicateFormat, FormatRegistry
@@ -54,6 +54,8 @@ def read(path: Path | str, format: str | None = None, *, skip_invalid: bool = Fa
 
 register(catalogue.FORMAT)
 register(native.FORMAT)
+register(dcat_us.FORMAT)
+register(ckan.FORMAT)
 
 __all__ = [
     "REGISTRY",

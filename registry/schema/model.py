@@ -137,6 +137,11 @@ class Dataset(NodeModel):
     processing_method: str | None = None
     traceability_requirement: str | None = None
     code_recognised: bool = True
+    source_record: str | None = Field(
+        default=None,
+        description="The record this dataset was imported from in an open-data catalogue "
+        "(format:identifier or address), so it can be traced back to its source.",
+    )
 
     @field_validator("resource_code")
     @classmethod
