@@ -1,4 +1,4 @@
-"""The compact projection: a registry's datasets as arrays, streamed from any store.
+"""The compact projection: a registry's datasets as arrays, streamed from the caller's rows.
 
 A networkx projection costs about 1.5 KB per field (node, attribute dict, adjacency
 entries); at national scale (1M datasets, 20M fields) that is over 24 GB. This builds the
@@ -7,11 +7,11 @@ element -> providers index that the need gaps ask about, straight from the store
 streams: no Python object per field survives, only one small integer per field in a
 numpy array and one entry per distinct field name.
 
-Visibility stays the service's: the caller passes ``hidden`` (``service.hidden(caller)``),
-and nothing hidden enters the arrays, as nothing hidden enters ``service.graph``.
+Visibility stays the service's: it is handed the caller's rows (``service.rows(caller)``),
+which hold nothing the caller may not see, as ``service.graph`` does not; this module
+neither knows the store nor decides what is hidden.
 """
 
-from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -24,7 +24,7 @@ from registry.analysis.gaps import SHAREABLE, Gap
 from registry.analysis.matrix import ItemMatrix
 from registry.schema.enums import ShareType
 from registry.schema.records import NodeRef
-from registry.store.base import Store
+from registry.schema.rows import GraphRows, edge_ends
 
 _ORG_EDGES = ("PROVIDES", "HOLDS", "OPERATES", "BUILDS")
 
@@ -71,47 +71,27 @@ class CompactRegistry:
         return self.matrix.holdings.tocsc()
 
 
-EdgeEnds = tuple[str, str, str, str, str]
-
-
-def _edge_ends(store: Store, types: Collection[str]) -> Iterator[EdgeEnds]:
-    """(type, source label, source key, target label, target key) per live edge: the
-    store's raw stream where it has one (the embedded store), else its records."""
-    raw = getattr(store, "iter_edge_ends", None)
-    if raw is not None:
-        yield from raw(types)
-        return
-    for edge in store.iter_edges(types):
-        yield edge.type, edge.src.label, edge.src.key, edge.dst.label, edge.dst.key
-
-
 def _first(refs: list[str] | None) -> str | None:
     return min(refs) if refs else None
 
 
-def compact_registry(store: Store, *, hidden: Collection[NodeRef] = ()) -> CompactRegistry:
-    """Stream datasets, their fields and their organisations out of ``store`` into arrays.
+def compact_registry(source: GraphRows) -> CompactRegistry:
+    """Stream datasets, their fields and their organisations out of the caller's rows into arrays.
 
     Tokens follow ``ItemMatrix.from_graph``: a field mapped to a data element (MEANS) is
     that element, any other field its normalised name. A field is never held as an
     object: its element is looked up by key while its HAS_FIELD row streams past, and
     only the id of its (element or) name is kept."""
-    hidden_keys: dict[str, set[str]] = {}
-    for ref in hidden:
-        hidden_keys.setdefault(ref.label, set()).add(ref.key)
-    hidden_datasets = hidden_keys.get("Dataset", set())
-    hidden_fields = hidden_keys.get("Field", set())
-
     normaliser = FieldNormaliser.standard()
     element_names: dict[str, str] = {}
-    for node in store.iter_nodes(["DataElement"]):
+    for node in source.iter_nodes(["DataElement"]):
         name = node.props.get("name", node.key)
         normaliser.add_element(node.key, name, node.props.get("synonyms") or [])
         element_names[node.key] = name
 
     # field key -> element name, for mapped fields only (their name decides the token)
     means: dict[str, str] = {}
-    for _type, _sl, field_key, _dl, element in _edge_ends(store, ["MEANS"]):
+    for _type, _sl, field_key, _dl, element in edge_ends(source, ["MEANS"]):
         if element in element_names:
             means.setdefault(field_key, element_names[element])
 
@@ -120,9 +100,7 @@ def compact_registry(store: Store, *, hidden: Collection[NodeRef] = ()) -> Compa
     texts: list[str] = []
     props: list[dict[str, Any]] = []
     row_of: dict[str, int] = {}
-    for node in store.iter_nodes(["Dataset"]):
-        if node.key in hidden_datasets:
-            continue
+    for node in source.iter_nodes(["Dataset"]):
         row_of[node.key] = len(keys)
         keys.append(node.key)
         names.append(node.props.get("name", node.key))
@@ -136,9 +114,9 @@ def compact_registry(store: Store, *, hidden: Collection[NodeRef] = ()) -> Compa
     row_chunk: list[int] = []
     id_chunk: list[int] = []
     row_parts, id_parts = [rows], [ids]
-    for _type, _sl, dataset, _dl, field_key in _edge_ends(store, ["HAS_FIELD"]):
+    for _type, _sl, dataset, _dl, field_key in edge_ends(source, ["HAS_FIELD"]):
         row = row_of.get(dataset)
-        if row is None or field_key in hidden_fields:
+        if row is None:
             continue
         raw = means.get(field_key) or field_key.split("#", 1)[-1]
         fid = name_ids.get(raw)
@@ -158,14 +136,14 @@ def compact_registry(store: Store, *, hidden: Collection[NodeRef] = ()) -> Compa
     counts = np.bincount(rows, minlength=len(keys))
     indptr = np.concatenate([[0], np.cumsum(counts)])
 
-    departments, projects = _organisations(store, keys, hidden_keys)
+    departments, projects = _organisations(source, keys)
     matrix = ItemMatrix.from_fields(
         "Dataset",
         keys=keys,
         names=names,
         texts=texts,
         departments=departments,
-        department_names=_department_names(store, hidden_keys.get("Department", set())),
+        department_names=_department_names(source),
         projects=projects,
         field_names=field_names,
         field_indptr=indptr,
@@ -173,9 +151,9 @@ def compact_registry(store: Store, *, hidden: Collection[NodeRef] = ()) -> Compa
         normaliser=normaliser,
     )
     shared = np.zeros(len(keys), dtype=bool)
-    for _type, _sl, dataset, dst_label, dst in _edge_ends(store, ["SHARED_WITH"]):
+    for _type, _sl, dataset, _dl, _dst in edge_ends(source, ["SHARED_WITH"]):
         row = row_of.get(dataset)
-        if row is not None and dst not in hidden_keys.get(dst_label, ()):
+        if row is not None:
             shared[row] = True
     return CompactRegistry(
         matrix,
@@ -183,13 +161,11 @@ def compact_registry(store: Store, *, hidden: Collection[NodeRef] = ()) -> Compa
         conditions=[p.get("share_condition") for p in props],
         secrecy=[p.get("secrecy_level") or "none" for p in props],
         shared=shared,
-        needs=_needs(store, hidden_keys, set(row_of), set(element_names)),
+        needs=_needs(source, set(row_of), set(element_names)),
     )
 
 
-def _organisations(
-    store: Store, keys: list[str], hidden: dict[str, set[str]]
-) -> tuple[list[str | None], list[str | None]]:
+def _organisations(rows: GraphRows, keys: list[str]) -> tuple[list[str | None], list[str | None]]:
     """Each dataset's department (PROVIDES, else the first holding system's operator) and
     project (the first holding system's BUILDS, else its ``project`` property), as
     ``graphs.department_of`` and ``graphs.project_of`` decide them."""
@@ -198,13 +174,9 @@ def _organisations(
     operator: dict[str, list[str]] = {}
     builder: dict[str, list[str]] = {}
     into = {"PROVIDES": provider, "HOLDS": holders, "OPERATES": operator, "BUILDS": builder}
-    for edge_type, src_label, src, dst_label, dst in _edge_ends(store, _ORG_EDGES):
-        if src in hidden.get(src_label, ()) or dst in hidden.get(dst_label, ()):
-            continue
+    for edge_type, _sl, src, _dl, dst in edge_ends(rows, _ORG_EDGES):
         into[edge_type].setdefault(dst, []).append(src)
-    system_project = {
-        n.key: n.props.get("project") for n in store.iter_nodes(["System"]) if n.key not in hidden.get("System", ())
-    }
+    system_project = {n.key: n.props.get("project") for n in rows.iter_nodes(["System"])}
 
     def project_of_system(system: str) -> str | None:
         return _first(builder.get(system)) or system_project.get(system)
@@ -221,12 +193,12 @@ def _organisations(
     return departments, projects
 
 
-def _needs(store: Store, hidden: dict[str, set[str]], datasets: set[str], elements: set[str]) -> list[NeedRow]:
-    visible = {"Dataset": datasets, "DataElement": elements - hidden.get("DataElement", set())}
+def _needs(rows: GraphRows, datasets: set[str], elements: set[str]) -> list[NeedRow]:
+    visible = {"Dataset": datasets, "DataElement": elements}
     requester: dict[str, list[NodeRef]] = {}
     targets: dict[str, list[NodeRef]] = {}
-    for edge in store.iter_edges(["NEEDS", "FOR"]):
-        if edge.type == "NEEDS" and edge.src.key not in hidden.get(edge.src.label, ()):
+    for edge in rows.iter_edges(["NEEDS", "FOR"]):
+        if edge.type == "NEEDS":
             requester.setdefault(edge.dst.key, []).append(edge.src)
         elif edge.type == "FOR" and edge.dst.key in visible.get(edge.dst.label, ()):
             targets.setdefault(edge.src.key, []).append(edge.dst)
@@ -236,8 +208,7 @@ def _needs(store: Store, hidden: dict[str, set[str]], datasets: set[str], elemen
             str(min(requester[n.key])) if n.key in requester else None,
             min(targets[n.key]) if n.key in targets else None,
         )
-        for n in store.iter_nodes(["Need"])
-        if n.key not in hidden.get("Need", ())
+        for n in rows.iter_nodes(["Need"])
     ]
 
 
@@ -312,5 +283,5 @@ def _gap(
     return Gap(kind, None, message, subject, label, department, name, evidence)
 
 
-def _department_names(store: Store, hidden: set[str]) -> dict[str, str]:
-    return {n.key: n.props.get("name") or n.key for n in store.iter_nodes(["Department"]) if n.key not in hidden}
+def _department_names(rows: GraphRows) -> dict[str, str]:
+    return {n.key: n.props.get("name") or n.key for n in rows.iter_nodes(["Department"])}

@@ -2,13 +2,15 @@
 blocks, shareable data nobody uses, conditional shares without their condition, and
 catalogue items missing one of the five required attributes (SHR-1).
 
-Which clearance a dataset needs is the service's visibility rule (``levels_of``),
-applied to the projection the analysis runs on, so classification carried along lineage
-counts here too: data derived from classified data, or held only on the intranet, can
-only be provided on the intranet, and state secrets are out of scope for sharing.
+Which clearance a dataset needs is the service's visibility rule; the service hands the
+levels over with the projection (``graph.graph[LEVELS]``) or the caller passes them, so
+this module reads them as data. Classification carried along lineage counts here too:
+data derived from classified data, or held only on the intranet, can only be provided
+on the intranet, and state secrets are out of scope for sharing.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +22,11 @@ from registry.analysis.findings import Serialisable
 from registry.analysis.matrix import normaliser_for
 from registry.collector import gc_paused
 from registry.i18n import label_of, language, t
-from registry.schema.enums import Network, ShareType
-from registry.schema.records import NodeRef
-from registry.service.visibility import INTRANET, levels_of
+from registry.schema.enums import Clearance, Network, ShareType
+from registry.schema.records import LEVELS, NodeRef
 
+INTRANET = int(Clearance.SECRET)
+"""A dataset needing at least this clearance can only be provided on the intranet."""
 KINDS = (
     "unmet_need",
     "blocked_need",
@@ -69,12 +72,12 @@ class _Context:
     once at the end. At 100k datasets (2M fields) resolving each field through sorted edge
     views, and sorting every label's nodes, was most of the run."""
 
-    def __init__(self, graph: nx.MultiDiGraph) -> None:
+    def __init__(self, graph: nx.MultiDiGraph, levels: Mapping[NodeRef, int] | None = None) -> None:
         self.graph = graph
         self.attrs: dict[NodeRef, dict[str, Any]] = graph._node
         self.succ: Adjacency = graph._succ
         self.pred: Adjacency = graph._pred
-        self._levels: dict[NodeRef, int] | None = None
+        self._levels = levels
         self.by_label: dict[str, list[NodeRef]] = defaultdict(list)
         for node, attrs in self.attrs.items():
             self.by_label[attrs.get("label")].append(node)
@@ -158,11 +161,13 @@ class _Context:
         return found
 
     def intranet_only(self, dataset: NodeRef) -> bool:
-        """Levels are the service's rule, fetched on the first boundary question only: the
-        other gap kinds do not need them. A graph the service has already judged carries
-        them, so they are not computed a second time."""
+        """Levels are the service's rule, handed over as data: given, or carried by the
+        projection the service built (read on the first boundary question only)."""
         if self._levels is None:
-            self._levels = levels_of(self.graph)
+            levels = self.graph.graph.get(LEVELS)
+            if levels is None:
+                raise ValueError("the boundary question needs clearance levels: pass levels, or a service projection")
+            self._levels = levels
         return self._levels.get(dataset, 0) >= INTRANET
 
     def consumer_outside(self, requester: NodeRef) -> bool:
@@ -334,16 +339,24 @@ def _report_order(gap: Gap) -> tuple[int, str, int]:
     return (0 if gap.kind in _NEED_KINDS else 1, gap.subject, KINDS.index(gap.kind))
 
 
-def sharing_gaps(graph: nx.MultiDiGraph, *, kind: str | None = None, department: str | None = None) -> list[Gap]:
+def sharing_gaps(
+    graph: nx.MultiDiGraph,
+    *,
+    kind: str | None = None,
+    department: str | None = None,
+    levels: Mapping[NodeRef, int] | None = None,
+) -> list[Gap]:
     """Every gap, or those of one kind, or those concerning one department (as requester
-    of a need, or as provider of a dataset). The collector is paused: the pass allocates
-    per field over a graph of millions of objects, which it would rescan again and again."""
+    of a need, or as provider of a dataset). ``levels`` (the clearance each node needs)
+    default to those the service's projection carries. The collector is paused: the pass
+    allocates per field over a graph of millions of objects, which it would rescan again
+    and again."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown gap kind {kind!r}; expected one of {', '.join(KINDS)}")
     wants_needs = kind is None or kind in _NEED_KINDS
     wants_datasets = kind is None or kind not in _NEED_KINDS
     with gc_paused():
-        ctx = _Context(graph)
+        ctx = _Context(graph, levels)
         found = []
         if wants_needs:
             found += _need_gaps(ctx, boundary=kind in (None, "boundary_need"))

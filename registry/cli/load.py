@@ -15,7 +15,7 @@ from rich.table import Table
 
 from registry import importers
 from registry.cli.context import open_service, operator, store_option
-from registry.cli.migrate import restore_exports
+from registry.cli.migrate import restorable, restore_export
 from registry.i18n import plural, t
 from registry.importers.issue_report import write_issue_report
 from registry.schema.records import OUTCOMES, NodeRef
@@ -275,10 +275,10 @@ def run_import(
     as_json: bool = False,
     console: Console,
 ) -> list[FileOutcome]:
-    """The whole import path, shared by ``registry import`` and ``registry demo``."""
-    paths = restore_exports(paths, dry_run=dry_run, console=console)
-    if not paths:
-        return []
+    """The whole import path, shared by ``registry import`` and ``registry demo``. Every
+    file is read (once) and checked before anything is written, an export restored into
+    an empty store included."""
+    paths = list(paths)
     progress_console = Console(stderr=True)
     declarations = read_files(paths, fmt, skip_invalid=skip_invalid, console=progress_console)
     issues = [i for d in declarations for i in d.issues]
@@ -298,6 +298,15 @@ def run_import(
         if warnings:
             console.print(issues_table(warnings, t("import.warnings", n=len(warnings))))
     service = open_service(create=True)
+    chosen = restorable(service, declarations)
+    if chosen is not None:
+        try:
+            restore_export(service, operator(), paths[chosen], declarations[chosen], dry_run=dry_run, console=console)
+        except ServiceError as exc:
+            raise InputRefused(str(exc)) from None
+        del paths[chosen], declarations[chosen]
+        if not paths:
+            return []
     outcomes = load_files(
         service,
         operator(),

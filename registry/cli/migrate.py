@@ -14,59 +14,46 @@ import click
 from rich.console import Console
 
 from registry import importers
-from registry.cli.context import open_service, store_option
+from registry.cli.context import open_service, operator, store_option
 from registry.importers.documents import YAML_SUFFIXES
-from registry.service.errors import InvalidInput
-from registry.store.base import Store
+from registry.service import Caller, Declaration, InvalidInput, RegistryService
 
 DOCUMENT_SUFFIXES = (".json", *YAML_SUFFIXES)
 
 
-def _is_empty(store: Store) -> bool:
-    return next(iter(store.iter_nodes(include_retired=True)), None) is None
+def restorable(service: RegistryService, declarations: Sequence[Declaration]) -> int | None:
+    """Which of the files, all read and validated already, to restore rather than import:
+    the first export (a ``records`` section) when the store is empty. Only one can be: a
+    second would meet a store that is no longer empty, and is imported as a declaration."""
+    first = next((i for i, d in enumerate(declarations) if d.records is not None), None)
+    if first is None or not service.is_empty():
+        return None
+    return first
 
 
-def restore_exports(paths: Sequence[Path], *, dry_run: bool, console: Console) -> list[Path]:
-    """Restore the files that are exports (a ``records`` section) when the store is empty;
-    return the paths left for the ordinary import. Only one export can be restored: a
-    second one would meet a store that is no longer empty."""
-    exports = [p for p in paths if p.suffix.lower() in DOCUMENT_SUFFIXES and _records_of(p)]
-    if not exports:
-        return list(paths)
-    store = open_service(create=True).store
-    try:
-        return _restore_first(store, paths, exports[0], dry_run=dry_run, console=console)
-    finally:
-        store.close()
-
-
-def _restore_first(store: Store, paths: Sequence[Path], chosen: Path, *, dry_run: bool, console: Console) -> list[Path]:
-    if not _is_empty(store):
-        return list(paths)
+def restore_export(
+    service: RegistryService,
+    caller: Caller,
+    path: Path,
+    declaration: Declaration,
+    *,
+    dry_run: bool,
+    console: Console,
+) -> None:
+    """Restore an export's records exactly; everything is checked before the one write.
+    The file was parsed and validated once, with every other file of the import."""
+    if declaration.records is None:
+        raise InvalidInput(f"{path} has no records section to restore; import it as a declaration instead")
+    if declaration.errors:
+        raise InvalidInput(f"{path}: an export with invalid values cannot be restored exactly; nothing was written")
+    records = importers.records_of(declaration.records)
+    shown = ", ".join(f"{n} {kind}" for kind, n in records.counts().items())
     if dry_run:
-        records = importers.read_document(chosen)["records"]
-        shown = ", ".join(f"{len(records.get(k) or [])} {k}" for k in ("nodes", "edges", "history"))
-        console.print(f"would restore {chosen} into the empty store {store.url}: {shown}", markup=False, soft_wrap=True)
+        message = f"would restore {path} into the empty store {service.location}: {shown}"
     else:
-        try:
-            counts = importers.restore_document(store, chosen)
-        except InvalidInput as exc:
-            raise click.ClickException(str(exc)) from None
-        shown = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-        console.print(
-            f"restored {chosen} into {store.url}: {shown} (provenance and history kept)",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-    return [p for p in paths if p != chosen]
-
-
-def _records_of(path: Path) -> bool:
-    try:
-        return importers.has_records(importers.read_document(path))
-    except InvalidInput:
-        return False
+        service.restore(caller, records.nodes, records.edges, records.history)
+        message = f"restored {path} into {service.location}: {shown} (provenance and history kept)"
+    console.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 @click.command("export")
@@ -87,11 +74,11 @@ def export_command(file: Path, no_records: bool) -> None:
         raise click.BadParameter(
             f"name it .json, .yaml or .yml, not {file.suffix or 'without a suffix'}", param_hint="FILE"
         )
-    store = open_service().store
+    service = open_service()
     try:
-        document = importers.export_document(store, records=not no_records)
+        document = importers.export_document(service.rows(operator()), records=not no_records)
     finally:
-        store.close()
+        service.close()
     try:
         importers.write_document(document, file)
     except OSError as exc:
@@ -101,7 +88,7 @@ def export_command(file: Path, no_records: bool) -> None:
         ", ".join(f"{len(records.get(k) or [])} {k}" for k in ("nodes", "edges", "history")) or "graph sections only"
     )
     Console().print(
-        f"exported {store.url} to {file}: {shown or 'graph sections only'}",
+        f"exported {service.location} to {file}: {shown or 'graph sections only'}",
         markup=False,
         highlight=False,
         soft_wrap=True,

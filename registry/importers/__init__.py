@@ -12,7 +12,7 @@ from pathlib import Path
 from registry.collector import gc_paused
 from registry.importers import catalogue, ckan, dcat_us, native
 from registry.importers.base import Format, Probe, UnknownFormat
-from registry.importers.export import export_document, has_records, read_document, restore_document, write_document
+from registry.importers.export import Records, export_document, records_of, write_document
 from registry.importers.formats import DuplicateFormat, FormatRegistry
 from registry.service.declaration import Declaration
 from registry.service.errors import InvalidInput
@@ -62,15 +62,14 @@ __all__ = [
     "DuplicateFormat",
     "Format",
     "Probe",
+    "Records",
     "UnknownFormat",
     "detect",
     "export_document",
     "formats",
     "get_format",
-    "has_records",
     "read",
-    "read_document",
+    "records_of",
     "register",
-    "restore_document",
     "write_document",
 ]

@@ -1,4 +1,4 @@
-"""Export a whole registry as a native document, and restore one into an empty store.
+"""Export a whole registry as a native document, and read an export's records back.
 
 The graph sections of an export are the live registry as a department would declare it
 (readable, re-importable anywhere with ``registry import``). The ``records`` section is
@@ -7,21 +7,23 @@ and retired flag, and the stored history. Restoring records into an empty store
 reproduces the source exactly, whichever store either side is, which is how a registry
 moves from the embedded store to Neo4j and back. Restoring into a store that already
 holds something is refused: merging two histories cannot be exact.
+
+This module only converts: the service hands it the rows to export (``service.rows(caller)``,
+so an export holds only what its caller may see) and writes the records it reads back
+(``service.restore``); it never touches a store.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from registry.importers.documents import dump
-from registry.importers.native import load_raw, path_text
 from registry.schema.document import DOCUMENT_VERSION, SCHEMA_ID, RecordsDoc, RefDoc
 from registry.schema.records import EdgeRecord, EdgeRef, HistoryEntry, NodeRecord, NodeRef, Provenance
+from registry.schema.rows import GraphRows
 from registry.service.errors import InvalidInput
-from registry.store.base import Store
 
 _SECTIONS = {
     "Department": "departments",
@@ -38,13 +40,13 @@ def _ref(ref: NodeRef) -> dict[str, str]:
     return {"label": ref.label, "key": ref.key}
 
 
-def export_document(store: Store, *, records: bool = True) -> dict[str, Any]:
-    nodes = list(store.iter_nodes(include_retired=True))
-    edges = list(store.iter_edges(include_retired=True))
+def export_document(rows: GraphRows, *, records: bool = True) -> dict[str, Any]:
+    nodes = list(rows.iter_nodes(include_retired=True))
+    edges = list(rows.iter_edges(include_retired=True))
     doc: dict[str, Any] = {"$schema": SCHEMA_ID, "version": DOCUMENT_VERSION}
     doc.update(_graph_sections([n for n in nodes if not n.retired], [e for e in edges if not e.retired]))
     if records:
-        doc["records"] = _records(nodes, edges, store.iter_history())
+        doc["records"] = _records(nodes, edges, rows.iter_history())
     return doc
 
 
@@ -170,44 +172,21 @@ def write_document(doc: Mapping[str, Any], path: Path | str) -> Path:
     return path
 
 
-def read_document(path: Path | str) -> dict[str, Any]:
-    """A native document as plain data, for ``restore_document``; a file that cannot be
-    read or parsed is an InvalidInput naming the problem."""
-    path = Path(path)
-    raw, _digest, issues = load_raw(path)
-    if raw is None:
-        raise InvalidInput("; ".join(str(i) for i in issues) or f"{path} is empty")
-    if not isinstance(raw, dict):
-        raise InvalidInput(f"{path}: a native document is a mapping with sections such as datasets")
-    return raw
+@dataclass(frozen=True)
+class Records:
+    """An export's records as the store keeps them, ready for ``service.restore``."""
+
+    nodes: list[NodeRecord]
+    edges: list[EdgeRecord]
+    history: list[HistoryEntry]
+
+    def counts(self) -> dict[str, int]:
+        return {"nodes": len(self.nodes), "edges": len(self.edges), "history": len(self.history)}
 
 
-def has_records(doc: Mapping[str, Any]) -> bool:
-    return bool(doc.get("records"))
-
-
-def _is_empty(store: Store) -> bool:
-    return (
-        next(iter(store.iter_nodes(include_retired=True)), None) is None
-        and next(iter(store.iter_history()), None) is None
-    )
-
-
-def restore_document(store: Store, doc: Mapping[str, Any] | Path | str) -> dict[str, int]:
-    """Load a document's ``records`` into an empty store exactly (provenance and history
-    kept); the counts restored."""
-    data = read_document(doc) if isinstance(doc, Path | str) else doc
-    if not has_records(data):
-        raise InvalidInput("the document has no records section to restore; import it as a declaration instead")
-    if not _is_empty(store):
-        raise InvalidInput(
-            f"the target store {store.url} is not empty; a registry can only be restored into an empty store"
-        )
-    try:
-        records = RecordsDoc.model_validate(data["records"])
-    except ValidationError as exc:
-        shown = "; ".join(f"{path_text(('records', *e['loc']))}: {e['msg']}" for e in exc.errors()[:10])
-        raise InvalidInput(f"the records section is invalid ({exc.error_count()} error(s)): {shown}") from None
+def records_of(records: RecordsDoc) -> Records:
+    """A validated records section as store records; a batch named but not listed is an
+    InvalidInput, found before anything is written."""
     provs = {bid: Provenance(source=b.source, batch=bid, by=b.by, at=b.at) for bid, b in records.batches.items()}
 
     def prov(batch: str) -> Provenance:
@@ -236,5 +215,4 @@ def restore_document(store: Store, doc: Mapping[str, Any] | Path | str) -> dict[
         )
         for h in sorted(records.history, key=lambda h: h.seq)
     ]
-    store.restore(nodes, edges, history)
-    return {"nodes": len(nodes), "edges": len(edges), "history": len(history)}
+    return Records(nodes, edges, history)

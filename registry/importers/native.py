@@ -396,6 +396,7 @@ def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
     declaration.issues.extend(problems)
     if doc is None:
         return declaration
+    declaration.records = doc.records
     complete = build(str(path), doc, declaration, cuts)
     if not complete and skip_invalid and declaration.scopes:
         declaration.scopes.clear()

@@ -126,6 +126,11 @@ class ChangeSet:
         return len(self.nodes) + len(self.edges) + len(self.retire_nodes) + len(self.retire_edges)
 
 
+LEVELS = "levels"
+"""Where a projection carries the clearance each node needs (``graph.graph[LEVELS]``,
+NodeRef -> level): the service computes them by its visibility rule and hands them out
+with every projection, so an analysis that asks about classification reads them as data."""
+
 OUTCOMES = ("created", "updated", "unchanged", "retired")
 
 

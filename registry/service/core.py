@@ -43,6 +43,7 @@ from registry.service.errors import (
     RetireLimitExceeded,
 )
 from registry.service.ownership import owners
+from registry.service.rows import CallerRows
 from registry.service.visibility import HIGHEST_LEVEL
 from registry.service.visibility_cache import VisibilityCache
 from registry.store.base import DanglingEdges, Store
@@ -103,6 +104,37 @@ class RegistryService:
 
     def close(self) -> None:
         self.store.close()
+
+    def is_empty(self) -> bool:
+        """Whether the store holds nothing at all, retired entries and history included."""
+        return (
+            next(iter(self.store.iter_nodes(include_retired=True)), None) is None
+            and next(iter(self.store.iter_history()), None) is None
+        )
+
+    # -- the whole registry, row by row (exports, the compact projection) --------------
+
+    def rows(self, caller: Caller) -> CallerRows:
+        """The registry as ``caller`` may read it, row by row (see ``registry.service.rows``):
+        an export or a national analysis run on these cannot include what the caller may
+        not see, whoever runs it."""
+        if caller.clearance >= HIGHEST_LEVEL:
+            return CallerRows(self.store, None)
+        levels, clearance = self.visibility.levels(), caller.clearance
+        return CallerRows(self.store, lambda ref: levels.get(ref, HIGHEST_LEVEL + 1) <= clearance)
+
+    def restore(
+        self, caller: Caller, nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], history: Sequence[HistoryEntry]
+    ) -> None:
+        """Write an export's records verbatim (provenance and history kept) into an empty
+        store: merging two histories cannot be exact, so any other store is refused."""
+        if caller.role is not Role.ADMIN or caller.clearance < HIGHEST_LEVEL:
+            raise PermissionDenied("only an administrator cleared for everything may restore a registry")
+        if not self.is_empty():
+            raise InvalidInput(
+                f"the target store {self.location} is not empty; a registry can only be restored into an empty store"
+            )
+        self.store.restore(nodes, edges, history)
 
     # -- visibility (the rule: ``visibility``; its per-clearance views: ``visibility_cache``) --
 

@@ -4,6 +4,7 @@ and the scopes within which absence means retirement."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from registry.schema.document import RecordsDoc
 from registry.schema.model import NodeModel
 from registry.schema.records import NodeRef
 from registry.service.errors import Issue, rejected_rows
@@ -37,6 +38,9 @@ class Declaration:
     edges: list[EdgeDecl] = field(default_factory=list)
     scopes: list[RetireScope] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    records: RecordsDoc | None = None
+    """An export's records section (the store verbatim), validated with the rest of the
+    file: restored instead of imported when the target store is empty."""
     left_out: int = 0
     """Entries an importer left out because of their errors, when it counts them: a
     catalogue drops a resource whose own cells are bad with all of its rows, and otherwise

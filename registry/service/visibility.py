@@ -20,11 +20,9 @@ import networkx as nx
 
 from registry.collector import gc_paused
 from registry.schema.enums import Clearance, Network, SecrecyLevel
-from registry.schema.records import NodeRef
+from registry.schema.records import LEVELS, NodeRef
 
 INTRANET = int(Clearance.SECRET)
-LEVELS = "levels"
-"""Where ``levels_of`` keeps a graph's levels, in ``graph.graph``."""
 HIGHEST_LEVEL = max(level.rank for level in SecrecyLevel)
 """No node needs more than this; a caller cleared for it is hidden nothing."""
 

@@ -16,7 +16,7 @@ from threading import Lock
 import networkx as nx
 
 from registry.schema.enums import Clearance
-from registry.schema.records import NodeRef
+from registry.schema.records import LEVELS, NodeRef
 from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
 from registry.store.base import Store
 from registry.store.projection import visible_subgraph
@@ -95,9 +95,12 @@ class VisibilityCache:
         self, clearance: Clearance, labels: Collection[str] | None, edge_types: Collection[str] | None
     ) -> nx.MultiDiGraph:
         """The projection with what ``clearance`` may not see cut out, one per clearance and
-        selection until the store changes."""
+        selection until the store changes. It carries every node's level (``LEVELS``), as
+        judged on the whole registry: analyses asking about classification read them."""
         hidden = self.hidden(clearance)
         full = self.store.projection(labels, edge_types)
+        if LEVELS not in full.graph:
+            full.graph[LEVELS] = self.levels()
         if not hidden:
             return full
         key = (

@@ -11,7 +11,7 @@ from registry.service import Caller, RegistryService
 
 @pytest.mark.parametrize("caller", [Caller.system(), Caller.public()], ids=["system", "public"])
 def test_compact_and_graph_paths_find_the_same_duplicates(planted: RegistryService, caller: Caller) -> None:
-    compact = compact_registry(planted.store, hidden=planted.hidden(caller))
+    compact = compact_registry(planted.rows(caller))
     from_graph = ItemMatrix.from_graph(planted.graph(caller), "Dataset")
     assert compact.matrix.keys == from_graph.keys
     assert compact.matrix.holdings.nnz == from_graph.holdings.nnz
@@ -21,7 +21,7 @@ def test_compact_and_graph_paths_find_the_same_duplicates(planted: RegistryServi
 
 def test_hidden_datasets_stay_out_of_the_arrays(planted: RegistryService) -> None:
     hidden = {ref.key for ref in planted.hidden(Caller.public()) if ref.label == "Dataset"}
-    compact = compact_registry(planted.store, hidden=planted.hidden(Caller.public()))
+    compact = compact_registry(planted.rows(Caller.public()))
     assert hidden and not hidden & set(compact.matrix.keys)
 
 
@@ -30,7 +30,7 @@ def test_providers_are_those_the_gap_analysis_counts(planted: RegistryService) -
     its names or synonyms (身份证号 for 公民身份号码), as ``gaps`` decides."""
     from registry.analysis.gaps import _Context
 
-    compact = compact_registry(planted.store)
+    compact = compact_registry(planted.rows(Caller.system()))
     by_element = _Context(planted.graph(Caller.system())).by_element
     elements = [token[2:] for token in by_element if token.startswith("E:")]
     assert elements
@@ -45,7 +45,7 @@ def test_compact_gaps_are_the_graph_gaps_of_the_same_kinds(planted: RegistryServ
     from registry.analysis.gaps import sharing_gaps
 
     kinds = {"unmet_need", "blocked_need", "unused_dataset", "conditional_without_condition"}
-    registry = compact_registry(planted.store, hidden=planted.hidden(caller))
+    registry = compact_registry(planted.rows(caller))
     compact = {(g.kind, g.subject) for g in compact_gaps(registry)}
     graph = {(g.kind, g.subject) for g in sharing_gaps(planted.graph(caller)) if g.kind in kinds}
     assert {kind for kind, _ in graph} == kinds
@@ -53,7 +53,7 @@ def test_compact_gaps_are_the_graph_gaps_of_the_same_kinds(planted: RegistryServ
 
 
 class _RecordsOnly:
-    """The store seen through the Store protocol alone, as the Neo4j store offers it."""
+    """Rows without the raw edge stream, as the Neo4j store offers them."""
 
     def __init__(self, store: object) -> None:
         self._store = store
@@ -65,8 +65,8 @@ class _RecordsOnly:
 
 
 def test_any_store_streams_the_same_arrays(planted: RegistryService) -> None:
-    fast = compact_registry(planted.store)
-    generic = compact_registry(_RecordsOnly(planted.store))  # type: ignore[arg-type]
+    fast = compact_registry(planted.rows(Caller.system()))
+    generic = compact_registry(_RecordsOnly(planted.rows(Caller.system())))  # type: ignore[arg-type]
     assert fast.matrix.keys == generic.matrix.keys
     assert (fast.matrix.holdings != generic.matrix.holdings).nnz == 0
     assert fast.matrix.token_keys == generic.matrix.token_keys

@@ -2,7 +2,7 @@ import networkx as nx
 import pytest
 
 from registry.analysis.gaps import KINDS, sharing_gaps, sharing_matrix
-from registry.schema.records import NodeRef
+from registry.schema.records import LEVELS, NodeRef
 from registry.service import Caller, RegistryService
 from registry.synth import Synth
 
@@ -67,7 +67,7 @@ def test_sharing_matrix_counts_datasets_between_departments(planted: RegistrySer
 
 def test_levels_are_computed_once_per_projection(planted: RegistryService, monkeypatch: pytest.MonkeyPatch) -> None:
     """The service judges visibility with the same levels the boundary question needs; a
-    caller's graph carries them, so gaps does not compute them again."""
+    caller's graph carries them as data, so gaps neither computes them nor asks the service."""
     from registry.service import visibility
 
     calls: list[int] = []
@@ -83,7 +83,9 @@ def test_levels_are_computed_once_per_projection(planted: RegistryService, monke
     found = sharing_gaps(public, kind="boundary_need")
     sharing_gaps(public)
     assert len(calls) == before
-    recomputed = nx.MultiDiGraph(public)
-    recomputed.graph.pop(visibility.LEVELS, None)
-    assert sharing_gaps(recomputed, kind="boundary_need") == found
-    assert len(calls) == before + 1
+    bare = nx.MultiDiGraph(public)
+    levels = bare.graph.pop(LEVELS)
+    with pytest.raises(ValueError, match="clearance levels"):
+        sharing_gaps(bare, kind="boundary_need")
+    assert sharing_gaps(bare, kind="boundary_need", levels=levels) == found
+    assert len(calls) == before

@@ -90,3 +90,46 @@ def test_export_needs_a_document_suffix(tmp_path: Path) -> None:
     result = registry(tmp_path / "source.db", "export", str(tmp_path / "registry.txt"))
     assert result.exit_code == 2 and "name it .json, .yaml or .yml" in result.output
     assert not (tmp_path / "registry.txt").exists()
+
+
+def test_an_export_is_not_restored_when_another_file_of_the_import_is_invalid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file is read once and checked before the restore writes anything."""
+    from registry.importers import native
+
+    source, target, file = tmp_path / "source.db", tmp_path / "target.db", tmp_path / "registry.json"
+    _build(source, tmp_path)
+    registry(source, "export", str(file))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nsystems:\n  - code: ZJ-BAD-01\n    name: ''\n", encoding="utf-8")
+    parsed: list[str] = []
+    real = native.load_raw
+
+    def counted(path: Path) -> object:
+        parsed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(native, "load_raw", counted)
+    refused = registry(target, "import", str(file), str(bad))
+    assert refused.exit_code == 2 and "restored" not in refused.output
+    assert sorted(parsed) == ["bad.yaml", "registry.json"]
+    store = SQLiteStore(target)
+    assert next(store.iter_nodes(include_retired=True), None) is None
+    store.close()
+
+
+def test_an_export_with_a_record_naming_an_unlisted_batch_writes_nothing(tmp_path: Path) -> None:
+    import json
+
+    source, target, file = tmp_path / "source.db", tmp_path / "target.db", tmp_path / "registry.json"
+    _build(source, tmp_path)
+    registry(source, "export", str(file))
+    document = json.loads(file.read_text(encoding="utf-8"))
+    document["records"]["nodes"][-1]["updated"] = "batch-nobody-listed"
+    file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    refused = registry(target, "import", str(file))
+    assert refused.exit_code == 2 and "batch-nobody-listed" in refused.output
+    store = SQLiteStore(target)
+    assert next(store.iter_nodes(include_retired=True), None) is None
+    store.close()

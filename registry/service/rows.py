@@ -1,0 +1,58 @@
+"""The registry row by row as one caller may read it (``RegistryService.rows``).
+
+A caller cleared for everything reads the store as it is, retired entries and all
+history included (an administrator's export restores a registry exactly). Any other
+caller reads the live entries it may see, the edges whose two ends it may see, and the
+history of those only: retired entries are left out, since their clearance is not known
+(levels are computed on the live graph), and leaving them out cannot leak.
+"""
+
+from collections.abc import Callable, Collection, Iterator
+
+from registry.schema.records import EdgeRecord, HistoryEntry, NodeRecord, NodeRef
+from registry.schema.rows import EdgeEnds, edge_ends
+from registry.store.base import Store
+
+Visible = Callable[[NodeRef], bool]
+
+
+class CallerRows:
+    def __init__(self, store: Store, visible: Visible | None) -> None:
+        """``visible`` None: everything (the highest clearance)."""
+        self._store = store
+        self._visible = visible
+
+    def iter_nodes(
+        self, labels: Collection[str] | None = None, *, include_retired: bool = False
+    ) -> Iterator[NodeRecord]:
+        visible = self._visible
+        if visible is None:
+            return self._store.iter_nodes(labels, include_retired=include_retired)
+        return (n for n in self._store.iter_nodes(labels) if visible(n.ref))
+
+    def iter_edges(
+        self, types: Collection[str] | None = None, *, include_retired: bool = False
+    ) -> Iterator[EdgeRecord]:
+        visible = self._visible
+        if visible is None:
+            return self._store.iter_edges(types, include_retired=include_retired)
+        return (e for e in self._store.iter_edges(types) if visible(e.src) and visible(e.dst))
+
+    def iter_edge_ends(self, types: Collection[str]) -> Iterator[EdgeEnds]:
+        visible = self._visible
+        ends = edge_ends(self._store, types)
+        if visible is None:
+            return ends
+        return (e for e in ends if visible(NodeRef(e[1], e[2])) and visible(NodeRef(e[3], e[4])))
+
+    def iter_history(self) -> Iterator[HistoryEntry]:
+        visible = self._visible
+        if visible is None:
+            return self._store.iter_history()
+        return (h for h in self._store.iter_history() if _shown(h, visible))
+
+
+def _shown(entry: HistoryEntry, visible: Visible) -> bool:
+    if entry.edge is not None:
+        return visible(entry.edge.src) and visible(entry.edge.dst)
+    return entry.node is not None and visible(entry.node)
