@@ -1,0 +1,1 @@
+"""The registry's vocabulary: node and edge models, enumerations, codes, the graph records and the native document."""

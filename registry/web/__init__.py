@@ -1,0 +1,1 @@
+"""The HTTP server: the GraphQL API, the planners' pages, health and metrics, behind token authentication."""
