@@ -539,6 +539,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "facet.update_cycle": ("更新周期", "update cycle"),
     "facet.network": ("部署网络", "network"),
     "facet.secrecy_level": ("密级", "secrecy"),
+    "changes.title": ("{since} 以来的变更", "changes since {since}"),
+    "changes.count": ("{since} 以来的变更：{n} 条", "Changes since {since}: {n}"),
+    "changes.col.at": ("时间", "at"),
+    "changes.col.by": ("操作人", "by"),
+    "changes.col.op": ("变更", "change"),
+    "changes.col.kind": ("类别", "kind"),
+    "changes.col.key": ("代码", "key"),
+    "changes.col.name": ("名称", "name"),
+    "changes.col.what": ("内容", "what"),
+    "op.created": ("新增", "created"),
+    "op.updated": ("更新", "updated"),
+    "op.retired": ("注销", "retired"),
+    "op.revived": ("恢复", "revived"),
+    "label.Interface": ("技术接口", "interface"),
+    "label.Need": ("共享需求", "need"),
+    "label.ImportBatch": ("导入批次", "import batch"),
+    "gap.stale_dataset": (
+        "数据集 {name!r} 更新周期为{cycle}，最近一次数据更新在 {last}，已逾期 {days} 天",
+        "dataset {name!r} is updated {cycle}, last on {last}: {days} days overdue",
+    ),
+    "gapkind.stale_dataset": ("数据未按周期更新", "stale_dataset"),
 }
 
 

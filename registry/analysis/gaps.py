@@ -12,6 +12,7 @@ on the intranet, and state secrets are out of scope for sharing.
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import networkx as nx
@@ -22,7 +23,7 @@ from registry.analysis.findings import Serialisable
 from registry.analysis.matrix import normaliser_for
 from registry.collector import gc_paused
 from registry.i18n import label_of, language, t
-from registry.schema.enums import Clearance, Network, ShareType
+from registry.schema.enums import Clearance, Network, ShareType, UpdateCycle
 from registry.schema.records import LEVELS, NodeRef
 
 INTRANET = int(Clearance.SECRET)
@@ -34,7 +35,20 @@ KINDS = (
     "unused_dataset",
     "conditional_without_condition",
     "incomplete_item",
+    "stale_dataset",
 )
+MAX_AGE: dict[str, timedelta] = {
+    UpdateCycle.REALTIME: timedelta(days=1),
+    UpdateCycle.DAILY: timedelta(days=1),
+    UpdateCycle.WEEKLY: timedelta(days=7),
+    UpdateCycle.TEN_DAYS: timedelta(days=10),
+    UpdateCycle.MONTHLY: timedelta(days=31),
+    UpdateCycle.QUARTERLY: timedelta(days=92),
+    UpdateCycle.HALF_YEARLY: timedelta(days=183),
+    UpdateCycle.YEARLY: timedelta(days=366),
+}
+"""How old a dataset's last data update may be for its declared 更新周期 (a real-time one
+is expected to report at least daily); 不定期 and 其他 are never stale."""
 SHAREABLE = (ShareType.UNCONDITIONAL, ShareType.CONDITIONAL)
 REQUIRED_ATTRIBUTES = ("fields", "format", "interface", "processing_method", "traceability_requirement")
 Adjacency = dict[NodeRef, dict[NodeRef, dict[str, Any]]]
@@ -275,7 +289,38 @@ def _listed(missing: list[str]) -> str:
     return "、".join(names) if language() == "zh" else ", ".join(names)
 
 
-def _dataset_gaps(ctx: _Context) -> list[Gap]:
+def _stale(ctx: _Context, dataset: NodeRef, attrs: dict[str, Any], now: datetime) -> Gap | None:
+    """A dataset whose last data update is older than its update cycle allows."""
+    reported, cycle = attrs.get("data_updated_at"), attrs.get("update_cycle")
+    allowed = MAX_AGE.get(cycle) if isinstance(cycle, str) else None
+    if not reported or allowed is None:
+        return None
+    last = datetime.fromisoformat(str(reported))
+    last = last if last.tzinfo else last.replace(tzinfo=UTC)
+    due = last + allowed
+    if now <= due:
+        return None
+    overdue = now - due
+    name = attrs.get("name", dataset.key)
+    return _gap(
+        ctx.graph,
+        "stale_dataset",
+        dataset,
+        t(
+            "gap.stale_dataset",
+            name=name,
+            cycle=label_of(UpdateCycle, cycle),
+            last=last.date().isoformat(),
+            days=overdue.days,
+        ),
+        update_cycle=cycle,
+        data_updated_at=str(reported),
+        due=due.isoformat(timespec="seconds"),
+        overdue_days=round(overdue.total_seconds() / 86400, 1),
+    )
+
+
+def _dataset_gaps(ctx: _Context, now: datetime) -> list[Gap]:
     graph = ctx.graph
     found = []
     for dataset in ctx.by_label["Dataset"]:
@@ -310,6 +355,9 @@ def _dataset_gaps(ctx: _Context) -> list[Gap]:
                     share_condition=attrs.get("share_condition"),
                 )
             )
+        stale = _stale(ctx, dataset, attrs, now)
+        if stale is not None:
+            found.append(stale)
         missing = _attributes_missing(ctx, dataset, fields, exposed)
         if missing:
             found.append(
@@ -345,6 +393,7 @@ def sharing_gaps(
     kind: str | None = None,
     department: str | None = None,
     levels: Mapping[NodeRef, int] | None = None,
+    now: datetime | None = None,
 ) -> list[Gap]:
     """Every gap, or those of one kind, or those concerning one department (as requester
     of a need, or as provider of a dataset). ``levels`` (the clearance each node needs)
@@ -363,7 +412,7 @@ def sharing_gaps(
         elif kind == "unused_dataset":
             ctx.used.update(_named_datasets(ctx))
         if wants_datasets:
-            found += _dataset_gaps(ctx)
+            found += _dataset_gaps(ctx, now or datetime.now(UTC))
     found.sort(key=_report_order)
     return [g for g in found if (kind is None or g.kind == kind) and (department is None or g.department == department)]
 

@@ -2,10 +2,20 @@
 autocomplete. Every answer comes from the service for the caller, so hidden entries are
 neither listed nor counted."""
 
-import strawberry
+from datetime import datetime
+from typing import Annotated
 
+import strawberry
+from strawberry.scalars import JSON
+
+from registry.graphql.enums import NodeKind
+from registry.graphql.mutations import WriteResult, write_result
 from registry.graphql.nodes import Ctx
+from registry.schema.records import NodeRef
+from registry.service import changes as feed
 from registry.service import search as searching
+from registry.service import timeline
+from registry.service.freshness import report_data_update
 
 
 @strawberry.type(description="One search hit: the entry, its owning department and where the query matched.")
@@ -94,3 +104,80 @@ class CatalogueQuery:
     @strawberry.field(description="Autocomplete: entries whose name starts with (then contains) the text.")
     def suggest(self, info: Ctx, text: str, limit: int = 10) -> list[SearchHit]:
         return [_hit(h) for h in searching.suggest(info.context.service, info.context.caller, text, limit=limit)]
+
+
+@strawberry.type(description="One change in the registry: who, when, which file and batch, what.")
+class ChangeEntry:
+    at: str
+    by: str
+    source: str
+    batch: str
+    op: str = strawberry.field(description="created, updated, retired or revived")
+    kind: str
+    key: str
+    name: str | None
+    department: str | None
+    subject: str
+    changes: JSON = strawberry.field(description="Each changed property with [old, new].")
+
+
+@strawberry.type(description="An entry's properties as they stood at a time, rebuilt from history.")
+class Snapshot:
+    kind: str
+    key: str
+    live: bool
+    as_of: str
+    properties: JSON
+
+
+@strawberry.type(description="A 信息项 added, removed or changed between two dates or batches.")
+class FieldChange:
+    name: str
+    key: str
+    change: str
+    properties: JSON
+
+
+@strawberry.type
+class TimelineQuery:
+    @strawberry.field(description="What changed between two times (dates, date-times), oldest first.")
+    def changes(
+        self,
+        info: Ctx,
+        since: str,
+        until: str | None = None,
+        department: str | None = None,
+        kinds: list[str] | None = None,
+        first: int = 1000,
+    ) -> list[ChangeEntry]:
+        found = feed.changes(
+            info.context.service,
+            info.context.caller,
+            since=since,
+            until=until,
+            department=department,
+            kinds=kinds,
+            limit=first,
+        )
+        return [ChangeEntry(**c.as_dict()) for c in found]
+
+    @strawberry.field(description="An entry as it stood at a date, date-time or import batch.")
+    def entry_as_of(self, info: Ctx, kind: NodeKind, key: str, as_of: str) -> Snapshot:
+        snap = timeline.as_of(info.context.service, info.context.caller, NodeRef(kind.value, key), as_of)
+        return Snapshot(kind=snap.label, key=snap.key, live=snap.live, as_of=snap.as_of, properties=snap.props)
+
+    @strawberry.field(description="信息项 of a dataset added, removed or changed between two dates or batches.")
+    def field_changes(
+        self, info: Ctx, dataset: str, to: str, from_: Annotated[str, strawberry.argument(name="from")]
+    ) -> list[FieldChange]:
+        found = timeline.field_changes(info.context.service, info.context.caller, dataset, from_, to)
+        return [FieldChange(name=c.name, key=c.key, change=c.change, properties=c.properties) for c in found]
+
+
+@strawberry.type
+class CatalogueMutation:
+    @strawberry.mutation(description="Report that a dataset's data was updated (now, or at the given time).")
+    def report_data_update(self, info: Ctx, dataset: str, at: datetime | None = None) -> WriteResult:
+        context = info.context
+        report = report_data_update(context.service, context.caller, dataset, at, source="graphql:reportDataUpdate")
+        return write_result(info, report, [NodeRef("Dataset", dataset)])

@@ -74,6 +74,12 @@ class ImportResult:
 def _write(info: Ctx, source: str, nodes: list[NodeModel], edges: list[EdgeDecl], show: list[NodeRef]) -> WriteResult:
     context = info.context
     report = context.service.upsert(context.caller, nodes, edges, source=f"graphql:{source}")
+    return write_result(info, report, show)
+
+
+def write_result(info: Ctx, report: LoadReport, show: list[NodeRef]) -> WriteResult:
+    """What a write did, with the written nodes as the caller now sees them."""
+    context = info.context
     context.reset()
     shown: list[Node] = []
     for ref in show:

@@ -21,8 +21,10 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from registry.graphql.catalogue import CatalogueMutation
 from registry.graphql.context import FreshLoaders
 from registry.graphql.errors import ErrorPolicy
 from registry.graphql.mutations import Mutation
@@ -64,7 +66,7 @@ def build_schema(limits: Limits = Limits(), extensions: tuple[type[SchemaExtensi
     ]
     return RegistrySchema(
         query=Query,
-        mutation=Mutation,
+        mutation=merge_types("Mutation", (Mutation, CatalogueMutation)),
         types=list(NODE_TYPES.values()),
         extensions=[
             lambda: ParserCache(maxsize=limits.cache_size),

@@ -29,6 +29,7 @@ from registry.importers.values import (
     parse_data_type,
     parse_date,
     parse_format,
+    parse_moment,
     share_rule,
     split_list,
 )
@@ -68,6 +69,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "processing_method": ("加工处理方法", "processing_method"),
     "traceability": ("信息可追溯要求", "信息可追溯的技术要求", "可追溯要求", "traceability_requirement"),
     "interface": ("技术接口", "接口地址", "interface"),
+    "owner": ("责任人", "数据责任人", "owner"),
+    "contact": ("联系人", "联系人姓名", "contact"),
+    "contact_phone": ("联系电话", "联系方式", "contact_phone"),
+    "contact_email": ("联系邮箱", "电子邮箱", "contact_email"),
+    "technical_contact": ("技术联系人", "technical_contact"),
+    "data_updated_at": ("数据更新时间", "最近更新时间", "数据更新日期", "data_updated_at"),
 }
 """Canonical column -> the headers that name it; the first name is the one used in
 messages when the column is absent from the file."""
@@ -216,6 +223,10 @@ class _Reader:
             where = condition.row if condition else res.cells["share_type"].row
             self.issue(where, "share_condition", condition.text if condition else "", broken)
         self._convert(res, "open_to_public", parse_bool, props)
+        self._convert(res, "data_updated_at", parse_moment, props)
+        contacts = _contacts(res)
+        if contacts:
+            props["contacts"] = contacts
         self._convert(res, "published_on", parse_date, props)
         if "related" in res.cells:
             props["related_resource_codes"] = [clean_code(c) for c in split_list(res.cells["related"].text)]
@@ -466,6 +477,22 @@ def _emit(
         if interface is not None:
             declaration.nodes.append(interface)
             declaration.edges.append(EdgeDecl("EXPOSED_VIA", dataset_ref, NodeRef(Interface.LABEL, interface.key())))
+
+
+def _contacts(res: Resource) -> list[dict[str, str]]:
+    """责任人 (owner), 联系人 with phone and e-mail (steward), 技术联系人 (technical)."""
+    found: list[dict[str, str]] = []
+    for column, role in (("owner", "owner"), ("contact", "steward"), ("technical_contact", "technical")):
+        cell = res.cells.get(column)
+        if cell is None:
+            continue
+        contact = {"name": cell.text, "role": role}
+        if role == "steward":
+            for detail, key in (("contact_phone", "phone"), ("contact_email", "email")):
+                if detail in res.cells:
+                    contact[key] = res.cells[detail].text
+        found.append(contact)
+    return found
 
 
 def sniff(probe: Probe) -> bool:

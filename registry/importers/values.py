@@ -5,12 +5,13 @@ judged the same way whatever file it came in.
 """
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from registry.i18n import allowed, t
 from registry.schema.enums import DataType, FormatCategory, ShareType
 from registry.schema.synonyms import canonical, normalise
 
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _TYPE_WITH_LENGTH = re.compile(r"^(.+?)\s*[(（]\s*(\d+)\s*(?:[,，]\s*\d+\s*)?[)）]$")
@@ -39,6 +40,18 @@ def parse_date(raw: str) -> date:
         except ValueError:
             pass
     raise ValueError(t("value.date", value=raw))
+
+
+def parse_moment(raw: str) -> datetime:
+    """A date (the start of that day) or a date-time; China Standard Time unless the text
+    says otherwise, since that is what a department writes in its sheet."""
+    text = raw.strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("/", "-"))
+    except ValueError:
+        day = parse_date(text)
+        moment = datetime(day.year, day.month, day.day)
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TIME)
 
 
 def parse_data_type(raw: str) -> tuple[DataType, int | None]:

@@ -7,7 +7,7 @@ closed set (``NODE_MODELS``, ``EDGE_SPECS``): the Neo4j store interpolates label
 Cypher only from this set, never from input.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -75,6 +75,35 @@ def _code(value: str) -> str:
 
 Code = Annotated[str, AfterValidator(_code)]
 
+CONTACT_ROLES = ("owner", "steward", "technical")
+"""责任人 (owner), 数据管理员 (steward), 技术联系人 (technical contact)."""
+_CONTACT_KEYS = frozenset({"name", "role", "phone", "email"})
+
+
+def _contacts(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Who to ask about an entry and who is told when it changes: each with a name and a
+    role, a phone and an e-mail address where known."""
+    cleaned = []
+    for contact in value:
+        extra = sorted(set(contact) - _CONTACT_KEYS)
+        if extra:
+            raise ValueError(f"a contact has no property {extra[0]!r} (name, role, phone, email)")
+        name = str(contact.get("name") or "").strip()
+        if not name:
+            raise ValueError("a contact needs a name")
+        role = str(contact.get("role") or "owner").strip()
+        if role not in CONTACT_ROLES:
+            raise ValueError(f"contact role {role!r} is not one of {', '.join(CONTACT_ROLES)}")
+        entry = {"name": name, "role": role}
+        for key in ("phone", "email"):
+            if contact.get(key):
+                entry[key] = str(contact[key]).strip()
+        cleaned.append(entry)
+    return cleaned
+
+
+Contacts = Annotated[list[dict[str, Any]], AfterValidator(_contacts)]
+
 
 class Department(NodeModel):
     LABEL: ClassVar[str] = "Department"
@@ -83,6 +112,7 @@ class Department(NodeModel):
     level: DepartmentLevel | None = None
     region: str | None = None
     parent: str | None = None
+    contacts: Contacts = Field(default_factory=list)
 
     @field_validator("code")
     @classmethod
@@ -110,6 +140,7 @@ class System(NodeModel):
     status: SystemStatus | None = None
     public_service: bool = False
     project: str | None = None
+    contacts: Contacts = Field(default_factory=list)
 
     def key(self) -> str:
         return self.code
@@ -142,6 +173,10 @@ class Dataset(NodeModel):
         description="The record this dataset was imported from in an open-data catalogue "
         "(format:identifier or address), so it can be traced back to its source.",
     )
+    contacts: Contacts = Field(default_factory=list)
+    data_updated_at: datetime | None = None
+    """When the data itself was last updated (reported by an import, an interface or the API):
+    set against the declared update cycle, it tells a stale dataset."""
 
     @field_validator("resource_code")
     @classmethod
@@ -186,6 +221,7 @@ class Interface(NodeModel):
     protocol: str | None = None
     url: str | None = None
     network: Network | None = None
+    contacts: Contacts = Field(default_factory=list)
 
     def key(self) -> str:
         return self.code

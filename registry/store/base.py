@@ -160,6 +160,17 @@ class Store(Protocol):
 
     def iter_history(self) -> Iterator[HistoryEntry]: ...
 
+    def batches_between(self, since: str | None, until: str | None) -> list[Provenance]:
+        """The write batches made at or after ``since`` and before ``until`` (ISO 8601 UTC;
+        None for no bound), oldest first: the spine of the change feed."""
+        ...
+
+    def changes_in(self, batches: Collection[str]) -> Iterator[HistoryEntry]:
+        """What those batches did, in order: a ``create`` entry (no property changes: the
+        record's current state tells them) for each node they created, then every stored
+        update, retirement and revival they made."""
+        ...
+
     def restore(
         self,
         nodes: Iterable[NodeRecord],

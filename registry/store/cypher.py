@@ -93,6 +93,11 @@ BATCH_GET = (
     f"UNWIND $ids AS id MATCH (b:{BATCH} {{id: id}}) RETURN b.id AS id, b.source AS source, b.by AS by, b.at AS at"
 )
 HISTORY_CREATE = f"UNWIND $rows AS row CREATE (h:{HISTORY}) SET h = row"
+BATCHES_BETWEEN = (
+    f"MATCH (b:{BATCH}) WHERE b.at >= $since AND b.at < $until "
+    "RETURN b.id AS id, b.source AS source, b.by AS by, b.at AS at ORDER BY at, id"
+)
+HISTORY_IN = f"MATCH (h:{HISTORY}) WHERE h.batch IN $batches RETURN properties(h) AS h ORDER BY h.seq"
 HISTORY_FOR = "\nUNION\n".join(
     f"MATCH (h:{HISTORY} {{{lab}: $label, {key}: $key}}) RETURN properties(h) AS h"
     for lab, key in (("node_label", "node_key"), ("src_label", "src_key"), ("dst_label", "dst_key"))
@@ -131,6 +136,11 @@ def node_get(name: str) -> str:
         f"UNWIND $keys AS key MATCH (n:{label(name)} {{key: key}}) "
         f"WHERE $include_retired OR NOT n._retired RETURN {_NODE}"
     )
+
+
+@cache
+def node_created_in(name: str) -> str:
+    return f"MATCH (n:{label(name)}) WHERE n._created IN $batches RETURN n.key AS key, n._created AS created"
 
 
 @cache
@@ -268,12 +278,12 @@ def statements() -> Iterator[str]:
     """Every statement the store can send, for every label and edge type."""
     yield from schema_statements()
     yield from (META_INIT, SCHEMA_GET, SCHEMA_SET, VERSION, LOCK, BUMP_VERSION, NEXT_SEQ, BATCH_MERGE, BATCH_GET)
-    yield from (HISTORY_CREATE, HISTORY_FOR, HISTORY_PAGE)
+    yield from (HISTORY_CREATE, HISTORY_FOR, HISTORY_PAGE, BATCHES_BETWEEN, HISTORY_IN)
     for name in LABELS:
         yield from (node_existing(name), node_upsert(name), node_get(name), node_live_keys(name))
         yield from (node_find(name, True), node_find(name, False), node_count(name), node_live_count(name))
         yield from (node_page(name), node_retire(name), node_retire_edges(name), node_all_edges(name))
-        yield from (node_edges(name, "out"), node_edges(name, "in"))
+        yield from (node_edges(name, "out"), node_edges(name, "in"), node_created_in(name))
     for name in (*LABELS, *INTERNAL_LABELS):
         yield delete_page(name)
     for c in COMBOS:

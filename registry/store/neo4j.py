@@ -747,6 +747,32 @@ class Neo4jStore:
     ) -> Iterator[EdgeRecord]:
         return self._iter_edges(types, None, include_retired)
 
+    def batches_between(self, since: str | None, until: str | None) -> list[Provenance]:
+        def work(tx: neo4j.ManagedTransaction) -> list[Provenance]:
+            rows = self._run(tx, cypher.BATCHES_BETWEEN, since=since or "", until=until or "\uffff")
+            return [Provenance(row["source"], row["id"], row["by"], row["at"]) for row in rows]
+
+        found = self._read(work)
+        for prov in found:
+            self._batches[prov.batch] = prov
+        return found
+
+    def changes_in(self, batches: Collection[str]) -> Iterator[HistoryEntry]:
+        ids = sorted(set(batches))
+
+        def work(tx: neo4j.ManagedTransaction) -> list[HistoryEntry]:
+            self._resolve(tx, ids)
+            created = [
+                HistoryEntry(0, str(ref), "create", {}, self._batches[row["created"]], ref, None)
+                for name in NODE_MODELS
+                for row in self._run(tx, cypher.node_created_in(name), batches=ids)
+                for ref in [NodeRef(name, row["key"])]
+            ]
+            stored = [self._history_entry(row["h"]) for row in self._run(tx, cypher.HISTORY_IN, batches=ids)]
+            return sorted(created, key=lambda e: (e.prov.at, e.subject)) + stored
+
+        yield from self._read(work) if ids else []
+
     def iter_history(self) -> Iterator[HistoryEntry]:
         after = 0
         while True:

@@ -69,6 +69,9 @@ CREATE TABLE IF NOT EXISTS history (
 CREATE INDEX IF NOT EXISTS history_by_node ON history (node_label, node_key);
 CREATE INDEX IF NOT EXISTS history_by_src ON history (src_label, src_key);
 CREATE INDEX IF NOT EXISTS history_by_dst ON history (dst_label, dst_key);
+CREATE INDEX IF NOT EXISTS history_by_batch ON history (batch);
+CREATE INDEX IF NOT EXISTS nodes_by_created ON nodes (created);
+CREATE INDEX IF NOT EXISTS batches_by_at ON batches (at);
 """
 
 
@@ -678,6 +681,32 @@ class SQLiteStore:
             "AND type IN (SELECT value FROM json_each(?1)) ORDER BY src_label, src_key, type, dst_label, dst_key",
             (json.dumps(sorted(types)),),
         )
+
+    def batches_between(self, since: str | None, until: str | None) -> list[Provenance]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, source, by_whom, at FROM batches WHERE at >= ?1 AND at < ?2 ORDER BY at, id",
+                (since or "", until or "\uffff"),
+            ).fetchall()
+        return [Provenance(source=source, batch=id_, by=by, at=at) for id_, source, by, at in rows]
+
+    def changes_in(self, batches: Collection[str]) -> Iterator[HistoryEntry]:
+        ids = sorted(set(batches))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for label, key, created in self._stream(
+                f"SELECT label, key, created FROM nodes WHERE created IN ({marks}) ORDER BY created, label, key", chunk
+            ):
+                ref = NodeRef(label, key)
+                yield HistoryEntry(0, str(ref), "create", {}, self._prov(created), ref, None)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for row in self._stream(
+                f"SELECT {self._HISTORY_COLUMNS} FROM history WHERE batch IN ({marks}) ORDER BY seq", chunk
+            ):
+                yield self._history_entry(row)
 
     def iter_history(self) -> Iterator[HistoryEntry]:
         for row in self._stream(f"SELECT {self._HISTORY_COLUMNS} FROM history ORDER BY seq", ()):

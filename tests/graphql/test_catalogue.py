@@ -24,3 +24,27 @@ def test_suggest_and_bad_input(demo_api: Api) -> None:
     assert len(found) == 3 and all(s["name"].startswith("不动产") for s in found)
     body = demo_api.post('{ search(query: "信息\\u0000x") { totalCount } }', as_="public")
     assert body["errors"][0]["extensions"]["code"] == "BAD_INPUT"
+
+
+def test_change_feed_point_in_time_and_freshness(demo_api: Api) -> None:
+    feed = demo_api.data('{ changes(since: "2000-01-01", kinds: ["System"]) { op kind key name } }', as_="admin")
+    assert feed["changes"] and {c["op"] for c in feed["changes"]} == {"created"}
+    public = demo_api.data('{ changes(since: "2000-01-01", kinds: ["System"]) { key } }', as_="public")
+    assert "330000-GA-XT002" in {c["key"] for c in feed["changes"]}
+    assert "330000-GA-XT002" not in {c["key"] for c in public["changes"]}
+    snapshot = demo_api.data(
+        '{ entryAsOf(kind: DATASET, key: "206100000/005", asOf: "2099-01-01") { live properties } }', as_="public"
+    )["entryAsOf"]
+    assert snapshot["live"] and snapshot["properties"]["name"] == "欠税公告信息"
+    fields = demo_api.data(
+        '{ fieldChanges(dataset: "206100000/005", from: "2000-01-01", to: "2099-01-01") { name change } }',
+        as_="public",
+    )["fieldChanges"]
+    assert {f["change"] for f in fields} == {"added"} and "纳税人识别号" in {f["name"] for f in fields}
+    reported = demo_api.data(
+        'mutation { reportDataUpdate(dataset: "206100000/005", at: "2026-01-05T08:00:00+08:00") { updated } }',
+        as_="admin",
+    )
+    assert reported["reportDataUpdate"]["updated"] == 1
+    denied = demo_api.post('mutation { reportDataUpdate(dataset: "206100000/005") { updated } }', as_="public")
+    assert denied["errors"]
