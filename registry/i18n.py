@@ -560,6 +560,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "dataset {name!r} is updated {cycle}, last on {last}: {days} days overdue",
     ),
     "gapkind.stale_dataset": ("数据未按周期更新", "stale_dataset"),
+    "browse.count": ("共 {n} 个数据集", "{n} datasets"),
+    "browse.col.path": ("代码", "path"),
+    "browse.col.name": ("名称", "name"),
+    "browse.col.count": ("数据集", "datasets"),
 }
 
 

@@ -3,6 +3,7 @@
 import click
 
 from registry.cli import analyses, serve, synth
+from registry.cli.browse import browse_command
 from registry.cli.changes import changes_command
 from registry.cli.context import store_option
 from registry.cli.demo import demo_command
@@ -51,3 +52,4 @@ main.add_command(synth.synth_command)
 main.add_command(template_command)
 main.add_command(search_command)
 main.add_command(changes_command)
+main.add_command(browse_command)

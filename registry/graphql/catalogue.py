@@ -3,6 +3,7 @@ autocomplete. Every answer comes from the service for the caller, so hidden entr
 neither listed nor counted."""
 
 from datetime import datetime
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -12,6 +13,7 @@ from registry.graphql.enums import NodeKind
 from registry.graphql.mutations import WriteResult, write_result
 from registry.graphql.nodes import Ctx
 from registry.schema.records import NodeRef
+from registry.service import browse as browsing
 from registry.service import changes as feed
 from registry.service import search as searching
 from registry.service import timeline
@@ -138,8 +140,36 @@ class FieldChange:
     properties: JSON
 
 
+@strawberry.enum(description="Which tree to browse.")
+class Tree(Enum):
+    CATEGORY = "category"
+    DEPARTMENT = "department"
+
+
+@strawberry.type(description="A node of a browse tree: its children and datasets, with counts.")
+class BrowseNode:
+    path: str
+    name: str
+    level: str
+    count: int
+    children: JSON
+    datasets: JSON
+
+
 @strawberry.type
 class TimelineQuery:
+    @strawberry.field(
+        description="Browse the classification tree (基础/主题/部门, 类/项/目/细目) or the department tree; "
+        "path is a category-code prefix or a department code (empty for the root)."
+    )
+    def browse(self, info: Ctx, tree: Tree = Tree.CATEGORY, path: str = "") -> BrowseNode:
+        context = info.context
+        if tree is Tree.CATEGORY:
+            node = browsing.browse_categories(context.service, context.caller, path)
+        else:
+            node = browsing.browse_departments(context.service, context.caller, path or None)
+        return BrowseNode(**node.as_dict())
+
     @strawberry.field(description="What changed between two times (dates, date-times), oldest first.")
     def changes(
         self,

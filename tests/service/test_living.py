@@ -117,3 +117,23 @@ def test_contacts_from_the_catalogue_sheet(service: RegistryService, tmp_path: P
         {"name": "王建国", "role": "owner"},
         {"name": "李敏", "role": "steward", "phone": "0571-87001234", "email": "limin@hz.gov.cn"},
     ]
+
+
+def test_browse_the_classification_and_department_trees(demo_service: RegistryService) -> None:
+    from registry.service.browse import browse_categories, browse_departments
+
+    root = browse_categories(demo_service, ADMIN)
+    assert [c["name"] for c in root.children] == ["基础信息资源", "主题信息资源", "部门信息资源"]
+    assert sum(c["count"] for c in root.children) == root.count
+    basic = browse_categories(demo_service, ADMIN, "1")
+    assert basic.level == "类" and all(c["path"].startswith("1") and len(c["path"]) == 3 for c in basic.children)
+    public_root = browse_categories(demo_service, PUBLIC)
+    hidden_datasets = {r for r in demo_service.hidden(PUBLIC) if r.label == "Dataset"}
+    assert public_root.count == root.count - len(hidden_datasets)
+    with pytest.raises(InvalidInput):
+        browse_categories(demo_service, ADMIN, "1/../")
+    departments = browse_departments(demo_service, PUBLIC)
+    police = next(c for c in departments.children if c["name"] == "浙江省公安厅")
+    node = browse_departments(demo_service, PUBLIC, police["path"])
+    assert node.count == police["count"] == len(node.datasets)
+    assert not {NodeRef("Dataset", d["key"]) for d in node.datasets} & hidden_datasets
