@@ -12,6 +12,7 @@ from registry.cli.migrate import export_command
 from registry.cli.search import search_command
 from registry.cli.show import show_command
 from registry.cli.stats import stats_command
+from registry.cli.subscribe import deliveries_command, subscribe_command, subscriptions_command, unsubscribe_command
 from registry.cli.template import template_command
 from registry.i18n import LANGUAGES, set_language
 
@@ -53,3 +54,5 @@ main.add_command(template_command)
 main.add_command(search_command)
 main.add_command(changes_command)
 main.add_command(browse_command)
+for _command in (subscribe_command, subscriptions_command, unsubscribe_command, deliveries_command):
+    main.add_command(_command)

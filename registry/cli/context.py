@@ -9,6 +9,7 @@ import click
 
 from registry.i18n import t
 from registry.service import Caller, RegistryService
+from registry.service.subscriptions import SubscriptionBook, enable, subscriptions_path
 from registry.store import DEFAULT_STORE, StoreError, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,7 +40,7 @@ def store_option(func: F) -> F:
     )(func)
 
 
-def open_service(*, create: bool = False) -> RegistryService:
+def open_service(*, create: bool = False, background: bool = False) -> RegistryService:
     """Open the chosen store; an unreachable store is a clear one-line error, not a traceback.
 
     Only the commands that fill a registry (``import``, ``demo``, ``serve --init``) pass
@@ -49,9 +50,17 @@ def open_service(*, create: bool = False) -> RegistryService:
     if not create and "://" not in location and not Path(location).exists():
         raise click.ClickException(t("store.missing", path=location))
     try:
-        return RegistryService(open_store(store_location()))
+        service = RegistryService(open_store(store_location()))
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    # Webhooks are delivered after each committed write: inline (with bounded retries) by a
+    # one-shot command, from a worker thread by the server.
+    enable(service, SubscriptionBook(subscriptions_path(location)), background=background)
+    return service
+
+
+def subscription_book() -> SubscriptionBook:
+    return SubscriptionBook(subscriptions_path(store_location()))
 
 
 def operator() -> Caller:

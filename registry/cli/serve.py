@@ -68,7 +68,7 @@ def start(
     tokens_path: str | None,
     init: bool = True,
 ) -> None:
-    service = open_service(create=init)
+    service = open_service(create=init, background=True)
     tokens = token_store(tokens_path)
     settings = WebSettings(public_view=public_view, cors_origins=cors_origins, max_body_bytes=max_body * 1024 * 1024)
     console = Console(stderr=True)

@@ -16,6 +16,7 @@ from registry.schema.records import NodeRef
 from registry.service import browse as browsing
 from registry.service import changes as feed
 from registry.service import search as searching
+from registry.service import subscriptions as hooks
 from registry.service import timeline
 from registry.service.freshness import report_data_update
 
@@ -211,3 +212,62 @@ class CatalogueMutation:
         context = info.context
         report = report_data_update(context.service, context.caller, dataset, at, source="graphql:reportDataUpdate")
         return write_result(info, report, [NodeRef("Dataset", dataset)])
+
+
+@strawberry.type(description="A webhook subscription (its secret is shown only when it is created).")
+class SubscriptionInfo:
+    id: str
+    target_kind: str
+    target: str
+    events: list[str]
+    url: str
+    created: str
+    deliveries: JSON = strawberry.field(description="The delivery log: each call, its attempts and outcome.")
+
+
+@strawberry.type(description="A new subscription and the secret that signs its deliveries (shown once).")
+class SubscriptionCreated:
+    subscription: SubscriptionInfo
+    secret: str
+
+
+def _info(book: hooks.SubscriptionBook, subscription: hooks.Subscription) -> SubscriptionInfo:
+    return SubscriptionInfo(
+        id=subscription.id,
+        target_kind=subscription.target_kind,
+        target=subscription.target,
+        events=subscription.events,
+        url=subscription.url,
+        created=subscription.created,
+        deliveries=[d.__dict__ for d in book.deliveries([subscription.id])],
+    )
+
+
+@strawberry.type
+class SubscriptionQuery:
+    @strawberry.field(description="The caller's own webhook subscriptions with their delivery logs.")
+    def my_subscriptions(self, info: Ctx) -> list[SubscriptionInfo]:
+        book = hooks.book_for(info.context.service)
+        return [_info(book, s) for s in book.of(info.context.caller.identity)]
+
+
+@strawberry.type
+class SubscriptionMutation:
+    @strawberry.mutation(
+        description="Subscribe a webhook to an entry (Label:key), a department or a data element; "
+        f"events: {', '.join(hooks.EVENTS)} (default all)."
+    )
+    def subscribe(
+        self, info: Ctx, target_kind: str, target: str, url: str, events: list[str] | None = None
+    ) -> SubscriptionCreated:
+        context = info.context
+        book = hooks.book_for(context.service)
+        created, secret = hooks.subscribe(
+            context.service, context.caller, book, target_kind=target_kind, target=target, url=url, events=events
+        )
+        return SubscriptionCreated(subscription=_info(book, created), secret=secret)
+
+    @strawberry.mutation(description="Remove one of the caller's subscriptions.")
+    def unsubscribe(self, info: Ctx, id: str) -> bool:
+        hooks.book_for(info.context.service).remove(id, info.context.caller.identity)
+        return True

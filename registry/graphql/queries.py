@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 
 from registry.graphql.analyses import AnalysisQuery
-from registry.graphql.catalogue import CatalogueQuery, TimelineQuery
+from registry.graphql.catalogue import CatalogueQuery, SubscriptionQuery, TimelineQuery
 from registry.graphql.connection import Connection, connection, decode_cursor, page_size
 from registry.graphql.enums import (
     DataType,
@@ -90,7 +90,7 @@ def _get(info: Ctx, label: str, key: str) -> Any:
 
 
 @strawberry.type
-class Query(AnalysisQuery, CatalogueQuery, TimelineQuery):
+class Query(AnalysisQuery, CatalogueQuery, TimelineQuery, SubscriptionQuery):
     @strawberry.field(description="A department by its 统一社会信用代码.")
     def department(self, info: Ctx, code: str) -> Department | None:
         return _get(info, "Department", code)

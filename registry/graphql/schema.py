@@ -24,7 +24,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
-from registry.graphql.catalogue import CatalogueMutation
+from registry.graphql.catalogue import CatalogueMutation, SubscriptionMutation
 from registry.graphql.context import FreshLoaders
 from registry.graphql.errors import ErrorPolicy
 from registry.graphql.mutations import Mutation
@@ -66,7 +66,7 @@ def build_schema(limits: Limits = Limits(), extensions: tuple[type[SchemaExtensi
     ]
     return RegistrySchema(
         query=Query,
-        mutation=merge_types("Mutation", (Mutation, CatalogueMutation)),
+        mutation=merge_types("Mutation", (Mutation, CatalogueMutation, SubscriptionMutation)),
         types=list(NODE_TYPES.values()),
         extensions=[
             lambda: ParserCache(maxsize=limits.cache_size),

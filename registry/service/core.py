@@ -8,7 +8,7 @@ set, so counts, pages and searches agree with lists.
 """
 
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -86,6 +86,9 @@ class RegistryService:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.visibility = VisibilityCache(store)
+        self.listeners: list[Callable[[str], None]] = []
+        """Called with the batch id after each committed write that changed something
+        (subscriptions deliver their events from there)."""
 
     # -- the store as callers may know it: where, which version, reachable --------------
 
@@ -390,6 +393,9 @@ class RegistryService:
             result = self.store.apply(changes, prov, dry_run=dry_run)
         except DanglingEdges as exc:
             raise InvalidInput(str(exc)) from None
+        if result.changed and not dry_run:
+            for listener in self.listeners:
+                listener(batch)
         return LoadReport(batch, result, retired, declaration.issues, declaration.rejected, limit_hit)
 
     def upsert(

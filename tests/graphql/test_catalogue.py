@@ -48,3 +48,26 @@ def test_change_feed_point_in_time_and_freshness(demo_api: Api) -> None:
     assert reported["reportDataUpdate"]["updated"] == 1
     denied = demo_api.post('mutation { reportDataUpdate(dataset: "206100000/005") { updated } }', as_="public")
     assert denied["errors"]
+
+
+def test_webhook_subscriptions_through_graphql(demo_api: Api, tmp_path) -> None:
+    from registry.service.subscriptions import SubscriptionBook, enable
+
+    enable(
+        demo_api.service, SubscriptionBook(tmp_path / "r.subscriptions.json"), background=False, sender=lambda *a: None
+    )
+    made = demo_api.data(
+        'mutation { subscribe(targetKind: "entry", target: "Dataset:206100000/005", url: "http://127.0.0.1:9/h") '
+        "{ secret subscription { id events } } }",
+        as_="public",
+    )["subscribe"]
+    assert len(made["secret"]) > 20 and "upstream_changed" in made["subscription"]["events"]
+    mine = demo_api.data("{ mySubscriptions { id target deliveries } }", as_="public")["mySubscriptions"]
+    assert [m["id"] for m in mine] == [made["subscription"]["id"]]
+    assert demo_api.data("{ mySubscriptions { id } }", as_="admin")["mySubscriptions"] == []
+    hidden = demo_api.post(
+        'mutation { subscribe(targetKind: "entry", target: "System:330000-GA-XT002", url: "http://127.0.0.1:9/h") '
+        "{ secret } }",
+        as_="public",
+    )
+    assert hidden["errors"][0]["extensions"]["code"] == "NOT_FOUND"
