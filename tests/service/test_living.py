@@ -137,3 +137,11 @@ def test_browse_the_classification_and_department_trees(demo_service: RegistrySe
     node = browse_departments(demo_service, PUBLIC, police["path"])
     assert node.count == police["count"] == len(node.datasets)
     assert not {NodeRef("Dataset", d["key"]) for d in node.datasets} & hidden_datasets
+
+
+def test_demo_datasets_name_their_owners_and_contacts(demo_service: RegistryService) -> None:
+    record = demo_service.get(PUBLIC, "Dataset", "102100000/001")
+    assert record.props["contacts"] == [
+        {"name": "民政部社会事务司", "role": "owner"},
+        {"name": "刘晓燕", "role": "steward", "phone": "010-58123456", "email": "liuxy@mca.gov.cn"},
+    ]
