@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from registry.graphql.enums import NodeKind
 from registry.graphql.mutations import WriteResult, write_result
 from registry.graphql.nodes import Ctx
+from registry.i18n import ENUM_LABELS
 from registry.schema.records import NodeRef
 from registry.service import browse as browsing
 from registry.service import changes as feed
@@ -70,8 +71,24 @@ def _hit(hit: searching.Hit) -> SearchHit:
     )
 
 
+@strawberry.type(description="The standard labels of one enumeration value, for dashboards to show.")
+class EnumLabel:
+    enum: str
+    value: str
+    zh: str
+    en: str
+
+
 @strawberry.type
 class CatalogueQuery:
+    @strawberry.field(description="Chinese and English labels of every enumeration value the API returns.")
+    def enum_labels(self) -> list[EnumLabel]:
+        return [
+            EnumLabel(enum=enum.__name__, value=value, zh=zh, en=en)
+            for enum, labels in ENUM_LABELS.items()
+            for value, (zh, en) in labels.items()
+        ]
+
     @strawberry.field(
         description="Search names, codes, abstracts, descriptions and synonyms across kinds "
         f"({', '.join(searching.SEARCH_LABELS)}), ranked, with facets ({', '.join(searching.FACETS)})."

@@ -71,3 +71,9 @@ def test_webhook_subscriptions_through_graphql(demo_api: Api, tmp_path) -> None:
         as_="public",
     )
     assert hidden["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_enum_labels_for_dashboards(demo_api: Api) -> None:
+    labels = demo_api.data("{ enumLabels { enum value zh en } }", as_="public")["enumLabels"]
+    assert {"enum": "ShareType", "value": "not_shared", "zh": "不予共享", "en": "not shared"} in labels
+    assert {"enum": "Network", "value": "intranet", "zh": "电子政务内网", "en": "e-government intranet"} in labels
