@@ -2,7 +2,7 @@
 
 import click
 
-from registry.cli import analyses, serve, synth
+from registry.cli import analyses, requests, serve, synth
 from registry.cli.browse import browse_command
 from registry.cli.changes import changes_command
 from registry.cli.context import store_option
@@ -46,6 +46,7 @@ main.add_command(analyses.duplicates_command)
 main.add_command(analyses.gaps_command)
 main.add_command(analyses.check_command)
 main.add_command(analyses.lineage_command)
+main.add_command(requests.requests_command)
 main.add_command(export_command)
 main.add_command(serve.serve_command)
 main.add_command(serve.token_group)

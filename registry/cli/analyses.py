@@ -9,6 +9,7 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,12 @@ from registry.analysis.findings import Serialisable
 from registry.analysis.gaps import KINDS, sharing_gaps, sharing_matrix
 from registry.analysis.lineage import impact, lineage
 from registry.analysis.placement import placement_findings
+from registry.analysis.projects import project_findings
+from registry.analysis.requests import request_findings
+from registry.analysis.sources import source_findings
+from registry.analysis.workdays import CalendarRangeError
 from registry.cli.context import open_service, operator, store_option
+from registry.cli.dated import policy_options, settings
 from registry.cli.matrix import matrix_grid, write_matrix_xlsx
 from registry.i18n import label_of, t, t_or
 from registry.schema.enums import Network, SecrecyLevel
@@ -172,6 +178,28 @@ PLACEMENT_COLUMNS: list[Column] = [
     ("network", lambda r: label_of(Network, r["network"])),
     ("action", lambda r: r["action"]),
 ]
+PROJECT_COLUMNS: list[Column] = [
+    ("rule", lambda r: r["rule"]),
+    ("severity", lambda r: r["severity"]),
+    ("project", lambda r: f"{r['project']} {r['project_name']}"),
+    ("department", lambda r: r["department_name"]),
+    ("finding", lambda r: r["message"]),
+]
+REQUEST_COLUMNS: list[Column] = [
+    ("rule", lambda r: r["rule"]),
+    ("request", lambda r: r["subject"]),
+    ("requester", lambda r: r["requester_name"]),
+    ("provider", lambda r: r["provider_name"]),
+    ("finding", lambda r: r["message"]),
+]
+SOURCE_COLUMNS: list[Column] = [
+    ("rule", lambda r: r["rule"]),
+    ("element", lambda r: f"{r['element']} {r['element_name']}"),
+    ("department", lambda r: r["department_name"]),
+    ("finding", lambda r: r["message"]),
+]
+
+
 LINEAGE_COLUMNS: list[Column] = [
     ("direction", lambda r: r["direction"]),
     ("depth", lambda r: r["depth"]),
@@ -257,16 +285,29 @@ def gaps_command(
 
 
 @click.command("check")
+@policy_options
 @_output_options
-def check_command(as_json: bool, as_csv: bool) -> None:
-    """Network placement (NET-1..NET-5) and catalogue completeness (SHR-1); exits 1 when
-    anything is found, so it can gate a pipeline."""
+def check_command(as_json: bool, as_csv: bool, as_of: datetime | None, **periods: int) -> None:
+    """Network placement (NET-1..NET-5), catalogue completeness (SHR-1), project rules
+    (PRJ-1..PRJ-4), sharing-request deadlines (REQ-1..REQ-4) and authoritative sources
+    (SRC-1..SRC-3); exits 1 when anything is found, so it can gate a pipeline."""
+    today, deadlines = settings(as_of, **periods)
     service = open_service()
     graph = service.graph(operator())
     placement = placement_findings(graph)
     incomplete = sharing_gaps(graph, kind="incomplete_item")
+    try:
+        requests = request_findings(graph, as_of=today, deadlines=deadlines)
+    except CalendarRangeError as exc:
+        raise click.ClickException(str(exc)) from None
+    policy: dict[str, Sequence[Any]] = {
+        "projects": project_findings(graph, as_of=today),
+        "requests": requests,
+        "sources": source_findings(graph),
+    }
     if as_json:
         payload = {"placement": [f.to_dict() for f in placement], "completeness": [g.to_dict() for g in incomplete]}
+        payload |= {name: [f.to_dict() for f in found] for name, found in policy.items()}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif as_csv:
         rows = [
@@ -276,12 +317,34 @@ def check_command(as_json: bool, as_csv: bool) -> None:
             [g.rule or "SHR-1", "warning", g.subject, "", g.department_name or "", g.message, _evidence(g)]
             for g in incomplete
         ]
+        rows += [
+            [f.rule, f.severity, f.subject, _policy_name(f), _policy_department(f), f.message, _evidence(f)]
+            for found in policy.values()
+            for f in found
+        ]
         write_csv(["rule", "severity", "subject", "name", "department", "finding", "evidence"], rows)
     else:
         emit(t("title.placement"), placement, PLACEMENT_COLUMNS, False, False)
         emit(t("title.completeness"), incomplete, GAP_COLUMNS, False, False)
-    if placement or incomplete:
+        emit(t("title.projects"), policy["projects"], PROJECT_COLUMNS, False, False)
+        emit(t("title.requests"), requests, REQUEST_COLUMNS, False, False)
+        emit(t("title.sources"), policy["sources"], SOURCE_COLUMNS, False, False)
+    if placement or incomplete or any(policy.values()):
         sys.exit(1)
+
+
+def _policy_name(finding: Any) -> str:
+    """The name of a policy finding's subject: the project, the data element, the dataset asked for."""
+    return str(
+        getattr(finding, "project_name", None)
+        or getattr(finding, "element_name", None)
+        or getattr(finding, "target_name", None)
+        or ""
+    )
+
+
+def _policy_department(finding: Any) -> str:
+    return str(getattr(finding, "department_name", None) or getattr(finding, "provider_name", None) or "")
 
 
 def _evidence(finding: Serialisable) -> str:
@@ -334,15 +397,26 @@ def findings_report(service: RegistryService, caller: Caller) -> RenderableType 
     duplicates = find_duplicates(graph, kind="System") + find_duplicates(graph, kind="Dataset")
     gaps = sharing_gaps(graph)
     placement = placement_findings(graph)
-    if not (duplicates or gaps or placement):
+    try:
+        policy = [*project_findings(graph), *request_findings(graph), *source_findings(graph)]
+    except CalendarRangeError:
+        policy = []
+    if not (duplicates or gaps or placement or policy):
         return None
     incomplete = sum(1 for g in gaps if g.kind == "incomplete_item")
     lines: list[RenderableType] = [
         "[bold]"
         + t("demo.found", dups=len(duplicates), gaps=len(gaps), incomplete=incomplete, placement=len(placement))
-        + "[/bold]"
+        + "[/bold]",
+        "[bold]" + t("demo.policy", n=len(policy)) + "[/bold]",
     ]
-    for group, command in ((duplicates, "registry duplicates"), (gaps, "registry gaps"), (placement, "registry check")):
+    groups: tuple[tuple[Sequence[Any], str], ...] = (
+        (duplicates, "registry duplicates"),
+        (gaps, "registry gaps"),
+        (placement, "registry check"),
+        (policy, "registry check"),
+    )
+    for group, command in groups:
         lines += [f"  - {f.message}" for f in group[:DEMO_SHOWN]]
         if len(group) > DEMO_SHOWN:
             lines.append("    " + t("demo.more", n=len(group) - DEMO_SHOWN, command=command))

@@ -150,6 +150,7 @@ class SharingRelation:
     recipient: Node
     agreement: str | None
     since: date | None
+    request: str | None = strawberry.field(description="Id of the sharing request the relation met, if any.")
     created: Provenance
     updated: Provenance
 
@@ -160,6 +161,7 @@ class SharingRelation:
             dataset=dataset,
             recipient=recipient,
             agreement=edge.props.get("agreement"),
+            request=edge.props.get("request"),
             since=date.fromisoformat(since) if since else None,
             created=Provenance.of(edge.created),
             updated=Provenance.of(edge.updated),
@@ -255,7 +257,11 @@ class Dataset(Node):
 
     @strawberry.field(description="Needs asking for this dataset (FOR).")
     async def needed_by(self, info: Ctx) -> list["Need"]:
-        return await _nodes(info, self, "FOR", "in")
+        return [n for n in await _nodes(info, self, "FOR", "in") if isinstance(n, Need)]
+
+    @strawberry.field(description="Sharing requests asking for this dataset (FOR).")
+    async def requested_by(self, info: Ctx) -> list["SharingRequest"]:
+        return [n for n in await _nodes(info, self, "FOR", "in") if isinstance(n, SharingRequest)]
 
 
 @node_type(model.FieldItem, description="信息项: a field of a dataset.", rename={"dataset": "dataset_code"})
@@ -286,7 +292,15 @@ class DataElement(Node):
 
     @strawberry.field(description="Needs asking for this element (FOR).")
     async def needed_by(self, info: Ctx) -> list["Need"]:
-        return await _nodes(info, self, "FOR", "in")
+        return [n for n in await _nodes(info, self, "FOR", "in") if isinstance(n, Need)]
+
+    @strawberry.field(description="Sharing requests asking for this element (FOR).")
+    async def requested_by(self, info: Ctx) -> list["SharingRequest"]:
+        return [n for n in await _nodes(info, self, "FOR", "in") if isinstance(n, SharingRequest)]
+
+    @strawberry.field(description="Departments and datasets declared its authoritative source (AUTHORITATIVE_SOURCE).")
+    async def authoritative_sources(self, info: Ctx) -> list[Node]:
+        return await _nodes(info, self, "AUTHORITATIVE_SOURCE", "out")
 
 
 @node_type(model.Interface, description="技术接口")
@@ -323,6 +337,28 @@ class Need(Node):
         return await _nodes(info, self, "FOR", "out")
 
 
+@node_type(
+    model.SharingRequest,
+    description="共享申请: a sharing request and the provider's reply.",
+    rename={"id": "request_id"},
+)
+class SharingRequest(Node):
+    @strawberry.field(description="The requesting department (REQUESTS).")
+    async def requester(self, info: Ctx) -> typing.Optional["Department"]:
+        found = await _nodes(info, self, "REQUESTS", "in")
+        return found[0] if found else None
+
+    @strawberry.field(description="The department asked (ADDRESSED_TO).")
+    async def provider(self, info: Ctx) -> typing.Optional["Department"]:
+        found = await _nodes(info, self, "ADDRESSED_TO", "out")
+        return found[0] if found else None
+
+    @strawberry.field(description="The dataset or data element asked for (FOR).")
+    async def target(self, info: Ctx) -> Node | None:
+        found = await _nodes(info, self, "FOR", "out")
+        return found[0] if found else None
+
+
 @node_type(model.ImportBatch, description="The provenance record of one load.", rename={"id": "batch_id"})
 class ImportBatch(Node):
     """Its properties only: what a load recorded."""
@@ -337,5 +373,6 @@ NODE_TYPES: dict[str, type[Node]] = {
     "Interface": Interface,
     "Project": Project,
     "Need": Need,
+    "SharingRequest": SharingRequest,
     "ImportBatch": ImportBatch,
 }

@@ -29,6 +29,7 @@ from registry.graphql.context import FreshLoaders
 from registry.graphql.errors import ErrorPolicy
 from registry.graphql.mutations import Mutation
 from registry.graphql.nodes import NODE_TYPES
+from registry.graphql.policy import PolicyMutation, PolicyQuery
 from registry.graphql.queries import Query
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -65,8 +66,8 @@ def build_schema(limits: Limits = Limits(), extensions: tuple[type[SchemaExtensi
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
     return RegistrySchema(
-        query=Query,
-        mutation=merge_types("Mutation", (Mutation, CatalogueMutation, SubscriptionMutation)),
+        query=merge_types("Query", (Query, PolicyQuery)),
+        mutation=merge_types("Mutation", (Mutation, CatalogueMutation, SubscriptionMutation, PolicyMutation)),
         types=list(NODE_TYPES.values()),
         extensions=[
             lambda: ParserCache(maxsize=limits.cache_size),

@@ -33,6 +33,7 @@ _SECTIONS = {
     "Interface": "interfaces",
     "Project": "projects",
     "Need": "needs",
+    "SharingRequest": "requests",
 }
 
 
@@ -77,6 +78,8 @@ def _graph_sections(nodes: list[NodeRecord], edges: list[EdgeRecord]) -> dict[st
             target.setdefault("provider", edge.src.key)
         elif edge.type == "NEEDS":
             target.setdefault("by_department" if edge.src.label == "Department" else "by_system", edge.src.key)
+        elif edge.type == "REQUESTS":
+            target.setdefault("requester", edge.src.key)
     return {name: section for name, section in sections.items() if section}
 
 
@@ -105,6 +108,11 @@ def _attach(
         item.setdefault("builds", []).append(key)
     elif edge.type == "FOR":
         item.setdefault("for_element" if edge.dst.label == "DataElement" else "for_dataset", key)
+    elif edge.type == "ADDRESSED_TO":
+        item.setdefault("provider", key)
+    elif edge.type == "AUTHORITATIVE_SOURCE":
+        source = {"department" if edge.dst.label == "Department" else "dataset": key}
+        item.setdefault("authoritative_sources", []).append(source)
 
 
 def _field(props: dict[str, Any], edges: Iterable[EdgeRecord]) -> dict[str, Any]:

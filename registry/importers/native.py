@@ -30,6 +30,7 @@ from registry.schema.model import (
     NodeModel,
     Project,
     SharedWithProps,
+    SharingRequest,
     System,
     field_key,
 )
@@ -142,7 +143,7 @@ class _Builder:
         self.declaration = declaration
         self.issues = declaration.issues
         self.keys: dict[str, dict[str, Loc]] = {label: {} for label in ("Department", "System", "Dataset", "Field")}
-        self.keys |= {label: {} for label in ("DataElement", "Interface", "Project", "Need")}
+        self.keys |= {label: {} for label in ("DataElement", "Interface", "Project", "Need", "SharingRequest")}
         self.invalid: set[str] = {key for item in cuts.items for key in _raw_keys(item)}
         self.dropped = False
         self.resolved: dict[tuple[str, str], NodeRef] = {}
@@ -249,10 +250,13 @@ def build(file: str, doc: NativeDocument, declaration: Declaration, cuts: Cuts) 
     datasets = _declare_datasets(b, doc)
     projects = [b.declare(_node(Project, item), b.at("projects", i)) for i, item in enumerate(doc.projects)]
     needs = [b.declare(_node(Need, item), b.at("needs", i)) for i, item in enumerate(doc.needs)]
+    requests = [b.declare(_node(SharingRequest, item), b.at("requests", i)) for i, item in enumerate(doc.requests)]
     _system_edges(b, doc, systems)
     _dataset_edges(b, doc, datasets)
     _project_edges(b, doc, projects)
     _need_edges(b, doc, needs)
+    _request_edges(b, doc, requests)
+    _authority_edges(b, doc)
     complete = [d.code for d in doc.departments if d.complete]
     for i, raw in enumerate(doc.complete):
         ref = b.ref("Department", raw, b.at("complete", i), "complete")
@@ -319,7 +323,7 @@ def _dataset_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> No
                 if share.department is not None
                 else b.ref("System", share.system or "", where, "system")
             )
-            props = SharedWithProps(agreement=share.agreement, since=share.since).model_dump(
+            props = SharedWithProps(agreement=share.agreement, since=share.since, request=share.request).model_dump(
                 mode="json", exclude_none=True
             )
             b.edge("SHARED_WITH", dataset, target, props)
@@ -367,6 +371,38 @@ def _need_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
             else b.ref("Dataset", item.for_dataset or "", row, "for_dataset")
         )
         b.edge("FOR", need, target)
+
+
+def _request_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
+    """Who asked whom for what; a delivered request for a dataset is also the sharing
+    relation it brought about, naming the request as where it came from."""
+    for i, item in _kept(doc.requests, declared):
+        row = b.at("requests", i)
+        request = NodeRef("SharingRequest", item.id)
+        requester = b.ref("Department", item.requester, row, "requester")
+        b.edge("REQUESTS", requester, request)
+        b.edge("ADDRESSED_TO", request, b.ref("Department", item.provider, row, "provider"))
+        if item.for_element is not None:
+            b.edge("FOR", request, b.ref("DataElement", item.for_element, row, "for_element"))
+            continue
+        dataset = b.ref("Dataset", item.for_dataset or "", row, "for_dataset")
+        b.edge("FOR", request, dataset)
+        if item.delivered_on is not None:
+            props = SharedWithProps(request=item.id, since=item.delivered_on).model_dump(mode="json", exclude_none=True)
+            b.edge("SHARED_WITH", dataset, requester, props)
+
+
+def _authority_edges(b: _Builder, doc: NativeDocument) -> None:
+    for i, item in enumerate(doc.data_elements):
+        element = NodeRef("DataElement", item.code)
+        if not item.authoritative_sources or b.keys["DataElement"].get(item.code) != b.at("data_elements", i):
+            continue
+        for j, source in enumerate(item.authoritative_sources):
+            where = b.at("data_elements", i, "authoritative_sources", j)
+            if source.department is not None:
+                b.edge("AUTHORITATIVE_SOURCE", element, b.ref("Department", source.department, where, "department"))
+            if source.dataset is not None:
+                b.edge("AUTHORITATIVE_SOURCE", element, b.ref("Dataset", source.dataset, where, "dataset"))
 
 
 def _kept(items: list[Any], declared: list[bool]) -> Iterator[tuple[int, Any]]:

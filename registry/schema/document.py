@@ -35,6 +35,7 @@ from registry.schema.model import (
     Interface,
     Need,
     Project,
+    SharingRequest,
     System,
 )
 from registry.schema.synonyms import canonical
@@ -114,6 +115,7 @@ class SharedWithDoc(_Part):
     system: str | None = None
     agreement: str | None = None
     since: date | None = None
+    request: str | None = Field(default=None, description="Id of the sharing request this relation met.")
 
     @model_validator(mode="after")
     def _one_target(self) -> "SharedWithDoc":
@@ -131,8 +133,25 @@ class DatasetDoc(Dataset):
     _enums = _synonyms("category", "format_category", "share_type", "share_mode", "update_cycle", "secrecy_level")
 
 
+class AuthorityDoc(_Part):
+    """The department responsible for an element (权威来源), and the dataset it is
+    collected in when known."""
+
+    department: str | None = Field(default=None, description="Code of the responsible department.")
+    dataset: str | None = Field(default=None, description="Resource code of the authoritative dataset.")
+
+    @model_validator(mode="after")
+    def _something(self) -> "AuthorityDoc":
+        if self.department is None and self.dataset is None:
+            raise ValueError("name the department, the dataset or both")
+        return self
+
+
 class DataElementDoc(DataElement):
     model_config = _ITEM_CONFIG
+    authoritative_sources: list[AuthorityDoc] = Field(
+        default_factory=list, description="Responsible departments and datasets (AUTHORITATIVE_SOURCE)."
+    )
 
 
 class InterfaceDoc(Interface):
@@ -159,6 +178,20 @@ class NeedDoc(Need):
     def _ends(self) -> "NeedDoc":
         if (self.by_department is None) == (self.by_system is None):
             raise ValueError("name exactly one of by_department or by_system")
+        if (self.for_element is None) == (self.for_dataset is None):
+            raise ValueError("name exactly one of for_element or for_dataset")
+        return self
+
+
+class SharingRequestDoc(SharingRequest):
+    model_config = _ITEM_CONFIG
+    requester: str = Field(description="Code of the requesting department (REQUESTS).")
+    provider: str = Field(description="Code of the department asked (ADDRESSED_TO).")
+    for_element: str | None = None
+    for_dataset: str | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> "SharingRequestDoc":
         if (self.for_element is None) == (self.for_dataset is None):
             raise ValueError("name exactly one of for_element or for_dataset")
         return self
@@ -238,6 +271,7 @@ class NativeDocument(_Part):
     interfaces: list[InterfaceDoc] = Field(default_factory=list)
     projects: list[ProjectDoc] = Field(default_factory=list)
     needs: list[NeedDoc] = Field(default_factory=list)
+    requests: list[SharingRequestDoc] = Field(default_factory=list, description="Sharing requests (共享申请).")
     complete: list[str] = Field(
         default_factory=list, description="Codes of departments whose entries this document lists completely."
     )

@@ -141,6 +141,26 @@ class ProjectStage(StrEnum):
     COMPLETED = "completed"
 
 
+class ReportKind(StrEnum):
+    """Construction progress reports of an e-government project: the half-year report is
+    due at the end of July, the annual report at the end of the following January."""
+
+    HALF_YEAR = "half_year"  # 半年报告
+    ANNUAL = "annual"  # 年度报告
+
+
+class ReplyOutcome(StrEnum):
+    """A provider's answer to a sharing request (共享申请答复)."""
+
+    AGREED = "agreed"  # 同意共享
+    AGREED_WITH_CONDITIONS = "agreed_with_conditions"  # 有条件同意
+    REFUSED = "refused"  # 不予共享
+
+    @property
+    def agreed(self) -> bool:
+        return self is not ReplyOutcome.REFUSED
+
+
 class Clearance(IntEnum):
     """How much a caller may see, on the same ranks as ``SecrecyLevel`` so the two compare
     directly. Intranet clearance starts at SECRET: the intranet carries 机密 and below, so

@@ -10,7 +10,7 @@ Cypher only from this set, never from input.
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from registry.schema.codes import clean_code, validate_credit_code, validate_resource_code
 from registry.schema.enums import (
@@ -21,6 +21,8 @@ from registry.schema.enums import (
     MlpsLevel,
     Network,
     ProjectStage,
+    ReplyOutcome,
+    ReportKind,
     ResourceCategory,
     SecrecyLevel,
     ShareMode,
@@ -28,6 +30,7 @@ from registry.schema.enums import (
     SystemStatus,
     UpdateCycle,
 )
+from registry.schema.synonyms import canonical
 
 FIELD_KEY_SEPARATOR = "#"
 _JSON_SCALARS = frozenset({str, int, bool})
@@ -209,6 +212,12 @@ class DataElement(NodeModel):
     code: Code
     name: str = Field(min_length=1)
     synonyms: list[str] = Field(default_factory=list)
+    universal: bool = Field(
+        default=False,
+        description="通用数据元: an identifier or generic attribute every department records with its own business "
+        "(公民身份号码, 姓名, 登记日期); no single department is its source, so the authoritative-source rules "
+        "leave it out.",
+    )
 
     def key(self) -> str:
         return self.code
@@ -227,6 +236,53 @@ class Interface(NodeModel):
         return self.code
 
 
+class ProjectPart(BaseModel):
+    """A dated entry of a project's file (an approval, an adjustment, a report)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True, frozen=True)
+
+
+class ProjectApproval(ProjectPart):
+    """An approval document (批复) the project received, e.g. of its preliminary design and
+    budget estimate, or of an adjustment."""
+
+    approved_on: date
+    document: str | None = Field(default=None, description="批复文号, e.g. 发改高技〔2019〕123号")
+    by: str | None = Field(default=None, description="The approving authority.")
+    subject: str | None = None
+
+
+class ProjectAdjustment(ProjectPart):
+    """A change to an approved project (概算调整 / 建设目标调整). An adjustment counts as
+    approved when it names its approval document or date; PRJ-1 judges the rest."""
+
+    adjusted_on: date
+    budget_change: float | None = Field(default=None, description="Change of the total investment in 元 (signed).")
+    goals_changed: bool = Field(default=False, description="Whether the construction goals or content changed.")
+    description: str | None = None
+    approval: str | None = Field(default=None, description="批复文号 of the approval of this adjustment.")
+    approved_on: date | None = None
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approval) or self.approved_on is not None
+
+
+class ProjectReport(ProjectPart):
+    """A construction progress report: half-year (due end of July) or annual (due end of
+    the following January), for the year it covers."""
+
+    kind: ReportKind
+    year: int = Field(ge=1990, le=2100)
+    submitted_on: date | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> Any:
+        """半年报告 / 年度报告 as people write them."""
+        return canonical(ReportKind, value) if isinstance(value, str) else value
+
+
 class Project(NodeModel):
     LABEL: ClassVar[str] = "Project"
     code: Code
@@ -234,8 +290,9 @@ class Project(NodeModel):
     stage: ProjectStage | None = None
     approved_on: date | None = None
     approved_budget: float | None = Field(default=None, ge=0)
-    approvals: list[dict[str, Any]] = Field(default_factory=list)
-    reports: list[dict[str, Any]] = Field(default_factory=list)
+    approvals: list[ProjectApproval] = Field(default_factory=list)
+    adjustments: list[ProjectAdjustment] = Field(default_factory=list)
+    reports: list[ProjectReport] = Field(default_factory=list)
     risk_assessment_on: date | None = None
     trial_started_on: date | None = None
     archive_accepted_on: date | None = None
@@ -256,6 +313,49 @@ class Need(NodeModel):
         return self.id
 
 
+class SharingRequest(NodeModel):
+    """A sharing request (共享申请): a department asks another for a dataset or a data
+    element, for a purpose and on a legal basis; the provider replies (agreed, agreed with
+    conditions, or refused with a basis) and delivers. Who asked whom for what are edges:
+    (Department)-[:REQUESTS]->(SharingRequest)-[:ADDRESSED_TO]->(Department) and
+    (SharingRequest)-[:FOR]->(Dataset|DataElement). A delivered request for a dataset is
+    also a SHARED_WITH relation naming the request."""
+
+    LABEL: ClassVar[str] = "SharingRequest"
+    id: Code
+    purpose: str = Field(min_length=1, description="用途 / 应用场景")
+    legal_basis: str | None = Field(default=None, description="申请依据")
+    submitted_on: date
+    replied_on: date | None = None
+    outcome: ReplyOutcome | None = Field(default=None, description="答复意见")
+    conditions: str | None = Field(default=None, description="Conditions of an agreement with conditions.")
+    refusal_basis: str | None = Field(default=None, description="不予共享的理由和依据")
+    delivered_on: date | None = None
+
+    @field_validator("outcome", mode="before")
+    @classmethod
+    def _outcome(cls, value: Any) -> Any:
+        """同意 / 有条件同意 / 不予共享 as people write them."""
+        return canonical(ReplyOutcome, value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _dated(self) -> "SharingRequest":
+        if self.outcome is not None and self.replied_on is None:
+            raise ValueError("a reply needs its date (replied_on)")
+        if self.replied_on is not None and self.outcome is None:
+            raise ValueError("a reply date needs the reply's outcome")
+        for name in ("replied_on", "delivered_on"):
+            value = getattr(self, name)
+            if value is not None and value < self.submitted_on:
+                raise ValueError(f"{name} {value} is before the request was submitted ({self.submitted_on})")
+        if self.delivered_on is not None and self.outcome == ReplyOutcome.REFUSED:
+            raise ValueError("a refused request cannot have been delivered")
+        return self
+
+    def key(self) -> str:
+        return self.id
+
+
 class ImportBatch(NodeModel):
     LABEL: ClassVar[str] = "ImportBatch"
     id: str
@@ -271,13 +371,25 @@ class ImportBatch(NodeModel):
 
 
 NODE_MODELS: dict[str, type[NodeModel]] = {
-    m.LABEL: m for m in (Department, System, Dataset, FieldItem, DataElement, Interface, Project, Need, ImportBatch)
+    m.LABEL: m
+    for m in (
+        Department,
+        System,
+        Dataset,
+        FieldItem,
+        DataElement,
+        Interface,
+        Project,
+        Need,
+        SharingRequest,
+        ImportBatch,
+    )
 }
 
 NAME_PROPERTY: dict[str, str] = {
     label: (
         "purpose"
-        if label == "Need"
+        if label in ("Need", "SharingRequest")
         else "source"
         if label == "ImportBatch"
         else "code"
@@ -299,6 +411,8 @@ class NoProps(EdgeProps):
 class SharedWithProps(EdgeProps):
     agreement: str | None = None
     since: date | None = None
+    request: str | None = None
+    """The sharing request this relation met (its id), when it came from one."""
 
 
 class DerivedFromProps(EdgeProps):
@@ -324,7 +438,10 @@ EDGE_SPECS: dict[str, EdgeSpec] = {
     "MEANS": _spec("Field", "DataElement"),
     "EXPOSED_VIA": _spec("Dataset", "Interface"),
     "NEEDS": _spec("Department|System", "Need"),
-    "FOR": _spec("Need", "DataElement|Dataset"),
+    "FOR": _spec("Need|SharingRequest", "DataElement|Dataset"),
+    "REQUESTS": _spec("Department", "SharingRequest"),
+    "ADDRESSED_TO": _spec("SharingRequest", "Department"),
+    "AUTHORITATIVE_SOURCE": _spec("DataElement", "Department|Dataset"),
     "SHARED_WITH": _spec("Dataset", "Department|System", SharedWithProps),
     "DERIVED_FROM": _spec("Field", "Field", DerivedFromProps),
     "LED_BY": _spec("Project", "Department"),

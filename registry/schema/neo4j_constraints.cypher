@@ -10,6 +10,7 @@ CREATE CONSTRAINT import_batch_key IF NOT EXISTS FOR (n:ImportBatch) REQUIRE n.k
 CREATE CONSTRAINT interface_key IF NOT EXISTS FOR (n:Interface) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT need_key IF NOT EXISTS FOR (n:Need) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT project_key IF NOT EXISTS FOR (n:Project) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT sharing_request_key IF NOT EXISTS FOR (n:SharingRequest) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT system_key IF NOT EXISTS FOR (n:System) REQUIRE n.key IS UNIQUE;
 
 // The store's own bookkeeping: provenance batches, history entries, the version counter.

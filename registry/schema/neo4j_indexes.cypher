@@ -9,6 +9,7 @@ CREATE TEXT INDEX import_batch_search IF NOT EXISTS FOR (n:ImportBatch) ON (n._s
 CREATE TEXT INDEX interface_search IF NOT EXISTS FOR (n:Interface) ON (n._search);
 CREATE TEXT INDEX need_search IF NOT EXISTS FOR (n:Need) ON (n._search);
 CREATE TEXT INDEX project_search IF NOT EXISTS FOR (n:Project) ON (n._search);
+CREATE TEXT INDEX sharing_request_search IF NOT EXISTS FOR (n:SharingRequest) ON (n._search);
 CREATE TEXT INDEX system_search IF NOT EXISTS FOR (n:System) ON (n._search);
 
 // History of a node and of the edges that touch it (registry show, GraphQL history).

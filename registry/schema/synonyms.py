@@ -19,6 +19,8 @@ from registry.schema.enums import (
     InterfaceKind,
     Network,
     ProjectStage,
+    ReplyOutcome,
+    ReportKind,
     ResourceCategory,
     SecrecyLevel,
     ShareMode,
@@ -244,6 +246,23 @@ _SYNONYMS: dict[type[StrEnum], dict[str, str]] = {
         "档案验收": "archive_accepted",
         "竣工验收": "completed",
         "已验收": "completed",
+    },
+    ReportKind: {
+        "半年报告": "half_year",
+        "半年报": "half_year",
+        "半年度报告": "half_year",
+        "年度报告": "annual",
+        "年报": "annual",
+    },
+    ReplyOutcome: {
+        "同意": "agreed",
+        "同意共享": "agreed",
+        "有条件同意": "agreed_with_conditions",
+        "附条件同意": "agreed_with_conditions",
+        "同意（附条件）": "agreed_with_conditions",
+        "不同意": "refused",
+        "不予共享": "refused",
+        "拒绝": "refused",
     },
 }
 

@@ -1,8 +1,8 @@
 """Which department owns an entry, for the rule that an editor changes only its own.
 
 Ownership follows the graph: a department owns itself, the systems it OPERATES, the
-datasets it PROVIDES, the projects it LEADS and, through them, fields, interfaces and
-needs. What the store already records wins over what a declaration claims, so an editor
+datasets it PROVIDES, the projects it LEADS, the sharing requests it makes and, through them, fields,
+interfaces and needs. What the store already records wins over what a declaration claims, so an editor
 cannot take over another department's dataset by declaring a PROVIDES edge to it. Data
 elements are shared vocabulary and have no owner.
 """
@@ -18,6 +18,7 @@ _PARENT = {
     "Field": ("HAS_FIELD", "in"),
     "Interface": ("EXPOSED_VIA", "in"),
     "Need": ("NEEDS", "in"),
+    "SharingRequest": ("REQUESTS", "in"),
     "Project": ("LED_BY", "out"),
 }
 

@@ -8,7 +8,8 @@ A node needs the clearance of the most sensitive thing it reveals:
 - a field: its dataset's level, raised by lineage: data derived from classified data is
   classified unless the field or its dataset is explicitly declassified;
 - an interface: SECRET on the intranet, and no less than the least of what it exposes;
-- a need: its requester's level and its target's;
+- a need or a sharing request: its requester's level and its target's (a request for
+  hidden data is hidden);
 - a project: the least of the systems it builds (a project building only classified
   systems is itself classified);
 - an import batch: SECRET (its counts would reveal how much classified data it carried).
@@ -113,6 +114,9 @@ def _levels(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
     for node in by_label.get("Need", []):
         related = [level[n] for n in _linked(pred, node, "NEEDS")]
         related += [level[n] for n in _linked(succ, node, "FOR")]
+        level[node] = max(related, default=0)
+    for node in by_label.get("SharingRequest", []):
+        related = [level[n] for n in _linked(succ, node, "FOR")]
         level[node] = max(related, default=0)
     return level
 
