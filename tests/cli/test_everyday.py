@@ -157,8 +157,10 @@ def test_check_csv_has_every_finding_the_table_has(demo_run: tuple[Path, str]) -
     code_json, out_json = _cli(store, "check", "--json")
     payload = json.loads(out_json)
     assert code == code_json == 1
-    assert len(rows) == len(payload["placement"]) + len(payload["completeness"]) == 4
-    assert {r["rule"] for r in rows} == {"NET-1", "NET-3", "SHR-1"}
+    assert len(payload["placement"]) + len(payload["completeness"]) == 4
+    assert len(rows) == sum(len(section) for section in payload.values())
+    assert {r["rule"] for r in rows} == {f["rule"] for section in payload.values() for f in section}
+    assert {"NET-1", "NET-3", "SHR-1", "PRJ-1", "REQ-1", "SRC-1"} <= {r["rule"] for r in rows}
 
 
 def test_demo_summary_counts_what_it_lists(demo_run: tuple[Path, str]) -> None:
@@ -185,7 +187,7 @@ def test_matrix_as_pivot_csv_and_heat_map(demo_run: tuple[Path, str], tmp_path: 
     header = rows[0]
     assert header[0] == "provider \\ consumer" and header[-1] == "total"
     assert len(rows) - 1 == len(header) - 2  # square: as many provider rows as consumer columns
-    assert sum(int(r[-1]) for r in rows[1:]) == 56
+    assert sum(int(r[-1]) for r in rows[1:]) == 62  # 56 declared, 6 from delivered sharing requests
     xlsx = tmp_path / "matrix.xlsx"
     code, _ = _cli(store, "gaps", "--xlsx", str(xlsx))
     assert code == 0

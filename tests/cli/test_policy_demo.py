@@ -63,7 +63,9 @@ def test_open_and_overdue_requests_are_listed(store: str) -> None:
         main, ["--store", store, "requests", "--json", "--overdue", "--as-of", AS_OF, "--reply-days", "60"]
     )
     assert "ZJDATA-SQ-2026-0915" not in {r["request"] for r in json.loads(lenient.output)}
-    table = runner.invoke(main, ["--store", store, "requests", "--as-of", AS_OF], env={"COLUMNS": "250"})
+    table = runner.invoke(
+        main, ["--store", store, "requests", "--as-of", AS_OF], env={"COLUMNS": "250", "REGISTRY_LANG": "zh"}
+    )
     assert "待答复" in table.output and "逾期" in table.output
 
 

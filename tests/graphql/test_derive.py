@@ -23,7 +23,12 @@ def _field_names(cls: type) -> dict[str, str]:
 
 
 def test_every_label_has_a_type_with_every_property_of_its_model() -> None:
-    renamed = {"Field": {"dataset": "dataset_code"}, "Need": {"id": "need_id"}, "ImportBatch": {"id": "batch_id"}}
+    renamed = {
+        "Field": {"dataset": "dataset_code"},
+        "Need": {"id": "need_id"},
+        "SharingRequest": {"id": "request_id"},
+        "ImportBatch": {"id": "batch_id"},
+    }
     assert set(NODE_TYPES) == set(NODE_MODELS)
     for label, model in NODE_MODELS.items():
         names = _field_names(NODE_TYPES[label])
