@@ -200,7 +200,7 @@ def _needs(rows: GraphRows, datasets: set[str], elements: set[str]) -> list[Need
     for edge in rows.iter_edges(["NEEDS", "FOR"]):
         if edge.type == "NEEDS":
             requester.setdefault(edge.dst.key, []).append(edge.src)
-        elif edge.type == "FOR" and edge.dst.key in visible.get(edge.dst.label, ()):
+        elif edge.type == "FOR" and edge.src.label == "Need" and edge.dst.key in visible.get(edge.dst.label, ()):
             targets.setdefault(edge.src.key, []).append(edge.dst)
     return [
         NeedRow(

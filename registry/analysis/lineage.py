@@ -153,7 +153,7 @@ def impact(graph: nx.MultiDiGraph, ref: NodeRef) -> Impact:
         if ds not in lost_set
     }
     consumers = {c for d in lost for c in graphs.out(graph, d, "SHARED_WITH")}
-    needs = {n for d in lost for n in graphs.into(graph, d, "FOR")}
+    needs = {n for d in lost for n in graphs.into(graph, d, "FOR") if n.label == "Need"}
     requesters = {r for n in needs for r in graphs.into(graph, n, "NEEDS")}
     affected_systems = {s for s in consumers | requesters if s.label == "System"}
     affected_systems |= {s for d in derived for s in graphs.into(graph, d, "HOLDS")}
