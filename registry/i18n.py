@@ -588,6 +588,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "browse.col.path": ("代码", "path"),
     "browse.col.name": ("名称", "name"),
     "browse.col.count": ("数据集", "datasets"),
+    "demo.systems": ("系统按部署网络和密级", "Systems by network and 密级"),
+    "demo.datasets": ("数据集按共享类型", "Datasets by 共享类型"),
+    "demo.col.datasets": ("数据集", "datasets"),
+    "demo.col.shared": ("已与他人共享", "shared with someone"),
+    "demo.undeclared": ("（未填写）", "(not declared)"),
+    "demo.loading": ("导入演示登记库", "Loading the demo registry"),
+    "demo.found_rule": ("登记库的发现", "What the registry found"),
 }
 
 

@@ -20,19 +20,11 @@ from registry.cli.analyses import findings_report
 from registry.cli.context import open_service, operator, store_option
 from registry.cli.load import run_import
 from registry.cli.serve import serve_options, start
+from registry.i18n import label, label_of, t
 from registry.schema.enums import Network, SecrecyLevel, ShareType
 from registry.service import Caller, RegistryService
 
 Report = Callable[[RegistryService, Caller], RenderableType | None]
-
-_NETWORK = {Network.INTRANET: "内网", Network.EXTRANET: "外网", Network.PRIVATE: "部门专网", Network.INTERNET: "互联网"}
-_SECRECY = {
-    SecrecyLevel.NONE: "非涉密",
-    SecrecyLevel.SECRET: "秘密",
-    SecrecyLevel.CONFIDENTIAL: "机密",
-    SecrecyLevel.TOP_SECRET: "绝密",
-}
-_SHARE = {ShareType.UNCONDITIONAL: "无条件共享", ShareType.CONDITIONAL: "有条件共享", ShareType.NOT_SHARED: "不予共享"}
 
 
 def systems_by_network(service: RegistryService, caller: Caller) -> RenderableType | None:
@@ -45,13 +37,13 @@ def systems_by_network(service: RegistryService, caller: Caller) -> RenderableTy
     if not counts:
         return None
     levels = [level for level in SecrecyLevel if any(key[1] == level for key in counts)]
-    table = Table(title="Systems by network and 密级", title_justify="left")
-    table.add_column("network")
+    table = Table(title=t("demo.systems"), title_justify="left")
+    table.add_column(t("head.network"))
     for level in levels:
-        table.add_column(_SECRECY[level], justify="right")
+        table.add_column(label(level), justify="right")
     for network in sorted({key[0] for key in counts}):
-        label = _NETWORK.get(Network(network), network) if network else "(not declared)"
-        table.add_row(label, *(str(counts[(network, level)] or "") for level in levels))
+        shown = label_of(Network, network) if network else t("demo.undeclared")
+        table.add_row(shown, *(str(counts[(network, level)] or "") for level in levels))
     return table
 
 
@@ -61,9 +53,9 @@ def datasets_by_share_type(service: RegistryService, caller: Caller) -> Renderab
     datasets = [(node, attrs) for node, attrs in graph.nodes(data=True) if attrs["label"] == "Dataset"]
     if not datasets:
         return None
-    table = Table(title="Datasets by 共享类型", title_justify="left")
-    for column in ("共享类型", "datasets", "shared with someone"):
-        table.add_column(column, justify="right" if column != "共享类型" else "left")
+    table = Table(title=t("demo.datasets"), title_justify="left")
+    for index, column in enumerate((t("facet.share_type"), t("demo.col.datasets"), t("demo.col.shared"))):
+        table.add_column(column, justify="right" if index else "left")
     total: Counter[str] = Counter()
     shared: Counter[str] = Counter()
     for node, attrs in datasets:
@@ -71,9 +63,7 @@ def datasets_by_share_type(service: RegistryService, caller: Caller) -> Renderab
         total[kind] += 1
         shared[kind] += graph.out_degree(node) > 0
     for kind in sorted(total):
-        table.add_row(
-            _SHARE.get(ShareType(kind), kind) if kind else "(not declared)", str(total[kind]), str(shared[kind])
-        )
+        table.add_row(label_of(ShareType, kind) if kind else t("demo.undeclared"), str(total[kind]), str(shared[kind]))
     return table
 
 
@@ -88,11 +78,11 @@ def demo_command(serve_after: bool, **serve_settings: Any) -> None:
     """Load the bundled demo registry (11 departments, 30 systems, 63 datasets) and show
     what the registry finds in it. Loading it again changes nothing."""
     console = Console()
-    console.print(Rule("Loading the demo registry"))
+    console.print(Rule(t("demo.loading")))
     run_import(demo.files(), console=console)
     service = open_service()
     caller = operator()
-    console.print(Rule("What the registry found"))
+    console.print(Rule(t("demo.found_rule")))
     for report in REPORTS:
         rendered = report(service, caller)
         if rendered is not None:
