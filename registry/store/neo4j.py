@@ -261,10 +261,10 @@ class Neo4jStore:
             return session.execute_write(work)
 
     @staticmethod
-    def _run(tx: Tx, text: str, **params: Any) -> list[Row]:
-        if text not in cypher.catalogue():
+    def _run(tx: Tx, statement: str, /, **params: Any) -> list[Row]:
+        if statement not in cypher.catalogue():
             raise RuntimeError("refusing to send a Cypher statement that is not in registry.store.cypher's catalogue")
-        return tx.run(text, params).data()
+        return tx.run(statement, params).data()
 
     def _install_schema(self) -> None:
         """Constraints and indexes (each its own transaction, as Neo4j requires for schema

@@ -54,13 +54,35 @@ def test_bad_urls_are_explained(url: str, message: str) -> None:
         Neo4jSettings.from_url(url, {})
 
 
-def test_no_server_is_a_one_line_store_error() -> None:
+def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with pytest.raises(StoreError, match=rf"cannot reach Neo4j at bolt://127\.0\.0\.1:{port}") as caught:
+        return int(probe.getsockname()[1])
+
+
+def test_no_server_is_a_one_line_store_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
+    port = _closed_port()
+    with pytest.raises(StoreError, match=rf"cannot reach Neo4j at bolt://127\.0\.0\.1:{port}:") as caught:
         open_store(f"bolt://127.0.0.1:{port}")
     assert "\n" not in str(caught.value)
+
+
+def test_no_server_error_names_user_and_database_from_the_environment_not_the_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the neo4j workflow runs it: NEO4J_USER / NEO4J_DATABASE set (the test above once
+    failed there because it expected the bare URL)."""
+    monkeypatch.setenv("NEO4J_USER", "registry")
+    monkeypatch.setenv("NEO4J_PASSWORD", "s3cret")
+    monkeypatch.setenv("NEO4J_DATABASE", "ci")
+    port = _closed_port()
+    with pytest.raises(StoreError) as caught:
+        open_store(f"bolt://127.0.0.1:{port}")
+    message = str(caught.value)
+    assert message.startswith(f"cannot reach Neo4j at bolt://registry@127.0.0.1:{port}?database=ci:")
+    assert "s3cret" not in message and "\n" not in message
 
 
 @pytest.mark.parametrize(
@@ -78,13 +100,34 @@ def test_edge_types_and_endpoints_outside_the_schema_are_refused() -> None:
         cypher.edge_upsert(("OPERATES", "System", "System"))
 
 
-def test_store_refuses_a_statement_outside_the_catalogue() -> None:
-    class Recorder:
-        def run(self, text: str, params: dict[str, object]) -> None:
-            raise AssertionError("must not be sent")
+class _Recorder:
+    """Stands in for a transaction: records what would be sent."""
 
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, object]]] = []
+
+    def run(self, statement: str, params: dict[str, object]) -> "_Recorder":
+        self.sent.append((statement, params))
+        return self
+
+    def data(self) -> list[dict[str, object]]:
+        return []
+
+
+def test_store_refuses_a_statement_outside_the_catalogue() -> None:
+    recorder = _Recorder()
     with pytest.raises(RuntimeError, match=r"not in registry\.store\.cypher's catalogue"):
-        Neo4jStore._run(Recorder(), "MATCH (n) DETACH DELETE n")  # type: ignore[arg-type]
+        Neo4jStore._run(recorder, "MATCH (n) DETACH DELETE n")  # type: ignore[arg-type]
+    assert recorder.sent == []
+
+
+def test_a_parameter_may_be_called_text_or_statement() -> None:
+    """``find_nodes`` / ``count_nodes`` send a ``text`` parameter; it once collided with
+    ``_run``'s own argument name and every search failed before reaching the server."""
+    recorder = _Recorder()
+    params = Neo4jStore._filters(None, "人口", ())
+    Neo4jStore._run(recorder, cypher.node_count("System"), **params, statement="x")  # type: ignore[arg-type]
+    assert recorder.sent == [(cypher.node_count("System"), {**params, "statement": "x"})]
 
 
 def test_properties_are_kept_as_json_with_scalar_copies_for_filters() -> None:
