@@ -105,6 +105,13 @@ class Store(Protocol):
         """
         ...
 
+    def open_loads(self) -> list[Provenance]:
+        """Loads that began and never reached their final step (killed midway), oldest
+        first, unless a later load of the same source completed. Always empty where a load
+        is one transaction (SQLite); on a store that commits chunk by chunk, running the
+        same file again completes such a load."""
+        ...
+
     def get_nodes(
         self, label: str, keys: Collection[str], *, include_retired: bool = False
     ) -> dict[str, NodeRecord]: ...

@@ -89,6 +89,19 @@ BATCH_MERGE = (
     f"UNWIND $rows AS row MERGE (b:{BATCH} {{id: row.id}}) "
     "ON CREATE SET b.source = row.source, b.by = row.by, b.at = row.at"
 )
+BATCH_OPEN = f"MERGE (b:{BATCH} {{id: $id}}) ON CREATE SET b.source = $source, b.by = $by, b.at = $at, b.loading = true"
+"""A chunked load's batch, before its first chunk: open until its final step commits."""
+BATCH_CLOSE = (
+    f"MATCH (b:{BATCH} {{id: $id}}) SET b.loading = false "
+    f"WITH b MATCH (o:{BATCH} {{source: b.source, loading: true}}) SET o.loading = false, o.completed_by = b.id"
+)
+"""The load is complete, and so are the earlier, killed loads of the same source it redid."""
+BATCH_DROP = f"MATCH (b:{BATCH} {{id: $id}}) DELETE b"
+"""A load that changed nothing leaves no batch behind (nothing refers to it)."""
+BATCH_OPEN_LIST = (
+    f"MATCH (b:{BATCH} {{loading: true}}) RETURN b.id AS id, b.source AS source, b.by AS by, b.at AS at "
+    "ORDER BY b.at, b.id"
+)
 BATCH_GET = (
     f"UNWIND $ids AS id MATCH (b:{BATCH} {{id: id}}) RETURN b.id AS id, b.source AS source, b.by AS by, b.at AS at"
 )
@@ -278,6 +291,7 @@ def statements() -> Iterator[str]:
     """Every statement the store can send, for every label and edge type."""
     yield from schema_statements()
     yield from (META_INIT, SCHEMA_GET, SCHEMA_SET, VERSION, LOCK, BUMP_VERSION, NEXT_SEQ, BATCH_MERGE, BATCH_GET)
+    yield from (BATCH_OPEN, BATCH_CLOSE, BATCH_DROP, BATCH_OPEN_LIST)
     yield from (HISTORY_CREATE, HISTORY_FOR, HISTORY_PAGE, BATCHES_BETWEEN, HISTORY_IN)
     for name in LABELS:
         yield from (node_existing(name), node_upsert(name), node_get(name), node_live_keys(name))

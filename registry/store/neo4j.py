@@ -180,6 +180,10 @@ def _param(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
+def _batch_row(prov: Provenance) -> Row:
+    return {"id": prov.batch, "source": prov.source, "by": prov.by, "at": prov.at}
+
+
 def _history_row(op: str, changes: Props, batch: str, node: NodeRef | None = None, edge: EdgeRef | None = None) -> Row:
     row: Row = {
         "subject": str(node if node is not None else edge),
@@ -258,7 +262,7 @@ class Neo4jStore:
 
     def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         with self._errors(), self._session(neo4j.WRITE_ACCESS) as session:
-            return session.execute_write(work)
+            return session.execute_write(_no_retry_out_of_memory(work))
 
     @staticmethod
     def _run(tx: Tx, statement: str, /, **params: Any) -> list[Row]:
@@ -371,21 +375,82 @@ class Neo4jStore:
         *,
         dry_run: bool = False,
     ) -> ApplyResult:
-        """For now the chunks are gathered and applied as one ``apply``: correct (one
-        transaction, so an abandoned load writes nothing) but memory grows with the file.
-        ``finish`` sees the store before the load and an empty outcome, which is enough for
-        retirements: entries the file no longer lists were stored before it."""
-        whole = ChangeSet()
+        """Each chunk is its own (retryable) transaction: a national file cannot be one
+        server transaction, and a retry must never replay a whole load. The batch is marked
+        open (``_Batch.loading``) before the first chunk and closed by the final step, which
+        also closes earlier open batches of the same source: a killed load leaves its chunks
+        committed and its batch open (``open_loads``), nothing retired; running the same
+        file again writes what is missing and reaches the same end state. A dry run is one
+        transaction rolled back, so only the server holds its writes meanwhile; ``finish``
+        then sees the store as it was before the load."""
+        if dry_run:
+            return self._dry_run_chunks(chunks, prov, finish)
+        self._write(lambda tx: self._run(tx, cypher.BATCH_OPEN, **_batch_row(prov)))
+        self._batches[prov.batch] = prov
+        result = ApplyResult()
         for chunk in chunks:
             check_chunk(chunk)
-            whole.nodes.extend(chunk.nodes)
-            whole.edges.extend(chunk.edges)
-        if finish is not None:
-            last = finish(ApplyResult(dry_run=dry_run))
-            whole.nodes.extend(last.nodes)
-            whole.edges.extend(last.edges)
-            whole.retire_nodes, whole.retire_edges, whole.record = last.retire_nodes, last.retire_edges, last.record
-        return self.apply(whole, prov, dry_run=dry_run)
+            result.merge(self._write(lambda tx, c=chunk: self._upsert_step(tx, c, prov)))
+        last = finish(result) if finish is not None else ChangeSet()
+        return self._write(lambda tx: self._final_step(tx, last, prov, result))
+
+    def _dry_run_chunks(self, chunks: Iterable[ChangeSet], prov: Provenance, finish: Finish | None) -> ApplyResult:
+        with self._errors(), self._session(neo4j.WRITE_ACCESS) as session, session.begin_transaction() as tx:
+            result = ApplyResult(dry_run=True)
+            for chunk in chunks:
+                check_chunk(chunk)
+                result.merge(self._upsert_step(tx, chunk, prov))
+            last = finish(result) if finish is not None else ChangeSet()
+            final = self._final_step(tx, last, prov, result)
+            tx.rollback()
+        final.dry_run = True
+        return final
+
+    def _upsert_step(self, tx: Tx, changes: ChangeSet, prov: Provenance) -> ApplyResult:
+        """One chunk: upserts and their history; the version moves if anything changed."""
+        result = ApplyResult()
+        history: list[Row] = []
+        version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
+        self._apply_nodes(tx, changes.nodes, prov, result, history)
+        self._apply_edges(tx, changes.edges, prov, result, history)
+        if result.changed:
+            self._append_history(tx, history)
+            version = int(self._run(tx, cypher.BUMP_VERSION, id=META_ID)[0]["version"])
+        result.version = version
+        return result
+
+    def _final_step(self, tx: Tx, last: ChangeSet, prov: Provenance, so_far: ApplyResult) -> ApplyResult:
+        """Retirements and the record of a chunked load, and the batch closed. Returns the
+        whole load's outcome (``so_far`` is not modified, so a retry starts clean)."""
+        step = ApplyResult()
+        history: list[Row] = []
+        version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
+        self._apply_nodes(tx, last.nodes, prov, step, history)
+        self._apply_edges(tx, last.edges, prov, step, history)
+        self._retire_nodes(tx, last.retire_nodes, prov, step, history)
+        self._retire_edges(tx, last.retire_edges, prov, step, history)
+        total = ApplyResult(dry_run=so_far.dry_run)
+        total.merge(so_far)
+        total.merge(step)
+        if total.changed and last.record is not None:
+            record = last.record
+            counts = {**record.props, "counts": total.totals()}
+            self._apply_nodes(tx, [NodeWrite(record.label, record.key, counts)], prov, ApplyResult(), history)
+        if history:
+            self._append_history(tx, history)
+        if history or step.changed:
+            version = int(self._run(tx, cypher.BUMP_VERSION, id=META_ID)[0]["version"])
+        self._run(tx, cypher.BATCH_CLOSE, id=prov.batch)
+        if not total.changed:
+            self._run(tx, cypher.BATCH_DROP, id=prov.batch)
+        total.version = max(version, so_far.version)
+        return total
+
+    def open_loads(self) -> list[Provenance]:
+        """Chunked loads that began and did not finish (killed, or refused by their final
+        step), oldest first, except those a later load of the same source completed."""
+        rows = self._read(lambda tx: self._run(tx, cypher.BATCH_OPEN_LIST))
+        return [Provenance(r["source"], r["id"], r["by"], r["at"]) for r in rows]
 
     def _append_history(self, tx: Tx, rows: list[Row]) -> None:
         if not rows:
@@ -864,6 +929,23 @@ class Neo4jStore:
         )
 
 
+class _OutOfMemory(Exception):
+    """A write the server had no memory for. Neo4j calls that transient, so the driver
+    would retry the same write until its retry window closes; it cannot succeed unchanged."""
+
+
+def _no_retry_out_of_memory(work: Callable[[neo4j.ManagedTransaction], T]) -> Callable[[neo4j.ManagedTransaction], T]:
+    def guarded(tx: neo4j.ManagedTransaction) -> T:
+        try:
+            return work(tx)
+        except Neo4jError as exc:
+            if "OutOfMemory" in (exc.code or ""):
+                raise _OutOfMemory(_one_line(exc)) from None
+            raise
+
+    return guarded
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
@@ -881,6 +963,11 @@ class _ErrorTranslation:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object) -> bool:
         if exc is None:
             return False
+        if isinstance(exc, _OutOfMemory):
+            raise StoreError(
+                f"Neo4j at {self.url} ran out of memory for one write ({exc}); lower ?batch_size= "
+                "(NEO4J_BATCH_SIZE) or raise the server's dbms.memory.transaction.total.max"
+            ) from None
         if isinstance(exc, AuthError):
             raise StoreError(f"Neo4j at {self.url} refused the credentials (set NEO4J_USER / NEO4J_PASSWORD)") from None
         if isinstance(exc, ServiceUnavailable | SessionExpired):

@@ -239,6 +239,10 @@ class SQLiteStore:
             result.version = int(cur.execute("SELECT v FROM meta WHERE k='version'").fetchone()[0])
         return result
 
+    def open_loads(self) -> list[Provenance]:
+        """None: a load is one transaction here, so a killed one left nothing behind."""
+        return []
+
     @staticmethod
     def _existing_nodes(cur: sqlite3.Cursor, label: str, keys: list[str]) -> dict[str, tuple[str, bool]]:
         """Stored JSON text (decoded only where a write differs) and retired flag by key."""

@@ -163,3 +163,31 @@ def test_filters_on_the_store_own_names_are_refused() -> None:
         Neo4jStore._filters({"_retired": True}, None, ())
     params = Neo4jStore._filters({"published_on": date(2024, 5, 1)}, "人口", ["X"])
     assert params == {"where": {"published_on": "2024-05-01"}, "text": "人口", "exclude": ["X"]}
+
+
+def test_out_of_memory_is_not_retried_and_says_what_to_change() -> None:
+    """Neo4j reports a full transaction memory pool as a transient error, which the driver
+    retries; the same write can never fit, so the store stops at the first one."""
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    from registry.store.neo4j import _ErrorTranslation, _no_retry_out_of_memory
+
+    calls: list[int] = []
+
+    def work(_tx: object) -> None:
+        calls.append(1)
+        raise Neo4jError._hydrate_neo4j(
+            code="Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+            message="The allocation of an extra 2.0 MiB would use more than the limit 2.0 GiB.",
+        )
+
+    guarded = _no_retry_out_of_memory(work)
+    with pytest.raises(Exception) as raw:
+        guarded(None)  # type: ignore[arg-type]
+    # the driver's execute_write retries only Neo4jError / DriverError that say so
+    assert not isinstance(raw.value, Neo4jError | DriverError)
+    translated = pytest.raises(StoreError, match=r"ran out of memory .* lower \?batch_size=")
+    with translated as caught, _ErrorTranslation("bolt://127.0.0.1:7687"):
+        guarded(None)  # type: ignore[arg-type]
+    assert calls == [1, 1]
+    assert not isinstance(caught.value.__cause__, Neo4jError) and "\n" not in str(caught.value)
