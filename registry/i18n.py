@@ -298,6 +298,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "找不到登记库 {path}：只有 import、demo 和 serve --init 会新建登记库；请检查 --store 或 $REGISTRY_STORE",
         "no registry at {path}: only import, demo and serve --init create one; check --store or $REGISTRY_STORE",
     ),
+    "export.written": (
+        "已导出 {location} 到 {target}（{format}）：{nodes} 个条目，{edges} 条关系",
+        "exported {location} to {target} ({format}): {nodes} entries, {edges} relations",
+    ),
+    "export.left_out": (
+        "按密级 {clearance} 未导出：{nodes} 个条目，{edges} 条关系",
+        "left out for clearance {clearance}: {nodes} entries, {edges} relations",
+    ),
+    "export.suffix": (
+        "{format} 文件应以 {suffixes} 结尾，而不是 {suffix}",
+        "name a {format} file {suffixes}, not {suffix}",
+    ),
+    "export.folder": ("{format} 写入一个文件夹，{target} 是文件", "{format} writes a folder; {target} is a file"),
+    "export.no_department": ("没有统一社会信用代码为 {code} 的部门", "no department with code {code}"),
     "none_found": ("{title}：未发现", "{title}: none found"),
     "and_more": ("……另有 {n} 项", "… and {n} more"),
     "col.file": ("文件", "file"),

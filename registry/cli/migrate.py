@@ -15,6 +15,8 @@ from rich.console import Console
 
 from registry import importers
 from registry.cli.context import open_service, operator, store_option
+from registry.cli.exports import export_format
+from registry.exporters import EXPORTS
 from registry.importers.documents import YAML_SUFFIXES
 from registry.service import Caller, Declaration, InvalidInput, RegistryService
 
@@ -57,19 +59,33 @@ def restore_export(
 
 
 @click.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.argument("file", type=click.Path(writable=True, path_type=Path))
 @click.option(
     "--no-records",
     is_flag=True,
     help="Write only the live graph as a declaration (no provenance, history or retired entries).",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["native", *EXPORTS], case_sensitive=False),
+    default="native",
+    show_default=True,
+    help="native, or a format for graph tools and open-data portals (docs/interop.md).",
+)
+@click.option("--department", help="Export only this department's part (its 统一社会信用代码).")
+@click.option("--clearance", help="Export what a caller of this clearance may see (public, secret, ...).")
 @store_option
-def export_command(file: Path, no_records: bool) -> None:
+def export_command(file: Path, no_records: bool, fmt: str, department: str | None, clearance: str | None) -> None:
     """Write the whole registry to FILE as a native document (JSON, or YAML for .yaml/.yml).
 
     With its records section (the default), `registry import FILE` into an empty store,
     embedded or Neo4j, restores the registry exactly, provenance and history included.
+    Other formats (--format) write what docs/interop.md describes; neo4j-csv writes a folder.
     """
+    if fmt.lower() != "native":
+        export_format(fmt.lower(), file, department, clearance)
+        return
     if file.suffix.lower() not in DOCUMENT_SUFFIXES:
         raise click.BadParameter(
             f"name it .json, .yaml or .yml, not {file.suffix or 'without a suffix'}", param_hint="FILE"
