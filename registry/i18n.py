@@ -311,6 +311,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "name a {format} file {suffixes}, not {suffix}",
     ),
     "export.folder": ("{format} 写入一个文件夹，{target} 是文件", "{format} writes a folder; {target} is a file"),
+    "export.department_needed": (
+        "{format} 按部门导出：请用 --department 指定部门",
+        "{format} is per department: name one",
+    ),
     "export.no_department": ("没有统一社会信用代码为 {code} 的部门", "no department with code {code}"),
     "none_found": ("{title}：未发现", "{title}: none found"),
     "and_more": ("……另有 {n} 项", "… and {n} more"),

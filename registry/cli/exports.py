@@ -45,6 +45,8 @@ def _check_target(fmt: str, target: Path) -> None:
 
 def export_format(fmt: str, target: Path, department: str | None, clearance: str | None) -> None:
     _check_target(fmt, target)
+    if EXPORTS[fmt].per_department and department is None:
+        raise click.BadParameter(t("export.department_needed", format=fmt), param_hint="--department")
     service = open_service()
     try:
         me = operator()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.exporters import cytoscape, gexf, graphml, neo4j_csv
+from registry.exporters import catalogue_xlsx, cytoscape, gexf, graphml, neo4j_csv
 from registry.exporters.output import Written
 from registry.exporters.selection import Rows, Selection
 
@@ -21,6 +21,8 @@ class ExportFormat:
     suffixes: tuple[str, ...]
     """Expected suffixes of the target; empty for a folder."""
     write: Callable[[Selection, Path], Written]
+    per_department: bool = False
+    """Written for one department only (``--department`` required)."""
 
 
 EXPORTS: dict[str, ExportFormat] = {
@@ -30,6 +32,7 @@ EXPORTS: dict[str, ExportFormat] = {
         ExportFormat("gexf", "GEXF 1.2 (Gephi)", (".gexf",), gexf.write),
         ExportFormat("cytoscape", "Cytoscape JSON (desktop, cytoscape.js)", (".cyjs", ".json"), cytoscape.write),
         ExportFormat("neo4j-csv", "CSV folder for neo4j-admin database import full", (), neo4j_csv.write),
+        ExportFormat("catalogue", "catalogue sheet (XLSX) of one department", (".xlsx",), catalogue_xlsx.write, True),
     )
 }
 

@@ -68,9 +68,10 @@ class Selection:
     def _linked(self, anchors: set[NodeRef], types: dict[str, str]) -> set[NodeRef]:
         found: set[NodeRef] = set()
         for edge in self.rows.iter_edges(list(types)):
-            if types[edge.type] == "out" and edge.src in anchors:
+            direction = types.get(edge.type)
+            if direction == "out" and edge.src in anchors:
                 found.add(edge.dst)
-            elif types[edge.type] == "in" and edge.dst in anchors:
+            elif direction == "in" and edge.dst in anchors:
                 found.add(edge.src)
         return found
 
