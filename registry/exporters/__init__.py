@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.exporters import catalogue_xlsx, cytoscape, gexf, graphml, neo4j_csv
+from registry.exporters import catalogue_xlsx, cytoscape, gexf, graphml, neo4j_csv, opendata
 from registry.exporters.output import Written
 from registry.exporters.selection import Rows, Selection
 
@@ -32,6 +32,15 @@ EXPORTS: dict[str, ExportFormat] = {
         ExportFormat("gexf", "GEXF 1.2 (Gephi)", (".gexf",), gexf.write),
         ExportFormat("cytoscape", "Cytoscape JSON (desktop, cytoscape.js)", (".cyjs", ".json"), cytoscape.write),
         ExportFormat("neo4j-csv", "CSV folder for neo4j-admin database import full", (), neo4j_csv.write),
+        ExportFormat(
+            "dcat-us", "DCAT-US data.json of the datasets open to the public", (".json",), opendata.write_dcat_us
+        ),
+        ExportFormat(
+            "dcat-ap",
+            "DCAT-AP JSON-LD of the datasets open to the public",
+            (".jsonld", ".json"),
+            opendata.write_dcat_ap,
+        ),
         ExportFormat("catalogue", "catalogue sheet (XLSX) of one department", (".xlsx",), catalogue_xlsx.write, True),
     )
 }
