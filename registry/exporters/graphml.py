@@ -39,8 +39,8 @@ def write(selection: Selection, path: Path) -> Written:
             'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
             'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
         )
-        out.writelines(_keys("node", "n", nodes))  # type: ignore[arg-type]
-        out.writelines(_keys("edge", "e", edges))  # type: ignore[arg-type]
+        out.writelines(_keys("node", "n", nodes))
+        out.writelines(_keys("edge", "e", edges))
         out.write('  <graph id="registry" edgedefault="directed">\n')
         for node in selection.nodes():
             props = {"label": node.label, "key": node.key, **node.props}
