@@ -23,8 +23,14 @@ def _graph_counts(service: RegistryService, caller: Caller) -> tuple[int, int]:
     return sum(n for k, n in stats["nodes"].items() if k != "ImportBatch"), sum(stats["edges"].values())
 
 
-def _part_counts(service: RegistryService, caller: Caller, department: str | None) -> tuple[int, int]:
-    """What the caller sees of the whole registry (from the cached stats) or of a department's part."""
+def _part_counts(service: RegistryService, caller: Caller, department: str | None, fmt: str) -> tuple[int, int]:
+    """What the caller sees of what the format writes: the whole graph (from the cached
+    stats), a department's part, or the open datasets."""
+    if EXPORTS[fmt].open_only:
+        if department is None:
+            return service.count(caller, "Dataset", where={"open_to_public": True}), 0
+        nodes = Selection(service.rows(caller), department).nodes(["Dataset"])
+        return sum(1 for n in nodes if n.props.get("open_to_public") is True), 0
     if department is None:
         return _graph_counts(service, caller)
     part = Selection(service.rows(caller), department)
@@ -76,8 +82,8 @@ def export_format(fmt: str, target: Path, department: str | None, clearance: str
             soft_wrap=True,
         )
         if clearance is not None:
-            mine = _part_counts(service, me, department)
-            theirs = _part_counts(service, caller, department)
+            mine = _part_counts(service, me, department, fmt)
+            theirs = _part_counts(service, caller, department, fmt)
             console.print(
                 t(
                     "export.left_out",

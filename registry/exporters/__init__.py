@@ -23,6 +23,8 @@ class ExportFormat:
     write: Callable[[Selection, Path], Written]
     per_department: bool = False
     """Written for one department only (``--department`` required)."""
+    open_only: bool = False
+    """Writes the datasets open to the public only (what is left out is counted in those)."""
 
 
 EXPORTS: dict[str, ExportFormat] = {
@@ -33,15 +35,26 @@ EXPORTS: dict[str, ExportFormat] = {
         ExportFormat("cytoscape", "Cytoscape JSON (desktop, cytoscape.js)", (".cyjs", ".json"), cytoscape.write),
         ExportFormat("neo4j-csv", "CSV folder for neo4j-admin database import full", (), neo4j_csv.write),
         ExportFormat(
-            "dcat-us", "DCAT-US data.json of the datasets open to the public", (".json",), opendata.write_dcat_us
+            "dcat-us",
+            "DCAT-US data.json of the datasets open to the public",
+            (".json",),
+            opendata.write_dcat_us,
+            open_only=True,
         ),
         ExportFormat(
             "dcat-ap",
             "DCAT-AP JSON-LD of the datasets open to the public",
             (".jsonld", ".json"),
             opendata.write_dcat_ap,
+            open_only=True,
         ),
-        ExportFormat("catalogue", "catalogue sheet (XLSX) of one department", (".xlsx",), catalogue_xlsx.write, True),
+        ExportFormat(
+            "catalogue",
+            "catalogue sheet (XLSX) of one department",
+            (".xlsx",),
+            catalogue_xlsx.write,
+            per_department=True,
+        ),
     )
 }
 

@@ -105,6 +105,9 @@ _PERIODS: dict[str, UpdateCycle] = {
     "annual": UpdateCycle.YEARLY,
     "yearly": UpdateCycle.YEARLY,
     "irregular": UpdateCycle.IRREGULAR,
+    "irreg": UpdateCycle.IRREGULAR,
+    "cont": UpdateCycle.REALTIME,
+    "annual2": UpdateCycle.HALF_YEARLY,
     "asneeded": UpdateCycle.IRREGULAR,
     "notplanned": UpdateCycle.IRREGULAR,
 }

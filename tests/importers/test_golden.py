@@ -21,6 +21,7 @@ CASES = {
     "ckan_package_search": DATA / "ckan_package_search.json",
     "ckan_dump": DATA / "ckan_dump.jsonl",
     "dcat_us": DATA / "dcat_us_data.json",
+    "dcat_ap_turtle": DATA / "dcat_ap_catalogue.ttl",
 }
 
 
