@@ -15,6 +15,7 @@ from typing import Any
 
 from registry.importers.base import Format, Probe
 from registry.importers.dcat_us import load
+from registry.importers.documents import DocumentSyntaxError, parse
 from registry.importers.foreign import Distribution, Publisher, Record, build
 from registry.importers.metadata import format_of
 from registry.importers.source import decode, sha256
@@ -147,13 +148,14 @@ def _packages(file: str, raw: Any, issues: list[Issue]) -> Iterator[tuple[str, d
 
 
 def _lines(path: Path, text: str, issues: list[Issue]) -> Iterator[tuple[str, Any]]:
+    """Each line parsed as the other JSON documents are (``documents.parse``, with its bounds)."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            yield f"line {number}", json.loads(line)
-        except json.JSONDecodeError as exc:
-            issues.append(Issue(str(path), f"line {number}", None, None, f"not valid JSON: {exc.msg}"))
+            yield f"line {number}", parse(path, line)
+        except DocumentSyntaxError as exc:
+            issues.append(Issue(str(path), f"line {number}", None, None, str(exc)))
 
 
 def _is_lines(path: Path, text: str) -> bool:

@@ -121,14 +121,26 @@ def _distributions(graph: rdflib.Graph, dataset: Node) -> list[Distribution]:
     return out
 
 
+def _order(graph: rdflib.Graph, dataset: Node) -> tuple[int, str]:
+    """IRIs in order, then datasets without one by their text: a blank node's id is new at
+    every parse, so it can neither order nor name a record."""
+    iri = _iri(dataset)
+    if iri is not None:
+        return 0, iri
+    return 1, _text(graph, dataset, DCT.title) or _text(graph, dataset, DCT.description) or ""
+
+
 def records(graph: rdflib.Graph) -> list[Record]:
     out = []
-    for dataset in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str):
+    blank = 0
+    for dataset in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=lambda d: _order(graph, d)):
         identifier = _text(graph, dataset, DCT.identifier) or _iri(dataset)
+        if _iri(dataset) is None:
+            blank += 1
         access = _last(graph.value(dataset, DCT.accessRights))
         out.append(
             Record(
-                where=_iri(dataset) or f"_:{dataset}",
+                where=_iri(dataset) or f"dcat:Dataset without IRI #{blank}",
                 identifier=identifier,
                 title=_text(graph, dataset, DCT.title),
                 description=_text(graph, dataset, DCT.description),
