@@ -3,15 +3,18 @@ projects that hold largely the same data for the same purpose.
 
 The core works on an ``ItemMatrix`` (see ``registry.analysis.matrix``) in three steps:
 
-1. ``candidate_pairs`` — prefix filtering instead of an all-pairs loop: each item probes
-   with its rarest tokens only (its "prefix"), so two items become candidates when their
-   prefixes share a token. Rare tokens have short posting lists, so the sparse product
-   ``P @ P.T`` costs about ``n x prefix x posting``: linear in the number of items. A
-   token whose prefix posting list is longer than ``posting_cap`` is skipped (it is not
-   rare, and would make the cost quadratic).
-2. ``score_pairs`` — for the candidates only, vectorised: IDF-weighted Jaccard of the
-   holdings (ubiquitous ID number, name, address weigh ~0), IDF-weighted character-bigram
-   cosine of names, of descriptions and of declared functions, combined by weights.
+1. ``candidate_pairs`` — no all-pairs loop: pairs that share a rare token, united with
+   pairs whose tokens, field stems and names look alike by MinHash/LSH
+   (``registry.analysis.candidates``), so a copy with every rare field renamed is still
+   proposed.
+2. ``score_pairs`` — the holdings part is a soft weighted Jaccard of the two field lists:
+   each field matched one-to-one to its most similar counterpart (same data element, same
+   attribute with a near stem: ``registry.analysis.fieldmatch``), weighted by a prior
+   that does not depend on the registry's size (ubiquitous person identifiers and
+   administrative columns weigh little). It is computed exactly, in Python, only for the
+   pairs whose vectorised upper bound (shared tokens plus the most fields that could
+   still match by attribute class) reaches the threshold; names, descriptions and
+   functions are IDF-weighted character-bigram cosines; the parts are combined by weights.
 3. clustering — accepted pairs become a graph whose connected components are clusters.
 
 ``find_duplicates(graph)`` and ``check_proposal(graph, proposal)`` wrap the core for a
@@ -19,6 +22,7 @@ caller's projection. At national scale feed ``ItemMatrix.from_fields`` and call
 ``detect(matrix)`` directly.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,15 +32,18 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from registry.analysis import fieldmatch
+from registry.analysis.candidates import features, minhash_pairs, prefix_pairs
+from registry.analysis.fieldnames import FieldName
 from registry.analysis.findings import Serialisable
 from registry.analysis.matrix import ItemMatrix, normaliser_for
 from registry.analysis.ngrams import NgramSpace, row_dots
 
-DEFAULT_THRESHOLD = 0.55
+DEFAULT_THRESHOLD = 0.5
 SYSTEM_THRESHOLD = 0.45
 """Systems hold hundreds of items: sharing half of them is already strong evidence, and a
 rebuilt system is usually renamed (管理系统 → 综合服务平台), so systems need less score."""
-MIN_HOLDINGS_SIMILARITY = 0.4
+MIN_HOLDINGS_SIMILARITY = 0.5
 """Two items must share data, not only a name: below this holdings similarity a pair is
 never a duplicate, whatever its names say."""
 
@@ -46,8 +53,8 @@ WEIGHTS: dict[str, dict[str, float]] = {
 }
 """Holdings dominate: same-topic datasets of one catalogue share name stems and templated
 descriptions, while a department copying another's data rewords both. Calibrated on the
-synthetic mix (``python -m bench.duplicates``), where these values give precision and
-recall above 0.95."""
+calibration half of the labelled pairs (``tests/data/duplicate_pairs.json``) and the
+synthetic styles (``python -m bench.duplicates``)."""
 PARTS = ("holdings", "name", "description", "functions")
 
 
@@ -78,8 +85,19 @@ class SharedElement(Serialisable):
 
 
 @dataclass(frozen=True)
+class FieldPair(Serialisable):
+    """A field of ``a`` matched to one of ``b``, as both departments wrote them."""
+
+    a: str
+    b: str
+    similarity: float
+
+
+@dataclass(frozen=True)
 class DuplicateMatch(Serialisable):
-    """One scored pair: ``a`` and ``b`` with the score, its parts and the shared data."""
+    """One scored pair: ``a`` and ``b`` with the score, its parts, the data both hold
+    under the same name or element (``shared``) and every matched field pair
+    (``matched``: 出生日期 ≈ 出生年月 0.95), the evidence a reviewer checks."""
 
     kind: str
     a: Member
@@ -87,6 +105,7 @@ class DuplicateMatch(Serialisable):
     score: float
     parts: dict[str, float]
     shared: list[SharedElement]
+    matched: list[FieldPair]
     message: str
 
 
@@ -108,95 +127,124 @@ class DuplicateCluster(Serialisable):
 
 @dataclass(frozen=True)
 class PairScores:
-    """Scores of candidate pairs as parallel arrays (index k describes pair ``left[k], right[k]``)."""
+    """Scores of candidate pairs as parallel arrays (index k describes pair ``left[k], right[k]``).
+    ``refined[k]`` says the holdings part was computed by field matching (``matched[k]``);
+    the other pairs' upper bound already fell short of the threshold."""
 
     left: np.ndarray
     right: np.ndarray
     total: np.ndarray
     parts: dict[str, np.ndarray]
-
-
-def _prefix(matrix: ItemMatrix, idf: np.ndarray, fraction: float, minimum: int) -> sparse.csr_matrix:
-    """Each row's rarest tokens: ``max(minimum, ceil(fraction * row length))`` of them."""
-    holdings = matrix.holdings
-    lengths = np.diff(holdings.indptr)
-    rows = np.repeat(np.arange(len(matrix), dtype=np.int64), lengths)
-    order = np.lexsort((-idf[holdings.indices], rows))
-    rank = np.arange(len(order)) - holdings.indptr[rows[order]]
-    keep_n = np.maximum(minimum, np.ceil(fraction * lengths)).astype(np.int64)
-    kept = order[rank < keep_n[rows[order]]]
-    return sparse.csr_matrix(
-        (idf[holdings.indices[kept]], (rows[kept], holdings.indices[kept])), shape=holdings.shape, dtype=np.float32
-    )
+    refined: np.ndarray
+    matched: dict[int, list[fieldmatch.Pair]]
 
 
 def candidate_pairs(
-    matrix: ItemMatrix,
-    *,
-    idf: np.ndarray | None = None,
-    prefix_fraction: float = 0.5,
-    prefix_minimum: int = 3,
-    posting_cap: int = 500,
-    min_overlap: float = 0.3,
-    block: int = 20_000,
+    matrix: ItemMatrix, *, idf: np.ndarray | None = None, spaces: dict[str, NgramSpace] | None = None
 ) -> np.ndarray:
-    """Pairs ``(i, j)``, ``i < j``, worth scoring, as an (m, 2) int array.
-
-    A pair qualifies when the rare tokens its prefixes share weigh at least
-    ``min_overlap`` of the lighter prefix, and the two items come from different
-    departments or different projects (one department's own project is not duplicate
-    construction). Rows are processed in blocks so memory stays bounded."""
+    """Pairs ``(i, j)``, ``i < j``, worth scoring, as an (m, 2) int array: shared rare
+    tokens or alike by MinHash, from different departments or different projects (one
+    department's own project is not duplicate construction)."""
     idf = matrix.idf() if idf is None else idf
-    prefix = _prefix(matrix, idf, prefix_fraction, prefix_minimum)
-    posting = np.bincount(prefix.indices, minlength=prefix.shape[1])
-    prefix = prefix @ sparse.diags((posting <= posting_cap).astype(np.float32))
-    prefix = sparse.csr_matrix(prefix)
-    prefix.eliminate_zeros()
-    weight = np.asarray(prefix.sum(axis=1)).ravel()
-    present = prefix.copy()
-    present.data[:] = 1.0
-    transposed = present.T.tocsr()
-    found: list[np.ndarray] = []
-    for start in range(0, len(matrix), block):
-        product = sparse.coo_matrix(prefix[start : start + block] @ transposed)
-        left = product.row.astype(np.int64) + start
-        right = product.col.astype(np.int64)
-        keep = (right > left) & (product.data >= min_overlap * np.minimum(weight[left], weight[right]))
-        left, right = left[keep], right[keep]
-        same = (matrix.departments[left] == matrix.departments[right]) & (
-            matrix.projects[left] == matrix.projects[right]
-        )
-        found.append(np.stack([left[~same], right[~same]], axis=1))
-    return np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+    spaces = spaces or text_spaces(matrix)
+    found = np.concatenate([prefix_pairs(matrix, idf), minhash_pairs(features(matrix, spaces["name"]))])
+    if not len(found):
+        return np.zeros((0, 2), dtype=np.int64)
+    n = np.int64(len(matrix))
+    codes = np.unique(found[:, 0] * n + found[:, 1])
+    left, right = codes // n, codes % n
+    keep = left != right
+    left, right = left[keep], right[keep]
+    same = (matrix.departments[left] == matrix.departments[right]) & (matrix.projects[left] == matrix.projects[right])
+    return np.stack([left[~same], right[~same]], axis=1)
+
+
+def _class_occurrences(matrix: ItemMatrix) -> sparse.csr_matrix:
+    """Items x (attribute class, n-th occurrence): the dot product of two rows counts, per
+    class, the fewer fields the two items have of it: the most fields that could match."""
+    index = {token: t for t, token in enumerate(matrix.token_keys)}
+    classes: dict[str, int] = {}
+    token_class = np.zeros(len(matrix.token_keys), dtype=np.int64)
+    for f in matrix.field_names:
+        token_class[index[f.token]] = classes.setdefault(f.group, len(classes))
+    holdings = matrix.holdings
+    rows = np.repeat(np.arange(len(matrix), dtype=np.int64), np.diff(holdings.indptr))
+    cls = token_class[holdings.indices]
+    order = np.lexsort((cls, rows))
+    rows, cls = rows[order], cls[order]
+    start = (
+        np.concatenate([[True], (rows[1:] != rows[:-1]) | (cls[1:] != cls[:-1])]) if len(rows) else np.zeros(0, bool)
+    )
+    group_start = np.maximum.accumulate(np.where(start, np.arange(len(rows)), 0)) if len(rows) else start
+    occurrence = np.arange(len(rows)) - group_start
+    width = int(occurrence.max(initial=0)) + 1
+    return sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cls * width + occurrence)),
+        shape=(len(matrix), max(1, len(classes)) * width),
+    )
+
+
+def _bounds(matrix: ItemMatrix, left: np.ndarray, right: np.ndarray, occurrences: sparse.csr_matrix) -> np.ndarray:
+    """An upper bound of the soft holdings similarity for each pair: every shared token
+    matched at full weight, and every further field of a class both have matched at
+    similarity 1 and weight 1 (the most a match can weigh)."""
+    weighted = sparse.csr_matrix(matrix.holdings @ sparse.diags(matrix.weights))
+    mass = np.asarray(weighted.sum(axis=1)).ravel()
+    exact = row_dots(matrix.holdings, weighted, left, right)
+    count = row_dots(matrix.holdings, matrix.holdings, left, right)
+    could = row_dots(occurrences, occurrences, left, right) - count
+    matched = exact + np.maximum(could, 0)
+    union = mass[left] + mass[right] - matched
+    return np.minimum(1.0, np.divide(matched, union, out=np.ones_like(matched), where=union > 0))
 
 
 def score_pairs(
     matrix: ItemMatrix,
     pairs: np.ndarray,
     *,
-    idf: np.ndarray | None = None,
     spaces: dict[str, NgramSpace] | None = None,
+    threshold: float | None = None,
 ) -> PairScores:
     """Score parts in [0, 1] for each pair and their weighted mean; a text part counts only
-    when both items have that text (a missing description is no evidence either way)."""
-    idf = matrix.idf() if idf is None else idf
+    when both items have that text (a missing description is no evidence either way).
+    With a ``threshold``, field matching runs only where the upper bound reaches it
+    (the others cannot be accepted); without one, on every pair."""
     spaces = spaces or text_spaces(matrix)
     left, right = pairs[:, 0], pairs[:, 1]
-    weighted = sparse.csr_matrix(matrix.holdings @ sparse.diags(idf))
-    mass = np.asarray(weighted.sum(axis=1)).ravel()
-    shared = row_dots(matrix.holdings, weighted, left, right)
-    union = mass[left] + mass[right] - shared
-    parts = {"holdings": np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)}
+    parts = {"holdings": _bounds(matrix, left, right, _class_occurrences(matrix)).astype(np.float32)}
     for part, space in spaces.items():
         parts[part] = row_dots(space.matrix, space.matrix, left, right)
+    total = _combine(matrix, parts, pairs)
+    if threshold is None:
+        refine = np.ones(len(left), dtype=bool)
+    else:
+        refine = (total >= threshold) & (parts["holdings"] >= MIN_HOLDINGS_SIMILARITY)
+    matched: dict[int, list[fieldmatch.Pair]] = {}
+    rows: dict[int, list[FieldName]] = {}
+
+    def fields(i: int) -> list[FieldName]:
+        found = rows.get(i)
+        if found is None:
+            found = rows[i] = matrix.row_fields(i)
+        return found
+
+    for k in np.flatnonzero(refine).tolist():
+        a, b = fields(int(left[k])), fields(int(right[k]))
+        matched[k] = fieldmatch.match(a, b)
+        parts["holdings"][k] = fieldmatch.overlap(a, b, matched[k])
+    total = _combine(matrix, parts, pairs)
+    return PairScores(left, right, total, parts, refine, matched)
+
+
+def _combine(matrix: ItemMatrix, parts: dict[str, np.ndarray], pairs: np.ndarray) -> np.ndarray:
     weights = WEIGHTS[matrix.kind]
-    total = np.zeros(len(left), dtype=np.float32)
-    denominator = np.zeros(len(left), dtype=np.float32)
+    total = np.zeros(len(pairs), dtype=np.float32)
+    denominator = np.zeros(len(pairs), dtype=np.float32)
     for part, values in parts.items():
-        present = np.ones(len(left), dtype=bool) if part in ("holdings", "name") else _present(matrix, part, pairs)
+        present = np.ones(len(pairs), dtype=bool) if part in ("holdings", "name") else _present(matrix, part, pairs)
         total += weights[part] * values * present
         denominator += weights[part] * present
-    return PairScores(left, right, total / denominator, parts)
+    return total / denominator
 
 
 def _present(matrix: ItemMatrix, part: str, pairs: np.ndarray) -> np.ndarray:
@@ -216,16 +264,16 @@ def default_threshold(kind: str) -> float:
 
 
 def accepted(scores: PairScores, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
-    return (scores.total >= threshold) & (scores.parts["holdings"] >= MIN_HOLDINGS_SIMILARITY)
+    return scores.refined & (scores.total >= threshold) & (scores.parts["holdings"] >= MIN_HOLDINGS_SIMILARITY)
 
 
 def detect(matrix: ItemMatrix, *, threshold: float | None = None) -> tuple[PairScores, np.ndarray, np.ndarray]:
     """The whole core on a matrix: scored candidates, the accepted mask, and a cluster
     label per item (-1 for items in no accepted pair)."""
     threshold = default_threshold(matrix.kind) if threshold is None else threshold
-    idf = matrix.idf()
-    pairs = candidate_pairs(matrix, idf=idf)
-    scores = score_pairs(matrix, pairs, idf=idf)
+    spaces = text_spaces(matrix)
+    pairs = candidate_pairs(matrix, spaces=spaces)
+    scores = score_pairs(matrix, pairs, spaces=spaces, threshold=threshold)
     mask = accepted(scores, threshold)
     n = len(matrix)
     graph = sparse.coo_matrix(
@@ -250,20 +298,22 @@ def _member(matrix: ItemMatrix, i: int) -> Member:
     )
 
 
-def _shared(matrix: ItemMatrix, idf: np.ndarray, i: int, j: int) -> list[SharedElement]:
-    holdings = matrix.holdings
-    a = holdings.indices[holdings.indptr[i] : holdings.indptr[i + 1]]
-    b = holdings.indices[holdings.indptr[j] : holdings.indptr[j + 1]]
-    common = np.intersect1d(a, b)
-    common = common[np.argsort(-idf[common], kind="stable")]
-    return [SharedElement(matrix.vocabulary[t], float(idf[t])) for t in common]
+def _evidence(pairs: list[fieldmatch.Pair]) -> tuple[list[SharedElement], list[FieldPair]]:
+    """Shared data (the same element, or the same stem and attribute: what a reviewer
+    needs no judgement for) by weight, and every matched pair."""
+    shared = sorted(
+        (SharedElement(p.a.raw, round(p.a.weight, 4)) for p in pairs if p.a.token == p.b.token),
+        key=lambda e: (-e.weight, e.name),
+    )
+    return shared, [FieldPair(p.a.raw, p.b.raw, round(p.similarity, 2)) for p in pairs]
 
 
-def _match(matrix: ItemMatrix, idf: np.ndarray, scores: PairScores, k: int) -> DuplicateMatch:
+def _match(matrix: ItemMatrix, scores: PairScores, k: int) -> DuplicateMatch:
     i, j = int(scores.left[k]), int(scores.right[k])
-    shared = _shared(matrix, idf, i, j)
+    shared, matched = _evidence(scores.matched[k])
     parts = {p: round(float(v[k]), 4) for p, v in scores.parts.items()}
     kind = matrix.kind.lower()
+    near = [f"{p.a}≈{p.b}" for p in matched if p.a != p.b][:3]
     return DuplicateMatch(
         kind=matrix.kind,
         a=_member(matrix, i),
@@ -271,9 +321,11 @@ def _match(matrix: ItemMatrix, idf: np.ndarray, scores: PairScores, k: int) -> D
         score=round(float(scores.total[k]), 4),
         parts=parts,
         shared=shared,
+        matched=matched,
         message=(
-            f"{kind} {matrix.names[i]!r} and {matrix.names[j]!r} share {len(shared)} data items "
-            f"(holdings {parts['holdings']:.2f}, name {parts['name']:.2f}); score {scores.total[k]:.2f}"
+            f"{kind} {matrix.names[i]!r} and {matrix.names[j]!r} match {len(matched)} fields"
+            + (f" ({', '.join(near)})" if near else "")
+            + f"; holdings {parts['holdings']:.2f}, name {parts['name']:.2f}; score {scores.total[k]:.2f}"
         ),
     )
 
@@ -281,14 +333,13 @@ def _match(matrix: ItemMatrix, idf: np.ndarray, scores: PairScores, k: int) -> D
 def clusters(matrix: ItemMatrix, *, threshold: float | None = None) -> list[DuplicateCluster]:
     """Findings for a matrix: one cluster per group of items linked by accepted pairs,
     strongest first."""
-    idf = matrix.idf()
     scores, mask, labels = detect(matrix, threshold=threshold)
     by_cluster: dict[int, list[int]] = {}
     for k in np.flatnonzero(mask):
         by_cluster.setdefault(int(labels[scores.left[k]]), []).append(int(k))
     found = []
     for pair_ids in by_cluster.values():
-        matches = sorted((_match(matrix, idf, scores, k) for k in pair_ids), key=lambda m: -m.score)
+        matches = sorted((_match(matrix, scores, k) for k in pair_ids), key=lambda m: -m.score)
         member_ids = sorted({int(scores.left[k]) for k in pair_ids} | {int(scores.right[k]) for k in pair_ids})
         members = [_member(matrix, i) for i in member_ids]
         shared: dict[str, float] = {}
@@ -314,6 +365,7 @@ def clusters(matrix: ItemMatrix, *, threshold: float | None = None) -> list[Dupl
                     "projects": sorted({m.project for m in members if m.project}),
                     "best_pair": [top.a.key, top.b.key],
                     "parts": top.parts,
+                    "matched": [[p.a, p.b, p.similarity] for p in top.matched],
                     "threshold": default_threshold(matrix.kind) if threshold is None else threshold,
                 },
             )
@@ -331,56 +383,74 @@ def check_proposal(
     graph: nx.MultiDiGraph, proposal: Proposal, *, threshold: float | None = None, limit: int = 10
 ) -> list[DuplicateMatch]:
     """Existing systems a planned one would duplicate, best first. The holdings part is
-    the share of the proposal's data (by weight) an existing system already holds: a
-    small plan fully covered by a large system is still a duplicate of it."""
+    the share of the proposal's data (by weight) an existing system already holds, by
+    the same field matching as ``find_duplicates``: a small plan fully covered by a large
+    system is still a duplicate of it."""
     threshold = SYSTEM_THRESHOLD if threshold is None else threshold
     matrix = ItemMatrix.from_graph(graph, "System")
     if len(matrix) == 0:
         return []
-    idf = matrix.idf()
     normaliser = normaliser_for(graph)
+    wanted = fieldmatch.distinct([normaliser.read(f) for f in proposal.fields])
     index = {token: t for t, token in enumerate(matrix.token_keys)}
-    wanted = sorted({index[tok] for tok in (normaliser.token(f) for f in proposal.fields) if tok in index})
-    unknown = len({normaliser.token(f) for f in proposal.fields}) - len(wanted)
+    known = sorted({index[f.token] for f in wanted if f.token in index})
     query = np.zeros(matrix.holdings.shape[1], dtype=np.float32)
-    query[wanted] = idf[wanted]
-    proposal_mass = float(query.sum()) + unknown * float(idf.max(initial=0.0))
-    shared_mass = matrix.holdings @ query
-    coverage = shared_mass / proposal_mass if proposal_mass > 0 else np.zeros(len(matrix), dtype=np.float32)
+    query[known] = matrix.weights[known]
+    proposal_mass = sum(f.weight for f in wanted)
+    wanted_classes = Counter(f.group for f in wanted)
+    held = np.zeros(matrix.holdings.shape[1], dtype=np.float32)
+    held[known] = 1.0
+    exact_count = matrix.holdings @ held
+    in_class = np.fromiter(
+        (sum(wanted_classes[c] for c in {f.group for f in matrix.row_fields(i)}) for i in range(len(matrix))),
+        dtype=np.float32,
+        count=len(matrix),
+    )
+    could = np.maximum(in_class - exact_count, 0)
+    bound = (matrix.holdings @ query + could) / proposal_mass if proposal_mass > 0 else np.zeros(len(matrix))
     spaces = text_spaces(matrix)
     texts = {"name": proposal.name, "description": proposal.description, "functions": " ".join(proposal.functions)}
-    parts: dict[str, np.ndarray] = {"holdings": coverage.astype(np.float32)}
-    weights = WEIGHTS["System"]
-    total = weights["holdings"] * parts["holdings"]
-    denominator = np.full(len(matrix), weights["holdings"], dtype=np.float32)
+    parts: dict[str, np.ndarray] = {"holdings": np.minimum(1.0, bound).astype(np.float32)}
     for part, space in spaces.items():
-        parts[part] = np.asarray((space.matrix @ space.project(texts[part]).T).todense()).ravel()
-        present = np.ones(len(matrix), dtype=bool) if part == "name" else _has(matrix, part) & bool(texts[part])
-        total += weights[part] * parts[part] * present
-        denominator += weights[part] * present
-    total = total / denominator
-    hits = np.flatnonzero((total >= threshold) & (parts["holdings"] >= MIN_HOLDINGS_SIMILARITY))
+        parts[part] = np.asarray((space.matrix @ space.project(texts[part]).T).todense(), dtype=np.float32).ravel()
+
+    def combined() -> np.ndarray:
+        weights = WEIGHTS["System"]
+        total = weights["holdings"] * parts["holdings"]
+        denominator = np.full(len(matrix), weights["holdings"], dtype=np.float32)
+        for part in spaces:
+            present = np.ones(len(matrix), dtype=bool) if part == "name" else _has(matrix, part) & bool(texts[part])
+            total = total + weights[part] * parts[part] * present
+            denominator += weights[part] * present
+        return np.asarray(total / denominator, dtype=np.float32)
+
+    refine = np.flatnonzero((combined() >= threshold) & (parts["holdings"] >= MIN_HOLDINGS_SIMILARITY))
+    matched = {}
+    for i in refine.tolist():
+        matched[i] = fieldmatch.match(wanted, matrix.row_fields(i))
+        parts["holdings"][i] = fieldmatch.coverage(wanted, matched[i])
+    total = combined()
+    hits = refine[(total[refine] >= threshold) & (parts["holdings"][refine] >= MIN_HOLDINGS_SIMILARITY)]
     hits = hits[np.argsort(-total[hits], kind="stable")][:limit]
     planned = Member(
         key="(proposal)", name=proposal.name, department=proposal.department, department_name=None, project=None
     )
     results = []
-    for i in hits:
-        row = matrix.holdings.indices[matrix.holdings.indptr[i] : matrix.holdings.indptr[i + 1]]
-        common = np.intersect1d(row, np.asarray(wanted, dtype=row.dtype))
-        common = common[np.argsort(-idf[common], kind="stable")]
+    for i in hits.tolist():
+        shared, pairs = _evidence(matched[i])
         part_values = {p: round(float(v[i]), 4) for p, v in parts.items()}
         results.append(
             DuplicateMatch(
                 kind="System",
                 a=planned,
-                b=_member(matrix, int(i)),
+                b=_member(matrix, i),
                 score=round(float(total[i]), 4),
                 parts=part_values,
-                shared=[SharedElement(matrix.vocabulary[t], float(idf[t])) for t in common],
+                shared=shared,
+                matched=pairs,
                 message=(
                     f"the proposal {proposal.name!r} would duplicate {matrix.names[i]!r} "
-                    f"({_member(matrix, int(i)).department_name}): {len(common)} of its data items are held "
+                    f"({_member(matrix, i).department_name}): {len(pairs)} of its data items are held "
                     f"there already; score {total[i]:.2f}"
                 ),
             )

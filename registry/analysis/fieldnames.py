@@ -1,95 +1,179 @@
-"""Field-name normalisation: the same item written differently by different departments.
+"""Field names as departments write them, read into what they mean.
 
-Catalogues name one item many ways (身份证号 / 身份证号码 / 公民身份号码, 联系电话 / 电话号码,
-单位名称 / 单位名, a bracketed note "身份证号(18位)"). Duplicate detection and gap queries
-compare items on a canonical name: a field mapped to a data element (MEANS) is that
-element; an unmapped field is normalised (width, case, spaces, punctuation, bracketed
-notes, 号码 and 编号→号, 名称→名) and looked up in the built-in synonym table and in the synonyms
-the registry's own data elements declare.
+Catalogues name one item many ways (身份证号 / 公民身份号码 / 证件号码, 出生日期 / 出生年月,
+城镇公积金处罚编号 / 城镇公积金处罚代码, a bracketed note "身份证号(18位)"). A name is read into
+a ``FieldName``: its folded spelling, the attribute it ends in (a class of interchangeable
+suffixes: 编号/编码/代码/号码, 名称/名字, 日期/时间/年月 ...) or the common data element it
+is or ends in (公民身份号码, 出生日期, 户籍地址 ...), the stem before that, and how much a
+shared field of this kind says about two datasets being one (``weight``: ubiquitous
+person identifiers and administrative columns say little). The dictionary is bundled
+(``dictionary.json``); the registry's own data elements (and their synonyms) join it, and
+a field mapped to an element (MEANS) is that element whatever its name.
+
+Two fields are the same item when their ``token`` is equal (same element, or same class
+and stem); ``registry.analysis.fieldmatch`` scores the near misses.
 """
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
 
 _BRACKETS = re.compile(r"[(\[（【〔<《][^)\]）】〕>》]*[)\]）】〕>》]")
 _PUNCTUATION = re.compile(r"[\s_\-—·.,，。:：;；/、\\|'\"“”‘’*#]+")
-_SUFFIX_FOLDS = (("号码", "号"), ("编号", "号"), ("名称", "名"), ("代码", "码"), ("编码", "码"))
-
-BUILTIN_SYNONYMS: Mapping[str, tuple[str, ...]] = {
-    "公民身份号码": (
-        "身份证号",
-        "身份证号码",
-        "身份证",
-        "公民身份证号",
-        "公民身份证号码",
-        "居民身份证号码",
-        "身份证件号码",
-        "证件号码",
-    ),
-    "姓名": ("名字", "人员姓名", "个人姓名", "当事人姓名"),
-    "统一社会信用代码": ("社会信用代码", "信用代码", "统一信用代码", "统一社会信用码"),
-    "联系电话": ("电话", "电话号码", "联系方式", "手机号码", "手机号", "联系电话号码"),
-    "地址": ("住址", "居住地址", "联系地址", "通讯地址", "详细地址"),
-    "性别": ("性别代码",),
-    "出生日期": ("出生年月日", "生日", "出生时间"),
-    "民族": ("民族代码",),
-    "法定代表人": ("法人代表", "法定代表人姓名", "法人", "法人姓名"),
-    "企业名称": ("公司名称", "市场主体名称", "单位名称"),
-    "行政区划代码": ("行政区划", "区划代码", "所属区划"),
-    "邮政编码": ("邮编",),
-    "电子邮箱": ("邮箱", "电子邮件", "email"),
-}
+DOMAIN_WEIGHT = 1.0
+"""A domain-specific field (城镇公积金处罚编号): the evidence two datasets are one."""
 
 
 def fold(raw: str) -> str:
-    """The spelling-insensitive form of a field name; synonyms are matched on it."""
+    """The spelling-insensitive form of a field name: width, case, spaces, punctuation and
+    bracketed notes ("(必填)", "（18位）") removed."""
     text = unicodedata.normalize("NFKC", raw).casefold()
     text = _BRACKETS.sub("", text)
     text = _PUNCTUATION.sub("", text)
-    for long, short in _SUFFIX_FOLDS:
-        if text.endswith(long):
-            text = text[: -len(long)] + short
     return text or unicodedata.normalize("NFKC", raw).strip()
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """The bundled vocabulary: element spellings -> standard name, suffix spellings ->
+    class, weights of elements and of administrative columns."""
+
+    elements: Mapping[str, str]
+    element_weights: Mapping[str, float]
+    suffixes: Mapping[str, str]
+    generic: frozenset[str]
+    generic_weight: float
+    longest_suffix: int
+
+
+@cache
+def dictionary() -> Dictionary:
+    """Read once per process; the file ships in the package (``registry/analysis/dictionary.json``)."""
+    data: dict[str, Any] = json.loads(
+        (resources.files("registry.analysis") / "dictionary.json").read_text(encoding="utf-8")
+    )
+    elements: dict[str, str] = {}
+    weights: dict[str, float] = {}
+    for entry in data["elements"]:
+        weights[entry["name"]] = float(entry["weight"])
+        for spelling in (entry["name"], *entry["variants"]):
+            elements[fold(spelling)] = entry["name"]
+    suffixes = {fold(v): entry["class"] for entry in data["suffixes"] for v in entry["variants"]}
+    generic = data["generic"]
+    longest = max(map(len, (*elements, *suffixes)), default=0)
+    return Dictionary(
+        elements, weights, suffixes, frozenset(fold(n) for n in generic["names"]), generic["weight"], longest
+    )
+
+
+@dataclass(frozen=True)
+class FieldName:
+    """One field name read: ``raw`` as written, ``folded``, the ``stem`` before the
+    attribute, the attribute ``klass`` (``E:<element>`` for a data element, a suffix class
+    such as ``代码``, or ``""``) and ``weight``."""
+
+    raw: str
+    folded: str
+    stem: str
+    klass: str
+    weight: float
+    token: str = field(init=False)
+    """Equal for two names that mean the same item."""
+    is_element: bool = field(init=False)
+    """The whole name is a data element (not an element of a stem: 申请人身份证号)."""
+    group: str = field(init=False)
+    """Two fields can only match within one group: an element only itself, other fields
+    their attribute class, a name with no known attribute its last character (the head
+    of a Chinese compound)."""
+
+    def __post_init__(self) -> None:
+        element = self.klass.startswith("E:") and not self.stem
+        object.__setattr__(self, "is_element", element)
+        object.__setattr__(self, "token", self.klass if element else f"F:{self.stem}#{self.klass}")
+        group = self.token if element else (self.klass or f"~{self.folded[-1:]}")
+        object.__setattr__(self, "group", group)
+
+    @property
+    def suffix(self) -> str:
+        """The attribute as spelled here (编码 where another name says 编号)."""
+        return self.folded[len(self.stem) :]
 
 
 @dataclass
 class FieldNormaliser:
-    """Maps raw field names to canonical tokens. Folding is cached per distinct name:
-    catalogues repeat a few thousand names millions of times."""
+    """Reads raw field names into ``FieldName``s. Cached per distinct name: catalogues
+    repeat a few thousand names millions of times."""
 
-    synonyms: dict[str, str] = field(default_factory=dict)
     elements: dict[str, str] = field(default_factory=dict)
-    _cache: dict[str, str] = field(default_factory=dict, repr=False)
+    """folded spelling -> element id (a registry element code, or a dictionary standard name)"""
+    element_weights: dict[str, float] = field(default_factory=dict)
+    element_names: dict[str, str] = field(default_factory=dict)
+    """element id -> display name"""
+    _cache: dict[str, FieldName] = field(default_factory=dict, repr=False)
 
     @classmethod
     def standard(cls) -> "FieldNormaliser":
         normaliser = cls()
-        for canonical, variants in BUILTIN_SYNONYMS.items():
-            normaliser.add_synonyms(canonical, variants)
+        vocabulary = dictionary()
+        normaliser.elements.update(vocabulary.elements)
+        normaliser.element_weights.update(vocabulary.element_weights)
+        normaliser.element_names.update({name: name for name in vocabulary.element_weights})
         return normaliser
 
     def add_synonyms(self, canonical: str, variants: Iterable[str]) -> None:
-        target = fold(canonical)
+        """More spellings of an element (or of a new one)."""
+        target = self.elements.get(fold(canonical), canonical)
+        self.element_names.setdefault(target, canonical)
         for variant in (canonical, *variants):
-            self.synonyms[fold(variant)] = target
+            self.elements[fold(variant)] = target
         self._cache.clear()
 
     def add_element(self, code: str, name: str, synonyms: Iterable[str] = ()) -> None:
-        """A registry data element: unmapped fields whose canonical name is the element's
-        name or one of its synonyms mean that element."""
-        for spelling in (name, *synonyms):
-            self.elements[self.synonyms.get(fold(spelling), fold(spelling))] = code
+        """A registry data element: fields named like it (its name, its synonyms, or a
+        spelling the dictionary gives for the same element) mean it."""
+        spellings = [fold(s) for s in (name, *synonyms)]
+        known = {self.elements[s] for s in spellings if s in self.elements and self.elements[s] != code}
+        for spelling, target in list(self.elements.items()):
+            if target in known:
+                self.elements[spelling] = code
+        for spelling in spellings:
+            self.elements[spelling] = code
+        self.element_weights[code] = min((self.element_weights.get(k, DOMAIN_WEIGHT) for k in known), default=1.0)
+        self.element_names[code] = name
         self._cache.clear()
 
-    def token(self, raw: str) -> str:
-        """``E:<element code>`` for a known data element, else ``F:<canonical name>``."""
+    def read(self, raw: str) -> FieldName:
         cached = self._cache.get(raw)
         if cached is None:
-            folded = fold(raw)
-            canonical = self.synonyms.get(folded, folded)
-            code = self.elements.get(canonical)
-            cached = f"E:{code}" if code is not None else f"F:{canonical}"
-            self._cache[raw] = cached
+            cached = self._cache[raw] = self._read(raw)
         return cached
+
+    def element(self, code: str, raw: str) -> FieldName:
+        """A field mapped to a registry element (MEANS): that element, whatever its name."""
+        return FieldName(raw, fold(raw), "", f"E:{code}", self.element_weights.get(code, DOMAIN_WEIGHT))
+
+    def token(self, raw: str) -> str:
+        """``E:<element>`` for a data element, else ``F:<stem>#<attribute class>``."""
+        return self.read(raw).token
+
+    def _read(self, raw: str) -> FieldName:
+        folded = fold(raw)
+        vocabulary = dictionary()
+        whole = self.elements.get(folded)
+        if whole is not None:
+            return FieldName(raw, folded, "", f"E:{whole}", self.element_weights.get(whole, DOMAIN_WEIGHT))
+        weight = vocabulary.generic_weight if folded in vocabulary.generic else DOMAIN_WEIGHT
+        for size in range(min(vocabulary.longest_suffix, len(folded)), 0, -1):
+            tail = folded[-size:]
+            element = self.elements.get(tail) if size < len(folded) else None
+            if element is not None:
+                return FieldName(raw, folded, folded[:-size], f"E:{element}", weight)
+            klass = vocabulary.suffixes.get(tail)
+            if klass is not None:
+                return FieldName(raw, folded, folded[:-size], klass, weight)
+        return FieldName(raw, folded, folded, "", weight)

@@ -1,8 +1,11 @@
 """The compact representation duplicate detection runs on.
 
 An ``ItemMatrix`` holds one row per system or dataset: a sparse items x tokens matrix of
-what it holds (data elements, or canonical field names where no element is mapped), plus
-parallel arrays of names, descriptions, departments, projects and declared functions.
+what it holds (data elements, or a field's stem and attribute class where no element is
+mapped, see ``registry.analysis.fieldnames``), the same rows over the distinct field
+names as written (``fields``, for matching near misses and showing them to a reviewer),
+a weight per token, plus parallel arrays of names, descriptions, departments, projects
+and declared functions.
 No Python object per field survives the build, which is what lets the same core run at
 national scale (1M datasets, 20M fields) where a networkx graph no longer fits.
 
@@ -21,7 +24,7 @@ import numpy as np
 from scipy import sparse
 
 from registry.analysis import graphs
-from registry.analysis.fieldnames import FieldNormaliser
+from registry.analysis.fieldnames import FieldName, FieldNormaliser
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,23 @@ class ItemMatrix:
     holdings: sparse.csr_matrix
     vocabulary: list[str]
     token_keys: list[str]
+    weights: np.ndarray
+    """Per token: how much sharing it says (``FieldName.weight``), independent of registry size."""
+    fields: sparse.csr_matrix
+    """Items x distinct field names as written: ``field_names[j]`` for the columns of a row."""
+    field_names: list[FieldName]
 
     def __len__(self) -> int:
         return len(self.keys)
 
+    def row_fields(self, i: int) -> list[FieldName]:
+        """The field names item ``i`` holds, as written."""
+        return [self.field_names[j] for j in self.fields.indices[self.fields.indptr[i] : self.fields.indptr[i + 1]]]
+
     def idf(self) -> np.ndarray:
-        """Rarity of each token: ``ln((n+1)/(df+1))``, about 0 for an element every item
-        holds (ID number, name, address) and largest for one only two items hold."""
+        """Rarity of each token in this registry: ``ln((n+1)/(df+1))``. Candidate generation
+        probes with rare tokens first; scores use ``weights``, which do not depend on the
+        registry's size."""
         df = np.bincount(self.holdings.indices, minlength=self.holdings.shape[1]).astype(np.float32)
         return np.log((len(self) + 1) / (df + 1)).astype(np.float32)
 
@@ -70,13 +83,7 @@ class ItemMatrix:
         ``j`` in ``field_indptr[i]:field_indptr[i+1]``. Each distinct raw name is normalised
         once; ids are remapped with numpy."""
         normaliser = normaliser or FieldNormaliser.standard()
-        tokens: dict[str, int] = {}
-        remap = np.fromiter(
-            (tokens.setdefault(normaliser.token(name), len(tokens)) for name in field_names),
-            dtype=np.int64,
-            count=len(field_names),
-        )
-        cols = remap[np.asarray(field_ids, dtype=np.int64)]
+        read = [normaliser.read(name) for name in field_names]
         return cls._assemble(
             kind,
             keys=keys,
@@ -87,9 +94,9 @@ class ItemMatrix:
             department_names=department_names or {},
             projects=projects,
             indptr=np.asarray(field_indptr, dtype=np.int64),
-            cols=cols,
-            tokens=tokens,
-            element_names={},
+            field_ids=np.asarray(field_ids, dtype=np.int64),
+            field_names=read,
+            element_names=normaliser.element_names,
         )
 
     @classmethod
@@ -98,32 +105,28 @@ class ItemMatrix:
         if kind not in ("Dataset", "System"):
             raise ValueError(f"duplicate detection compares systems or datasets, not {kind!r}")
         normaliser = normaliser_for(graph)
-        element_names = {
-            f"E:{ref.key}": graph.nodes[ref].get("name", ref.key) for ref in graphs.nodes(graph, "DataElement")
-        }
-        field_tokens: dict[object, str] = {}
+        names: dict[tuple[str, str | None], int] = {}
+        read: list[FieldName] = []
+        field_ids: dict[object, int] = {}
 
-        def dataset_tokens(dataset: object) -> list[str]:
-            out = []
-            for fld in graphs.out(graph, dataset, "HAS_FIELD"):
-                token = field_tokens.get(fld)
-                if token is None:
-                    element = graphs.first(graphs.out(graph, fld, "MEANS"))
-                    token = f"E:{element.key}" if element else normaliser.token(graph.nodes[fld].get("name", fld.key))
-                    field_tokens[fld] = token
-                out.append(token)
-            return out
+        def field_id(fld: object) -> int:
+            found = field_ids.get(fld)
+            if found is None:
+                element = graphs.first(graphs.out(graph, fld, "MEANS"))
+                raw = graph.nodes[fld].get("name", getattr(fld, "key", ""))
+                key = (raw, element.key if element else None)
+                found = names.get(key)
+                if found is None:
+                    found = names[key] = len(read)
+                    read.append(normaliser.element(element.key, raw) if element else normaliser.read(raw))
+                field_ids[fld] = found
+            return found
 
         items = graphs.nodes(graph, kind)
-        tokens: dict[str, int] = {}
         indptr, cols = [0], []
         for item in items:
-            held = (
-                dataset_tokens(item)
-                if kind == "Dataset"
-                else [t for ds in graphs.out(graph, item, "HOLDS") for t in dataset_tokens(ds)]
-            )
-            cols.extend(sorted({tokens.setdefault(t, len(tokens)) for t in held}))
+            datasets = [item] if kind == "Dataset" else graphs.out(graph, item, "HOLDS")
+            cols.extend(sorted({field_id(fld) for ds in datasets for fld in graphs.out(graph, ds, "HAS_FIELD")}))
             indptr.append(len(cols))
         departments = [graphs.department_of(graph, item) for item in items]
         text_property = "abstract" if kind == "Dataset" else "description"
@@ -137,9 +140,9 @@ class ItemMatrix:
             department_names={d.key: graphs.name_of(graph, d) or d.key for d in departments if d},
             projects=[graphs.project_of(graph, i) for i in items],
             indptr=np.asarray(indptr, dtype=np.int64),
-            cols=np.asarray(cols, dtype=np.int64),
-            tokens=tokens,
-            element_names=element_names,
+            field_ids=np.asarray(cols, dtype=np.int64),
+            field_names=read,
+            element_names=normaliser.element_names,
         )
 
     @classmethod
@@ -155,20 +158,35 @@ class ItemMatrix:
         department_names: dict[str, str],
         projects: Sequence[str | None],
         indptr: np.ndarray,
-        cols: np.ndarray,
-        tokens: dict[str, int],
+        field_ids: np.ndarray,
+        field_names: list[FieldName],
         element_names: dict[str, str],
     ) -> "ItemMatrix":
+        """Rows over distinct field names first, then over tokens through a name -> token map
+        computed once per distinct name."""
+        fields = sparse.csr_matrix(
+            (np.ones(len(field_ids), dtype=np.float32), field_ids, indptr), shape=(len(keys), len(field_names))
+        )
+        fields.sum_duplicates()
+        fields.data[:] = 1.0
+        tokens: dict[str, int] = {}
+        remap = np.fromiter(
+            (tokens.setdefault(f.token, len(tokens)) for f in field_names), dtype=np.int64, count=len(field_names)
+        )
+        weights = np.ones(len(tokens), dtype=np.float32)
+        vocabulary = [""] * len(tokens)
+        for f, t in zip(field_names, remap.tolist(), strict=True):
+            if not vocabulary[t]:
+                weights[t] = f.weight
+                vocabulary[t] = element_names.get(f.klass[2:], f.raw) if f.is_element else f.raw
         holdings = sparse.csr_matrix(
-            (np.ones(len(cols), dtype=np.float32), cols, indptr), shape=(len(keys), len(tokens))
+            (np.ones(len(fields.indices), dtype=np.float32), remap[fields.indices], fields.indptr.copy()),
+            shape=(len(keys), len(tokens)),
         )
         holdings.sum_duplicates()
         holdings.data[:] = 1.0
         dept_codes, dept_keys = _codes(departments)
         proj_codes, proj_keys = _codes(projects)
-        vocabulary = [""] * len(tokens)
-        for token, index in tokens.items():
-            vocabulary[index] = element_names.get(token) or token[2:]
         return cls(
             kind=kind,
             keys=list(keys),
@@ -183,6 +201,9 @@ class ItemMatrix:
             holdings=holdings,
             vocabulary=vocabulary,
             token_keys=list(tokens),
+            weights=weights,
+            fields=fields,
+            field_names=field_names,
         )
 
 

@@ -26,6 +26,11 @@ class SharedElement:
     """A data element two duplicates share, weighted by how rare it is."""
 
 
+@result_type(duplicates.FieldPair, description="A field of one item matched to one of the other, as each wrote it.")
+class FieldPair:
+    """Matched fields, original names, with their similarity (出生日期 ≈ 出生年月 0.95)."""
+
+
 @result_type(
     duplicates.DuplicateMatch, description="Two systems or datasets scored as duplicates, with the parts of the score."
 )

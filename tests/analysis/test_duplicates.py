@@ -32,14 +32,17 @@ def test_a_finding_carries_its_evidence(planted: RegistryService) -> None:
     assert all(m["project"] for m in data["members"])
     assert set(data["evidence"]["parts"]) == {"holdings", "name", "description", "functions"}
     assert data["shared"] and data["shared"][0]["weight"] >= data["shared"][-1]["weight"]
+    assert data["evidence"]["matched"] and all(0.7 <= s <= 1 for _, _, s in data["evidence"]["matched"])
+    renamed = [p for p in data["pairs"][0]["matched"] if p["similarity"] < 1]
+    assert renamed and all(p["a"] != p["b"] for p in renamed)
 
 
 def test_ubiquitous_elements_weigh_little() -> None:
     matrix = generate(datasets=500, seed=2).matrix()
-    idf = dict(zip(matrix.vocabulary, matrix.idf(), strict=True))
-    rare = np.median(matrix.idf())
-    assert idf["DE0001"] < rare / 3
-    assert idf["DE0002"] < rare / 3
+    weight = dict(zip(matrix.token_keys, matrix.weights, strict=True))
+    assert weight["E:DE0001"] < 0.5
+    assert weight["E:DE0002"] < 0.5
+    assert np.median(matrix.weights) == 1.0
 
 
 def test_nothing_found_on_a_clean_registry(clean: RegistryService) -> None:

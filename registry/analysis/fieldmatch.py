@@ -1,0 +1,158 @@
+"""How alike two field names are, and the best one-to-one matching of two field lists.
+
+Two names can only be the same item if they end in the same attribute (or are the same
+data element): 城镇公积金处罚编号 and 城镇公积金处罚代码 can be, 城镇公积金处罚编号 and
+城镇公积金处罚名称 cannot, however many characters they share. Within one attribute the
+stems are compared on what differs between them, not on what they share: catalogues of
+one topic repeat the topic in every field name (城镇职工养老保险登记申请日期 and
+…办结日期), so a character n-gram score of whole names would call every pair of them
+alike. A stem that only adds or drops words (城镇公积金处罚 → 公积金处罚) stays close; one
+that swaps a word for an unrelated one (申请 → 办结) is another item.
+
+``match`` pairs each field with at most one counterpart, best pairs first, and
+``overlap`` turns the pairs into a weighted soft Jaccard of the two lists.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from registry.analysis.fieldnames import FieldName
+
+FIELD_MATCH_MIN = 0.7
+"""Below this two fields are not taken for one item."""
+VARIANT = 0.95
+"""Two spellings of one attribute or element (编号/代码, 出生日期/出生年月): almost
+certainly one item, shown a little below an identical name."""
+REORDERED = 0.85
+"""Stems with the same characters reordered (个人社保 / 社保个人)."""
+ROLE = 0.75
+"""A data element with and without the role it is of (参保单位名称 / 单位名称, 律师姓名 /
+姓名): one item if nothing better matches; the one-to-one matching keeps 男方姓名 and
+女方姓名 from both taking one 姓名."""
+
+
+@lru_cache(maxsize=1 << 18)
+def stem_similarity(a: str, b: str) -> float:
+    """1 for equal stems; for a stem that adds or drops a qualifier (城镇公积金处罚 →
+    公积金处罚), the share of the longer one kept (half weight on what was dropped); for a
+    swapped word, how many characters the swapped parts share. 0 when the stems share
+    fewer than two characters, and for a word added right before the attribute: it makes
+    another attribute (申请日期 is not 日期, 受理编号 not 编号; one character, 执业证类别 /
+    执业类别, does not)."""
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    if len(a) == len(b) >= 3 and sorted(a) == sorted(b):
+        return REORDERED
+    prefix = 0
+    limit = min(len(a), len(b))
+    while prefix < limit and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    kept = prefix + suffix
+    if kept < 2:
+        return 0.0
+    rest_a, rest_b = a[prefix : len(a) - suffix], b[prefix : len(b) - suffix]
+    longer = max(len(a), len(b))
+    if not rest_a or not rest_b:
+        if suffix == 0 and len(rest_a) + len(rest_b) > 1:
+            return 0.0
+        return 1.0 - 0.5 * (len(rest_a) + len(rest_b)) / longer
+    common = sum(min(rest_a.count(c), rest_b.count(c)) for c in set(rest_a))
+    swapped = 2 * common / (len(rest_a) + len(rest_b))
+    if swapped < 0.5:
+        return 0.0
+    return (kept + swapped * max(len(rest_a), len(rest_b))) / (kept + max(len(rest_a), len(rest_b))) * 0.9
+
+
+def similarity(a: FieldName, b: FieldName) -> float:
+    """How likely two fields are one item, in [0, 1]."""
+    if a.folded == b.folded:
+        return 1.0
+    if a.group != b.group:
+        return 0.0
+    if a.klass.startswith("E:") and (not a.stem) != (not b.stem):
+        return ROLE
+    stems = stem_similarity(a.stem, b.stem)
+    return stems * (1.0 if a.suffix == b.suffix else VARIANT)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Field ``a`` of the first list matched to field ``b`` of the second."""
+
+    a: FieldName
+    b: FieldName
+    similarity: float
+
+    @property
+    def weight(self) -> float:
+        return self.similarity * (self.a.weight + self.b.weight) / 2
+
+
+def match(left: Sequence[FieldName], right: Sequence[FieldName], minimum: float = FIELD_MATCH_MIN) -> list[Pair]:
+    """Each field matched to at most one counterpart: identical tokens first, then the
+    most similar remaining pairs above ``minimum`` (greedy, best first). Only fields of
+    one group (``FieldName.group``: element, attribute class) are compared, so the work is small even for systems of
+    hundreds of fields."""
+    left, right = distinct(left), distinct(right)
+    pairs: list[Pair] = []
+    by_token: dict[str, list[FieldName]] = defaultdict(list)
+    for b in right:
+        by_token[b.token].append(b)
+    rest_left = []
+    for a in left:
+        same = by_token.get(a.token)
+        if same:
+            b = next((x for x in same if x.folded == a.folded), same[0])
+            same.remove(b)
+            pairs.append(Pair(a, b, similarity(a, b) if a.folded != b.folded else 1.0))
+        else:
+            rest_left.append(a)
+    by_group: dict[str, list[FieldName]] = defaultdict(list)
+    for bs in by_token.values():
+        for b in bs:
+            by_group[b.group].append(b)
+    scored = []
+    for i, a in enumerate(rest_left):
+        for j, b in enumerate(by_group.get(a.group, ())):
+            value = similarity(a, b)
+            if value >= minimum:
+                scored.append((-value, i, j, a, b))
+    scored.sort(key=lambda s: (s[0], s[1], s[2]))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for negative, i, _, a, b in scored:
+        if i in used_a or id(b) in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(id(b))
+        pairs.append(Pair(a, b, -negative))
+    return sorted(pairs, key=lambda p: (-p.similarity * max(p.a.weight, p.b.weight), p.a.folded))
+
+
+def overlap(left: Sequence[FieldName], right: Sequence[FieldName], pairs: Sequence[Pair]) -> float:
+    """Weighted soft Jaccard: matched weight over the weight of both lists less it."""
+    matched = sum(p.weight for p in pairs)
+    total = sum(f.weight for f in distinct(left)) + sum(f.weight for f in distinct(right)) - matched
+    return matched / total if total > 0 else 0.0
+
+
+def coverage(wanted: Sequence[FieldName], pairs: Sequence[Pair]) -> float:
+    """Share of ``wanted`` (by weight) that the matched fields cover: how much of a
+    proposal an existing system already holds."""
+    total = sum(f.weight for f in distinct(wanted))
+    return sum(p.weight for p in pairs) / total if total > 0 else 0.0
+
+
+def distinct(fields: Sequence[FieldName]) -> list[FieldName]:
+    """One field per token and spelling: a system holding 姓名 in ten datasets holds it once."""
+    seen: dict[str, FieldName] = {}
+    for f in fields:
+        seen.setdefault(f.token, f)
+    return list(seen.values())

@@ -1,0 +1,46 @@
+from registry.analysis.fieldmatch import ROLE, match, overlap, similarity, stem_similarity
+from registry.analysis.fieldnames import FieldNormaliser
+
+READ = FieldNormaliser.standard().read
+
+
+def test_everyday_renames_are_near() -> None:
+    for a, b in [
+        ("城镇公积金处罚编号", "城镇公积金处罚代码"),
+        ("城镇公积金处罚有效期", "城镇公积金处罚有效期限"),
+        ("出生日期", "出生年月"),
+        ("户籍地址", "户口所在地"),
+        ("公民身份号码", "身份证号"),
+        ("企业批准文号", "企业批文号"),
+    ]:
+        assert similarity(READ(a), READ(b)) >= 0.9, (a, b)
+
+
+def test_a_dropped_qualifier_stays_close() -> None:
+    assert 0.7 <= similarity(READ("城镇公积金处罚编号"), READ("公积金处罚编码")) < 0.95
+    assert stem_similarity("城镇职工养老保险登记", "职工养老保险登记") > 0.8
+
+
+def test_one_topic_different_attributes_are_apart() -> None:
+    for a, b in [
+        ("城镇公积金处罚编号", "城镇公积金处罚名称"),
+        ("养老保险登记申请日期", "养老保险登记办结日期"),
+        ("养老保险登记受理编号", "养老保险登记编号"),
+        ("整改情况", "复核结果"),
+    ]:
+        assert similarity(READ(a), READ(b)) < 0.7, (a, b)
+
+
+def test_an_element_with_and_without_its_role_is_a_weak_match_taken_once() -> None:
+    assert similarity(READ("参保单位名称"), READ("单位名称")) == ROLE < 0.9
+    pairs = match([READ("男方姓名"), READ("女方姓名")], [READ("姓名")])
+    assert len(pairs) == 1
+
+
+def test_matching_is_one_to_one_and_identical_names_win() -> None:
+    left = [READ(n) for n in ("处罚编号", "处罚代码", "姓名")]
+    right = [READ(n) for n in ("处罚编码", "姓名")]
+    pairs = match(left, right)
+    assert len(pairs) == 2
+    assert {(p.a.raw, p.b.raw) for p in pairs} == {("处罚编号", "处罚编码"), ("姓名", "姓名")}
+    assert 0 < overlap(left, right, pairs) <= 1
