@@ -436,6 +436,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "head.projects": ("项目", "projects"),
     "head.parts": ("分项得分", "parts"),
     "head.shared data": ("相同数据", "shared data"),
+    "head.matched fields": ("匹配的信息项", "matched fields"),
+    "dup.cluster": (
+        "{departments} 的 {n} 个{kind}所存数据大体相同（最高得分 {score:.2f}）",
+        "{n} {kind}s of {departments} hold largely the same data (best score {score:.2f})",
+    ),
+    "dup.pair": (
+        "{kind}「{a}」与「{b}」有 {n} 个信息项对应{renamed}；"
+        "持有数据 {holdings:.2f}，名称 {name:.2f}；得分 {score:.2f}",
+        "{kind} {a!r} and {b!r} match {n} fields{renamed}; holdings {holdings:.2f}, name {name:.2f}; score {score:.2f}",
+    ),
+    "dup.proposal": (
+        "拟建的「{a}」与「{b}」（{department}）重复：其 {n} 个信息项已在该系统中；得分 {score:.2f}",
+        "the proposal {a!r} would duplicate {b!r} ({department}): {n} of its data items are held there already; "
+        "score {score:.2f}",
+    ),
+    "dup.kind.Dataset": ("数据集", "dataset"),
+    "dup.kind.System": ("系统", "system"),
     "head.existing system": ("已有系统", "existing system"),
     "head.department": ("部门", "department"),
     "head.kind": ("类别", "kind"),

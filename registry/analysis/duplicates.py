@@ -38,6 +38,7 @@ from registry.analysis.fieldnames import FieldName
 from registry.analysis.findings import Serialisable
 from registry.analysis.matrix import ItemMatrix, normaliser_for
 from registry.analysis.ngrams import NgramSpace, row_dots
+from registry.i18n import t
 
 DEFAULT_THRESHOLD = 0.5
 SYSTEM_THRESHOLD = 0.45
@@ -184,17 +185,36 @@ def _class_occurrences(matrix: ItemMatrix) -> sparse.csr_matrix:
     )
 
 
-def _bounds(matrix: ItemMatrix, left: np.ndarray, right: np.ndarray, occurrences: sparse.csr_matrix) -> np.ndarray:
+@dataclass(frozen=True)
+class Scoring:
+    """What scoring a matrix's pairs needs, computed once per matrix however many batches
+    of pairs are scored (the all-pairs baseline scores millions, in blocks)."""
+
+    spaces: dict[str, NgramSpace]
+    occurrences: sparse.csr_matrix
+    weighted: sparse.csr_matrix
+    mass: np.ndarray
+
+    @classmethod
+    def of(cls, matrix: ItemMatrix, spaces: dict[str, NgramSpace] | None = None) -> "Scoring":
+        weighted = sparse.csr_matrix(matrix.holdings @ sparse.diags(matrix.weights))
+        return cls(
+            spaces or text_spaces(matrix),
+            _class_occurrences(matrix),
+            weighted,
+            np.asarray(weighted.sum(axis=1)).ravel(),
+        )
+
+
+def _bounds(matrix: ItemMatrix, scoring: Scoring, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """An upper bound of the soft holdings similarity for each pair: every shared token
-    matched at full weight, and every further field of a class both have matched at
+    matched at full weight, and every further field of a group both have matched at
     similarity 1 and weight 1 (the most a match can weigh)."""
-    weighted = sparse.csr_matrix(matrix.holdings @ sparse.diags(matrix.weights))
-    mass = np.asarray(weighted.sum(axis=1)).ravel()
-    exact = row_dots(matrix.holdings, weighted, left, right)
+    exact = row_dots(matrix.holdings, scoring.weighted, left, right)
     count = row_dots(matrix.holdings, matrix.holdings, left, right)
-    could = row_dots(occurrences, occurrences, left, right) - count
+    could = row_dots(scoring.occurrences, scoring.occurrences, left, right) - count
     matched = exact + np.maximum(could, 0)
-    union = mass[left] + mass[right] - matched
+    union = scoring.mass[left] + scoring.mass[right] - matched
     return np.minimum(1.0, np.divide(matched, union, out=np.ones_like(matched), where=union > 0))
 
 
@@ -202,17 +222,17 @@ def score_pairs(
     matrix: ItemMatrix,
     pairs: np.ndarray,
     *,
-    spaces: dict[str, NgramSpace] | None = None,
+    scoring: Scoring | None = None,
     threshold: float | None = None,
 ) -> PairScores:
     """Score parts in [0, 1] for each pair and their weighted mean; a text part counts only
     when both items have that text (a missing description is no evidence either way).
     With a ``threshold``, field matching runs only where the upper bound reaches it
-    (the others cannot be accepted); without one, on every pair."""
-    spaces = spaces or text_spaces(matrix)
+    (the others cannot be accepted, so the result is exact); without one, on every pair."""
+    scoring = scoring or Scoring.of(matrix)
     left, right = pairs[:, 0], pairs[:, 1]
-    parts = {"holdings": _bounds(matrix, left, right, _class_occurrences(matrix)).astype(np.float32)}
-    for part, space in spaces.items():
+    parts = {"holdings": _bounds(matrix, scoring, left, right).astype(np.float32)}
+    for part, space in scoring.spaces.items():
         parts[part] = row_dots(space.matrix, space.matrix, left, right)
     total = _combine(matrix, parts, pairs)
     if threshold is None:
@@ -225,7 +245,7 @@ def score_pairs(
     def fields(i: int) -> list[FieldName]:
         found = rows.get(i)
         if found is None:
-            found = rows[i] = matrix.row_fields(i)
+            found = rows[i] = fieldmatch.distinct(matrix.row_fields(i))
         return found
 
     for k in np.flatnonzero(refine).tolist():
@@ -271,9 +291,9 @@ def detect(matrix: ItemMatrix, *, threshold: float | None = None) -> tuple[PairS
     """The whole core on a matrix: scored candidates, the accepted mask, and a cluster
     label per item (-1 for items in no accepted pair)."""
     threshold = default_threshold(matrix.kind) if threshold is None else threshold
-    spaces = text_spaces(matrix)
-    pairs = candidate_pairs(matrix, spaces=spaces)
-    scores = score_pairs(matrix, pairs, spaces=spaces, threshold=threshold)
+    scoring = Scoring.of(matrix)
+    pairs = candidate_pairs(matrix, spaces=scoring.spaces)
+    scores = score_pairs(matrix, pairs, scoring=scoring, threshold=threshold)
     mask = accepted(scores, threshold)
     n = len(matrix)
     graph = sparse.coo_matrix(
@@ -312,8 +332,7 @@ def _match(matrix: ItemMatrix, scores: PairScores, k: int) -> DuplicateMatch:
     i, j = int(scores.left[k]), int(scores.right[k])
     shared, matched = _evidence(scores.matched[k])
     parts = {p: round(float(v[k]), 4) for p, v in scores.parts.items()}
-    kind = matrix.kind.lower()
-    near = [f"{p.a}≈{p.b}" for p in matched if p.a != p.b][:3]
+    near = [f"{p.a}≈{p.b}" for p in matched if p.similarity < 1][:3]
     return DuplicateMatch(
         kind=matrix.kind,
         a=_member(matrix, i),
@@ -322,10 +341,16 @@ def _match(matrix: ItemMatrix, scores: PairScores, k: int) -> DuplicateMatch:
         parts=parts,
         shared=shared,
         matched=matched,
-        message=(
-            f"{kind} {matrix.names[i]!r} and {matrix.names[j]!r} match {len(matched)} fields"
-            + (f" ({', '.join(near)})" if near else "")
-            + f"; holdings {parts['holdings']:.2f}, name {parts['name']:.2f}; score {scores.total[k]:.2f}"
+        message=t(
+            "dup.pair",
+            kind=t(f"dup.kind.{matrix.kind}"),
+            a=matrix.names[i],
+            b=matrix.names[j],
+            n=len(matched),
+            renamed=f"（{'、'.join(near)}）" if near else "",
+            holdings=parts["holdings"],
+            name=parts["name"],
+            score=float(scores.total[k]),
         ),
     )
 
@@ -352,9 +377,12 @@ def clusters(matrix: ItemMatrix, *, threshold: float | None = None) -> list[Dupl
             DuplicateCluster(
                 kind=matrix.kind,
                 rule="DUP-1",
-                message=(
-                    f"{len(members)} {matrix.kind.lower()}s of {', '.join(departments)} hold largely the same "
-                    f"data (best score {top.score:.2f})"
+                message=t(
+                    "dup.cluster",
+                    n=len(members),
+                    kind=t(f"dup.kind.{matrix.kind}"),
+                    departments="、".join(departments),
+                    score=top.score,
                 ),
                 members=members,
                 score=top.score,
@@ -448,10 +476,13 @@ def check_proposal(
                 parts=part_values,
                 shared=shared,
                 matched=pairs,
-                message=(
-                    f"the proposal {proposal.name!r} would duplicate {matrix.names[i]!r} "
-                    f"({_member(matrix, i).department_name}): {len(pairs)} of its data items are held "
-                    f"there already; score {total[i]:.2f}"
+                message=t(
+                    "dup.proposal",
+                    a=proposal.name,
+                    b=matrix.names[i],
+                    department=_member(matrix, i).department_name,
+                    n=len(pairs),
+                    score=float(total[i]),
                 ),
             )
         )

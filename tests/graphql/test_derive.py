@@ -99,12 +99,20 @@ def _query_of(node_class: type) -> type:
 def test_results_convert_nested_findings_and_json_evidence() -> None:
     member = duplicates.Member("ZJGA-HZ-01", "户政业务办理系统", None, None, None)
     match = duplicates.DuplicateMatch(
-        "System", member, member, 0.9, {"name": 0.123456}, [duplicates.SharedElement("姓名", 1.5)], "重复"
+        "System",
+        member,
+        member,
+        0.9,
+        {"name": 0.123456},
+        [duplicates.SharedElement("姓名", 1.5)],
+        [duplicates.FieldPair("出生日期", "出生年月", 0.95)],
+        "重复",
     )
     converted = from_result(match)
     assert isinstance(converted, analyses.DuplicateMatch)
     assert isinstance(converted.a, analyses.Member) and converted.a.name == "户政业务办理系统"
     assert converted.shared[0].weight == 1.5 and converted.parts == {"name": 0.1235}
+    assert isinstance(converted.matched[0], analyses.FieldPair) and converted.matched[0].b == "出生年月"
 
 
 def test_a_dataset_without_a_declared_secrecy_level_reads_the_model_default(api: Api) -> None:
