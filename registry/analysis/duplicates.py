@@ -264,7 +264,7 @@ def _combine(matrix: ItemMatrix, parts: dict[str, np.ndarray], pairs: np.ndarray
         present = np.ones(len(pairs), dtype=bool) if part in ("holdings", "name") else _present(matrix, part, pairs)
         total += weights[part] * values * present
         denominator += weights[part] * present
-    return total / denominator
+    return np.maximum(total / denominator, parts["holdings"])
 
 
 def _present(matrix: ItemMatrix, part: str, pairs: np.ndarray) -> np.ndarray:

@@ -49,6 +49,15 @@ class Dictionary:
     generic: frozenset[str]
     generic_weight: float
     longest_suffix: int
+    words: tuple[tuple[str, str], ...]
+    """(variant, standard word) inside stems, longest variant first: 车主 -> 所有人."""
+
+    def standard_stem(self, text: str) -> str:
+        """The name with interchangeable words in their standard form (车牌 -> 号牌)."""
+        for variant, word in self.words:
+            if variant in text:
+                text = text.replace(variant, word)
+        return text
 
 
 @cache
@@ -66,8 +75,17 @@ def dictionary() -> Dictionary:
     suffixes = {fold(v): entry["class"] for entry in data["suffixes"] for v in entry["variants"]}
     generic = data["generic"]
     longest = max(map(len, (*elements, *suffixes)), default=0)
+    words = sorted(
+        ((fold(v), entry["word"]) for entry in data["words"] for v in entry["variants"]), key=lambda w: -len(w[0])
+    )
     return Dictionary(
-        elements, weights, suffixes, frozenset(fold(n) for n in generic["names"]), generic["weight"], longest
+        elements,
+        weights,
+        suffixes,
+        frozenset(fold(n) for n in generic["names"]),
+        generic["weight"],
+        longest,
+        tuple(words),
     )
 
 
@@ -82,6 +100,8 @@ class FieldName:
     stem: str
     klass: str
     weight: float
+    suffix: str
+    """The attribute as spelled here (编码 where another name says 编号)."""
     token: str = field(init=False)
     """Equal for two names that mean the same item."""
     is_element: bool = field(init=False)
@@ -95,13 +115,8 @@ class FieldName:
         element = self.klass.startswith("E:") and not self.stem
         object.__setattr__(self, "is_element", element)
         object.__setattr__(self, "token", self.klass if element else f"F:{self.stem}#{self.klass}")
-        group = self.token if element else (self.klass or f"~{self.folded[-1:]}")
+        group = self.token if element else (self.klass or f"~{self.stem[-1:]}")
         object.__setattr__(self, "group", group)
-
-    @property
-    def suffix(self) -> str:
-        """The attribute as spelled here (编码 where another name says 编号)."""
-        return self.folded[len(self.stem) :]
 
 
 @dataclass
@@ -155,7 +170,8 @@ class FieldNormaliser:
 
     def element(self, code: str, raw: str) -> FieldName:
         """A field mapped to a registry element (MEANS): that element, whatever its name."""
-        return FieldName(raw, fold(raw), "", f"E:{code}", self.element_weights.get(code, DOMAIN_WEIGHT))
+        folded = fold(raw)
+        return FieldName(raw, folded, "", f"E:{code}", self.element_weights.get(code, DOMAIN_WEIGHT), folded)
 
     def token(self, raw: str) -> str:
         """``E:<element>`` for a data element, else ``F:<stem>#<attribute class>``."""
@@ -166,14 +182,15 @@ class FieldNormaliser:
         vocabulary = dictionary()
         whole = self.elements.get(folded)
         if whole is not None:
-            return FieldName(raw, folded, "", f"E:{whole}", self.element_weights.get(whole, DOMAIN_WEIGHT))
+            return FieldName(raw, folded, "", f"E:{whole}", self.element_weights.get(whole, DOMAIN_WEIGHT), folded)
         weight = vocabulary.generic_weight if folded in vocabulary.generic else DOMAIN_WEIGHT
-        for size in range(min(vocabulary.longest_suffix, len(folded)), 0, -1):
-            tail = folded[-size:]
-            element = self.elements.get(tail) if size < len(folded) else None
+        text = vocabulary.standard_stem(folded)
+        for size in range(min(vocabulary.longest_suffix, len(text)), 0, -1):
+            tail = text[-size:]
+            element = self.elements.get(tail) if size < len(text) else None
             if element is not None:
-                return FieldName(raw, folded, folded[:-size], f"E:{element}", weight)
+                return FieldName(raw, folded, text[:-size], f"E:{element}", weight, tail)
             klass = vocabulary.suffixes.get(tail)
             if klass is not None:
-                return FieldName(raw, folded, folded[:-size], klass, weight)
-        return FieldName(raw, folded, folded, "", weight)
+                return FieldName(raw, folded, text[:-size], klass, weight, tail)
+        return FieldName(raw, folded, text, "", weight, "")

@@ -29,9 +29,9 @@ fields dropped and added."""
 COPY_SHARE = 0.1
 NEGATIVE_SHARE = 0.1
 DEPARTMENT_SIZE = 80
-TOPIC_SIZE = 6
-ASPECT_STEP = 5
-"""Consecutive aspects of a topic share (window - 5) of their topic attributes: 1 to 5."""
+TOPIC_SIZE = 4
+ASPECT_STEP = 7
+"""Consecutive aspects of a topic share (window - 7) of their 6 to 10 topic attributes: 0 to 3."""
 
 
 @dataclass
