@@ -13,12 +13,12 @@ is ranked, counted or faceted, so hidden entries are never counted or named.
 import bisect
 import unicodedata
 import weakref
-from array import array
-from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
+
+import numpy as np
 
 from registry.collector import gc_paused
 from registry.schema.model import NAME_PROPERTY
@@ -90,31 +90,74 @@ class _Doc:
 
 
 class SearchIndex:
-    """The bigram index of one store version."""
+    """The bigram index of one store version, as arrays: at national size a common
+    two-character query matches hundreds of thousands of 信息项, so matching, visibility,
+    filters, facets and ranking are array operations rather than a loop per entry."""
 
     def __init__(self, docs: list[_Doc], department_names: dict[str, str]) -> None:
         self.docs = docs
         self.department_names = department_names
-        grams: dict[str, list[int]] = {}
+        self.blobs = [f"{d.name_norm}\x00{d.code_norm}\x00{d.text_norm}" for d in docs]
+        self.names = [d.name_norm for d in docs]
+        self.postings = _postings(self.blobs)
+        self.name_postings = _postings(self.names)
+        self.exact: dict[str, list[int]] = {}
+        self.codes: dict[str, list[int]] = {}
         for doc_id, doc in enumerate(docs):
-            blob = f"{doc.name_norm}\x00{doc.code_norm}\x00{doc.text_norm}"
-            for gram in set(_grams(blob)):
-                grams.setdefault(gram, []).append(doc_id)
-        self.postings: dict[str, array[int]] = {gram: array("I", ids) for gram, ids in grams.items()}
+            self.exact.setdefault(doc.name_norm, []).append(doc_id)
+            self.codes.setdefault(doc.code_norm, []).append(doc_id)
         self.by_name = sorted((doc.name_norm, doc_id) for doc_id, doc in enumerate(docs) if doc.name_norm)
+        self.sorted_names = [name for name, _ in self.by_name]
+        self.name_order = np.array([doc_id for _, doc_id in self.by_name], dtype=np.uint32)
+        # each entry's place in name order: the tie-break of equal scores, so pages agree
+        self.name_rank = np.full(len(docs), len(docs), dtype=np.int64)
+        self.name_rank[self.name_order] = np.arange(len(self.name_order))
+        self.ids = {doc.ref: doc_id for doc_id, doc in enumerate(docs)}
+        self.static = np.array(
+            [LABEL_WEIGHT.get(d.ref.label, 1) + 1.0 / (1 + len(d.name_norm)) for d in docs], dtype=np.float64
+        )
+        self.facet_values: dict[str, list[str]] = {}
+        self.facet_ids: dict[str, np.ndarray] = {}
+        for name in FACETS:
+            values: dict[str, int] = {}
+            column = [_facet_values(d).get(name) for d in docs]
+            ids = [values.setdefault(v, len(values)) if v is not None else -1 for v in column]
+            self.facet_values[name] = list(values)
+            self.facet_ids[name] = np.array(ids, dtype=np.int32)
+        self._hidden: dict[frozenset[NodeRef], np.ndarray] = {}
 
-    def candidates(self, term: str) -> Iterable[int]:
-        """Entries whose text may contain ``term``; every one is verified afterwards."""
-        grams = list(_grams(term)) if len(term) > 1 else [term]
-        lists = sorted((self.postings.get(g, array("I")) for g in grams), key=len)
-        if not lists or not lists[0]:
-            return ()
-        found = set(lists[0])
-        for other in lists[1:]:
-            found.intersection_update(other)
-            if not found:
+    def candidates(self, term: str, *, names_only: bool = False) -> np.ndarray:
+        """Entries whose text (or name) contains ``term``: the postings of its bigrams
+        intersected, then verified, since bigrams can meet without being adjacent."""
+        postings = self.name_postings if names_only else self.postings
+        grams = sorted(set(_grams(term)) if len(term) > 1 else {term}, key=lambda g: len(postings.get(g, ())))
+        found = postings.get(grams[0], EMPTY)
+        for gram in grams[1:]:
+            if not len(found):
                 break
+            found = np.intersect1d(found, postings.get(gram, EMPTY), assume_unique=True)
+        if len(term) > 2 and len(found):
+            texts = self.names if names_only else self.blobs
+            found = found[np.fromiter((term in texts[i] for i in found), dtype=bool, count=len(found))]
         return found
+
+    def hidden_mask(self, hidden: frozenset[NodeRef]) -> np.ndarray:
+        """True for the entries hidden from a caller; one array per hidden set."""
+        mask = self._hidden.get(hidden)
+        if mask is None:
+            mask = np.zeros(len(self.docs), dtype=bool)
+            ids = [self.ids[ref] for ref in hidden if ref in self.ids]
+            mask[ids] = True
+            if len(self._hidden) > 8:
+                self._hidden.clear()
+            self._hidden[hidden] = mask
+        return mask
+
+    def name_prefixed(self, prefix: str) -> np.ndarray:
+        """Every entry whose name starts with ``prefix`` (a slice of the name order)."""
+        start = bisect.bisect_left(self.sorted_names, prefix)
+        end = bisect.bisect_left(self.sorted_names, prefix + "\U0010ffff")
+        return self.name_order[start:end]
 
     def prefixed(self, prefix: str, limit: int) -> list[int]:
         start = bisect.bisect_left(self.by_name, (prefix, -1))
@@ -126,6 +169,17 @@ class SearchIndex:
             if len(out) >= limit:
                 break
         return out
+
+
+EMPTY = np.zeros(0, dtype=np.uint32)
+
+
+def _postings(texts: list[str]) -> dict[str, np.ndarray]:
+    grams: dict[str, list[int]] = {}
+    for doc_id, text in enumerate(texts):
+        for gram in set(_grams(text)):
+            grams.setdefault(gram, []).append(doc_id)
+    return {gram: np.array(ids, dtype=np.uint32) for gram, ids in grams.items()}
 
 
 def _grams(text: str) -> Iterable[str]:
@@ -203,30 +257,19 @@ def build_index(service: RegistryService) -> SearchIndex:
         return SearchIndex(docs, department_names)
 
 
-def _score(doc: _Doc, terms: list[str]) -> tuple[float, str] | None:
+def _scores(index: SearchIndex, found: np.ndarray, terms: list[str]) -> np.ndarray:
     """Exact name first, then a name that starts with the query, a code, a name that
-    contains it, and last a match in the descriptive text; weighted by kind so that a
-    department outranks one of its thousands of fields of the same name."""
-    total = 0.0
-    where = "name"
+    contains it, and last a match in the descriptive text; plus a weight by kind (a
+    department outranks one of its thousands of fields of the same name) and shortness."""
+    scores = index.static[found].copy()
     for term in terms:
-        if doc.name_norm == term:
-            best, place = 100.0, "name"
-        elif doc.name_norm.startswith(term):
-            best, place = 60.0, "name"
-        elif term in doc.code_norm:
-            best, place = 50.0 if doc.code_norm == term else 40.0, "code"
-        elif term in doc.name_norm:
-            best, place = 30.0, "name"
-        elif term in doc.text_norm:
-            best, place = 10.0, "text"
-        else:
-            return None
-        total += best
-        if place != "name":
-            where = place
-    shortness = 1.0 / (1 + len(doc.name_norm))
-    return total + LABEL_WEIGHT.get(doc.ref.label, 1) + shortness, where
+        part = np.full(len(found), 10.0)
+        part[np.isin(found, index.candidates(term, names_only=True))] = 30.0
+        part[np.isin(found, index.name_prefixed(term))] = 60.0
+        part[np.isin(found, np.array(index.codes.get(term, []), dtype=np.uint32))] = 50.0
+        part[np.isin(found, np.array(index.exact.get(term, []), dtype=np.uint32))] = 100.0
+        scores += part
+    return scores
 
 
 def search(
@@ -254,48 +297,39 @@ def search(
     if not terms:
         return SearchResult(0, [], {})
     index = _INDEXES.get(service)
-    hidden = service.hidden(caller)
-    ids: set[int] | None = None
+    found: np.ndarray | None = None
     for term in sorted(terms, key=len, reverse=True):
-        found = set(index.candidates(term))
-        ids = found if ids is None else ids & found
-        if not ids:
+        matched = index.candidates(term)
+        found = matched if found is None else np.intersect1d(found, matched, assume_unique=True)
+        if not len(found):
             break
-    scored: list[tuple[float, int, str]] = []
-    facet_counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    wanted_kinds = set(kinds) if kinds else None
-    for doc_id in ids or ():
-        doc = index.docs[doc_id]
-        if doc.ref in hidden or (doc.department and NodeRef("Department", doc.department) in hidden):
+    assert found is not None
+    found = found[~index.hidden_mask(service.hidden(caller))[found]]
+    narrowing = [("kind", list(kinds or ())), *((name, [value]) for name, value in (filters or {}).items())]
+    for name, values in narrowing:
+        if not values:
             continue
-        result = _score(doc, terms)
-        if result is None:
-            continue
-        values = _facet_values(doc)
-        if not _matches(values, filters, wanted_kinds):
-            continue
-        for name, value in values.items():
-            facet_counts[name][value] += 1
-        scored.append((result[0], doc_id, result[1]))
-    scored.sort(key=lambda item: (-item[0], index.docs[item[1]].name_norm, item[1]))
-    page = scored[offset : offset + first]
-    hits = [
-        Hit(
-            label=index.docs[doc_id].ref.label,
-            key=index.docs[doc_id].ref.key,
-            name=index.docs[doc_id].name,
-            score=round(score, 2),
-            department=index.docs[doc_id].department,
-            department_name=index.department_names.get(index.docs[doc_id].department or ""),
-            matched=where,
-        )
-        for score, doc_id, where in page
-    ]
-    shown = {name for name in FACETS if name not in CLEARED_FACETS or caller.clearance > 0}
-    facets = {name: dict(counts.most_common()) for name, counts in facet_counts.items() if name in shown and counts}
-    more = offset + first < len(scored)
+        codes = [index.facet_values[name].index(v) for v in values if v in index.facet_values[name]]
+        found = found[np.isin(index.facet_ids[name][found], np.array(codes, dtype=np.int32))]
+    shown = [name for name in FACETS if name not in CLEARED_FACETS or caller.clearance > 0]
+    facets: dict[str, dict[str, int]] = {}
+    for name in shown:
+        ids = index.facet_ids[name][found]
+        counts = np.bincount(ids[ids >= 0], minlength=len(index.facet_values[name]))
+        nonzero = {index.facet_values[name][i]: int(n) for i, n in enumerate(counts) if n}
+        if nonzero:
+            facets[name] = dict(sorted(nonzero.items(), key=lambda item: (-item[1], item[0])))
+    scores = _scores(index, found, terms)
+    wanted_count = min(len(found), offset + first)
+    pool = np.arange(len(found))
+    if wanted_count < len(found):
+        kth = np.partition(scores, len(found) - wanted_count)[len(found) - wanted_count]
+        pool = np.nonzero(scores >= kth)[0]  # every tie of the last score shown, ordered below
+    ranked = pool[np.lexsort((index.name_rank[found[pool]], -scores[pool]))][:wanted_count].tolist()
+    hits = [_hit(index, int(found[i]), float(scores[i]), terms) for i in ranked[offset : offset + first]]
     names = {code: index.department_names.get(code, code) for code in facets.get("department", {})}
-    return SearchResult(len(scored), hits, facets, str(offset + first) if more else None, names)
+    more = offset + first < len(found)
+    return SearchResult(len(found), hits, facets, str(offset + first) if more else None, names)
 
 
 def _facet_values(doc: _Doc) -> dict[str, str]:
@@ -303,12 +337,6 @@ def _facet_values(doc: _Doc) -> dict[str, str]:
     if doc.department:
         values["department"] = doc.department
     return values
-
-
-def _matches(values: dict[str, str], filters: dict[str, str] | None, kinds: set[str] | None) -> bool:
-    if kinds is not None and values["kind"] not in kinds:
-        return False
-    return all(values.get(name) == wanted for name, wanted in (filters or {}).items())
 
 
 def _offset(after: str | None) -> int:
@@ -340,16 +368,23 @@ def suggest(service: RegistryService, caller: Caller, prefix: str, *, limit: int
     return hits
 
 
-def _hit(index: SearchIndex, doc_id: int) -> Hit:
+def _hit(index: SearchIndex, doc_id: int, score: float = 0.0, terms: Sequence[str] = ()) -> Hit:
     doc = index.docs[doc_id]
+    matched = (
+        "name"
+        if all(t in doc.name_norm for t in terms)
+        else "code"
+        if any(t in doc.code_norm for t in terms)
+        else "text"
+    )
     return Hit(
         label=doc.ref.label,
         key=doc.ref.key,
         name=doc.name,
-        score=0.0,
+        score=round(score, 2),
         department=doc.department,
         department_name=index.department_names.get(doc.department or ""),
-        matched="name",
+        matched=matched,
     )
 
 
