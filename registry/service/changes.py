@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from registry.collector import gc_paused
 from registry.schema.model import NAME_PROPERTY, NODE_MODELS
 from registry.schema.records import HistoryEntry, NodeRef
 from registry.service.caller import Caller
@@ -72,7 +73,23 @@ def changes(
     kinds: Collection[str] | None = None,
     limit: int = 10_000,
 ) -> list[Change]:
-    """Created, updated, retired and revived entries in [since, until), oldest first."""
+    """Created, updated, retired and revived entries in [since, until), oldest first. The
+    collector is paused: decoding a day's records in a process that holds a warm graph or
+    search index otherwise spends most of its time in full collections (1.2 s -> 0.03 s
+    for a day of 24 imports at 10k datasets)."""
+    with gc_paused():
+        return _changes(service, caller, since, until, department, kinds, limit)
+
+
+def _changes(
+    service: RegistryService,
+    caller: Caller,
+    since: str | None,
+    until: str | None,
+    department: str | None,
+    kinds: Collection[str] | None,
+    limit: int,
+) -> list[Change]:
     start, end = parse_time(since, "since"), parse_time(until, "until")
     unknown = sorted(set(kinds or ()) - set(NODE_MODELS))
     if unknown:
