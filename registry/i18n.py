@@ -298,6 +298,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "找不到登记库 {path}：只有 import、demo 和 serve --init 会新建登记库；请检查 --store 或 $REGISTRY_STORE",
         "no registry at {path}: only import, demo and serve --init create one; check --store or $REGISTRY_STORE",
     ),
+    "od.no_publisher": (
+        "记录未写发布者；数据集导入但没有提供方",
+        "the record names no publisher; the dataset is kept without provider",
+    ),
+    "od.publisher_code": ("发布者 {name!r}：{problem}", "publisher {name!r}: {problem}"),
+    "od.publisher_without_code": (
+        "发布者没有统一社会信用代码，不能成为部门；其数据集导入但没有提供方"
+        "（给该机构加上 identifier 或 extra credit_code 即可关联）",
+        "publisher has no 统一社会信用代码, so it cannot be a department; its datasets are kept "
+        "without provider (give the organisation an identifier or extra credit_code to link them)",
+    ),
+    "od.no_title": ("记录没有标题", "the record has no title"),
+    "od.code_taken": (
+        "标识生成的信息资源代码 {code!r} 已被 {first} 的记录使用；本条跳过",
+        "identifier gives 信息资源代码 {code!r}, already taken by the record at {first}; this one is skipped",
+    ),
+    "od.datastore_type": (
+        "列 {name!r}：未知的 DataStore 类型；数据类型留空",
+        "column {name!r}: unknown DataStore type; data type left empty",
+    ),
+    "od.not_a_date": ("{raw!r} 不是日期", "{raw!r} is not a date"),
+    "od.date_unreadable": (
+        "{raw!r} 不是可识别的日期（请写作 2015-02-27）；留空",
+        "{raw!r} is not a date the importer understands (use 2015-02-27); left empty",
+    ),
+    "od.access_level": (
+        "{level!r} 不是 accessLevel（public、restricted public、non-public）；留空",
+        "{level!r} is not an accessLevel (public, restricted public, non-public); left empty",
+    ),
+    "od.no_identifier": (
+        "记录没有标识，无法得到稳定的信息资源代码",
+        "the record has no identifier, so it has no stable 信息资源代码",
+    ),
+    "od.identifier_unusable": (
+        "标识 {identifier!r} 无法转为信息资源代码：{reason}",
+        "identifier {identifier!r} cannot be made a 信息资源代码: {reason}",
+    ),
     "export.written": (
         "已导出 {location} 到 {target}（{format}）：{nodes} 个条目，{edges} 条关系",
         "exported {location} to {target} ({format}): {nodes} entries, {edges} relations",

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from registry.i18n import t
 from registry.importers.metadata import (
     access,
     credit_code,
@@ -113,11 +114,11 @@ class _Builder:
         publisher = record.publisher
         name = plain_text(publisher.name) if publisher else None
         if publisher is None or name is None:
-            self.warn(record, "provider", None, "the record names no publisher; the dataset is kept without provider")
+            self.warn(record, "provider", None, t("od.no_publisher"))
             return None
         code, problem = credit_code(publisher.codes)
         if problem is not None:
-            self.issue(record, "provider_code", None, f"publisher {name!r}: {problem}")
+            self.issue(record, "provider_code", None, t("od.publisher_code", name=name, problem=problem))
             return None
         if code is None:
             if name not in self.departments_by_name:
@@ -126,8 +127,7 @@ class _Builder:
                     record,
                     "provider_code",
                     name,
-                    "publisher has no 统一社会信用代码, so it cannot be a department; its datasets are kept "
-                    "without provider (give the organisation an identifier or extra credit_code to link them)",
+                    t("od.publisher_without_code"),
                 )
             return None
         found = self.departments.get(code)
@@ -141,11 +141,11 @@ class _Builder:
     def dataset(self, record: Record) -> Dataset | None:
         code, problem = resource_code(record.identifier)
         if code is None:
-            self.issue(record, "resource_code", record.identifier, problem or "no identifier")
+            self.issue(record, "resource_code", record.identifier, problem or t("od.no_identifier"))
             return None
         title = plain_text(record.title)
         if title is None:
-            self.issue(record, "name", record.title, "the record has no title")
+            self.issue(record, "name", record.title, t("od.no_title"))
             return None
         first = self.codes.get(code)
         if first is not None:
@@ -153,7 +153,7 @@ class _Builder:
                 record,
                 "resource_code",
                 record.identifier,
-                f"identifier gives 信息资源代码 {code!r}, already taken by the record at {first}; this one is skipped",
+                t("od.code_taken", code=code, first=first),
             )
             return None
         self.codes[code] = record.where
@@ -248,7 +248,7 @@ class _Builder:
         if found is not None:
             props["data_type"] = found
         elif kind is not None:
-            self.warn(record, "data_type", kind, f"column {name!r}: unknown DataStore type; data type left empty")
+            self.warn(record, "data_type", kind, t("od.datastore_type", name=name))
         item = self.model(record, FieldItem, props)
         if item is not None:
             self.declaration.nodes.append(item)

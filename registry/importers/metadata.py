@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from html.parser import HTMLParser
 
+from registry.i18n import t
 from registry.importers.values import parse_date, parse_format
 from registry.schema.codes import clean_code, validate_credit_code, validate_resource_code
 from registry.schema.enums import DataType, FormatCategory, InterfaceKind, ShareType, UpdateCycle
@@ -61,7 +62,7 @@ def parse_any_date(raw: object) -> tuple[date | None, str | None]:
     if raw is None or raw == "":
         return None, None
     if not isinstance(raw, str):
-        return None, f"{raw!r} is not a date"
+        return None, t("od.not_a_date", raw=raw)
     text = raw.strip()
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date(), None
@@ -76,7 +77,7 @@ def parse_any_date(raw: object) -> tuple[date | None, str | None]:
             return datetime.strptime(text, pattern).date(), None
         except ValueError:
             continue
-    return None, f"{raw!r} is not a date the importer understands (use 2015-02-27); left empty"
+    return None, t("od.date_unreadable", raw=raw)
 
 
 _PERIODS: dict[str, UpdateCycle] = {
@@ -151,7 +152,7 @@ def access(level: object, rights: str | None) -> tuple[Access | None, str | None
         return Access(ShareType.CONDITIONAL, True, condition, condition), None
     if text == "nonpublic":
         return Access(ShareType.CONDITIONAL, False, rights or "accessLevel: non-public"), None
-    return None, f"{level!r} is not an accessLevel (public, restricted public, non-public); left empty"
+    return None, t("od.access_level", level=level)
 
 
 _MEDIA_TYPES: dict[str, str] = {
@@ -199,7 +200,7 @@ def resource_code(identifier: object) -> tuple[str | None, str | None]:
     the characters no code scheme uses become ``-``, so the same record always gets the
     same code and re-importing it changes nothing."""
     if not isinstance(identifier, str | int) or not str(identifier).strip():
-        return None, "the record has no identifier, so it has no stable 信息资源代码"
+        return None, t("od.no_identifier")
     text = clean_code(str(identifier))
     try:
         return validate_resource_code(text).code, None
@@ -210,7 +211,7 @@ def resource_code(identifier: object) -> tuple[str | None, str | None]:
     try:
         return validate_resource_code(folded).code, None
     except ValueError as exc:
-        return None, f"identifier {identifier!r} cannot be made a 信息资源代码: {exc}"
+        return None, t("od.identifier_unusable", identifier=identifier, reason=exc)
 
 
 def credit_code(candidates: list[object]) -> tuple[str | None, str | None]:
