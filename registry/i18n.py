@@ -335,6 +335,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "标识 {identifier!r} 无法转为信息资源代码：{reason}",
         "identifier {identifier!r} cannot be made a 信息资源代码: {reason}",
     ),
+    "od.not_catalogue": (
+        "DCAT-US 目录应是含 dataset 列表的对象",
+        "a DCAT-US catalogue is an object with a dataset list",
+    ),
+    "od.not_object": ("{what} 应是 JSON 对象", "a {what} is a JSON object"),
+    "od.ckan_failed": ("CKAN 接口调用失败：{shown}", "the CKAN API call failed: {shown}"),
+    "od.not_ckan": (
+        "不是 CKAN package_search/package_show 响应或数据包列表",
+        "not a CKAN package_search/package_show response or package list",
+    ),
+    "od.not_active": ("已跳过：不是有效的数据集（{state}）", "skipped: not an active dataset ({state})"),
+    "od.remote_context": (
+        "JSON-LD 的 @context 是网址，导入不会联网获取；请把上下文写在文件中",
+        "the JSON-LD @context is a URL, which the importer does not fetch; put the context in the file",
+    ),
+    "od.not_rdf": ("不是有效的 {parser}：{reason}", "not valid {parser}: {reason}"),
+    "od.no_datasets": ("图中没有 dcat:Dataset", "the graph has no dcat:Dataset"),
     "export.written": (
         "已导出 {location} 到 {target}（{format}）：{nodes} 个条目，{edges} 条关系",
         "exported {location} to {target} ({format}): {nodes} entries, {edges} relations",

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from registry.i18n import t
 from registry.importers.base import Format, Probe
 from registry.importers.dcat_us import load
 from registry.importers.documents import DocumentSyntaxError, parse
@@ -125,7 +126,7 @@ def _packages(file: str, raw: Any, issues: list[Issue]) -> Iterator[tuple[str, d
         if raw.get("success") is False:
             error = raw.get("error")
             shown = json.dumps(error, ensure_ascii=False)[:200] if error is not None else "no error given"
-            issues.append(Issue(file, None, "success", "false", f"the CKAN API call failed: {shown}"))
+            issues.append(Issue(file, None, "success", "false", t("od.ckan_failed", shown=shown)))
             return
         result = raw["result"]
         if isinstance(result, dict) and isinstance(result.get("results"), list):
@@ -141,7 +142,7 @@ def _packages(file: str, raw: Any, issues: list[Issue]) -> Iterator[tuple[str, d
     else:
         items, prefix = None, ""
     if not isinstance(items, list):
-        issues.append(Issue(file, None, None, None, "not a CKAN package_search/package_show response or package list"))
+        issues.append(Issue(file, None, None, None, t("od.not_ckan")))
         return
     for i, item in enumerate(items):
         yield f"{prefix}[{i}]", item
@@ -189,11 +190,11 @@ def records(path: Path, issues: list[Issue]) -> tuple[list[Record], str]:
     out: list[Record] = []
     for where, package in items:
         if not isinstance(package, dict):
-            issues.append(Issue(file, where, None, None, "a package is a JSON object"))
+            issues.append(Issue(file, where, None, None, t("od.not_object", what="package")))
             continue
         if package.get("state") not in (None, "active") or package.get("type") not in (None, "dataset"):
             state = f"state {package.get('state')!r}, type {package.get('type')!r}"
-            issues.append(Issue(file, where, "state", None, f"skipped: not an active dataset ({state})", "warning"))
+            issues.append(Issue(file, where, "state", None, t("od.not_active", state=state), "warning"))
             continue
         out.append(_record(where, package, site))
     return out, sha256(data)

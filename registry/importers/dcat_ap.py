@@ -20,6 +20,7 @@ import rdflib
 from rdflib.namespace import RDF
 from rdflib.term import Literal, Node, URIRef
 
+from registry.i18n import t
 from registry.importers.base import Format, Probe
 from registry.importers.foreign import Distribution, Publisher, Record, build
 from registry.importers.source import decode, sha256
@@ -181,18 +182,20 @@ def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
         return declaration
     parser = _PARSERS.get(path.suffix.lower(), "turtle")
     if parser == "json-ld" and _remote_context(decoded.text):
-        reason = "the JSON-LD @context is a URL, which the importer does not fetch; put the context in the file"
+        reason = t("od.remote_context")
         declaration.issues.append(Issue(str(path), None, "@context", None, reason))
         return declaration
     graph = rdflib.Graph()
     try:
         graph.parse(data=decoded.text, format=parser)
     except Exception as exc:  # rdflib's parsers raise their own error types, and ValueError and more
-        declaration.issues.append(Issue(str(path), None, None, None, f"not valid {parser}: {str(exc)[:300]}"))
+        declaration.issues.append(
+            Issue(str(path), None, None, None, t("od.not_rdf", parser=parser, reason=str(exc)[:300]))
+        )
         return declaration
     found = records(graph)
     if not found:
-        declaration.issues.append(Issue(str(path), None, None, None, "the graph has no dcat:Dataset"))
+        declaration.issues.append(Issue(str(path), None, None, None, t("od.no_datasets")))
     build(str(path), NAME, found, declaration)
     return declaration
 

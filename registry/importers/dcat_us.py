@@ -9,6 +9,7 @@ are reported as ``dataset[i]`` under the DCAT-US property name.
 from pathlib import Path
 from typing import Any
 
+from registry.i18n import t
 from registry.importers.base import Format, Probe
 from registry.importers.documents import DocumentSyntaxError, parse
 from registry.importers.foreign import Distribution, Publisher, Record, build
@@ -69,13 +70,13 @@ def records(file: str, catalogue: Any, issues: list[Issue]) -> list[Record]:
     """The catalogue's datasets as records; a catalogue without a ``dataset`` list is one issue."""
     datasets = catalogue.get("dataset") if isinstance(catalogue, dict) else None
     if not isinstance(datasets, list):
-        issues.append(Issue(file, None, "dataset", None, "a DCAT-US catalogue is an object with a dataset list"))
+        issues.append(Issue(file, None, "dataset", None, t("od.not_catalogue")))
         return []
     out: list[Record] = []
     for i, raw in enumerate(datasets):
         where = f"dataset[{i}]"
         if not isinstance(raw, dict):
-            issues.append(Issue(file, where, None, None, "a dataset is a JSON object"))
+            issues.append(Issue(file, where, None, None, t("od.not_object", what="dataset")))
             continue
         out.append(
             Record(
