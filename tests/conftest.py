@@ -14,7 +14,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -62,12 +62,16 @@ def service(sqlite_store: SQLiteStore) -> RegistryService:
     return RegistryService(sqlite_store)
 
 
+BoltDatabase = Callable[[str], str]
+
+
 @pytest.fixture(scope="session")
-def bolt_url() -> str:
-    """The URL of this worker's database on a real Bolt server."""
+def bolt_database() -> BoltDatabase:
+    """``bolt_database("cli")``: the URL of a database of that purpose on a real Bolt
+    server, this worker's own (on ``NEO4J_URI``, the one database it names)."""
     external = os.environ.get("NEO4J_URI")
     if external:
-        return external
+        return lambda _purpose: external
     if find_spec("arcadedb_embedded") is None:
         reason = "no Bolt server: set NEO4J_URI, or install the bolt extra (pip install -e '.[bolt]')"
         if os.environ.get("CI"):
@@ -77,13 +81,23 @@ def bolt_url() -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     controller = os.getppid() if worker else os.getpid()
     server = bolt_server.shared(directory, watch_pid=controller)
-    database = f"registry_{worker or 'main'}"
-    server.create_database(database)
-    return server.url(database)
+
+    def database(purpose: str) -> str:
+        name = f"{purpose}_{worker or 'main'}"
+        server.create_database(name)
+        return server.url(name)
+
+    return database
+
+
+@pytest.fixture(scope="session")
+def bolt_url(bolt_database: BoltDatabase) -> str:
+    """The URL of this worker's database for the store tests."""
+    return bolt_database("store")
 
 
 @contextlib.contextmanager
-def _turn() -> Iterator[None]:
+def bolt_turn() -> Iterator[None]:
     """On an external server the workers' Neo4j tests take turns (one database for all)."""
     if not (os.environ.get("NEO4J_URI") and os.environ.get("PYTEST_XDIST_WORKER")):
         yield
@@ -96,7 +110,7 @@ def _turn() -> Iterator[None]:
 @pytest.fixture
 def bolt_store(bolt_url: str) -> Iterator[Neo4jStore]:
     """An empty Neo4j store on the session's Bolt server."""
-    with _turn():
+    with bolt_turn():
         store = Neo4jStore.from_url(bolt_url)
         store.wipe()
         yield store
