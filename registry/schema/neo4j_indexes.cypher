@@ -16,3 +16,7 @@ CREATE TEXT INDEX system_search IF NOT EXISTS FOR (n:System) ON (n._search);
 CREATE INDEX history_node IF NOT EXISTS FOR (h:_History) ON (h.node_label, h.node_key);
 CREATE INDEX history_src IF NOT EXISTS FOR (h:_History) ON (h.src_label, h.src_key);
 CREATE INDEX history_dst IF NOT EXISTS FOR (h:_History) ON (h.dst_label, h.dst_key);
+
+// The change feed: batches by time, history by batch.
+CREATE INDEX batch_at IF NOT EXISTS FOR (b:_Batch) ON (b.at);
+CREATE INDEX history_batch IF NOT EXISTS FOR (h:_History) ON (h.batch);

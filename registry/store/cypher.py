@@ -110,19 +110,21 @@ BATCHES_BETWEEN = (
     f"MATCH (b:{BATCH}) WHERE b.at >= $since AND b.at < $until "
     "RETURN b.id AS id, b.source AS source, b.by AS by, b.at AS at ORDER BY at, id"
 )
-HISTORY_IN = f"MATCH (h:{HISTORY}) WHERE h.batch IN $batches RETURN properties(h) AS h ORDER BY h.seq"
+HISTORY_IN = f"MATCH (h:{HISTORY}) WHERE h.batch IN $batches WITH h ORDER BY h.seq RETURN properties(h) AS h"
 HISTORY_FOR = "\nUNION\n".join(
     f"MATCH (h:{HISTORY} {{{lab}: $label, {key}: $key}}) RETURN properties(h) AS h"
     for lab, key in (("node_label", "node_key"), ("src_label", "src_key"), ("dst_label", "dst_key"))
 )
-HISTORY_PAGE = f"MATCH (h:{HISTORY}) WHERE h.seq > $after RETURN properties(h) AS h ORDER BY h.seq LIMIT $limit"
+HISTORY_PAGE = f"MATCH (h:{HISTORY}) WHERE h.seq > $after WITH h ORDER BY h.seq LIMIT $limit RETURN properties(h) AS h"
+"""Ordered by the node's ``seq`` before projecting, so the ``history_seq`` index gives the
+order and the page stops at ``$limit`` (sorting the projected maps read every entry)."""
 
 _NODE = "n.key AS key, n._props AS props, n._created AS created, n._updated AS updated, n._retired AS retired"
 _EDGE = "r._props AS props, r._created AS created, r._updated AS updated, r._retired AS retired"
-_FILTER = (
-    "NOT n._retired AND all(name IN keys($where) WHERE n[name] = $where[name]) "
-    "AND ($text IS NULL OR n._search CONTAINS $text) AND NOT n.key IN $exclude"
-)
+_LIVE = "NOT n._retired AND all(name IN keys($where) WHERE n[name] = $where[name]) AND NOT n.key IN $exclude"
+_SEARCH = "n._search CONTAINS $text"
+"""Its own conjunct, never ``$text IS NULL OR …``: a disjunction with a parameter test
+keeps the planner off the text index, so a search and a plain list are two statements."""
 
 
 # -- per label --------------------------------------------------------------------------
@@ -162,16 +164,19 @@ def node_live_keys(name: str) -> str:
 
 
 @cache
-def node_find(name: str, limited: bool) -> str:
-    text = (
-        f"MATCH (n:{label(name)}) WHERE {_FILTER} AND ($after IS NULL OR n.key > $after) RETURN {_NODE} ORDER BY n.key"
-    )
+def node_find(name: str, searched: bool, limited: bool) -> str:
+    """A page of live nodes after ``$after`` ("" for the first) in key order. The key's
+    range index serves both the ``n.key > $after`` seek and the order, so a limited page
+    reads only its rows; a search starts from the text index instead."""
+    search = f"{_SEARCH} AND " if searched else ""
+    text = f"MATCH (n:{label(name)}) WHERE {search}n.key > $after AND {_LIVE} RETURN {_NODE} ORDER BY n.key"
     return text + " LIMIT $limit" if limited else text
 
 
 @cache
-def node_count(name: str) -> str:
-    return f"MATCH (n:{label(name)}) WHERE {_FILTER} RETURN count(n) AS n"
+def node_count(name: str, searched: bool) -> str:
+    search = f"{_SEARCH} AND " if searched else ""
+    return f"MATCH (n:{label(name)}) WHERE {search}{_LIVE} RETURN count(n) AS n"
 
 
 @cache
@@ -207,12 +212,14 @@ def node_retire_edges(name: str) -> str:
 
 
 @cache
-def node_edges(name: str, side: str) -> str:
-    """Live edges of a page of nodes, one statement per label and side (DataLoaders)."""
+def node_edges(name: str, side: str, typed: bool) -> str:
+    """Live edges of a page of nodes, one statement per label, side and whether types are
+    asked for (DataLoaders); each row starts from the key index."""
     arrow = {"out": "-[r]->", "in": "<-[r]-"}[side]
+    types = " AND type(r) IN $types" if typed else ""
     return (
         f"UNWIND $rows AS row MATCH (a:{label(name)} {{key: row.key}}){arrow}(b) "
-        "WHERE NOT r._retired AND ($types IS NULL OR type(r) IN $types) "
+        f"WHERE NOT r._retired{types} "
         f"RETURN row.i AS i, type(r) AS type, labels(b) AS other_labels, b.key AS other, {_EDGE}"
     )
 
@@ -295,9 +302,11 @@ def statements() -> Iterator[str]:
     yield from (HISTORY_CREATE, HISTORY_FOR, HISTORY_PAGE, BATCHES_BETWEEN, HISTORY_IN)
     for name in LABELS:
         yield from (node_existing(name), node_upsert(name), node_get(name), node_live_keys(name))
-        yield from (node_find(name, True), node_find(name, False), node_count(name), node_live_count(name))
+        yield from (node_find(name, searched, limited) for searched in (False, True) for limited in (False, True))
+        yield from (node_count(name, False), node_count(name, True), node_live_count(name))
         yield from (node_page(name), node_retire(name), node_retire_edges(name), node_all_edges(name))
-        yield from (node_edges(name, "out"), node_edges(name, "in"), node_created_in(name))
+        yield from (node_edges(name, side, typed) for side in ("out", "in") for typed in (False, True))
+        yield node_created_in(name)
     for name in (*LABELS, *INTERNAL_LABELS):
         yield delete_page(name)
     for c in COMBOS:

@@ -327,6 +327,25 @@ class Neo4jStore:
     def close(self) -> None:
         self._driver.close()
 
+    @property
+    def server_agent(self) -> str:
+        """What the server calls itself (e.g. ``Neo4j/5.26.0``), for reports."""
+        with self._errors():
+            return str(self._driver.get_server_info().agent)
+
+    def plan(self, statement: str, /, **params: Any) -> dict[str, Any]:
+        """The server's EXPLAIN plan of one catalogue statement (nothing is run): how the
+        docs and the neo4j workflow show which index each hot statement starts from."""
+        if statement not in cypher.catalogue():
+            raise RuntimeError(
+                "refusing to explain a Cypher statement that is not in registry.store.cypher's catalogue"
+            )
+
+        def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+            return dict(tx.run("EXPLAIN " + statement, params).consume().plan or {})
+
+        return self._read(work)
+
     def wipe(self) -> None:
         """Delete every registry node, relationship and bookkeeping record (constraints and
         indexes stay), in pages. For test databases and for starting over."""
@@ -614,11 +633,13 @@ class Neo4jStore:
         for name in where or {}:
             if _reserved(name):
                 raise ValueError(f"cannot filter on {name!r}: names starting with '_' and 'key' are the store's own")
-        return {
+        params: Row = {
             "where": {name: _param(value) for name, value in (where or {}).items()},
-            "text": text.lower() if text else None,
             "exclude": list(exclude),
         }
+        if text:
+            params["text"] = text.lower()
+        return params
 
     def find_nodes(
         self,
@@ -632,12 +653,12 @@ class Neo4jStore:
     ) -> list[NodeRecord]:
         if label not in NODE_MODELS:
             return []
-        params = self._filters(where, text, exclude) | {"after": after}
+        params = self._filters(where, text, exclude) | {"after": after or ""}
         if limit is not None:
             params["limit"] = limit
 
         def work(tx: neo4j.ManagedTransaction) -> list[NodeRecord]:
-            rows = self._run(tx, cypher.node_find(label, limit is not None), **params)
+            rows = self._run(tx, cypher.node_find(label, "text" in params, limit is not None), **params)
             self._resolve(tx, [b for r in rows for b in (r["created"], r["updated"])])
             return [self._node(label, row) for row in rows]
 
@@ -654,7 +675,8 @@ class Neo4jStore:
         if label not in NODE_MODELS:
             return 0
         params = self._filters(where, text, exclude)
-        return int(self._read(lambda tx: self._run(tx, cypher.node_count(label), **params))[0]["n"])
+        statement = cypher.node_count(label, "text" in params)
+        return int(self._read(lambda tx: self._run(tx, statement, **params))[0]["n"])
 
     def edges(
         self,
@@ -677,7 +699,8 @@ class Neo4jStore:
                 found: list[tuple[tuple[Any, ...], Row, EdgeRef]] = []
                 for label, rows in by_label.items():
                     for chunk in _chunks(rows, self.batch_size):
-                        for row in self._run(tx, cypher.node_edges(label, side), rows=list(chunk), types=type_list):
+                        statement = cypher.node_edges(label, side, type_list is not None)
+                        for row in self._run(tx, statement, rows=list(chunk), types=type_list):
                             here = NodeRef(label, nodes[row["i"]].key)
                             other = NodeRef(cypher.registry_label(row["other_labels"]), row["other"])
                             ref = EdgeRef(row["type"], *((here, other) if side == "out" else (other, here)))

@@ -70,3 +70,18 @@ def test_every_natural_key_has_a_uniqueness_constraint() -> None:
     schema = "\n".join(cypher.schema_statements())
     for name in NODE_MODELS:
         assert re.search(rf"FOR \(n:{name}\) REQUIRE n\.key IS UNIQUE", schema), name
+
+
+def test_no_statement_tests_a_parameter_for_null_inside_a_disjunction() -> None:
+    """``$x IS NULL OR …`` keeps the planner off the index the other branch could use; each
+    filter shape is its own statement instead."""
+    offending = [s for s in cypher.catalogue() if re.search(r"\$\w+ IS NULL OR", s)]
+    assert offending == []
+
+
+def test_search_and_key_pages_are_separate_index_friendly_shapes() -> None:
+    listing = cypher.node_find("Dataset", searched=False, limited=True)
+    search = cypher.node_find("Dataset", searched=True, limited=True)
+    assert "n.key > $after" in listing and "ORDER BY n.key LIMIT $limit" in listing and "$text" not in listing
+    assert "n._search CONTAINS $text AND" in search
+    assert "$types" not in cypher.node_edges("Dataset", "out", typed=False)

@@ -126,8 +126,8 @@ def test_a_parameter_may_be_called_text_or_statement() -> None:
     ``_run``'s own argument name and every search failed before reaching the server."""
     recorder = _Recorder()
     params = Neo4jStore._filters(None, "人口", ())
-    Neo4jStore._run(recorder, cypher.node_count("System"), **params, statement="x")  # type: ignore[arg-type]
-    assert recorder.sent == [(cypher.node_count("System"), {**params, "statement": "x"})]
+    Neo4jStore._run(recorder, cypher.node_count("System", True), **params, statement="x")  # type: ignore[arg-type]
+    assert recorder.sent == [(cypher.node_count("System", True), {**params, "statement": "x"})]
 
 
 def test_properties_are_kept_as_json_with_scalar_copies_for_filters() -> None:
@@ -163,6 +163,7 @@ def test_filters_on_the_store_own_names_are_refused() -> None:
         Neo4jStore._filters({"_retired": True}, None, ())
     params = Neo4jStore._filters({"published_on": date(2024, 5, 1)}, "人口", ["X"])
     assert params == {"where": {"published_on": "2024-05-01"}, "text": "人口", "exclude": ["X"]}
+    assert "text" not in Neo4jStore._filters(None, None, ())
 
 
 def test_out_of_memory_is_not_retried_and_says_what_to_change() -> None:
