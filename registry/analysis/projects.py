@@ -7,6 +7,7 @@ on dates, so PRJ-2 is judged as of a given day (today by default, a fixed day in
 and reviews, so a finding can be reproduced).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -160,12 +161,17 @@ def _message(rule_id: str, name: str, evidence: dict[str, Any]) -> str:
 
 
 def project_findings(
-    graph: nx.MultiDiGraph, *, as_of: date | None = None, budget_threshold: float = BUDGET_THRESHOLD
+    graph: nx.MultiDiGraph,
+    *,
+    as_of: date | None = None,
+    budget_threshold: float = BUDGET_THRESHOLD,
+    projects: Sequence[NodeRef] | None = None,
 ) -> list[ProjectFinding]:
-    """PRJ-1..PRJ-4 for every project in ``graph``, in project key then rule order."""
+    """PRJ-1..PRJ-4 for every project in ``graph`` (or the ``projects`` given, in key
+    order, when a caller has already listed them), in project key then rule order."""
     today = as_of or date.today()
     findings = []
-    for project in graphs.nodes(graph, "Project"):
+    for project in graphs.nodes(graph, "Project") if projects is None else projects:
         attrs = graph.nodes[project]
         found = (
             ("PRJ-1", "error", _prj1(attrs, budget_threshold)),

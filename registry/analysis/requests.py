@@ -9,6 +9,7 @@ at once (REQ-4), anything else is replied to (REQ-1) and, when agreed, delivered
 judged as of a day, so a finding can be reproduced.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -109,9 +110,9 @@ class _Request:
         return self.outcome is not None and ReplyOutcome(self.outcome).agreed
 
 
-def _requests(graph: nx.MultiDiGraph) -> list[_Request]:
+def _requests(graph: nx.MultiDiGraph, refs: Sequence[NodeRef] | None) -> list[_Request]:
     found = []
-    for ref in graphs.nodes(graph, "SharingRequest"):
+    for ref in graphs.nodes(graph, "SharingRequest") if refs is None else refs:
         attrs = graph.nodes[ref]
         target = graphs.first(graphs.out(graph, ref, "FOR"))
         share_type = graphs.attr(graph, target, "share_type") if target and target.label == "Dataset" else None
@@ -145,13 +146,15 @@ def request_status(
     as_of: date | None = None,
     deadlines: Deadlines | None = None,
     calendar: WorkCalendar | None = None,
+    requests: Sequence[NodeRef] | None = None,
 ) -> list[RequestStatus]:
-    """Every request in ``graph`` with its stage and the deadline it waits on, in key order."""
+    """Every request in ``graph`` (or the ``requests`` given, in key order) with its stage
+    and the deadline it waits on, in key order."""
     today = as_of or date.today()
     periods = deadlines or Deadlines()
     cal = calendar or official()
     rows = []
-    for r in _requests(graph):
+    for r in _requests(graph, requests):
         stage, start, days = _waiting(r, periods)
         overdue = start is not None and start <= today and cal.late(start, days, today)
         rows.append(
@@ -194,13 +197,15 @@ def request_findings(
     as_of: date | None = None,
     deadlines: Deadlines | None = None,
     calendar: WorkCalendar | None = None,
+    requests: Sequence[NodeRef] | None = None,
 ) -> list[RequestFinding]:
-    """REQ-1..REQ-4 for every request in ``graph``, in request key then rule order."""
+    """REQ-1..REQ-4 for every request in ``graph`` (or the ``requests`` given, in key
+    order), in request key then rule order."""
     today = as_of or date.today()
     periods = deadlines or Deadlines()
     cal = calendar or official()
     findings = []
-    for r in _requests(graph):
+    for r in _requests(graph, requests):
         if r.submitted > today:
             continue
         for rule_id, evidence in _judge(r, periods, cal, today):

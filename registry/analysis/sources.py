@@ -12,6 +12,7 @@ every department records with its own business) are left out.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,10 +93,13 @@ def _derived_from(graph: nx.MultiDiGraph, item: NodeRef, sources: set[NodeRef], 
     return False
 
 
-def source_findings(graph: nx.MultiDiGraph, *, min_holders: int = MIN_HOLDERS) -> list[SourceFinding]:
-    """SRC-1..SRC-3 for every data element in ``graph``, in element key then rule order."""
+def source_findings(
+    graph: nx.MultiDiGraph, *, min_holders: int = MIN_HOLDERS, elements: Sequence[NodeRef] | None = None
+) -> list[SourceFinding]:
+    """SRC-1..SRC-3 for every data element in ``graph`` (or the ``elements`` given, in key
+    order), in element key then rule order."""
     findings: list[SourceFinding] = []
-    for element in graphs.nodes(graph, "DataElement"):
+    for element in graphs.nodes(graph, "DataElement") if elements is None else elements:
         if graph.nodes[element].get("universal"):
             continue
         authorities = _authorities(graph, element)

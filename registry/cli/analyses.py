@@ -22,9 +22,7 @@ from registry.analysis.findings import Serialisable
 from registry.analysis.gaps import KINDS, sharing_gaps, sharing_matrix
 from registry.analysis.lineage import impact, lineage
 from registry.analysis.placement import placement_findings
-from registry.analysis.projects import project_findings
-from registry.analysis.requests import request_findings
-from registry.analysis.sources import source_findings
+from registry.analysis.policy import policy_findings
 from registry.analysis.workdays import CalendarRangeError
 from registry.cli.context import open_service, operator, store_option
 from registry.cli.dated import policy_options, settings
@@ -304,14 +302,11 @@ def check_command(as_json: bool, as_csv: bool, as_of: datetime | None, **periods
     placement = placement_findings(graph)
     incomplete = sharing_gaps(graph, kind="incomplete_item")
     try:
-        requests = request_findings(graph, as_of=today, deadlines=deadlines)
+        found = policy_findings(graph, as_of=today, deadlines=deadlines)
     except CalendarRangeError as exc:
         raise click.ClickException(str(exc)) from None
-    policy: dict[str, Sequence[Any]] = {
-        "projects": project_findings(graph, as_of=today),
-        "requests": requests,
-        "sources": source_findings(graph),
-    }
+    requests = found.requests
+    policy: dict[str, Sequence[Any]] = {"projects": found.projects, "requests": requests, "sources": found.sources}
     if as_json:
         payload = {"placement": [f.to_dict() for f in placement], "completeness": [g.to_dict() for g in incomplete]}
         payload |= {name: [f.to_dict() for f in found] for name, found in policy.items()}
@@ -405,7 +400,8 @@ def findings_report(service: RegistryService, caller: Caller) -> RenderableType 
     gaps = sharing_gaps(graph)
     placement = placement_findings(graph)
     try:
-        policy = [*project_findings(graph), *request_findings(graph), *source_findings(graph)]
+        judged = policy_findings(graph)
+        policy: list[Any] = [*judged.projects, *judged.requests, *judged.sources]
     except CalendarRangeError:
         policy = []
     if not (duplicates or gaps or placement or policy):

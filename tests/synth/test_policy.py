@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from registry.analysis.policy import policy_findings
 from registry.analysis.projects import project_findings
 from registry.analysis.requests import request_findings
 from registry.analysis.sources import source_findings
@@ -28,6 +29,8 @@ def _found(tmp_path: Path, *, plant: bool, seed: int) -> tuple[dict[str, set[tup
             "requests": request_findings(graph, as_of=AS_OF),
             "sources": source_findings(graph),
         }
+        together = policy_findings(graph, as_of=AS_OF)
+        assert (together.projects, together.requests, together.sources) == tuple(found.values())
     finally:
         store.close()
     return {k: {(f.rule, f.subject) for f in v} for k, v in found.items()}, layer.truth
