@@ -3,6 +3,7 @@ clear error beyond the years the calendar data covers."""
 
 from datetime import date
 
+import chinese_calendar
 import pytest
 
 from registry.analysis.workdays import CalendarRangeError, official
@@ -43,3 +44,11 @@ def test_beyond_the_calendar_is_a_clear_error() -> None:
         cal.is_workday(date(cal.last.year + 1, 3, 2))
     # judging an open request as of a covered day needs no later year
     assert cal.late(date(cal.last.year, 12, 1), 10, date(cal.last.year, 12, 31))
+
+
+def test_the_calendar_agrees_with_the_package_day_by_day() -> None:
+    cal = official()
+    day = date(cal.last.year - 1, 1, 1)
+    while day <= cal.last:
+        assert cal.is_workday(day) == chinese_calendar.is_workday(day), day
+        day = date.fromordinal(day.toordinal() + 1)
