@@ -411,6 +411,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "as a whole, otherwise only the bad 信息项)",
     ),
     "import.report_written": ("问题清单已写入 {path}", "the report was written to {path}"),
+    "import.more_like_these": ("……另有 {n} 项同类问题", "and {n} more like these"),
     "number.lost_digits": (
         "{value!r} 以数字形式保存，已丢失位数（Excel 只保留 15 位有效数字）；请将该列设置为文本格式后重新填写",
         "{value!r} was stored as a number and lost digits (Excel keeps 15 significant digits); "

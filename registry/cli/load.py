@@ -37,6 +37,9 @@ the same as click's usage errors, so scripts can tell "fix your file" from "it b
 
 COLUMNS = (*OUTCOMES, "rejected")
 RETIRED_SHOWN = 50
+ISSUES_SHOWN = 20
+"""Issues printed per file and column; the rest are counted, and all of them go to the
+report workbook (a file of 200,000 bad rows once spent a minute printing them)."""
 
 
 class InputRefused(click.ClickException):
@@ -196,18 +199,34 @@ def _kept(done: Sequence[FileOutcome]) -> str:
 
 
 def issues_table(issues: Sequence[Issue], title: str) -> Table:
+    """The first ``ISSUES_SHOWN`` issues of each file and column, and how many more."""
     table = Table(title=title, title_justify="left", show_lines=False)
     for column in ("file", "row", "column", "value", "reason"):
         table.add_column(t(f"col.{column}"), overflow="fold")
+    seen: Counter[tuple[str, str | None]] = Counter()
     for issue in issues:
+        where = (issue.file, issue.column)
+        seen[where] += 1
+        if seen[where] > ISSUES_SHOWN:
+            continue
         table.add_row(
             Path(issue.file).name,
             "" if issue.row is None else str(issue.row),
             issue.column or "",
-            "" if issue.value is None else repr(issue.value),
+            "" if issue.value is None else repr(issue.value[:200]),
             issue.reason,
         )
+    for (file, column), n in seen.items():
+        if n > ISSUES_SHOWN:
+            table.add_row(
+                Path(file).name, "…", column or "", "", t("import.more_like_these", n=f"{n - ISSUES_SHOWN:,}")
+            )
     return table
+
+
+def held_back(issues: Sequence[Issue]) -> bool:
+    """Whether a table of these issues leaves some out."""
+    return any(n > ISSUES_SHOWN for n in Counter((i.file, i.column, i.severity) for i in issues).values())
 
 
 def summary_table(outcomes: Sequence[FileOutcome], *, dry_run: bool) -> Table:
@@ -284,6 +303,9 @@ def run_import(
     issues = [i for d in declarations for i in d.issues]
     errors = [i for i in issues if i.severity == "error"]
     warnings = [i for i in issues if i.severity != "error"]
+    if report is None and held_back(issues) and not as_json:
+        # the tables show the first of each column; every issue goes to a workbook per file
+        report = paths[0].with_name(paths[0].name + ".issues.xlsx")
     if report is not None:
         _write_reports(report, paths, issues, console)
     if errors and not skip_invalid:

@@ -7,17 +7,38 @@ registered format whether it recognises the file (``sniff``), highest priority f
 (``registry.importers.formats``).
 """
 
+import csv
+import zipfile
+import zlib
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from registry.collector import gc_paused
 from registry.importers import catalogue, ckan, dcat_ap, dcat_us, native, projects
 from registry.importers.base import Format, Probe, UnknownFormat
 from registry.importers.export import Records, export_document, records_of, write_document
 from registry.importers.formats import DuplicateFormat, FormatRegistry
+from registry.importers.limits import DEFAULT, Limits, TooCostly
 from registry.service.declaration import Declaration
-from registry.service.errors import InvalidInput
+from registry.service.errors import InvalidInput, Issue
 
 REGISTRY = FormatRegistry()
+
+_HOSTILE = (
+    ArithmeticError,
+    LookupError,
+    MemoryError,
+    ParseError,
+    RecursionError,
+    TypeError,
+    ValueError,
+    csv.Error,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+)
+"""What parsing a malformed or hostile file raises from inside a parser (csv, json,
+yaml, zip, the XML under openpyxl): each becomes the file's one error, not a traceback."""
 
 
 def register(fmt: Format) -> Format:
@@ -38,18 +59,32 @@ def detect(path: Path) -> Format:
     return REGISTRY.detect(path)
 
 
-def read(path: Path | str, format: str | None = None, *, skip_invalid: bool = False) -> Declaration:
+def read(
+    path: Path | str, format: str | None = None, *, skip_invalid: bool = False, limits: Limits = DEFAULT
+) -> Declaration:
     """The declaration in ``path`` with all of its issues. With ``skip_invalid`` the rows
     with errors are left out of nodes and edges (and still reported), so the service can
-    write the rest. Reading builds millions of small acyclic objects (a province's
-    fields), which would otherwise trigger cyclic collections that rescan everything
-    read so far: half of reading 200k fields."""
+    write the rest. A file that cannot be parsed, or costs more than ``limits`` allow,
+    comes back as a declaration with that one error and nothing else. Reading builds
+    millions of small acyclic objects (a province's fields), which would otherwise trigger
+    cyclic collections that rescan everything read so far: half of reading 200k fields."""
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
     fmt = get_format(format) if format else detect(path)
-    with gc_paused():
-        return fmt.read(path, skip_invalid=skip_invalid)
+    try:
+        limits.check_size(path.stat().st_size)
+        with gc_paused():
+            return fmt.read(path, skip_invalid=skip_invalid, limits=limits)
+    except TooCostly as exc:
+        reason = f"refused: {exc}"
+    except MemoryError:
+        reason = "refused: reading the file ran out of memory"
+    except RecursionError:
+        reason = "refused: the file nests deeper than can be read"
+    except _HOSTILE as exc:
+        reason = f"cannot read the file: {type(exc).__name__}: {str(exc)[:200]}"
+    return Declaration(source=str(path), format=fmt.name, issues=[Issue(str(path), None, None, None, reason)])
 
 
 register(catalogue.FORMAT)
@@ -63,6 +98,7 @@ __all__ = [
     "REGISTRY",
     "DuplicateFormat",
     "Format",
+    "Limits",
     "Probe",
     "Records",
     "UnknownFormat",

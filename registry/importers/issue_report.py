@@ -7,6 +7,7 @@ a CSV becomes one sheet of its rows) and only annotated. Every value is written 
 never as a formula, so a hostile cell (``=cmd|...``) stays inert in the report.
 """
 
+import csv
 import io
 from collections import Counter
 from collections.abc import Sequence
@@ -21,13 +22,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from registry.i18n import Language, language
 from registry.importers.catalogue import header_score
+from registry.importers.limits import DEFAULT, TooCostly
 from registry.importers.source import decode
 from registry.importers.tabular import HEADER_SEARCH_ROWS, csv_grid, header_index
+from registry.importers.workbook import Unreadable, check
 from registry.service.errors import Issue
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 HEADER_FONT = Font(bold=True)
+REPRODUCED_CELLS = 500_000
+"""Largest sheet copied into the report (openpyxl's full mode keeps every cell as an
+object); a larger one gets the summary and the full issue list only."""
 
 _TEXT: dict[str, tuple[str, str]] = {
     "summary": ("汇总", "Summary"),
@@ -89,6 +95,15 @@ def _own_sheet(source: Path, lang: Language) -> tuple[Workbook, Worksheet | None
     """The department's sheet, or a fresh workbook when the source is not a sheet."""
     data = source.read_bytes()
     if data.startswith(b"PK"):
+        # A hostile or huge workbook is not reproduced (openpyxl's full mode is what a
+        # 4.7 KB merge bomb took down): only within the import limits and a size that
+        # full mode reads in moments; otherwise the summary and the issue list stand alone.
+        try:
+            shapes = check(data, DEFAULT)
+        except (Unreadable, TooCostly):
+            return Workbook(), None, [], None
+        if sum(shape.cells + shape.merged_area for shape in shapes.values()) > REPRODUCED_CELLS:
+            return Workbook(), None, [], None
         try:
             workbook = load_workbook(io.BytesIO(data))
         except Exception:  # an unreadable workbook still gets its summary and issue list
@@ -109,7 +124,12 @@ def _own_sheet(source: Path, lang: Language) -> tuple[Workbook, Worksheet | None
     decoded = decode(source, data)
     if decoded.text is None:
         return workbook, None, [], None
-    grid = csv_grid(decoded.text)
+    try:
+        grid = csv_grid(decoded.text)
+    except (TooCostly, csv.Error):
+        return workbook, None, [], None
+    if sum(len(row) for row in grid) > REPRODUCED_CELLS:
+        return workbook, None, [], None
     for r, row in enumerate(grid, start=1):
         for c, value in enumerate(row, start=1):
             if value != "":

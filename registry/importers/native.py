@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from registry.importers.base import Format, Probe
 from registry.importers.documents import YAML_SUFFIXES, DocumentSyntaxError, parse
+from registry.importers.limits import DEFAULT, Limits, TooCostly
 from registry.importers.source import decode, sha256
 from registry.importers.values import share_rule
 from registry.schema.codes import clean_code, validate_resource_code
@@ -409,8 +410,13 @@ def _kept(items: list[Any], declared: list[bool]) -> Iterator[tuple[int, Any]]:
     return ((i, item) for i, (item, ok) in enumerate(zip(items, declared, strict=True)) if ok)
 
 
-def load_raw(path: Path) -> tuple[Any, str, list[Issue]]:
-    """The parsed document, the file's sha256, and issues if it could not be parsed."""
+def load_raw(path: Path, limits: Limits = DEFAULT) -> tuple[Any, str, list[Issue]]:
+    """The parsed document, the file's sha256, and issues if it could not be parsed or
+    costs more than ``limits`` allow."""
+    try:
+        limits.check_size(path.stat().st_size)
+    except TooCostly as exc:
+        return None, "", [Issue(str(path), None, None, None, f"refused: {exc}")]
     data = path.read_bytes()
     digest = sha256(data)
     decoded = decode(path, data)
@@ -418,13 +424,15 @@ def load_raw(path: Path) -> tuple[Any, str, list[Issue]]:
     if decoded.text is None:
         return None, digest, issues
     try:
-        return parse(path, decoded.text), digest, issues
+        return parse(path, decoded.text, limits), digest, issues
     except DocumentSyntaxError as exc:
         return None, digest, [*issues, Issue(str(path), None, None, None, str(exc))]
+    except TooCostly as exc:
+        return None, digest, [*issues, Issue(str(path), None, None, None, f"refused: {exc}")]
 
 
-def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
-    raw, digest, issues = load_raw(path)
+def read(path: Path, *, skip_invalid: bool = False, limits: Limits = DEFAULT) -> Declaration:
+    raw, digest, issues = load_raw(path, limits)
     declaration = Declaration(source=str(path), format=NAME, sha256=digest, issues=issues)
     if raw is None and issues:
         return declaration

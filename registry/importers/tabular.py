@@ -9,7 +9,6 @@ top-left cell, which is what the user sees in Excel.
 
 import csv
 import io
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -17,7 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from registry.importers.limits import DEFAULT, Limits, TooCostly
 from registry.importers.source import decode
+from registry.importers.workbook import Unreadable, read_grids
 from registry.service.errors import Issue
 
 HEADER_SEARCH_ROWS = 20
@@ -56,57 +57,70 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_table(path: Path, data: bytes, score: Callable[[Sequence[str]], int]) -> Table:
+def read_table(path: Path, data: bytes, score: Callable[[Sequence[str]], int], limits: Limits = DEFAULT) -> Table:
     """``score`` counts how many cells of a row are known headers; the best-scoring row
-    among the first few becomes the header row."""
+    among the first few becomes the header row. A file beyond ``limits`` raises
+    ``TooCostly`` before its grid is built."""
     if path.suffix.lower() == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
         return Table(
             str(path),
             issues=[Issue(str(path), None, None, None, "old Excel .xls files cannot be read; save it as .xlsx or CSV")],
         )
     if data.startswith(b"PK"):
-        grid, issues = _xlsx_grid(path, data, score)
-        table = Table(str(path), issues=issues)
+        try:
+            grid = _best_sheet(read_grids(data, limits, cell_text), score)
+        except Unreadable as exc:
+            issue = Issue(str(path), None, None, None, f"not a readable .xlsx workbook: {exc}")
+            return Table(str(path), issues=[issue])
+        table = Table(str(path))
     else:
         decoded = decode(path, data)
         table = Table(str(path), encoding=decoded.encoding, issues=[decoded.issue] if decoded.issue else [])
         if decoded.text is None:
             return table
-        grid = csv_grid(decoded.text)
+        try:
+            grid = csv_grid(decoded.text, limits)
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field limit" in reason:
+                reason = f"a cell holds more than {limits.max_cell_chars:,} characters"
+            table.issues.append(Issue(str(path), None, None, None, f"not a readable CSV file: {reason}"))
+            return table
     _split(table, grid, score)
     return table
 
 
-def csv_grid(text: str) -> list[list[str]]:
+def csv_grid(text: str, limits: Limits = DEFAULT) -> list[list[str]]:
     sample = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",\t;", key=sample.count) if sample else ","
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    grid: list[list[str]] = []
+    cells = 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for row in reader:
+        cells += len(row)
+        if len(grid) >= limits.max_rows or cells > limits.max_cells:
+            raise TooCostly(
+                f"row {reader.line_num}: the file has more than {limits.max_rows:,} rows or {limits.max_cells:,} cells"
+            )
+        for column, cell in enumerate(row, start=1):
+            if len(cell) > limits.max_cell_chars:
+                raise TooCostly(
+                    f"row {reader.line_num}, column {column} holds {len(cell):,} characters, more than the "
+                    f"{limits.max_cell_chars:,} a cell may"
+                )
+        grid.append([cell.strip() for cell in row])
+    return grid
 
 
-def _xlsx_grid(path: Path, data: bytes, score: Callable[[Sequence[str]], int]) -> tuple[list[list[str]], list[Issue]]:
-    """Read-only mode would be faster but hides merged ranges, which department sheets use
-    for the resource columns of multi-row resources."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        return [], [Issue(str(path), None, None, None, f"not a readable .xlsx workbook: {exc}")]
+def _best_sheet(sheets: list[tuple[str, list[list[str]]]], score: Callable[[Sequence[str]], int]) -> list[list[str]]:
+    """The sheet whose first rows look most like a catalogue's header."""
     best: list[list[str]] = []
     best_score = -1
-    for sheet in workbook.worksheets:
-        grid = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        for merged in sheet.merged_cells.ranges:
-            top_left = cell_text(sheet.cell(merged.min_row, merged.min_col).value)
-            for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
-                row = grid[r - 1]
-                for c in range(merged.min_col, merged.max_col + 1):
-                    if c <= len(row):
-                        row[c - 1] = top_left
+    for _title, grid in sheets:
         found = max((score(row) for row in grid[:HEADER_SEARCH_ROWS]), default=0)
         if found > best_score:
             best, best_score = grid, found
-    return best, []
+    return best
 
 
 def header_index(head: Sequence[Sequence[str]], score: Callable[[Sequence[str]], int]) -> int | None:

@@ -378,8 +378,11 @@ class RegistryService:
             edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in declaration.edges],
         )
         limit_hit: list[str] = []
-        retired = self._retirements(declaration, force=force, limit=retire_limit, dry_run=dry_run, hits=limit_hit)
+        retired = self._retirements(
+            declaration, caller, force=force, limit=retire_limit, dry_run=dry_run, hits=limit_hit
+        )
         changes.retire_nodes = retired
+        unseen = self._hidden_edges_of(caller, retired)
         record = ImportBatch(
             id=batch,
             source=declaration.source,
@@ -393,6 +396,8 @@ class RegistryService:
             result = self.store.apply(changes, prov, dry_run=dry_run)
         except DanglingEdges as exc:
             raise InvalidInput(str(exc)) from None
+        for edge_type, n in unseen.items():
+            result.add(edge_type, "retired", -n)
         if result.changed and not dry_run:
             for listener in self.listeners:
                 listener(batch)
@@ -426,13 +431,20 @@ class RegistryService:
                 raise InvalidInput(f"{edge.type} from {edge.src}: {exc.errors()[0]['msg']}") from None
 
     def _check_permissions(self, declaration: Declaration, caller: Caller) -> None:
+        """One refusal for every entry a caller may not write, whatever the reason: an
+        entry declared above its clearance, one it cannot see, or (for an editor) one
+        another department owns. A hidden key therefore answers exactly like another
+        department's key (the rule in docs/permissions.md): its existence shows, as any
+        taken key's does, but not its owner, level, name or anything about it."""
         hidden = self.hidden(caller)
+        refused: set[NodeRef] = set()
         # a caller cleared for everything passes this per-node check by definition (it was
         # a sixth of a 2M-field import: most models have no secrecy_level to look up)
         for node in declaration.nodes if caller.clearance < HIGHEST_LEVEL or hidden else ():
             level = SecrecyLevel(getattr(node, "secrecy_level", None) or "none").rank
-            if level > caller.clearance or NodeRef(node.LABEL, node.key()) in hidden:
-                raise PermissionDenied(f"{node.LABEL} {node.key()!r} is above this caller's clearance")
+            ref = NodeRef(node.LABEL, node.key())
+            if level > caller.clearance or ref in hidden:
+                refused.add(ref)
         if hidden:
             # An edge to something hidden must fail exactly as an edge to nothing does.
             declared = {NodeRef(n.LABEL, n.key()) for n in declaration.nodes}
@@ -446,29 +458,32 @@ class RegistryService:
                 missing = sorted(keys - found.keys())
                 if missing:
                     raise NotFound(f"no {label} with key {missing[0]!r}")
-        if caller.role is Role.ADMIN:
-            return
-        owned = owners(self.store, declaration)
-        foreign = sorted(str(ref) for ref, dept in owned.items() if dept != caller.department)
-        if foreign:
-            shown = ", ".join(foreign[:5])
+        if caller.role is not Role.ADMIN:
+            owned = owners(self.store, declaration)
+            refused.update(ref for ref, dept in owned.items() if dept != caller.department)
+        if refused:
+            names = sorted(str(ref) for ref in refused)
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
             raise PermissionDenied(
-                f"an editor of department {caller.department} may change only its own entries; "
-                f"not permitted: {shown}" + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+                f"this caller may not write {shown}: an entry is writable only by its own department's "
+                "editors (or an administrator) with clearance for it"
             )
 
     def _retirements(
         self,
         declaration: Declaration,
+        caller: Caller,
         *,
         force: bool,
         limit: float,
         dry_run: bool = False,
         hits: list[str] | None = None,
     ) -> list[NodeRef]:
-        """Entries the declaration no longer lists. Beyond ``limit`` the load is refused,
-        except in a dry run, which notes the limit in ``hits`` and goes on to show all
-        that the load would retire."""
+        """Entries the declaration no longer lists, judged over what the caller can see: an
+        entry hidden from it is untouched by its absence from the file, and the limit counts
+        only visible entries, so neither the refusal nor a dry run reveals hidden ones.
+        Beyond ``limit`` the load is refused, except in a dry run, which notes the limit in
+        ``hits`` and goes on to show all that the load would retire."""
         if not declaration.scopes:
             return []
         declared = {(n.LABEL, n.key()) for n in declaration.nodes}
@@ -476,7 +491,7 @@ class RegistryService:
         retire: list[NodeRef] = []
         for scope in declaration.scopes:
             department = NodeRef("Department", scope.department)
-            existing = [e.dst for e in self.store.edges([department], direction="out", types=[link[scope.label]])]
+            existing = [e.dst for e in self.edges(caller, [department], direction="out", types=[link[scope.label]])]
             gone = [ref for ref in existing if (ref.label, ref.key) not in declared]
             if gone and not force and len(gone) > limit * len(existing):
                 message = (
@@ -492,14 +507,30 @@ class RegistryService:
                 kept = [ref for ref in existing if (ref.label, ref.key) in declared]
                 retire.extend(
                     e.dst
-                    for e in self.store.edges(kept + gone, direction="out", types=["HAS_FIELD"])
+                    for e in self.edges(caller, kept + gone, direction="out", types=["HAS_FIELD"])
                     if (e.dst.label, e.dst.key) not in declared
                 )
         return retire
 
+    def _hidden_edges_of(self, caller: Caller, refs: Sequence[NodeRef]) -> Counter[str]:
+        """Live edges between ``refs`` and entries hidden from the caller, by type: retiring
+        a visible entry retires them too, but a count that included them would reveal them."""
+        hidden = self.hidden(caller)
+        if not hidden or not refs:
+            return Counter()
+        return Counter(e.type for e in self.store.edges(refs, direction="both") if e.src in hidden or e.dst in hidden)
+
     def retire(self, caller: Caller, refs: Sequence[NodeRef], *, source: str = "api") -> ApplyResult:
+        """An administrator retires only what it can see: a hidden entry is left alone and
+        answers as a missing one does (nothing retired)."""
         if caller.role is not Role.ADMIN:
             raise PermissionDenied("only an administrator may retire entries directly")
+        hidden = self.hidden(caller)
+        refs = [ref for ref in refs if ref not in hidden]
+        unseen = self._hidden_edges_of(caller, refs)
         batch = f"batch-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         prov = Provenance(source=source, batch=batch, by=caller.identity, at=_now())
-        return self.store.apply(ChangeSet(retire_nodes=list(refs)), prov)
+        result = self.store.apply(ChangeSet(retire_nodes=list(refs)), prov)
+        for edge_type, n in unseen.items():
+            result.add(edge_type, "retired", -n)
+        return result
