@@ -133,7 +133,8 @@ def lineage(graph: nx.MultiDiGraph, ref: NodeRef, *, direction: Direction = "bot
 
 
 def impact(graph: nx.MultiDiGraph, ref: NodeRef) -> Impact:
-    """A system takes with it the datasets only it holds; a dataset is lost itself. Affected:
+    """A system takes with it the datasets only it holds; a dataset is lost itself; a field
+    loses no dataset, only what derives from it. Affected:
     whoever it is shared with, whoever declared a need for it, and everything derived
     from its fields (transitively), with their holding systems and departments."""
     if ref not in graph:
@@ -142,18 +143,23 @@ def impact(graph: nx.MultiDiGraph, ref: NodeRef) -> Impact:
         lost = sorted(d for d in graphs.out(graph, ref, "HOLDS") if set(graphs.into(graph, d, "HOLDS")) == {ref})
     elif ref.label == "Dataset":
         lost = [ref]
+    elif ref.label != "Field":
+        raise ValueError(f"impact is computed for systems, datasets and fields, not a {ref.label}")
+    if ref.label == "Field":
+        # a field lost takes no dataset with it: what derives from it is affected, and
+        # whoever receives or needs the dataset that carries it
+        lost, fields, carriers = [], [ref], list(graphs.into(graph, ref, "HAS_FIELD"))
     else:
-        raise ValueError(f"impact is computed for systems and datasets, not a {ref.label}")
-    lost_set = set(lost)
-    fields = [f for d in lost for f in graphs.out(graph, d, "HAS_FIELD")]
+        fields, carriers = [f for d in lost for f in graphs.out(graph, d, "HAS_FIELD")], lost
+    lost_set = set(lost) | set(carriers)
     derived = {
         ds
         for f, _d, _via in _walk(graph, fields, up=False, depth=len(graph))
         for ds in graphs.into(graph, f, "HAS_FIELD")
         if ds not in lost_set
     }
-    consumers = {c for d in lost for c in graphs.out(graph, d, "SHARED_WITH")}
-    needs = {n for d in lost for n in graphs.into(graph, d, "FOR") if n.label == "Need"}
+    consumers = {c for d in carriers for c in graphs.out(graph, d, "SHARED_WITH")}
+    needs = {n for d in carriers for n in graphs.into(graph, d, "FOR") if n.label == "Need"}
     requesters = {r for n in needs for r in graphs.into(graph, n, "NEEDS")}
     affected_systems = {s for s in consumers | requesters if s.label == "System"}
     affected_systems |= {s for d in derived for s in graphs.into(graph, d, "HOLDS")}

@@ -91,7 +91,7 @@ def read_files(paths: Sequence[Path], fmt: str | None, *, skip_invalid: bool, co
             try:
                 declarations.append(importers.read(path, fmt, skip_invalid=skip_invalid))
             except (OSError, ServiceError) as exc:
-                raise InputRefused(f"{path}: {exc}") from None
+                raise InputRefused(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from None
             progress.advance(task)
     return declarations
 

@@ -63,12 +63,21 @@ def shape(error: GraphQLError) -> GraphQLError:
     )
 
 
+def masked(error: GraphQLError) -> GraphQLError:
+    """``shape``, logging what was unexpected (its traceback for the log only)."""
+    if is_internal(error):
+        log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+    return shape(error)
+
+
 class ErrorPolicy(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is not None and result.errors:
-            for error in result.errors:
-                if is_internal(error):
-                    log.error("unexpected error in %s", error.path, exc_info=error.original_error)
-            result.errors = [shape(e) for e in result.errors]
+        stopped = getattr(self.execution_context.context, "stopped", None)
+        if result is not None and stopped:
+            # the result-size cap: one error instead of the partial data and a failure per field
+            result.data = None
+            result.errors = [GraphQLError(stopped, extensions={"code": "BAD_INPUT"})]
+        elif result is not None and result.errors:
+            result.errors = [masked(e) for e in result.errors]

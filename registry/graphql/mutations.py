@@ -7,6 +7,7 @@ import tempfile
 from datetime import date
 from pathlib import Path, PurePath
 
+import anyio.to_thread
 import strawberry
 from strawberry.file_uploads import Upload
 
@@ -23,7 +24,7 @@ from registry.graphql.inputs import (
 from registry.graphql.nodes import Ctx, Node, node_of
 from registry.schema.model import DataElement, Dataset, Department, FieldItem, Need, NodeModel, System, field_key
 from registry.schema.records import NodeRef
-from registry.service import EdgeDecl, ImportRejected, LoadReport, ServiceError
+from registry.service import EdgeDecl, ImportRejected, LoadReport, PermissionDenied, ServiceError
 from registry.service.errors import Issue, rejected_rows
 
 
@@ -188,15 +189,28 @@ class Mutation:
         skip_invalid: bool = False,
         dry_run: bool = False,
     ) -> ImportResult:
-        from registry.importers import read
+        from registry.importers.isolated import read_isolated
 
         context = info.context
+        if not context.caller.can_write:
+            # before a byte of the upload is read: an anonymous caller of a public-view
+            # server once reached the parser, and with it a 4.7 KB workbook bomb
+            raise PermissionDenied("this caller may read but not write")
+        limits = context.limits
         name = PurePath(getattr(file, "filename", None) or "upload").name
         with tempfile.TemporaryDirectory(prefix="registry-upload-") as folder:
             path = Path(folder) / name
             path.write_bytes(await file.read())
             try:
-                declaration = read(path, format, skip_invalid=skip_invalid)
+                declaration = await anyio.to_thread.run_sync(
+                    lambda: read_isolated(
+                        path,
+                        format,
+                        skip_invalid=skip_invalid,
+                        seconds=limits.upload_seconds,
+                        memory=limits.upload_memory,
+                    )
+                )
             except ServiceError as exc:
                 raise type(exc)(str(exc).replace(str(path), name).replace(folder, "")) from None
         declaration.source = f"upload:{name}"

@@ -130,6 +130,7 @@ def node_of(record: NodeRecord) -> Node:
 
 async def _linked(info: Ctx, node: Node, edge_type: str, direction: Direction) -> list[tuple[EdgeRecord, Node]]:
     pairs = await info.context.loaders.linked(node.record.ref, edge_type, direction)
+    info.context.charge(len(pairs))
     return [(edge, node_of(record)) for edge, record in pairs]
 
 
@@ -141,6 +142,7 @@ async def _one(info: Ctx, label: str, key: str | None) -> Any:
     if key is None:
         return None
     record = await info.context.loaders.nodes.load(NodeRef(label, key))
+    info.context.charge(1)
     return None if record is None else node_of(record)
 
 

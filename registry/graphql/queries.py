@@ -82,6 +82,7 @@ def _list(
         def counter() -> int:
             return service.count(caller, label, where=where, text=search)
 
+    info.context.charge(min(len(records), size))
     return connection([(r.key, node_of(r)) for r in records], size, counter)
 
 

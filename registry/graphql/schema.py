@@ -5,7 +5,8 @@ the code and the file disagree. Regenerate it with ``python -m registry.graphql`
 """
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
@@ -26,23 +27,15 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from registry.graphql.catalogue import CatalogueMutation, SubscriptionMutation
 from registry.graphql.context import FreshLoaders
-from registry.graphql.errors import ErrorPolicy
+from registry.graphql.cost import cost_limiter
+from registry.graphql.errors import ErrorPolicy, masked
+from registry.graphql.limits import Limits
 from registry.graphql.mutations import Mutation
 from registry.graphql.nodes import NODE_TYPES
 from registry.graphql.policy import PolicyMutation, PolicyQuery
 from registry.graphql.queries import Query
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on what one document may ask; introspection is exempt from the depth limit."""
-
-    max_depth: int = 12
-    max_aliases: int = 30
-    max_tokens: int = 5000
-    cache_size: int = 512
 
 
 class RegistrySchema(strawberry.Schema):
@@ -54,11 +47,27 @@ class RegistrySchema(strawberry.Schema):
         operation = super().execute
         return await anyio.to_thread.run_sync(lambda: asyncio.run(operation(*args, **kwargs)))
 
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """Operations over a WebSocket come through here, past ``execute``: their errors get
+        the same masking and codes as over HTTP (raw exception text once reached callers)."""
+        results = await super().stream(*args, **kwargs)
+
+        async def shaped() -> AsyncIterator[Any]:
+            async with aclosing(results):
+                async for result in results:
+                    errors = getattr(result, "errors", None)
+                    if errors:
+                        result.errors = [e if "code" in (e.extensions or {}) else masked(e) for e in errors]
+                    yield result
+
+        return shaped()
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Client mistakes are answered, not logged; ErrorPolicy logs the unexpected ones."""
 
 
-def build_schema(limits: Limits = Limits(), extensions: tuple[type[SchemaExtension], ...] = ()) -> strawberry.Schema:
+def build_schema(limits: Limits | None = None, extensions: tuple[type[SchemaExtension], ...] = ()) -> strawberry.Schema:
+    limits = limits or Limits()
     # The limiters' rule classes are made once: a limiter built per request brings new
     # classes each time, and the validation cache, keyed by the rules, then never hits.
     rules = [
@@ -74,6 +83,7 @@ def build_schema(limits: Limits = Limits(), extensions: tuple[type[SchemaExtensi
             lambda: ValidationCache(maxsize=limits.cache_size),
             lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            cost_limiter(limits.max_cost),
             FreshLoaders,
             *extensions,
             ErrorPolicy,  # last: operation hooks unwind in reverse, so it shapes errors before others see them

@@ -18,9 +18,9 @@ from registry.importers import catalogue, ckan, dcat_ap, dcat_us, native, projec
 from registry.importers.base import Format, Probe, UnknownFormat
 from registry.importers.export import Records, export_document, records_of, write_document
 from registry.importers.formats import DuplicateFormat, FormatRegistry
-from registry.importers.limits import DEFAULT, Limits, TooCostly
+from registry.importers.limits import DEFAULT, Limits, TooCostly, Unreadable
 from registry.service.declaration import Declaration
-from registry.service.errors import InvalidInput, Issue
+from registry.service.errors import InvalidInput
 
 REGISTRY = FormatRegistry()
 
@@ -59,13 +59,12 @@ def detect(path: Path) -> Format:
     return REGISTRY.detect(path)
 
 
-def read(
-    path: Path | str, format: str | None = None, *, skip_invalid: bool = False, limits: Limits = DEFAULT
-) -> Declaration:
+def read(path: Path | str, format: str | None = None, *, skip_invalid: bool = False) -> Declaration:
     """The declaration in ``path`` with all of its issues. With ``skip_invalid`` the rows
     with errors are left out of nodes and edges (and still reported), so the service can
-    write the rest. A file that cannot be parsed, or costs more than ``limits`` allow,
-    comes back as a declaration with that one error and nothing else. Reading builds
+    write the rest. A file that cannot be read at all (a damaged container, more than
+    the import limits allow, ``registry.importers.limits``) raises ``Unreadable`` naming
+    the file and the reason; a readable file's bad values are issues. Reading builds
     millions of small acyclic objects (a province's fields), which would otherwise trigger
     cyclic collections that rescan everything read so far: half of reading 200k fields."""
     path = Path(path)
@@ -73,9 +72,9 @@ def read(
         raise InvalidInput(f"{path}: no such file")
     fmt = get_format(format) if format else detect(path)
     try:
-        limits.check_size(path.stat().st_size)
+        DEFAULT.check_size(path.stat().st_size)
         with gc_paused():
-            return fmt.read(path, skip_invalid=skip_invalid, limits=limits)
+            return fmt.read(path, skip_invalid=skip_invalid)
     except TooCostly as exc:
         reason = f"refused: {exc}"
     except MemoryError:
@@ -84,7 +83,7 @@ def read(
         reason = "refused: the file nests deeper than can be read"
     except _HOSTILE as exc:
         reason = f"cannot read the file: {type(exc).__name__}: {str(exc)[:200]}"
-    return Declaration(source=str(path), format=fmt.name, issues=[Issue(str(path), None, None, None, reason)])
+    raise Unreadable(f"{path}: {reason}")
 
 
 register(catalogue.FORMAT)
@@ -102,6 +101,7 @@ __all__ = [
     "Probe",
     "Records",
     "UnknownFormat",
+    "Unreadable",
     "detect",
     "export_document",
     "formats",

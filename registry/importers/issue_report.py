@@ -25,7 +25,7 @@ from registry.importers.catalogue import header_score
 from registry.importers.limits import DEFAULT, TooCostly
 from registry.importers.source import decode
 from registry.importers.tabular import HEADER_SEARCH_ROWS, csv_grid, header_index
-from registry.importers.workbook import Unreadable, check
+from registry.importers.workbook import BrokenWorkbook, check
 from registry.service.errors import Issue
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -100,7 +100,7 @@ def _own_sheet(source: Path, lang: Language) -> tuple[Workbook, Worksheet | None
         # full mode reads in moments; otherwise the summary and the issue list stand alone.
         try:
             shapes = check(data, DEFAULT)
-        except (Unreadable, TooCostly):
+        except (BrokenWorkbook, TooCostly):
             return Workbook(), None, [], None
         if sum(shape.cells + shape.merged_area for shape in shapes.values()) > REPRODUCED_CELLS:
             return Workbook(), None, [], None

@@ -17,6 +17,11 @@ from registry.service.errors import InvalidInput
 MIB = 1024 * 1024
 
 
+class Unreadable(InvalidInput):
+    """A file that cannot be read at all: refused by a limit, or broken beyond parsing.
+    Its message names the file and the reason; nothing of it is written."""
+
+
 class TooCostly(InvalidInput):
     """The file is beyond one of the bounds in ``Limits``; nothing of it is read further."""
 

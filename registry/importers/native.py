@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from registry.importers.base import Format, Probe
 from registry.importers.documents import YAML_SUFFIXES, DocumentSyntaxError, parse
-from registry.importers.limits import DEFAULT, Limits, TooCostly
+from registry.importers.limits import DEFAULT, Limits
 from registry.importers.source import decode, sha256
 from registry.importers.values import share_rule
 from registry.schema.codes import clean_code, validate_resource_code
@@ -411,12 +411,9 @@ def _kept(items: list[Any], declared: list[bool]) -> Iterator[tuple[int, Any]]:
 
 
 def load_raw(path: Path, limits: Limits = DEFAULT) -> tuple[Any, str, list[Issue]]:
-    """The parsed document, the file's sha256, and issues if it could not be parsed or
-    costs more than ``limits`` allow."""
-    try:
-        limits.check_size(path.stat().st_size)
-    except TooCostly as exc:
-        return None, "", [Issue(str(path), None, None, None, f"refused: {exc}")]
+    """The parsed document, the file's sha256, and issues if it could not be parsed;
+    ``TooCostly`` beyond ``limits``."""
+    limits.check_size(path.stat().st_size)
     data = path.read_bytes()
     digest = sha256(data)
     decoded = decode(path, data)
@@ -427,8 +424,6 @@ def load_raw(path: Path, limits: Limits = DEFAULT) -> tuple[Any, str, list[Issue
         return parse(path, decoded.text, limits), digest, issues
     except DocumentSyntaxError as exc:
         return None, digest, [*issues, Issue(str(path), None, None, None, str(exc))]
-    except TooCostly as exc:
-        return None, digest, [*issues, Issue(str(path), None, None, None, f"refused: {exc}")]
 
 
 def read(path: Path, *, skip_invalid: bool = False, limits: Limits = DEFAULT) -> Declaration:

@@ -18,7 +18,7 @@ from typing import Any
 
 from registry.importers.limits import DEFAULT, Limits, TooCostly
 from registry.importers.source import decode
-from registry.importers.workbook import Unreadable, read_grids
+from registry.importers.workbook import BrokenWorkbook, read_grids
 from registry.service.errors import Issue
 
 HEADER_SEARCH_ROWS = 20
@@ -69,7 +69,7 @@ def read_table(path: Path, data: bytes, score: Callable[[Sequence[str]], int], l
     if data.startswith(b"PK"):
         try:
             grid = _best_sheet(read_grids(data, limits, cell_text), score)
-        except Unreadable as exc:
+        except BrokenWorkbook as exc:
             issue = Issue(str(path), None, None, None, f"not a readable .xlsx workbook: {exc}")
             return Table(str(path), issues=[issue])
         table = Table(str(path))

@@ -32,7 +32,7 @@ _MERGE = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref\s*=\s*["'
 _PROLOG = (b"<!DOCTYPE", b"<!ENTITY")
 
 
-class Unreadable(ValueError):
+class BrokenWorkbook(ValueError):
     """The workbook is not a valid xlsx; the message says what is wrong with it."""
 
 
@@ -70,7 +70,7 @@ def _check_members(archive: zipfile.ZipFile, limits: Limits) -> None:
             with archive.open(member) as handle:
                 prolog = handle.read(_PROLOG_BYTES)
             if any(marker in prolog for marker in _PROLOG):
-                raise Unreadable(f"part {member.filename} declares a DTD, which no workbook needs")
+                raise BrokenWorkbook(f"part {member.filename} declares a DTD, which no workbook needs")
 
 
 def scan_sheet(xml: bytes, sheet: str, limits: Limits) -> SheetShape:
@@ -105,7 +105,7 @@ def scan_sheet(xml: bytes, sheet: str, limits: Limits) -> SheetShape:
         try:
             min_col, min_row, max_col, max_row = range_boundaries(ref.decode("ascii", "replace"))
         except (TypeError, ValueError):
-            raise Unreadable(f"sheet {sheet!r} has a merged range {ref!r} that is not a cell range") from None
+            raise BrokenWorkbook(f"sheet {sheet!r} has a merged range {ref!r} that is not a cell range") from None
         shape.merges.append((min_row or 1, min_col or 1, max_row or min_row or 1, max_col or min_col or 1))
     return shape
 
@@ -136,7 +136,7 @@ def _fill_merges(grid: list[list[str]], merges: Sequence[tuple[int, int, int, in
 
 def check(data: bytes, limits: Limits) -> dict[str, SheetShape]:
     """Each sheet's shape by its part name, after the zip directory and every sheet passed
-    ``limits``; ``Unreadable`` or ``TooCostly`` otherwise. Nothing is inflated but the
+    ``limits``; ``BrokenWorkbook`` or ``TooCostly`` otherwise. Nothing is inflated but the
     first bytes of each XML part and the sheets themselves (within the unpacked bound)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -149,12 +149,12 @@ def check(data: bytes, limits: Limits) -> dict[str, SheetShape]:
             if cells > limits.max_cells:
                 raise TooCostly(f"the workbook holds more than {limits.max_cells:,} cells")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise Unreadable(f"the zip container is damaged ({exc})") from None
+        raise BrokenWorkbook(f"the zip container is damaged ({exc})") from None
     return shapes
 
 
 def read_grids(data: bytes, limits: Limits, cell_text: Callable[[object], str]) -> list[tuple[str, list[list[str]]]]:
-    """Each sheet's title and its grid of cell text; ``Unreadable`` or ``TooCostly`` when
+    """Each sheet's title and its grid of cell text; ``BrokenWorkbook`` or ``TooCostly`` when
     the workbook is broken or beyond the limits."""
     from openpyxl import load_workbook
 

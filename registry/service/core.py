@@ -7,6 +7,7 @@ the service, which hides what a caller may not see by handing the store an ``exc
 set, so counts, pages and searches agree with lists.
 """
 
+import unicodedata
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ from registry.service.rows import CallerRows
 from registry.service.visibility import HIGHEST_LEVEL
 from registry.service.visibility_cache import VisibilityCache
 from registry.store.base import DanglingEdges, Store
+
+MAX_SEARCH_CHARS = 100
+"""Longest search term: longer than any registry name, and short enough that the store's
+LIKE pattern stays cheap (50,000 characters once ended in INTERNAL)."""
 
 DEFAULT_RETIRE_LIMIT = 0.25
 """Share of a department's live entries one load may retire without ``force``."""
@@ -185,6 +190,19 @@ class RegistryService:
                 clean[name] = value.value if hasattr(value, "value") else value
         return clean
 
+    @staticmethod
+    def _check_text(text: str | None) -> str | None:
+        """A search term as the store may take it: control characters (``\\x00`` matched
+        everything) and over-long terms are refused with a sentence, not an INTERNAL."""
+        if text is None:
+            return None
+        if len(text) > MAX_SEARCH_CHARS:
+            raise InvalidInput(f"a search term has at most {MAX_SEARCH_CHARS} characters; this one has {len(text):,}")
+        bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")), None)
+        if bad is not None:
+            raise InvalidInput(f"a search term may not contain control characters (found U+{ord(bad):04X})")
+        return text
+
     def get(self, caller: Caller, label: str, key: str) -> NodeRecord:
         record = self.get_many(caller, label, [key]).get(key)
         if record is None:
@@ -217,7 +235,7 @@ class RegistryService:
         return self.store.find_nodes(
             label,
             where=self._check_where(label, where),
-            text=text,
+            text=self._check_text(text),
             exclude=self._hidden_keys(caller, label),
             after=after,
             limit=limit,
@@ -228,7 +246,10 @@ class RegistryService:
     ) -> int:
         label = self._label(label)
         return self.store.count_nodes(
-            label, where=self._check_where(label, where), text=text, exclude=self._hidden_keys(caller, label)
+            label,
+            where=self._check_where(label, where),
+            text=self._check_text(text),
+            exclude=self._hidden_keys(caller, label),
         )
 
     def _linked(
@@ -245,6 +266,7 @@ class RegistryService:
         at most, so filtering them here keeps the Store protocol unchanged."""
         label = self._label(label)
         clean = self._check_where(label, where)
+        text = self._check_text(text)
         spec = EDGE_SPECS.get(edge_type)
         if spec is None:
             raise InvalidInput(f"unknown relation {edge_type!r}")

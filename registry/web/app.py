@@ -81,14 +81,20 @@ class RegistryGraphQL(GraphQL):
         if isinstance(request, WebSocket):
             # The token may also come in connection_init; on_ws_connect decides then.
             caller = self._caller(request.headers)
-            return RegistryContext(self.service, caller or Caller.public(), request, authenticated=caller is not None)
+            return RegistryContext(
+                self.service,
+                caller or Caller.public(),
+                request,
+                authenticated=caller is not None,
+                limits=self.settings.limits,
+            )
         if self.should_render_graphql_ide(self.request_adapter_class(request)):
-            return RegistryContext(self.service, Caller.public(), request)
+            return RegistryContext(self.service, Caller.public(), request, limits=self.settings.limits)
         caller = self._caller(request.headers)
         if caller is None:
             reason = "invalid or revoked token" if _bearer(request.headers) else AUTH_HELP
             raise HTTPException(401, reason)
-        return RegistryContext(self.service, caller, request)
+        return RegistryContext(self.service, caller, request, limits=self.settings.limits)
 
     async def on_ws_connect(self, context: RegistryContext) -> None:
         if context.authenticated:

@@ -42,3 +42,16 @@ def test_bad_requests_are_clear_errors(planted: RegistryService) -> None:
         lineage(graph, department)
     with pytest.raises(ValueError, match="direction"):
         lineage(graph, NodeRef("Dataset", "x"), direction="sideways")  # type: ignore[arg-type]
+
+
+def test_impact_of_losing_a_field(planted: RegistryService, planted_synth: Synth) -> None:
+    """A field key once answered INTERNAL (issue 11, item 11): a field loses no dataset,
+    and what derives from it is affected."""
+    graph = planted.graph(Caller.system())
+    derived, origin = _first_link(planted_synth)
+    result = impact(graph, NodeRef("Field", origin.key))
+    assert result.datasets_lost == []
+    assert derived.key.split("#")[0] in result.derived_datasets
+    assert result.subject == str(NodeRef("Field", origin.key))
+    with pytest.raises(ValueError, match="systems, datasets and fields"):
+        impact(graph, next(n for n, a in graph.nodes(data=True) if a["label"] == "Department"))

@@ -65,7 +65,7 @@ def test_every_node_and_edge_carries_provenance(loaded: RegistryService) -> None
 def test_editor_cannot_change_another_departments_entries(loaded: RegistryService) -> None:
     editor = Caller("李四@大数据局", Role.EDITOR, Clearance.PUBLIC, department=SJ)
     version = loaded.store.version()
-    with pytest.raises(PermissionDenied, match="only its own entries"):
+    with pytest.raises(PermissionDenied, match="its own department"):
         loaded.upsert(editor, [Dataset(resource_code=PUBLIC_DS, name="改名")])
     with pytest.raises(PermissionDenied):
         loaded.upsert(
