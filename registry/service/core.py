@@ -9,6 +9,7 @@ set, so counts, pages and searches agree with lists.
 
 import unicodedata
 import uuid
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
