@@ -1,5 +1,6 @@
 """What every command shares: which store to open, and the local operator as the caller."""
 
+import getpass
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -50,9 +51,13 @@ def open_service(*, create: bool = False, background: bool = False) -> RegistryS
     if not create and "://" not in location and not Path(location).exists():
         raise click.ClickException(t("store.missing", path=location))
     try:
-        service = RegistryService(open_store(store_location()))
+        store = open_store(store_location())
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    if hasattr(store, "on_wait"):
+        # a write that must wait for another process says so instead of hanging silently
+        store.on_wait = lambda message: click.echo(message, err=True)
+    service = RegistryService(store)
     # Webhooks are delivered after each committed write: inline (with bounded retries) by a
     # one-shot command, from a worker thread by the server.
     enable(service, SubscriptionBook(subscriptions_path(location)), background=background)
@@ -63,6 +68,20 @@ def subscription_book() -> SubscriptionBook:
     return SubscriptionBook(subscriptions_path(store_location()))
 
 
+def os_user() -> str:
+    """The operating-system account running the command: unlike ``$REGISTRY_USER`` it is
+    not chosen by whoever runs it."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
 def operator() -> Caller:
-    """The CLI runs as the local operator: it acts on the user's own registry."""
-    return Caller.system(identity=os.environ.get("REGISTRY_USER") or os.environ.get("USER") or "cli")
+    """The CLI runs as the local operator, a fully cleared administrator acting on its own
+    registry (docs/operations.md). Its writes are recorded as ``$REGISTRY_USER`` together
+    with the operating-system account, e.g. ``张三 (os:registry)``; the account alone when
+    the variable is unset or says the same."""
+    account = os_user()
+    named = (os.environ.get("REGISTRY_USER") or "").strip()
+    return Caller.system(identity=f"{named} (os:{account})" if named and named != account else account)

@@ -1,16 +1,17 @@
 """``registry serve`` and ``registry token``: the web service and who may use it."""
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from registry.cli.context import open_service, store_location, store_option
 from registry.web.app import WebSettings
 from registry.web.server import DEFAULT_HOST, DEFAULT_PORT, run
-from registry.web.tokens import TokenError, TokenStore, default_token_path
+from registry.web.tokens import DEFAULT_DAYS, TokenError, TokenStore, default_token_path
 
 
 def token_store(path: str | None) -> TokenStore:
@@ -123,17 +124,37 @@ def token_group() -> None:
     help="What the token may see; intranet data needs secret or above.",
 )
 @click.option("--name", help="Who uses the token; recorded as the author of its writes.")
+@click.option(
+    "--expires",
+    default=str(DEFAULT_DAYS),
+    show_default=True,
+    metavar="DAYS|never",
+    help="Days until the token is refused; 'never' keeps it until revoked.",
+)
 @tokens_option
-def token_create(role: str, department: str | None, clearance: str, name: str | None, tokens_path: str | None) -> None:
+def token_create(
+    role: str, department: str | None, clearance: str, name: str | None, expires: str, tokens_path: str | None
+) -> None:
     """Create a token and print it once (only its hash is kept)."""
     store = token_store(tokens_path)
+    if expires.strip().lower() == "never":
+        lifetime = None
+    elif expires.strip().isdigit():
+        lifetime = timedelta(days=int(expires))
+    else:
+        raise click.BadParameter(f"{expires!r} is neither a number of days nor 'never'", param_hint="--expires")
     try:
-        token, info = store.create(role=role, clearance=clearance, department=department, name=name)
+        token, info = store.create(
+            role=role, clearance=clearance, department=department, name=name, expires_in=lifetime
+        )
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(token)
     scope = f" of {info.department}" if info.department else ""
-    click.echo(f"{info.role}{scope}, clearance {info.clearance}, id {info.id}, stored in {store.path}", err=True)
+    until = f"expires {info.expires}" if info.expires else "never expires"
+    click.echo(
+        f"{info.role}{scope}, clearance {info.clearance}, id {info.id}, {until}, stored in {store.path}", err=True
+    )
 
 
 @token_group.command("list")
@@ -141,9 +162,24 @@ def token_create(role: str, department: str | None, clearance: str, name: str | 
 @tokens_option
 def token_list(tokens_path: str | None) -> None:
     """Tokens that exist (never their secrets)."""
-    table = Table("id", "name", "role", "department", "clearance", "created")
+    table = Table(
+        *(Column(h, overflow="fold") for h in ("id", "name")),
+        Column("role", min_width=8),
+        *(Column(h, overflow="fold") for h in ("department", "clearance", "created", "expires", "last used")),
+    )
+    now = datetime.now(UTC)
     for info in token_store(tokens_path).list():
-        table.add_row(info.id, info.name, info.role, info.department or "", info.clearance, info.created)
+        expires = "never" if info.expires is None else info.expires[:10] + (" (expired)" if info.expired(now) else "")
+        table.add_row(
+            info.id,
+            info.name,
+            info.role,
+            info.department or "",
+            info.clearance,
+            info.created[:10],
+            expires,
+            (info.last_used or "never")[:16].replace("T", " "),
+        )
     Console().print(table)
 
 

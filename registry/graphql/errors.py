@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from strawberry.extensions import SchemaExtension
 
 from registry.service import (
+    Busy,
     ImportRejected,
     InvalidInput,
     NotFound,
@@ -28,6 +29,7 @@ _CODES: dict[type[ServiceError], str] = {
     InvalidInput: "BAD_INPUT",
     ImportRejected: "IMPORT_REJECTED",
     RetireLimitExceeded: "RETIRE_LIMIT",
+    Busy: "BUSY",
 }
 
 

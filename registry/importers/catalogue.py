@@ -22,7 +22,6 @@ from pydantic import ValidationError
 
 from registry.i18n import t
 from registry.importers.base import Format, Probe
-from registry.importers.limits import DEFAULT, Limits
 from registry.importers.source import sha256
 from registry.importers.tabular import Table, read_table
 from registry.importers.values import (
@@ -382,10 +381,10 @@ class _Reader:
         return self._model(Department, {"code": code, "name": name_cell.text}, code_cell.row)
 
 
-def read(path: Path, *, skip_invalid: bool = False, limits: Limits = DEFAULT) -> Declaration:
+def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
     data = path.read_bytes()
     declaration = Declaration(source=str(path), format=NAME, sha256=sha256(data))
-    table = read_table(path, data, header_score, limits)
+    table = read_table(path, data, header_score)
     reader = _Reader(path, table)
     if table.header_row is not None:
         missing = [COLUMNS[c][0] for c in REQUIRED if c not in reader.index]

@@ -426,8 +426,8 @@ def load_raw(path: Path, limits: Limits = DEFAULT) -> tuple[Any, str, list[Issue
         return None, digest, [*issues, Issue(str(path), None, None, None, str(exc))]
 
 
-def read(path: Path, *, skip_invalid: bool = False, limits: Limits = DEFAULT) -> Declaration:
-    raw, digest, issues = load_raw(path, limits)
+def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
+    raw, digest, issues = load_raw(path)
     declaration = Declaration(source=str(path), format=NAME, sha256=digest, issues=issues)
     if raw is None and issues:
         return declaration

@@ -8,6 +8,7 @@ from registry.service.caller import Caller, Role
 from registry.service.core import DEFAULT_RETIRE_LIMIT, LoadReport, RegistryService
 from registry.service.declaration import Declaration, EdgeDecl, RetireScope
 from registry.service.errors import (
+    Busy,
     ImportRejected,
     InvalidInput,
     Issue,
@@ -20,6 +21,7 @@ from registry.store.base import StoreError
 
 __all__ = [
     "DEFAULT_RETIRE_LIMIT",
+    "Busy",
     "Caller",
     "Declaration",
     "EdgeDecl",

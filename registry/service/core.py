@@ -37,6 +37,7 @@ from registry.schema.records import (
 from registry.service.caller import Caller, Role
 from registry.service.declaration import Declaration, EdgeDecl
 from registry.service.errors import (
+    Busy,
     ImportRejected,
     InvalidInput,
     Issue,
@@ -48,7 +49,7 @@ from registry.service.ownership import owners
 from registry.service.rows import CallerRows
 from registry.service.visibility import HIGHEST_LEVEL
 from registry.service.visibility_cache import VisibilityCache
-from registry.store.base import DanglingEdges, Store
+from registry.store.base import DanglingEdges, Store, StoreBusy
 
 MAX_SEARCH_CHARS = 100
 """Longest search term: longer than any registry name, and short enough that the store's
@@ -419,6 +420,8 @@ class RegistryService:
             result = self.store.apply(changes, prov, dry_run=dry_run)
         except DanglingEdges as exc:
             raise InvalidInput(str(exc)) from None
+        except StoreBusy as exc:
+            raise Busy(str(exc)) from None
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         if result.changed and not dry_run:

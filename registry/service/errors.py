@@ -21,6 +21,11 @@ class InvalidInput(ServiceError):
     pass
 
 
+class Busy(ServiceError):
+    """Another process held the registry for writing longer than a write may wait;
+    nothing was written and the same request may simply be tried again."""
+
+
 @dataclass(frozen=True)
 class Issue:
     """One bad value: where it is (file, row, column), what it was and why it is wrong.

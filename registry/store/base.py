@@ -27,6 +27,10 @@ class StoreError(Exception):
     """A store could not be opened or did not answer; the message is safe to show."""
 
 
+class StoreBusy(StoreError):
+    """Another writer held the store for longer than a write may wait."""
+
+
 class DanglingEdges(ValueError):
     """A write's edges name nodes the store does not hold: wrong input, not a store fault,
     so the service reports it to the caller as such (and only this, not any ValueError)."""

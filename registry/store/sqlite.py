@@ -10,9 +10,10 @@ changes undone, which keeps a bulk load from writing every row twice.
 """
 
 import json
+import os
 import sqlite3
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from threading import RLock
@@ -34,7 +35,7 @@ from registry.schema.records import (
     Props,
     Provenance,
 )
-from registry.store.base import DanglingEdges, Finish, StoreError, check_chunk, final_step, upserts
+from registry.store.base import DanglingEdges, Finish, StoreBusy, StoreError, check_chunk, final_step, upserts
 from registry.store.diff import changes as diff_changes
 from registry.store.diff import merged
 from registry.store.history import creation_entry
@@ -128,18 +129,54 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+WRITE_WAIT_SECONDS = 30.0
+"""How long a write waits for another process's write transaction before giving up."""
+_FIRST_TRY_MS = 200
+
+
+def _private_file(path: Path) -> None:
+    """The registry holds classified entries: its file is created readable by its owner
+    only (SQLite gives the -wal and -shm files the database file's mode), and an existing
+    file of ours left readable by others is tightened."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                if part.exists():
+                    part.chmod(0o600)
+
+
 class SQLiteStore:
+    """One connection, serialised by a lock. Opening never writes to an existing registry
+    (its schema is created only when missing), so a reader opens and reads the last
+    committed state while another process holds a write transaction (WAL); a writer that
+    finds the file busy says so through ``on_wait`` and waits up to
+    ``WRITE_WAIT_SECONDS`` before ``StoreBusy``."""
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.url = str(self.path)
+        self.on_wait: Callable[[str], None] | None = None
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _private_file(self.path)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=WRITE_WAIT_SECONDS
+            )
+            if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=OFF")
             self._db.execute("PRAGMA cache_size=-200000")
-            self._db.executescript(_DDL)
-        except sqlite3.DatabaseError as exc:
+            if self._db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'batches_by_at'").fetchone()[0] == 0:
+                self._db.executescript(_DDL)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusy(
+                    f"the registry file {self.path} is being created or upgraded by another process; try again"
+                ) from None
+            raise StoreError(f"cannot open the registry file {self.path}: {exc}") from None
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreError(f"cannot open the registry file {self.path}: {exc}") from None
         self._lock = RLock()
         self._batches: dict[str, Provenance] = {}
@@ -162,11 +199,36 @@ class SQLiteStore:
         with self._lock:
             self._db.close()
 
+    def _begin(self, cur: sqlite3.Cursor) -> None:
+        """A write transaction; when another process holds one, say so and wait for it."""
+        cur.execute(f"PRAGMA busy_timeout = {_FIRST_TRY_MS}")
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        finally:
+            cur.execute(f"PRAGMA busy_timeout = {int(WRITE_WAIT_SECONDS * 1000)}")
+        if self.on_wait is not None:
+            self.on_wait(
+                f"another process is writing to {self.path}; waiting up to {WRITE_WAIT_SECONDS:g} s for it to finish"
+            )
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusy(
+                    f"another process has been writing to {self.path} for over {WRITE_WAIT_SECONDS:g} s; "
+                    "nothing was written, try again when it has finished"
+                ) from None
+            raise
+
     @contextmanager
     def _transaction(self, commit: bool = True) -> Iterator[sqlite3.Cursor]:
         with self._lock:
             cur = self._db.cursor()
-            cur.execute("BEGIN IMMEDIATE")
+            self._begin(cur)
             try:
                 yield cur
             except BaseException:

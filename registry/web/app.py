@@ -7,6 +7,7 @@ unless the server was started with the read-only public view, in which case they
 """
 
 import json
+import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from registry.web.metrics import Metrics, MetricsMiddleware, error_counter
 from registry.web.tokens import TokenStore
 
 STATIC = Path(__file__).with_name("static")
+log = logging.getLogger("registry.web")
 AUTH_HELP = "authentication required: send the header 'Authorization: Bearer <token>' (see: registry token create)"
 
 
@@ -92,7 +94,7 @@ class RegistryGraphQL(GraphQL):
             return RegistryContext(self.service, Caller.public(), request, limits=self.settings.limits)
         caller = self._caller(request.headers)
         if caller is None:
-            reason = "invalid or revoked token" if _bearer(request.headers) else AUTH_HELP
+            reason = "invalid, expired or revoked token" if _bearer(request.headers) else AUTH_HELP
             raise HTTPException(401, reason)
         return RegistryContext(self.service, caller, request, limits=self.settings.limits)
 
@@ -116,6 +118,9 @@ class RegistryGraphQL(GraphQL):
 
 def create_app(service: RegistryService, tokens: TokenStore, settings: WebSettings | None = None) -> Starlette:
     settings = settings or WebSettings()
+    if getattr(service.store, "on_wait", "") is None:
+        # a mutation waiting for another process's write says so in the server log
+        service.store.on_wait = log.warning  # type: ignore[attr-defined]
     metrics = Metrics()
     heap = HeapKeeper(service)
     graphql = RegistryGraphQL(service, tokens, settings, metrics, heap)

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from registry.cli import main
+from registry.cli.context import os_user
 from registry.schema.records import HistoryEntry
 from registry.store.sqlite import SQLiteStore
 
@@ -55,7 +56,7 @@ def test_export_then_import_into_an_empty_store_is_exact(tmp_path: Path, suffix:
         assert list(b.iter_edges(include_retired=True)) == list(a.iter_edges(include_retired=True))
         assert _history(b) == _history(a)
         assert any(h[1] == "update" for h in _history(b)) and any(h[1] == "retire" for h in _history(b))
-        assert {n.created.by for n in b.iter_nodes()} == {"迁移测试"}
+        assert {n.created.by for n in b.iter_nodes()} == {f"迁移测试 (os:{os_user()})"}
         assert len({n.created.batch for n in b.iter_nodes()}) >= 2
         renamed = [n for n in b.iter_nodes(["System"]) if n.props["name"] == "浙江省人口综合信息管理系统"]
         assert renamed and renamed[0].created.batch != renamed[0].updated.batch
