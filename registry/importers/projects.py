@@ -276,20 +276,23 @@ def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
 
 def _declare(reader: _Reader, project: _Project, declaration: Declaration) -> None:
     try:
-        node = Project(
-            code=project.code,
-            **project.props,
-            **{k: v for k, v in (("approvals", project.approvals), ("adjustments", project.adjustments)) if v},
-            **({"reports": project.reports} if project.reports else {}),
-        )
+        values: dict[str, Any] = {"code": project.code, **project.props}
+        for name, entries in (
+            ("approvals", project.approvals),
+            ("adjustments", project.adjustments),
+            ("reports", project.reports),
+        ):
+            if entries:
+                values[name] = entries
+        node = Project(**values)
     except ValidationError as exc:
         project.bad = True
         for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else None
-            column = name if name in COLUMNS else None
+            prop = str(error["loc"][0]) if error["loc"] else None
+            column = prop if prop in COLUMNS else None
             declaration.issues.append(
                 Issue(
-                    reader.file, project.first_row, reader.header(column) if column else name, None, str(error["msg"])
+                    reader.file, project.first_row, reader.header(column) if column else prop, None, str(error["msg"])
                 )
             )
         return
