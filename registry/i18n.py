@@ -294,6 +294,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value!r} 不是有效的信息资源格式（可填：{allowed}，例如 数据库/oracle）",
         "{value!r} is not a known resource format (expected one of {allowed}, e.g. 数据库/oracle)",
     ),
+    "store.open_load": (
+        "未完成的导入：{source}（批次 {batch}，{at} 由 {by} 开始）；重新导入同一文件即可完成",
+        "unfinished load: {source} (batch {batch}, started {at} by {by}); import the same file again to complete it",
+    ),
     "store.missing": (
         "找不到登记库 {path}：只有 import、demo 和 serve --init 会新建登记库；请检查 --store 或 $REGISTRY_STORE",
         "no registry at {path}: only import, demo and serve --init create one; check --store or $REGISTRY_STORE",

@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from registry.cli.context import open_service, operator, store_option
+from registry.i18n import t
 
 
 def _counts(title: str, counts: dict[str, int]) -> Table:
@@ -26,5 +27,8 @@ def stats_command() -> None:
     stats = service.stats(operator())
     console = Console()
     console.print(f"store: {service.location}  version: {service.version()}", highlight=False, markup=False)
+    for load in service.open_loads():
+        message = t("store.open_load", source=load.source, batch=load.batch, at=load.at, by=load.by)
+        console.print(message, style="yellow", highlight=False, markup=False)
     console.print(_counts("Entries", stats["nodes"]))
     console.print(_counts("Relations", stats["edges"]))

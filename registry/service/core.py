@@ -104,6 +104,11 @@ class RegistryService:
         """The store's URL or file, to show (never credentials: stores keep those apart)."""
         return self.store.url
 
+    def open_loads(self) -> list[Provenance]:
+        """Loads killed midway on a store that commits chunk by chunk (Neo4j), to tell the
+        operator which file to import again; always empty on the embedded store."""
+        return self.store.open_loads()
+
     def version(self) -> int:
         """Increases with every committed write, here or in another process."""
         return self.store.version()
