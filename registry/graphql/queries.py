@@ -12,6 +12,7 @@ import strawberry
 from registry.graphql.analyses import AnalysisQuery
 from registry.graphql.catalogue import CatalogueQuery, SubscriptionQuery, TimelineQuery
 from registry.graphql.connection import Connection, connection, decode_cursor, page_size
+from registry.graphql.dashboard import DashboardQuery
 from registry.graphql.enums import (
     DataType,
     DepartmentLevel,
@@ -23,6 +24,8 @@ from registry.graphql.enums import (
     ShareType,
     SystemStatus,
 )
+from registry.graphql.explore import ExploreQuery
+from registry.graphql.findings import FindingsQuery
 from registry.graphql.nodes import (
     Ctx,
     DataElement,
@@ -91,7 +94,7 @@ def _get(info: Ctx, label: str, key: str) -> Any:
 
 
 @strawberry.type
-class Query(AnalysisQuery, CatalogueQuery, TimelineQuery, SubscriptionQuery):
+class Query(AnalysisQuery, CatalogueQuery, TimelineQuery, SubscriptionQuery, DashboardQuery, FindingsQuery, ExploreQuery):
     @strawberry.field(description="A department by its 统一社会信用代码.")
     def department(self, info: Ctx, code: str) -> Department | None:
         return _get(info, "Department", code)

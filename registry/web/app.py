@@ -1,4 +1,5 @@
-"""The starlette application: /graphql (GraphiQL for browsers), /health, /metrics.
+"""The starlette application: the planners' pages (``pages``), /graphql (GraphiQL for
+browsers), /health, /metrics.
 
 Authentication happens here and only here: a bearer token becomes a ``Caller`` that
 the GraphQL layer passes to the service unchanged. Requests without a token are refused
@@ -19,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
@@ -28,6 +29,7 @@ from strawberry.exceptions import ConnectionRejectionError
 
 from registry.graphql import Limits, RegistryContext, build_schema
 from registry.service import Caller, RegistryService, StoreError
+from registry.web import pages
 from registry.web.heap import HeapKeeper
 from registry.web.limits import BodySizeLimit
 from registry.web.metrics import Metrics, MetricsMiddleware, error_counter
@@ -144,9 +146,6 @@ def create_app(service: RegistryService, tokens: TokenStore, settings: WebSettin
     async def metrics_page(_request: Request) -> PlainTextResponse:
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    async def root(_request: Request) -> RedirectResponse:
-        return RedirectResponse("/graphql")
-
     async def not_found(_request: Request, _exc: Exception) -> JSONResponse:
         return JSONResponse({"error": "not found"}, status_code=404)
 
@@ -159,7 +158,7 @@ def create_app(service: RegistryService, tokens: TokenStore, settings: WebSettin
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             Route("/metrics", metrics_page),
-            Route("/", root),
+            *pages.routes(),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

@@ -1,0 +1,137 @@
+"""The dashboard's aggregates as one query: counts computed on the server from the caller's
+visible projection (``registry.analysis.overview``), so the page receives a few hundred
+numbers whatever the registry's size, never the lists behind them."""
+
+from collections import Counter
+
+import networkx as nx
+import strawberry
+
+from registry.analysis import catalog, overview
+from registry.graphql.findings import graph_of
+from registry.graphql.nodes import Ctx
+from registry.service import InvalidInput
+
+MAX_ROWS = 500
+MAX_MATRIX = 60
+
+
+@strawberry.type
+class KeyCount:
+    key: str = strawberry.field(description="The counted value; empty where the entries do not declare it.")
+    count: int
+
+
+@strawberry.type
+class RuleCount:
+    rule: str
+    family: str
+    count: int
+
+
+@strawberry.type
+class DepartmentSummary:
+    code: str
+    name: str
+    systems: int
+    datasets: int
+    findings: int = strawberry.field(description="Open findings naming the department.")
+    systems_by_network: list[KeyCount]
+    datasets_by_share_type: list[KeyCount]
+
+
+@strawberry.type
+class DepartmentSummaryPage:
+    items: list[DepartmentSummary]
+    total_count: int
+
+
+@strawberry.type
+class ZoneCount:
+    network: str = strawberry.field(description="Network zone; empty where the system does not declare one.")
+    secrecy_level: str
+    systems: int
+
+
+@strawberry.type
+class HeatmapDepartment:
+    code: str
+    name: str
+
+
+@strawberry.type
+class HeatmapCell:
+    provider: str
+    consumer: str
+    datasets: int
+
+
+@strawberry.type(description="The sharing matrix cut to its busiest departments.")
+class SharingHeatmap:
+    departments: list[HeatmapDepartment]
+    cells: list[HeatmapCell]
+    total: int = strawberry.field(description="Datasets shared between departments, over the whole matrix.")
+    shown: int = strawberry.field(description="Of which between the departments shown.")
+    departments_total: int
+
+
+def _counts(values: dict[str, int]) -> list[KeyCount]:
+    return [KeyCount(key=k, count=n) for k, n in sorted(values.items())]
+
+
+@strawberry.type(description="What the dashboard shows, aggregated on the server.")
+class Dashboard:
+    graph: strawberry.Private[nx.MultiDiGraph]
+
+    @strawberry.field(description="Open findings per rule.")
+    def findings_by_rule(self) -> list[RuleCount]:
+        counts = Counter((f.rule, f.family) for f in catalog.all_findings(self.graph))
+        return [RuleCount(rule=r, family=fam, count=n) for (r, fam), n in sorted(counts.items())]
+
+    @strawberry.field(description="Departments with their systems, datasets and open findings, most findings first.")
+    def departments(self, first: int = 50, offset: int = 0) -> DepartmentSummaryPage:
+        if not 0 < first <= MAX_ROWS or offset < 0:
+            raise InvalidInput(f"first must be between 1 and {MAX_ROWS}, offset not negative")
+        rows = overview.department_summaries(self.graph, catalog.all_findings(self.graph))
+        return DepartmentSummaryPage(
+            items=[
+                DepartmentSummary(
+                    code=s.code,
+                    name=s.name,
+                    systems=s.systems,
+                    datasets=s.datasets,
+                    findings=s.findings,
+                    systems_by_network=_counts(s.systems_by_network),
+                    datasets_by_share_type=_counts(s.datasets_by_share_type),
+                )
+                for s in rows[offset : offset + first]
+            ],
+            total_count=len(rows),
+        )
+
+    @strawberry.field(description="Systems by network zone and 密级.")
+    def zones(self) -> list[ZoneCount]:
+        return [
+            ZoneCount(network=z.network, secrecy_level=z.secrecy_level, systems=z.systems)
+            for z in overview.zones(self.graph)
+        ]
+
+    @strawberry.field(description="Datasets shared between the `top` busiest departments.")
+    def matrix(self, top: int = 25) -> SharingHeatmap:
+        if not 0 < top <= MAX_MATRIX:
+            raise InvalidInput(f"top must be between 1 and {MAX_MATRIX}")
+        view = overview.matrix_view(self.graph, top)
+        return SharingHeatmap(
+            departments=[HeatmapDepartment(code=d["code"], name=d["name"]) for d in view.departments],
+            cells=[HeatmapCell(provider=p, consumer=c, datasets=n) for (p, c), n in sorted(view.cells.items())],
+            total=view.total,
+            shown=view.shown,
+            departments_total=view.departments_total,
+        )
+
+
+@strawberry.type
+class DashboardQuery:
+    @strawberry.field(description="The dashboard's aggregates over what the caller may see.")
+    def dashboard(self, info: Ctx) -> Dashboard:
+        return Dashboard(graph=graph_of(info))

@@ -1,0 +1,106 @@
+"""The dashboard and the explorer in a real browser, on the demo registry: what they show is
+what /graphql gives the same token, and the explorer answers searches and clicks."""
+
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, Page
+
+from tests.web.browser import Demo, open_page, screenshot, wait_ready, wait_until
+
+
+def _api(demo: Demo, query: str, token: str | None = None) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    answer = httpx.post(f"{demo.url}/graphql", json={"query": query}, headers=headers, timeout=30).json()
+    assert "errors" not in answer, answer
+    data: dict[str, Any] = answer["data"]
+    return data
+
+
+def _rule_counts(page: Page) -> dict[str, int]:
+    rows = page.locator("#findings-by-rule tbody tr")
+    return {
+        row.get_attribute("data-rule") or "": int(row.locator("td.num a").inner_text().replace(",", ""))
+        for row in rows.all()
+    }
+
+
+def test_dashboard_shows_the_registry_as_the_api_gives_it(browser: Browser, demo_server: Demo) -> None:
+    token = demo_server.tokens["reviewer"]
+    page = open_page(browser, demo_server, "/", token=token)
+    wait_ready(page)
+    api = _api(demo_server, "{ dashboard { findingsByRule { rule count } departments { totalCount } } }", token)
+    expected = {r["rule"]: r["count"] for r in api["dashboard"]["findingsByRule"]}
+    assert _rule_counts(page) == expected
+    # the planted problems of the demo, as its README lists them
+    assert {"DUP-1", "unmet_need", "blocked_need", "boundary_need", "NET-1", "NET-3", "SHR-1"} <= set(expected)
+    assert page.locator("#departments tbody tr").count() == api["dashboard"]["departments"]["totalCount"] == 11
+    assert page.locator("#matrix td a").count() > 0
+    assert "广东省自然资源厅" in page.locator("#departments").inner_text()
+    assert page.locator("#counts a[data-kind=Dataset] .n").inner_text() == "63"
+    screenshot(page, "dashboard")
+    page.context.close()
+
+
+def test_dashboard_in_english(browser: Browser, demo_server: Demo) -> None:
+    page = open_page(browser, demo_server, "/", lang="en")
+    wait_ready(page)
+    assert page.locator("h2").first.inner_text() == "What the registry holds"
+    with page.expect_navigation():
+        page.click("#lang-switch")
+    wait_ready(page)
+    assert page.locator("h2").first.inner_text() == "登记概况"
+    page.context.close()
+
+
+def _node_count(page: Page) -> int:
+    count: int = page.evaluate("window.registryGraph.nodes().length")
+    return count
+
+
+def _click_node(page: Page, node_id: str) -> None:
+    """A real mouse click where the node is drawn."""
+    box = page.locator("#cy").bounding_box()
+    assert box is not None
+    where = page.evaluate("id => window.registryGraph.getElementById(id).renderedPosition()", node_id)
+    page.mouse.click(box["x"] + where["x"], box["y"] + where["y"])
+
+
+def test_explorer_search_expand_and_paths(browser: Browser, demo_server: Demo) -> None:
+    page = open_page(browser, demo_server, "/explore")
+    wait_ready(page)
+    page.fill("#search", "不动产登记信息")
+    page.wait_for_selector("#suggestions li[data-id]")
+    page.locator("#suggestions li[data-id]", has_text="广东省不动产登记信息管理平台").first.click()
+    wait_until(page, "window.registryGraph.nodes().length > 1")
+    assert page.locator("#selected-name").inner_text() == "广东省不动产登记信息管理平台"
+    before = _node_count(page)
+    # a dataset the system holds: clicking it expands its fields and who it is shared with
+    dataset = page.evaluate(
+        "window.registryGraph.nodes('[label = \"Dataset\"]').filter(n => !n.data('expanded')).first().id()"
+    )
+    page.wait_for_timeout(300)
+    _click_node(page, dataset)
+    wait_until(page, f"window.registryGraph.nodes().length > {before}")
+    assert page.evaluate("id => window.registryGraph.getElementById(id).data('expanded')", dataset)
+    labels = set(page.evaluate("window.registryGraph.nodes().map(n => n.data('label'))"))
+    assert {"System", "Dataset", "Field", "Department"} <= labels
+    # filtering a relation hides its edges
+    page.locator("#relations input[value=HAS_FIELD]").uncheck()
+    assert page.evaluate("window.registryGraph.edges('[type = \"HAS_FIELD\"]:visible').length") == 0
+    page.locator("#relations input[value=HAS_FIELD]").check()
+    screenshot(page, "explorer", full_page=False)
+    page.context.close()
+
+
+def test_explorer_paths_between_departments(browser: Browser, demo_server: Demo) -> None:
+    matrix = _api(demo_server, "{ dashboard { matrix { cells { provider consumer datasets } } } }")
+    cell = max(matrix["dashboard"]["matrix"]["cells"], key=lambda c: c["datasets"])
+    source, target = f"Department:{cell['provider']}", f"Department:{cell['consumer']}"
+    page = open_page(browser, demo_server, f"/explore?from={source}&to={target}")
+    wait_ready(page)
+    assert "条最短路径" in page.locator("#paths-result").inner_text()
+    lit = set(page.evaluate("window.registryGraph.nodes('.lit').map(n => n.id())"))
+    assert {source, target} <= lit
+    assert any(i.startswith("Dataset:") for i in lit)
+    page.context.close()
