@@ -8,8 +8,9 @@ import networkx as nx
 import strawberry
 
 from registry.analysis import catalog, overview
-from registry.graphql.findings import graph_of
+from registry.graphql.findings import CONFIRMED, DISMISSED, decisions, graph_of, status_of
 from registry.graphql.nodes import Ctx
+from registry.schema.records import NodeRecord
 from registry.service import InvalidInput
 
 MAX_ROWS = 500
@@ -26,7 +27,9 @@ class KeyCount:
 class RuleCount:
     rule: str
     family: str
-    count: int
+    count: int = strawberry.field(description="Findings not dismissed (open or confirmed).")
+    confirmed: int
+    dismissed: int
 
 
 @strawberry.type
@@ -35,7 +38,7 @@ class DepartmentSummary:
     name: str
     systems: int
     datasets: int
-    findings: int = strawberry.field(description="Open findings naming the department.")
+    findings: int = strawberry.field(description="Findings naming the department, not dismissed.")
     systems_by_network: list[KeyCount]
     datasets_by_share_type: list[KeyCount]
 
@@ -82,17 +85,31 @@ def _counts(values: dict[str, int]) -> list[KeyCount]:
 @strawberry.type(description="What the dashboard shows, aggregated on the server.")
 class Dashboard:
     graph: strawberry.Private[nx.MultiDiGraph]
+    decided: strawberry.Private[dict[str, NodeRecord]]
 
-    @strawberry.field(description="Open findings per rule.")
+    def _statuses(self) -> list[tuple[catalog.Finding, str]]:
+        return [(f, status_of(f, self.decided)) for f in catalog.all_findings(self.graph)]
+
+    @strawberry.field(description="Findings per rule, by review status.")
     def findings_by_rule(self) -> list[RuleCount]:
-        counts = Counter((f.rule, f.family) for f in catalog.all_findings(self.graph))
-        return [RuleCount(rule=r, family=fam, count=n) for (r, fam), n in sorted(counts.items())]
+        counts: Counter[tuple[str, str, str]] = Counter((f.rule, f.family, status) for f, status in self._statuses())
+        rules = sorted({(rule, family) for rule, family, _ in counts})
+        return [
+            RuleCount(
+                rule=rule,
+                family=family,
+                count=sum(n for (r, _, status), n in counts.items() if r == rule and status != DISMISSED),
+                confirmed=counts[(rule, family, CONFIRMED)],
+                dismissed=counts[(rule, family, DISMISSED)],
+            )
+            for rule, family in rules
+        ]
 
     @strawberry.field(description="Departments with their systems, datasets and open findings, most findings first.")
     def departments(self, first: int = 50, offset: int = 0) -> DepartmentSummaryPage:
         if not 0 < first <= MAX_ROWS or offset < 0:
             raise InvalidInput(f"first must be between 1 and {MAX_ROWS}, offset not negative")
-        rows = overview.department_summaries(self.graph, catalog.all_findings(self.graph))
+        rows = overview.department_summaries(self.graph, [f for f, status in self._statuses() if status != DISMISSED])
         return DepartmentSummaryPage(
             items=[
                 DepartmentSummary(
@@ -134,4 +151,4 @@ class Dashboard:
 class DashboardQuery:
     @strawberry.field(description="The dashboard's aggregates over what the caller may see.")
     def dashboard(self, info: Ctx) -> Dashboard:
-        return Dashboard(graph=graph_of(info))
+        return Dashboard(graph=graph_of(info), decided=decisions(info))

@@ -20,6 +20,7 @@ InterfaceKind = strawberry.enum(enums.InterfaceKind, description="技术接口�
 SystemStatus = strawberry.enum(enums.SystemStatus, description="系统状态")
 ResourceCategory = strawberry.enum(enums.ResourceCategory, description="信息资源分类")
 ProjectStage = strawberry.enum(enums.ProjectStage, description="项目阶段")
+ReviewDecision = strawberry.enum(enums.ReviewDecision, description="复核结论")
 
 NodeKind = strawberry.enum(
     StrEnum("NodeKind", {re.sub(r"(?<!^)(?=[A-Z])", "_", label).upper(): label for label in NODE_MODELS}),

@@ -90,7 +90,7 @@ def _node(label: str, key: str, props: dict[str, object]) -> GraphNode:
     )
 
 
-def _of_record(record: NodeRecord) -> GraphNode:
+def graph_node(record: NodeRecord) -> GraphNode:
     return _node(record.label, record.key, record.props)
 
 
@@ -98,7 +98,7 @@ def _edge(edge_type: str, src: NodeRef, dst: NodeRef) -> GraphEdge:
     return GraphEdge(id=f"{src}-{edge_type}-{dst}", type=edge_type, source=str(src), target=str(dst))
 
 
-def _records(info: Ctx, refs: set[NodeRef]) -> dict[NodeRef, NodeRecord]:
+def records_of(info: Ctx, refs: set[NodeRef]) -> dict[NodeRef, NodeRecord]:
     service, caller = info.context.service, info.context.caller
     by_label: dict[str, set[str]] = defaultdict(set)
     for ref in refs:
@@ -132,8 +132,8 @@ class ExploreQuery:
     def entries(self, info: Ctx, entries: list[EntryInput]) -> list[GraphNode]:
         if not 0 < len(entries) <= MAX_EXPANDED:
             raise InvalidInput(f"ask for between 1 and {MAX_EXPANDED} entries")
-        records = _records(info, {e.ref() for e in entries})
-        return [_of_record(records[ref]) for ref in sorted(records)]
+        records = records_of(info, {e.ref() for e in entries})
+        return [graph_node(records[ref]) for ref in sorted(records)]
 
     @strawberry.field(
         description="The entries asked for and their neighbours, over the given relations (all when omitted); "
@@ -162,7 +162,7 @@ class ExploreQuery:
                     else:
                         more[root] += 1
         refs = set(asked) | {end for triples in kept.values() for _, src, dst in triples for end in (src, dst)}
-        records = _records(info, refs)
+        records = records_of(info, refs)
         edges = {
             f"{src}-{t}-{dst}": _edge(t, src, dst)
             for triples in kept.values()
@@ -170,7 +170,7 @@ class ExploreQuery:
             if src in records and dst in records
         }
         return Subgraph(
-            nodes=[_of_record(records[ref]) for ref in sorted(records)],
+            nodes=[graph_node(records[ref]) for ref in sorted(records)],
             edges=sorted(edges.values(), key=lambda e: e.id),
             more=[MoreCount(id=str(ref), more=n) for ref, n in sorted(more.items())],
         )

@@ -1,8 +1,11 @@
 """Every analysis's findings in one generic shape (rule, message, subjects, evidence), so a
-rule another analysis adds appears in the pages and the review queue without a new type.
+rule another analysis adds appears in the pages and the review queue without a new type,
+each with its review status.
 
 The findings are those of ``service.graph(caller)``: what the caller may not see is not in
-the graph, so no finding, count or subject name can mention it.
+the graph, so no finding, count or subject name can mention it. A finding's status comes
+from its ``Review``: the decision holds while the finding's evidence fingerprint is the
+one the decision was made on; once the evidence changes the finding is open again.
 """
 
 from collections.abc import Iterable
@@ -13,8 +16,11 @@ from strawberry.scalars import JSON
 
 from registry.analysis import catalog, graphs
 from registry.graphql.nodes import Ctx
-from registry.schema.records import NodeRef
+from registry.schema.records import NodeRecord, NodeRef
 from registry.service import InvalidInput
+
+OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
+STATUSES = (OPEN, CONFIRMED, DISMISSED)
 
 MAX_PAGE = 200
 
@@ -25,6 +31,15 @@ class Subject:
     label: str
     key: str
     name: str
+
+
+@strawberry.type(description="The decision last recorded on a finding.")
+class ReviewInfo:
+    decision: str
+    reason: str
+    by: str
+    at: str
+    stale: bool = strawberry.field(description="The evidence changed since: the decision no longer holds.")
 
 
 @strawberry.type(description="A finding of any analysis: duplicate construction, sharing gap, network placement, ….")
@@ -39,6 +54,8 @@ class Finding:
     departments: list[str]
     evidence: JSON
     fingerprint: str = strawberry.field(description="Hash of the evidence the finding rests on (not its scores).")
+    status: str = strawberry.field(description="open, confirmed or dismissed.")
+    review: ReviewInfo | None
 
 
 @strawberry.type
@@ -58,7 +75,33 @@ def subject(graph: nx.MultiDiGraph, ref: str) -> Subject:
     return Subject(ref=ref, label=label, key=key, name=name or key)
 
 
-def to_type(graph: nx.MultiDiGraph, found: catalog.Finding) -> Finding:
+def decisions(info: Ctx) -> dict[str, NodeRecord]:
+    """The visible review decisions by finding identity."""
+    service, caller = info.context.service, info.context.caller
+    return {record.key: record for record in service.find(caller, "Review")}
+
+
+def review_of(found: catalog.Finding, decided: dict[str, NodeRecord]) -> tuple[str, ReviewInfo | None]:
+    record = decided.get(found.id)
+    if record is None:
+        return OPEN, None
+    stale = record.props.get("fingerprint") != found.fingerprint
+    info = ReviewInfo(
+        decision=str(record.props.get("decision")),
+        reason=str(record.props.get("reason", "")),
+        by=record.updated.by,
+        at=record.updated.at,
+        stale=stale,
+    )
+    return (OPEN if stale else info.decision), info
+
+
+def status_of(found: catalog.Finding, decided: dict[str, NodeRecord]) -> str:
+    return review_of(found, decided)[0]
+
+
+def to_type(graph: nx.MultiDiGraph, found: catalog.Finding, decided: dict[str, NodeRecord]) -> Finding:
+    status, review = review_of(found, decided)
     return Finding(
         id=found.id,
         rule=found.rule,
@@ -70,17 +113,23 @@ def to_type(graph: nx.MultiDiGraph, found: catalog.Finding) -> Finding:
         departments=found.departments,
         evidence=found.evidence,
         fingerprint=found.fingerprint,
+        status=status,
+        review=review,
     )
 
 
 def select(
     found: Iterable[catalog.Finding],
+    decided: dict[str, NodeRecord],
     *,
     rule: str | None = None,
     family: str | None = None,
     department: str | None = None,
     subject: str | None = None,
+    status: str | None = None,
 ) -> list[catalog.Finding]:
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
     return [
         f
         for f in found
@@ -88,22 +137,26 @@ def select(
         and (family is None or f.family == family)
         and (department is None or department in f.departments)
         and (subject is None or subject in f.subjects)
+        and (status is None or status_of(f, decided) == status)
     ]
 
 
-def page(graph: nx.MultiDiGraph, found: list[catalog.Finding], first: int, offset: int) -> FindingPage:
+def page(
+    graph: nx.MultiDiGraph, found: list[catalog.Finding], decided: dict[str, NodeRecord], first: int, offset: int
+) -> FindingPage:
     if not 0 < first <= MAX_PAGE:
         raise InvalidInput(f"first must be between 1 and {MAX_PAGE}")
     if offset < 0:
         raise InvalidInput("offset must not be negative")
-    return FindingPage(items=[to_type(graph, f) for f in found[offset : offset + first]], total_count=len(found))
+    items = [to_type(graph, f, decided) for f in found[offset : offset + first]]
+    return FindingPage(items=items, total_count=len(found))
 
 
 @strawberry.type
 class FindingsQuery:
     @strawberry.field(
         description="Findings of every analysis, optionally of one rule, family (duplicate, gap, placement), "
-        "department (code) or subject (`Label:key`)."
+        "department (code), subject (`Label:key`) or review status (open, confirmed, dismissed)."
     )
     def findings(
         self,
@@ -112,9 +165,19 @@ class FindingsQuery:
         family: str | None = None,
         department: str | None = None,
         subject: str | None = None,
+        status: str | None = None,
         first: int = 50,
         offset: int = 0,
     ) -> FindingPage:
         graph = graph_of(info)
-        found = select(catalog.all_findings(graph), rule=rule, family=family, department=department, subject=subject)
-        return page(graph, found, first, offset)
+        decided = decisions(info)
+        found = select(
+            catalog.all_findings(graph),
+            decided,
+            rule=rule,
+            family=family,
+            department=department,
+            subject=subject,
+            status=status,
+        )
+        return page(graph, found, decided, first, offset)

@@ -22,6 +22,7 @@ from registry.graphql.inputs import (
     to_model,
 )
 from registry.graphql.nodes import Ctx, Node, node_of
+from registry.graphql.reviews import ReviewMutation
 from registry.schema.model import DataElement, Dataset, Department, FieldItem, Need, NodeModel, System, field_key
 from registry.schema.records import NodeRef
 from registry.service import EdgeDecl, ImportRejected, LoadReport, PermissionDenied, ServiceError
@@ -118,7 +119,7 @@ def _import_result(report: LoadReport, dry_run: bool) -> ImportResult:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(ReviewMutation):
     @strawberry.mutation(description="Register or update a department.")
     def upsert_department(self, info: Ctx, input: DepartmentInput) -> WriteResult:
         department = to_model(Department, input)

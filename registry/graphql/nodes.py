@@ -366,6 +366,21 @@ class ImportBatch(Node):
     """Its properties only: what a load recorded."""
 
 
+@strawberry.type(description="A reviewer's decision on a finding (confirmed or dismissed, with the reason).")
+class Review(Node):
+    finding: str
+    rule: str
+    decision: str
+    reason: str
+    fingerprint: str
+    message: str | None = None
+    subjects: list[str] = dataclasses.field(default_factory=list)
+
+    @strawberry.field(description="The entries the reviewed finding names (REVIEWS).")
+    async def reviews(self, info: Ctx) -> list[Node]:
+        return await _nodes(info, self, "REVIEWS", "out")
+
+
 NODE_TYPES: dict[str, type[Node]] = {
     "Department": Department,
     "System": System,
@@ -377,4 +392,5 @@ NODE_TYPES: dict[str, type[Node]] = {
     "Need": Need,
     "SharingRequest": SharingRequest,
     "ImportBatch": ImportBatch,
+    "Review": Review,
 }

@@ -13,6 +13,7 @@ from registry.graphql.analyses import AnalysisQuery
 from registry.graphql.catalogue import CatalogueQuery, SubscriptionQuery, TimelineQuery
 from registry.graphql.connection import Connection, connection, decode_cursor, page_size
 from registry.graphql.dashboard import DashboardQuery
+from registry.graphql.entry import EntryQuery
 from registry.graphql.enums import (
     DataType,
     DepartmentLevel,
@@ -40,6 +41,7 @@ from registry.graphql.nodes import (
     System,
     node_of,
 )
+from registry.graphql.reviews import ReviewQuery
 from registry.schema.model import field_key
 from registry.schema.records import NodeRef
 
@@ -94,7 +96,17 @@ def _get(info: Ctx, label: str, key: str) -> Any:
 
 
 @strawberry.type
-class Query(AnalysisQuery, CatalogueQuery, TimelineQuery, SubscriptionQuery, DashboardQuery, FindingsQuery, ExploreQuery):
+class Query(
+    AnalysisQuery,
+    CatalogueQuery,
+    TimelineQuery,
+    SubscriptionQuery,
+    DashboardQuery,
+    FindingsQuery,
+    ExploreQuery,
+    EntryQuery,
+    ReviewQuery,
+):
     @strawberry.field(description="A department by its 统一社会信用代码.")
     def department(self, info: Ctx, code: str) -> Department | None:
         return _get(info, "Department", code)

@@ -161,6 +161,13 @@ class ReplyOutcome(StrEnum):
         return self is not ReplyOutcome.REFUSED
 
 
+class ReviewDecision(StrEnum):
+    """What a reviewer decided about a finding."""
+
+    CONFIRMED = "confirmed"  # 确认: a real problem, reported to the departments
+    DISMISSED = "dismissed"  # 驳回: not a problem, with the reason why
+
+
 class Clearance(IntEnum):
     """How much a caller may see, on the same ranks as ``SecrecyLevel`` so the two compare
     directly. Intranet clearance starts at SECRET: the intranet carries 机密 and below, so

@@ -24,6 +24,7 @@ from registry.schema.enums import (
     ReplyOutcome,
     ReportKind,
     ResourceCategory,
+    ReviewDecision,
     SecrecyLevel,
     ShareMode,
     ShareType,
@@ -370,6 +371,25 @@ class ImportBatch(NodeModel):
         return self.id
 
 
+class Review(NodeModel):
+    """A reviewer's decision on a finding, keyed by the finding's identity so a finding has
+    one current decision and its history keeps every earlier one (who, when: provenance).
+    The decision holds for the evidence it was made on: ``fingerprint`` is that
+    evidence's, and a finding whose evidence has changed since is open again."""
+
+    LABEL: ClassVar[str] = "Review"
+    finding: str = Field(min_length=1)
+    rule: str = Field(min_length=1)
+    decision: ReviewDecision
+    reason: str = Field(min_length=1)
+    fingerprint: str = Field(min_length=1)
+    message: str | None = None
+    subjects: list[str] = Field(default_factory=list)
+
+    def key(self) -> str:
+        return self.finding
+
+
 NODE_MODELS: dict[str, type[NodeModel]] = {
     m.LABEL: m
     for m in (
@@ -383,6 +403,7 @@ NODE_MODELS: dict[str, type[NodeModel]] = {
         Need,
         SharingRequest,
         ImportBatch,
+        Review,
     )
 }
 
@@ -394,6 +415,8 @@ NAME_PROPERTY: dict[str, str] = {
         if label == "ImportBatch"
         else "code"
         if label == "Interface"
+        else "finding"
+        if label == "Review"
         else "name"
     )
     for label in NODE_MODELS
@@ -447,4 +470,5 @@ EDGE_SPECS: dict[str, EdgeSpec] = {
     "LED_BY": _spec("Project", "Department"),
     "CO_BUILT_BY": _spec("Project", "Department"),
     "BUILDS": _spec("Project", "System"),
+    "REVIEWS": _spec("Review", "|".join(label for label in NODE_MODELS if label not in ("Review", "ImportBatch"))),
 }

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from registry.collector import gc_paused
 from registry.schema.enums import SecrecyLevel
-from registry.schema.model import EDGE_SPECS, NAME_PROPERTY, NODE_MODELS, ImportBatch, NodeModel
+from registry.schema.model import EDGE_SPECS, NAME_PROPERTY, NODE_MODELS, ImportBatch, NodeModel, Review
 from registry.schema.records import (
     ApplyResult,
     ChangeSet,
@@ -550,6 +550,57 @@ class RegistryService:
         if not hidden or not refs:
             return Counter()
         return Counter(e.type for e in self.store.edges(refs, direction="both") if e.src in hidden or e.dst in hidden)
+
+    def review(
+        self,
+        caller: Caller,
+        *,
+        finding: str,
+        rule: str,
+        subjects: Sequence[NodeRef],
+        fingerprint: str,
+        decision: str,
+        reason: str,
+        message: str | None = None,
+        source: str = "api",
+    ) -> NodeRecord:
+        """Record a decision on a finding: a ``Review`` keyed by the finding's identity,
+        linked to the entries it names (REVIEWS), written with the caller as author like any
+        other write, so the finding's review history is the node's history. Only reviewers
+        and administrators decide. Every entry named must be visible to the caller: a hidden
+        one fails exactly as a missing one, and the review is then as hidden as what it names."""
+        if caller.role not in (Role.ADMIN, Role.REVIEWER):
+            raise PermissionDenied("only a reviewer or an administrator may decide on findings")
+        try:
+            review = Review(
+                finding=finding,
+                rule=rule,
+                decision=decision,
+                reason=reason,
+                fingerprint=fingerprint,
+                message=message,
+                subjects=[str(ref) for ref in subjects],
+            )
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            raise InvalidInput(f"review {'.'.join(str(p) for p in error['loc'])}: {error['msg']}") from None
+        by_label: dict[str, set[str]] = {}
+        for ref in subjects:
+            by_label.setdefault(ref.label, set()).add(ref.key)
+        for label, keys in sorted(by_label.items()):
+            missing = sorted(keys - self.get_many(caller, label, keys).keys())
+            if missing:
+                raise NotFound(f"no {label} with key {missing[0]!r}")
+        ref = NodeRef(Review.LABEL, review.key())
+        batch = f"batch-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        prov = Provenance(source=source, batch=batch, by=caller.identity, at=_now())
+        changes = ChangeSet(
+            nodes=[NodeWrite(Review.LABEL, review.key(), review.props())],
+            edges=[EdgeWrite("REVIEWS", ref, subject, {}) for subject in subjects],
+        )
+        self.store.apply(changes, prov)
+        # visible to this caller by construction: it is as visible as the entries it names
+        return self.store.get_nodes(Review.LABEL, [review.key()])[review.key()]
 
     def retire(self, caller: Caller, refs: Sequence[NodeRef], *, source: str = "api") -> ApplyResult:
         """An administrator retires only what it can see: a hidden entry is left alone and

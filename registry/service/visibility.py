@@ -12,7 +12,9 @@ A node needs the clearance of the most sensitive thing it reveals:
   hidden data is hidden);
 - a project: the least of the systems it builds (a project building only classified
   systems is itself classified);
-- an import batch: SECRET (its counts would reveal how much classified data it carried).
+- an import batch: SECRET (its counts would reveal how much classified data it carried);
+- a review decision: the highest level of the entries its finding names (REVIEWS), and
+  SECRET when it names none still present (its stored message would name them).
 Departments and data elements are public. An edge is visible when both ends are.
 Levels only rise during the fixpoint, so it ends after at most a few passes.
 """
@@ -118,6 +120,8 @@ def _levels(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
     for node in by_label.get("SharingRequest", []):
         related = [level[n] for n in _linked(succ, node, "FOR")]
         level[node] = max(related, default=0)
+    for node in by_label.get("Review", []):
+        level[node] = max((level[n] for n in _linked(succ, node, "REVIEWS")), default=INTRANET)
     return level
 
 

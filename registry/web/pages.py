@@ -20,6 +20,10 @@ CSP = (
 
 PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "/": ("dashboard", ()),
+    "/list": ("list", ()),
+    "/review": ("review", ()),
+    "/import": ("import", ()),
+    "/entry/{label}/{key:path}": ("entry", ()),
     "/explore": (
         "explore",
         ("cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js"),

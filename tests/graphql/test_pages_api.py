@@ -57,8 +57,8 @@ def test_the_pages_queries_show_nothing_classified_without_clearance(api: Api, v
 
 def test_neighbourhood_is_bounded_and_says_how_much_is_left_out(api: Api) -> None:
     query = """query($limit: Int!, $relations: [String!]) {
-      neighbourhood(entries: [{kind: DEPARTMENT, key: "%s"}], relations: $relations, limit: $limit) {
-        nodes { id } edges { type source target } more { id more } } }""" % GA
+      neighbourhood(entries: [{kind: DEPARTMENT, key: "GA"}], relations: $relations, limit: $limit) {
+        nodes { id } edges { type source target } more { id more } } }""".replace("GA", GA)
     everything = api.data(query, {"limit": 100}, as_="reviewer")["neighbourhood"]
     assert {e["type"] for e in everything["edges"]} == {"OPERATES", "PROVIDES", "LED_BY"}
     assert everything["more"] == []
@@ -74,14 +74,14 @@ def test_neighbourhood_is_bounded_and_says_how_much_is_left_out(api: Api) -> Non
 
 
 def test_data_paths_follow_sharing(api: Api) -> None:
-    query = """{ dataPaths(source: {kind: DEPARTMENT, key: "%s"}, target: {kind: DEPARTMENT, key: "%s"}) {
-      paths graph { edges { type source target } } } }""" % (GA, MZ)
-    found = api.data(query, as_="public")["dataPaths"]
+    query = """query($a: String!, $b: String!, $depth: Int!) {
+      dataPaths(source: {kind: DEPARTMENT, key: $a}, target: {kind: DEPARTMENT, key: $b}, depth: $depth) {
+        paths graph { edges { type source target } } } }"""
+    found = api.data(query, {"a": GA, "b": MZ, "depth": 8}, as_="public")["dataPaths"]
     assert [f"Department:{GA}", f"Dataset:{HUJI_DS}", f"Department:{MZ}"] in found["paths"]
     assert {e["type"] for e in found["graph"]["edges"]} >= {"PROVIDES", "SHARED_WITH"}
-    back = """{ dataPaths(source: {kind: DEPARTMENT, key: "%s"}, target: {kind: DEPARTMENT, key: "%s"}, depth: 2) {
-      paths } }""" % (MZ, GA)
-    assert api.data(back, as_="public")["dataPaths"]["paths"] == []
+    back = api.data(query, {"a": MZ, "b": GA, "depth": 2}, as_="public")
+    assert back["dataPaths"]["paths"] == []
 
 
 def test_findings_of_the_demo_as_the_analyses_report_them(demo_api: Api) -> None:

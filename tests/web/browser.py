@@ -73,7 +73,9 @@ def _tokens(path: Path) -> dict[str, str]:
     made = {
         "reviewer": tokens.create(role="reviewer", clearance="confidential", name="审核员-王")[0],
         "public": tokens.create(role="public", name="公众")[0],
-        "editor": tokens.create(role="editor", department=validate_credit_code(GD_ZR), name="自然资源厅-李")[0],
+        "editor": tokens.create(
+            role="editor", department=validate_credit_code(GD_ZR), clearance="confidential", name="自然资源厅-李"
+        )[0],
         "admin": tokens.create(role="admin", clearance="top_secret", name="管理员")[0],
     }
     return made
@@ -87,8 +89,10 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tokens = _tokens(folder / "tokens.json")
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", "from registry.cli import main; main()", "--store", str(store), "serve"]
-        + ["--port", str(port), "--public-view", "--tokens", str(folder / "tokens.json")],
+        [
+            *(sys.executable, "-c", "from registry.cli import main; main()", "--store", str(store), "serve"),
+            *("--port", str(port), "--public-view", "--tokens", str(folder / "tokens.json")),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

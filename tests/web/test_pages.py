@@ -104,3 +104,72 @@ def test_explorer_paths_between_departments(browser: Browser, demo_server: Demo)
     assert {source, target} <= lit
     assert any(i.startswith("Dataset:") for i in lit)
     page.context.close()
+
+
+def test_dashboard_numbers_open_the_lists_behind_them(browser: Browser, demo_server: Demo) -> None:
+    page = open_page(browser, demo_server, "/", token=demo_server.tokens["reviewer"])
+    wait_ready(page)
+    with page.expect_navigation():
+        page.click("#counts a[data-kind=System]")
+    wait_ready(page)
+    assert page.locator("#list-total").inner_text().endswith("30")
+    assert page.locator("#list tbody tr").count() == 30
+    page.go_back()
+    wait_ready(page)
+    cell = page.locator("#zones tbody tr", has_text="政务内网").locator("td a").first
+    shown = cell.inner_text()
+    with page.expect_navigation():
+        cell.click()
+    wait_ready(page)
+    assert page.locator("#list-total").inner_text().endswith(shown)
+    assert page.locator("#list tbody tr").count() == int(shown)
+    page.context.close()
+
+
+def test_an_entry_page_shows_properties_provenance_history_relations_and_findings(
+    browser: Browser, demo_server: Demo
+) -> None:
+    page = open_page(browser, demo_server, "/entry/System/440000-ZR-XT001")
+    wait_ready(page)
+    assert page.locator("#entry-name").inner_text() == "信息系统：广东省不动产登记信息管理平台"
+    assert "2019-440000-ZR-001" in page.locator("#properties").inner_text()
+    assert "registry.yaml" in page.locator("#provenance").inner_text()
+    assert page.locator("#history tbody tr").count() >= 1
+    relations = page.locator("#relations").inner_text()
+    assert "广东省自然资源厅" in relations and "广东省不动产登记信息" in relations
+    assert "DUP-1" in page.locator("#entry-findings").inner_text()
+    screenshot(page, "entry")
+    page.context.close()
+
+
+CLASSIFIED_SYSTEMS = {
+    "100000-GA-XT001": "国家人口基础信息库",
+    "100000-GA-XT003": "出入境管理信息系统",
+    "330000-GA-XT002": "浙江省重点人员动态管控系统",
+    "440000-ZR-XT002": "广东省国土空间规划一张图实施监督系统",
+}
+"""Systems of the demo on the intranet or classified (a public caller must never see them)."""
+
+
+def test_a_public_token_s_pages_name_nothing_classified(browser: Browser, demo_server: Demo) -> None:
+    names = list(CLASSIFIED_SYSTEMS.values())
+    pages = ["/", "/review?status=", "/list?kind=System", "/explore?start=Department:11100000000013127D"]
+    pages += [f"/entry/System/{code}" for code in CLASSIFIED_SYSTEMS]
+
+    def texts(token: str | None) -> str:
+        shown = []
+        for path in pages:
+            page = open_page(browser, demo_server, path, token=token)
+            wait_ready(page)
+            if path.startswith("/explore"):
+                shown.append(str(page.evaluate("window.registryGraph.nodes().map(n => n.data('name')).join(' ')")))
+            shown.append(page.locator("body").inner_text())
+            page.context.close()
+        return "\n".join(shown)
+
+    cleared = texts(demo_server.tokens["reviewer"])
+    assert all(name in cleared for name in names)  # the pages do reach them, given clearance
+    for token in (demo_server.tokens["public"], None):
+        public = texts(token)
+        assert [name for name in names if name in public] == []
+        assert "没有这个条目" in public

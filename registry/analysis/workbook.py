@@ -1,0 +1,76 @@
+"""Confirmed findings as an XLSX report to send to the departments: one row per finding,
+in Chinese, with the decision's reason, author and time beside the finding."""
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from registry.analysis.catalog import Finding
+
+COLUMNS = (
+    ("编号", 22),
+    ("规则", 10),
+    ("类别", 10),
+    ("问题描述", 60),
+    ("涉及条目", 50),
+    ("涉及部门", 40),
+    ("复核结论", 10),
+    ("复核意见", 40),
+    ("复核人", 14),
+    ("复核时间", 22),
+    ("证据", 60),
+)
+FAMILY = {"duplicate": "重复建设", "gap": "共享缺口", "placement": "网络部署"}
+DECISION = {"confirmed": "确认", "dismissed": "驳回"}
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    finding: Finding
+    subject_names: list[str]
+    department_names: list[str]
+    decision: str
+    reason: str
+    by: str
+    at: str
+
+
+def findings_workbook(rows: Sequence[ReportRow], title: str = "已确认问题") -> bytes:
+    """The XLSX file's bytes."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append([name for name, _ in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, (_, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in rows:
+        f = row.finding
+        sheet.append(
+            [
+                f.id,
+                f.rule,
+                FAMILY.get(f.family, f.family),
+                f.message,
+                "\n".join(row.subject_names),
+                "\n".join(row.department_names),
+                DECISION.get(row.decision, row.decision),
+                row.reason,
+                row.by,
+                row.at,
+                json.dumps(f.evidence, ensure_ascii=False, sort_keys=True),
+            ]
+        )
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,83 @@
+"""The findings review: decide on a finding (confirm or dismiss, with a reason) and export
+the confirmed ones as a report.
+
+The finding decided on is looked up among the caller's own findings, so a caller can only
+decide on what it can see; the service records the decision with the caller as author,
+and refuses callers that are neither reviewers nor administrators.
+"""
+
+import base64
+
+import strawberry
+
+from registry.analysis import catalog, graphs
+from registry.analysis.workbook import ReportRow, findings_workbook
+from registry.graphql.enums import ReviewDecision
+from registry.graphql.findings import CONFIRMED, Finding, decisions, graph_of, review_of, to_type
+from registry.graphql.nodes import Ctx
+from registry.schema.records import NodeRef
+from registry.service import NotFound
+
+
+def _ref(text: str) -> NodeRef:
+    label, _, key = text.partition(":")
+    return NodeRef(label, key)
+
+
+@strawberry.type
+class ReviewMutation:
+    @strawberry.mutation(
+        description="Confirm or dismiss a finding (by its id) with a reason; it holds until the evidence changes."
+    )
+    def review_finding(self, info: Ctx, id: str, decision: ReviewDecision, reason: str) -> Finding:
+        graph = graph_of(info)
+        found = next((f for f in catalog.all_findings(graph) if f.id == id), None)
+        if found is None:
+            raise NotFound(f"no finding with id {id!r}")
+        context = info.context
+        context.service.review(
+            context.caller,
+            finding=found.id,
+            rule=found.rule,
+            subjects=[_ref(s) for s in found.subjects],
+            fingerprint=found.fingerprint,
+            decision=str(decision.value),
+            reason=reason.strip(),
+            message=found.message,
+            source="graphql:reviewFinding",
+        )
+        context.reset()
+        return to_type(graph, found, decisions(info))
+
+
+@strawberry.type
+class ReviewQuery:
+    @strawberry.field(description="The confirmed findings as an XLSX report (base64), to send to the departments.")
+    def confirmed_report(self, info: Ctx) -> str:
+        graph = graph_of(info)
+        decided = decisions(info)
+        rows = []
+        for found in catalog.all_findings(graph):
+            status, review = review_of(found, decided)
+            if status != CONFIRMED or review is None:
+                continue
+            rows.append(
+                ReportRow(
+                    finding=found,
+                    subject_names=[
+                        f"{graphs.name_of(graph, _ref(s)) or s}（{_ref(s).key}）" if _ref(s) in graph else s
+                        for s in found.subjects
+                    ],
+                    department_names=[
+                        graphs.name_of(graph, NodeRef("Department", code)) or code
+                        if NodeRef("Department", code) in graph
+                        else code
+                        for code in found.departments
+                    ],
+                    decision=review.decision,
+                    reason=review.reason,
+                    by=review.by,
+                    at=review.at,
+                )
+            )
+        return base64.b64encode(findings_workbook(rows)).decode("ascii")
