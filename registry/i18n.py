@@ -689,6 +689,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo.undeclared": ("（未填写）", "(not declared)"),
     "demo.loading": ("导入演示登记库", "Loading the demo registry"),
     "demo.found_rule": ("登记库的发现", "What the registry found"),
+    "review.title": ("问题复核", "findings review"),
+    "review.col.id": ("编号", "id"),
+    "review.col.rule": ("规则", "rule"),
+    "review.col.status": ("状态", "status"),
+    "review.col.finding": ("问题", "finding"),
+    "review.col.subjects": ("涉及条目", "entries"),
+    "review.col.decision": ("复核意见", "decision"),
+    "review.status.open": ("待复核", "open"),
+    "review.status.confirmed": ("已确认", "confirmed"),
+    "review.status.dismissed": ("已驳回", "dismissed"),
+    "review.stale": ("（证据已变化）", " (evidence changed)"),
+    "review.recorded": ("已记录：{id} {status}（{by}，{at}）", "recorded: {id} {status} ({by}, {at})"),
+    "review.no_finding": (
+        "没有编号为 {id} 的问题（registry review list 列出编号）",
+        "no finding with id {id} (registry review list shows the ids)",
+    ),
+    "review.exported": ("已写入 {path}：{n} 条已确认问题", "wrote {path}: {n} confirmed findings"),
 }
 
 

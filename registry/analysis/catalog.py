@@ -23,6 +23,7 @@ import networkx as nx
 from registry.analysis import duplicates, gaps, placement
 from registry.analysis.findings import Serialisable, jsonable
 from registry.analysis.memo import on_graph
+from registry.schema.records import NodeRecord
 
 FAMILIES = ("duplicate", "gap", "placement")
 
@@ -143,6 +144,21 @@ def _placement(graph: nx.MultiDiGraph) -> list[Finding]:
 
 FINDERS: list[Callable[[nx.MultiDiGraph], list[Finding]]] = [_duplicates, _gaps, _placement]
 """Every analysis that reports findings; a new rule's analysis adds its adapter here."""
+
+
+OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
+STATUSES = (OPEN, CONFIRMED, DISMISSED)
+
+
+def review_status(found: Finding, review: NodeRecord | None) -> tuple[str, bool]:
+    """The finding's status under its last ``Review`` and whether that review is stale: a
+    decision holds while the evidence fingerprint is the one it was made on; once the
+    evidence changes the finding is open again."""
+    if review is None:
+        return OPEN, False
+    if review.props.get("fingerprint") != found.fingerprint:
+        return OPEN, True
+    return str(review.props.get("decision")), False
 
 
 def all_findings(graph: nx.MultiDiGraph) -> list[Finding]:

@@ -6,11 +6,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import networkx as nx
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from registry.analysis.catalog import Finding
+from registry.analysis import graphs
+from registry.analysis.catalog import CONFIRMED, Finding, review_status
+from registry.schema.records import NodeRecord, NodeRef
 
 COLUMNS = (
     ("编号", 22),
@@ -38,6 +41,34 @@ class ReportRow:
     reason: str
     by: str
     at: str
+
+
+def _name(graph: nx.MultiDiGraph, ref: NodeRef) -> str:
+    return f"{graphs.name_of(graph, ref) or ref.key}（{ref.key}）" if ref in graph else str(ref)
+
+
+def confirmed_rows(
+    graph: nx.MultiDiGraph, findings: Sequence[Finding], decided: dict[str, NodeRecord]
+) -> list[ReportRow]:
+    """The findings whose current decision is confirmed, with names read off ``graph`` (the
+    caller's visible projection, so the report names only what the caller may see)."""
+    rows = []
+    for found in findings:
+        review = decided.get(found.id)
+        if review is None or review_status(found, review)[0] != CONFIRMED:
+            continue
+        rows.append(
+            ReportRow(
+                finding=found,
+                subject_names=[_name(graph, NodeRef(*s.split(":", 1))) for s in found.subjects],
+                department_names=[_name(graph, NodeRef("Department", code)) for code in found.departments],
+                decision=CONFIRMED,
+                reason=str(review.props.get("reason", "")),
+                by=review.updated.by,
+                at=review.updated.at,
+            )
+        )
+    return rows
 
 
 def findings_workbook(rows: Sequence[ReportRow], title: str = "已确认问题") -> bytes:

@@ -9,6 +9,7 @@ from registry.cli.context import store_option
 from registry.cli.demo import demo_command
 from registry.cli.load import import_command
 from registry.cli.migrate import export_command
+from registry.cli.review import review_group
 from registry.cli.search import search_command
 from registry.cli.show import show_command
 from registry.cli.stats import stats_command
@@ -57,3 +58,4 @@ main.add_command(changes_command)
 main.add_command(browse_command)
 for _command in (subscribe_command, subscriptions_command, unsubscribe_command, deliveries_command):
     main.add_command(_command)
+main.add_command(review_group)

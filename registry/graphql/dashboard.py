@@ -10,7 +10,7 @@ import strawberry
 from registry.analysis import catalog, overview
 from registry.graphql.findings import CONFIRMED, DISMISSED, decisions, graph_of, status_of
 from registry.graphql.nodes import Ctx
-from registry.schema.records import NodeRecord
+from registry.schema.records import NodeRecord, NodeRef
 from registry.service import InvalidInput
 
 MAX_ROWS = 500
@@ -78,6 +78,29 @@ class SharingHeatmap:
     departments_total: int
 
 
+@strawberry.type
+class TrendSeries:
+    rule: str
+    counts: list[int] = strawberry.field(description="Findings of the rule present after each batch, oldest first.")
+
+
+@strawberry.type(
+    description="Findings (not dismissed) by the import batch that brought in the last of the entries each names, "
+    "cumulated over the batches: how the current findings built up, load by load."
+)
+class FindingTrend:
+    batches: list[str] = strawberry.field(description="Import batch ids, oldest first (the latest `last`).")
+    series: list[TrendSeries]
+
+
+MAX_TREND = 50
+
+
+def _batch_of(records: dict[NodeRef, NodeRecord], subjects: list[str]) -> str:
+    """The newest creation batch among a finding's entries (batch ids sort by time)."""
+    return max((records[r].created.batch for s in subjects if (r := NodeRef(*s.split(":", 1))) in records), default="")
+
+
 def _counts(values: dict[str, int]) -> list[KeyCount]:
     return [KeyCount(key=k, count=n) for k, n in sorted(values.items())]
 
@@ -104,6 +127,32 @@ class Dashboard:
             )
             for rule, family in rules
         ]
+
+    @strawberry.field(description="How the current findings built up over the last `last` import batches.")
+    def trend(self, info: Ctx, last: int = 12) -> FindingTrend:
+        if not 0 < last <= MAX_TREND:
+            raise InvalidInput(f"last must be between 1 and {MAX_TREND}")
+        found = [f for f, status in self._statuses() if status != DISMISSED]
+        refs = {NodeRef(*s.split(":", 1)) for f in found for s in f.subjects}
+        by_label: dict[str, set[str]] = {}
+        for ref in refs:
+            by_label.setdefault(ref.label, set()).add(ref.key)
+        service, caller = info.context.service, info.context.caller
+        records = {
+            NodeRef(label, key): record
+            for label, keys in by_label.items()
+            for key, record in service.get_many(caller, label, keys).items()
+        }
+        introduced = [(f.rule, _batch_of(records, f.subjects)) for f in found]
+        batches = sorted({batch for _, batch in introduced if batch})[-last:]
+        rules = sorted({rule for rule, _ in introduced})
+        series = [
+            TrendSeries(
+                rule=rule, counts=[sum(1 for r, b in introduced if r == rule and b <= batch) for batch in batches]
+            )
+            for rule in rules
+        ]
+        return FindingTrend(batches=batches, series=series)
 
     @strawberry.field(description="Departments with their systems, datasets and open findings, most findings first.")
     def departments(self, first: int = 50, offset: int = 0) -> DepartmentSummaryPage:

@@ -19,8 +19,7 @@ from registry.graphql.nodes import Ctx
 from registry.schema.records import NodeRecord, NodeRef
 from registry.service import InvalidInput
 
-OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
-STATUSES = (OPEN, CONFIRMED, DISMISSED)
+OPEN, CONFIRMED, DISMISSED, STATUSES = catalog.OPEN, catalog.CONFIRMED, catalog.DISMISSED, catalog.STATUSES
 
 MAX_PAGE = 200
 
@@ -83,9 +82,9 @@ def decisions(info: Ctx) -> dict[str, NodeRecord]:
 
 def review_of(found: catalog.Finding, decided: dict[str, NodeRecord]) -> tuple[str, ReviewInfo | None]:
     record = decided.get(found.id)
+    status, stale = catalog.review_status(found, record)
     if record is None:
-        return OPEN, None
-    stale = record.props.get("fingerprint") != found.fingerprint
+        return status, None
     info = ReviewInfo(
         decision=str(record.props.get("decision")),
         reason=str(record.props.get("reason", "")),
@@ -93,7 +92,7 @@ def review_of(found: catalog.Finding, decided: dict[str, NodeRecord]) -> tuple[s
         at=record.updated.at,
         stale=stale,
     )
-    return (OPEN if stale else info.decision), info
+    return status, info
 
 
 def status_of(found: catalog.Finding, decided: dict[str, NodeRecord]) -> str:

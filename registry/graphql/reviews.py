@@ -10,10 +10,10 @@ import base64
 
 import strawberry
 
-from registry.analysis import catalog, graphs
-from registry.analysis.workbook import ReportRow, findings_workbook
+from registry.analysis import catalog
+from registry.analysis.workbook import confirmed_rows, findings_workbook
 from registry.graphql.enums import ReviewDecision
-from registry.graphql.findings import CONFIRMED, Finding, decisions, graph_of, review_of, to_type
+from registry.graphql.findings import Finding, decisions, graph_of, to_type
 from registry.graphql.nodes import Ctx
 from registry.schema.records import NodeRef
 from registry.service import NotFound
@@ -55,29 +55,5 @@ class ReviewQuery:
     @strawberry.field(description="The confirmed findings as an XLSX report (base64), to send to the departments.")
     def confirmed_report(self, info: Ctx) -> str:
         graph = graph_of(info)
-        decided = decisions(info)
-        rows = []
-        for found in catalog.all_findings(graph):
-            status, review = review_of(found, decided)
-            if status != CONFIRMED or review is None:
-                continue
-            rows.append(
-                ReportRow(
-                    finding=found,
-                    subject_names=[
-                        f"{graphs.name_of(graph, _ref(s)) or s}（{_ref(s).key}）" if _ref(s) in graph else s
-                        for s in found.subjects
-                    ],
-                    department_names=[
-                        graphs.name_of(graph, NodeRef("Department", code)) or code
-                        if NodeRef("Department", code) in graph
-                        else code
-                        for code in found.departments
-                    ],
-                    decision=review.decision,
-                    reason=review.reason,
-                    by=review.by,
-                    at=review.at,
-                )
-            )
+        rows = confirmed_rows(graph, catalog.all_findings(graph), decisions(info))
         return base64.b64encode(findings_workbook(rows)).decode("ascii")

@@ -106,3 +106,18 @@ def test_findings_of_the_demo_as_the_analyses_report_them(demo_api: Api) -> None
     )["findings"]
     assert duplicate["id"] in {f["id"] for f in one["items"]}
     assert one["totalCount"] < len(items)
+
+
+def test_the_trend_builds_up_to_the_current_findings_over_the_demo_s_batches(demo_api: Api) -> None:
+    data = demo_api.data(
+        "{ dashboard { findingsByRule { rule count } trend(last: 20) { batches series { rule counts } } } }",
+        as_="reviewer",
+    )["dashboard"]
+    trend = data["trend"]
+    assert 2 <= len(trend["batches"]) <= 12 and trend["batches"] == sorted(trend["batches"])
+    now = {r["rule"]: r["count"] for r in data["findingsByRule"]}
+    assert {s["rule"]: s["counts"][-1] for s in trend["series"]} == now
+    for series in trend["series"]:
+        assert series["counts"] == sorted(series["counts"])
+    # the duplicates appear only once both departments' catalogues and the registry office's document are in
+    assert next(s for s in trend["series"] if s["rule"] == "DUP-1")["counts"][0] < now["DUP-1"]

@@ -20,7 +20,7 @@ def _api(demo: Demo, query: str, token: str | None = None) -> dict[str, Any]:
 def _rule_counts(page: Page) -> dict[str, int]:
     rows = page.locator("#findings-by-rule tbody tr")
     return {
-        row.get_attribute("data-rule") or "": int(row.locator("td.num a").inner_text().replace(",", ""))
+        row.get_attribute("data-rule") or "": int(row.locator("td.num a").first.inner_text().replace(",", ""))
         for row in rows.all()
     }
 

@@ -8,7 +8,8 @@ import { t, term } from "./i18n.js";
 const QUERY = `query Dashboard {
   stats { nodes { name count } }
   dashboard {
-    findingsByRule { rule family count }
+    findingsByRule { rule family count confirmed dismissed }
+    trend(last: 12) { batches series { rule counts } }
     zones { network secrecyLevel systems }
     matrix(top: 25) { departments { code name } cells { provider consumer datasets } total shown departmentsTotal }
     departments(first: 50) {
@@ -46,15 +47,51 @@ function counts(stats) {
   );
 }
 
-function findings(rows) {
+// A sparkline of a rule's findings after each import batch (server-side counts).
+function sparkline(counts, batches) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  const width = 90;
+  const height = 20;
+  svg.setAttribute("class", "trend");
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
+  if (!counts || counts.length < 2) return svg;
+  const top = Math.max(...counts, 1);
+  const points = counts.map((c, i) => `${((i * (width - 4)) / (counts.length - 1) + 2).toFixed(1)},${(height - 2 - (c * (height - 4)) / top).toFixed(1)}`);
+  const line = document.createElementNS(ns, "polyline");
+  line.setAttribute("points", points.join(" "));
+  line.setAttribute("fill", "none");
+  line.setAttribute("stroke", "#b3261e");
+  line.setAttribute("stroke-width", "1.5");
+  const title = document.createElementNS(ns, "title");
+  title.textContent = counts.map((c, i) => `${batches[i]}: ${c}`).join("\n");
+  svg.append(title, line);
+  return svg;
+}
+
+function findings(rows, trend) {
   if (!rows.length) return section(t("dash.findings"), el("p", { class: "muted" }, t("dash.no_findings")));
-  const most = Math.max(...rows.map((r) => r.count));
+  const most = Math.max(...rows.map((r) => r.count), 1);
+  const series = new Map(trend.series.map((s) => [s.rule, s.counts]));
   return section(
     t("dash.findings"),
     el(
       "table",
       { id: "findings-by-rule" },
-      el("thead", {}, el("tr", {}, el("th", {}, t("dash.rule")), el("th", {}, t("dash.rule_name")), el("th", { class: "num" }, t("dash.count")))),
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("th", {}, t("dash.rule")),
+          el("th", {}, t("dash.rule_name")),
+          el("th", { class: "num" }, t("dash.count")),
+          el("th", { class: "num" }, t("dash.confirmed")),
+          el("th", { title: t("dash.trend_help") }, t("dash.trend")),
+        ),
+      ),
       el(
         "tbody",
         {},
@@ -72,9 +109,11 @@ function findings(rows) {
             el(
               "td",
               { class: "num" },
-              el("a", { href: `/review?rule=${encodeURIComponent(r.rule)}` }, fmt(r.count)),
+              el("a", { href: `/review?status=&rule=${encodeURIComponent(r.rule)}` }, fmt(r.count)),
               el("span", { class: "bar", style: `width:${Math.max(2, (60 * r.count) / most)}px` }),
             ),
+            el("td", { class: "num" }, r.confirmed ? el("a", { href: `/review?status=confirmed&rule=${encodeURIComponent(r.rule)}` }, fmt(r.confirmed)) : "0"),
+            el("td", {}, sparkline(series.get(r.rule), trend.batches)),
           ),
         ),
       ),
@@ -203,7 +242,7 @@ function departments(page) {
             el("td", {}, chips("network", d.systemsByNetwork)),
             el("td", { class: "num" }, el("a", { href: listHref("Dataset", { department: d.code }) }, fmt(d.datasets))),
             el("td", {}, chips("share", d.datasetsByShareType)),
-            el("td", { class: "num" }, d.findings ? el("a", { href: `/review?department=${encodeURIComponent(d.code)}` }, fmt(d.findings)) : "0"),
+            el("td", { class: "num" }, d.findings ? el("a", { href: `/review?status=&department=${encodeURIComponent(d.code)}` }, fmt(d.findings)) : "0"),
           ),
         ),
       ),
@@ -218,6 +257,6 @@ main.classList.add("grid");
 run(main, async () => {
   const data = await gql(QUERY);
   const d = data.dashboard;
-  main.replaceChildren(counts(data.stats), findings(d.findingsByRule), zones(d.zones), matrix(d.matrix), departments(d.departments));
+  main.replaceChildren(counts(data.stats), findings(d.findingsByRule, d.trend), zones(d.zones), matrix(d.matrix), departments(d.departments));
   document.body.dataset.ready = "true";
 });
