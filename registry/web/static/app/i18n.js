@@ -177,6 +177,7 @@ export const TEXT = {
   "rule.unused_dataset": ["可共享资源无人使用", "Shareable dataset nobody uses"],
   "rule.conditional_without_condition": ["有条件共享未写明条件", "Conditional sharing without a condition"],
   "rule.SHR-1": ["目录要素缺失", "Catalogue item missing attributes"],
+  "rule.stale_dataset": ["数据未按周期更新", "Data not updated on its cycle"],
   "rule.NET-1": ["涉密系统未部署在内网", "Classified system off the intranet"],
   "rule.NET-2": ["绝密系统部署在政务网络", "Top-secret system on an e-government network"],
   "rule.NET-3": ["部门专网系统", "System on a department-private network"],
