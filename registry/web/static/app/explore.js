@@ -127,7 +127,7 @@ function layout(randomize = false) {
   const visible = cy.elements(":visible");
   const options =
     typeof cytoscapeFcose !== "undefined"
-      ? { name: "fcose", randomize, animate: false, quality: cy.nodes().length > 300 ? "draft" : "default", nodeRepulsion: 6500, idealEdgeLength: 70, nodeSeparation: 60 }
+      ? { name: "fcose", randomize, animate: false, quality: randomize && cy.nodes().length > 300 ? "draft" : "default", nodeRepulsion: 6500, idealEdgeLength: 70, nodeSeparation: 60 }
       : { name: "cose", randomize, animate: false };
   visible.layout(options).run();
   cy.fit(undefined, 30);
