@@ -20,7 +20,10 @@ datasets }``) for an expand.
 import argparse
 import re
 import shutil
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,7 +32,6 @@ from typing import Any
 import httpx
 
 from bench.common import Report
-from bench.graphql import start_server
 from bench.registries import prepare
 from registry.web.tokens import TokenStore
 
@@ -109,6 +111,29 @@ def run(client: httpx.Client, report: Report, repeat: int) -> None:
     if len(ranked) > 1:
         ends = {"source": {"kind": "DEPARTMENT", "key": busiest}, "target": {"kind": "DEPARTMENT", "key": ranked[1]}}
         add("explorer", "data paths", page_query("explore.js", "PATHS"), ends)
+
+
+def start_server(store: Path, tokens: Path, wait_s: float = 600) -> tuple[subprocess.Popen[bytes], str]:
+    """``registry serve`` on a free loopback port; at 100k datasets opening the store takes
+    longer than ``bench.graphql``'s 30 s."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-c", "from registry.cli import main; main()", "--store", str(store)]
+    command += ["serve", "--port", str(port), "--tokens", str(tokens)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("registry serve exited at start")
+        try:
+            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError(f"registry serve did not answer /health within {wait_s:.0f} s")
 
 
 def main() -> None:

@@ -20,12 +20,12 @@ from typing import Any
 
 import networkx as nx
 
-from registry.analysis import duplicates, gaps, placement
+from registry.analysis import duplicates, gaps, placement, projects, requests, sources
 from registry.analysis.findings import Serialisable, jsonable
 from registry.analysis.memo import on_graph
 from registry.schema.records import NodeRecord
 
-FAMILIES = ("duplicate", "gap", "placement")
+FAMILIES = ("duplicate", "gap", "placement", "project", "request", "source")
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,70 @@ def _placement(graph: nx.MultiDiGraph) -> list[Finding]:
     ]
 
 
-FINDERS: list[Callable[[nx.MultiDiGraph], list[Finding]]] = [_duplicates, _gaps, _placement]
+def _projects(graph: nx.MultiDiGraph) -> list[Finding]:
+    return [
+        make(
+            rule=f.rule,
+            family="project",
+            kind="project",
+            severity=f.severity,
+            message=f.message,
+            subjects=[f"Project:{f.project}"],
+            departments=[f.department],
+            evidence={**f.evidence, "source": f.source, "clause": f.clause},
+        )
+        for f in projects.project_findings(graph)
+    ]
+
+
+def _requests(graph: nx.MultiDiGraph) -> list[Finding]:
+    """Deadline findings are judged as of today, so their day counts move daily: the
+    fingerprint covers the request and the rule only, and a decision on a late request
+    holds while it stays late."""
+    try:
+        found = requests.request_findings(graph)
+    except requests.CalendarRangeError:
+        return []  # today lies outside the official calendar's years: no deadline can be judged
+    return [
+        make(
+            rule=f.rule,
+            family="request",
+            kind="request",
+            severity=f.severity,
+            message=f.message,
+            subjects=[f"SharingRequest:{f.subject}"],
+            departments=[f.requester, f.provider],
+            evidence={**f.evidence, "source": f.source, "clause": f.clause},
+            basis={"rule": f.rule},
+        )
+        for f in found
+    ]
+
+
+def _sources(graph: nx.MultiDiGraph) -> list[Finding]:
+    return [
+        make(
+            rule=f.rule,
+            family="source",
+            kind="source",
+            severity=f.severity,
+            message=f.message,
+            subjects=[f"DataElement:{f.element}"],
+            departments=[f.department],
+            evidence={**f.evidence, "subject": f.subject, "source": f.source, "clause": f.clause},
+        )
+        for f in sources.source_findings(graph)
+    ]
+
+
+FINDERS: list[Callable[[nx.MultiDiGraph], list[Finding]]] = [
+    _duplicates,
+    _gaps,
+    _placement,
+    _projects,
+    _requests,
+    _sources,
+]
 """Every analysis that reports findings; a new rule's analysis adds its adapter here."""
 
 

@@ -28,7 +28,14 @@ COLUMNS = (
     ("复核时间", 22),
     ("证据", 60),
 )
-FAMILY = {"duplicate": "重复建设", "gap": "共享缺口", "placement": "网络部署"}
+FAMILY = {
+    "duplicate": "重复建设",
+    "gap": "共享缺口",
+    "placement": "网络部署",
+    "project": "项目管理",
+    "request": "共享申请时限",
+    "source": "权威数据源",
+}
 DECISION = {"confirmed": "确认", "dismissed": "驳回"}
 
 

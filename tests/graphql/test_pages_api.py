@@ -89,10 +89,13 @@ def test_findings_of_the_demo_as_the_analyses_report_them(demo_api: Api) -> None
         """{ dashboard { findingsByRule { rule family count } }
              findings(first: 200) { totalCount items { id rule family subjects { ref name } departments fingerprint } }
              gaps: sharingGaps { kind rule } placement: placementFindings { rule }
-             systems: duplicates(kind: SYSTEM) { rule } datasets: duplicates(kind: DATASET) { rule } }""",
+             systems: duplicates(kind: SYSTEM) { rule } datasets: duplicates(kind: DATASET) { rule }
+             projectFindings { rule } requestFindings { rule } sourceFindings { rule } }""",
         as_="reviewer",
     )
-    expected = len(data["gaps"]) + len(data["placement"]) + len(data["systems"]) + len(data["datasets"])
+    lists = ("gaps", "placement", "systems", "datasets", "projectFindings", "requestFindings", "sourceFindings")
+    expected = sum(len(data[name]) for name in lists)
+    assert all(data[name] for name in lists)  # the demo plants findings of every family
     items = data["findings"]["items"]
     assert data["findings"]["totalCount"] == len(items) == expected
     assert sum(r["count"] for r in data["dashboard"]["findingsByRule"]) == expected

@@ -140,6 +140,7 @@ export const TEXT = {
   "label.Need": ["共享需求", "Need"],
   "label.ImportBatch": ["导入批次", "Import batch"],
   "label.Review": ["复核记录", "Review"],
+  "label.SharingRequest": ["共享申请", "Sharing request"],
 
   "network.intranet": ["政务内网", "Intranet"],
   "network.extranet": ["政务外网", "Extranet"],
@@ -186,6 +187,9 @@ export const TEXT = {
   "family.duplicate": ["重复建设", "duplicate"],
   "family.gap": ["共享缺口", "sharing gap"],
   "family.placement": ["网络部署", "network placement"],
+  "family.project": ["项目管理", "project"],
+  "family.request": ["共享申请时限", "sharing request"],
+  "family.source": ["权威数据源", "authoritative source"],
 };
 
 export function currentLang() {

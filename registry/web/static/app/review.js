@@ -111,7 +111,7 @@ run(main, async () => {
     { class: "filters" },
     select("status", [["", t("rv.all")], ["open", t("rv.open")], ["confirmed", t("rv.confirmed")], ["dismissed", t("rv.dismissed")]], filters.status),
     select("rule", [["", t("rv.all_rules")], ...rules.map((r) => [r, `${r} ${term("rule", r)}`])], filters.rule),
-    select("family", [["", t("rv.all_families")], ...["duplicate", "gap", "placement"].map((f) => [f, term("family", f)])], filters.family),
+    select("family", [["", t("rv.all_families")], ...["duplicate", "gap", "placement", "project", "request", "source"].map((f) => [f, term("family", f)])], filters.family),
     filters.department ? el("span", { class: "chips" }, el("span", {}, `${t("dash.department")} ${filters.department}`)) : null,
     el(
       "button",
