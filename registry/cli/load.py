@@ -23,6 +23,7 @@ from registry.service import (
     DEFAULT_RETIRE_LIMIT,
     Caller,
     Declaration,
+    ImportRejected,
     Issue,
     LoadReport,
     RegistryService,
@@ -299,6 +300,17 @@ def run_import(
     an empty store included."""
     paths = list(paths)
     progress_console = Console(stderr=True)
+    if not dry_run and report is None and len(paths) == 1 and importers.streams(paths[0], fmt):
+        return _stream_import(
+            paths[0],
+            fmt,
+            skip_invalid=skip_invalid,
+            force=force,
+            retire_limit=retire_limit,
+            as_json=as_json,
+            console=console,
+            progress_console=progress_console,
+        )
     declarations = read_files(paths, fmt, skip_invalid=skip_invalid, console=progress_console)
     issues = [i for d in declarations for i in d.issues]
     errors = [i for i in issues if i.severity == "error"]
@@ -345,6 +357,63 @@ def run_import(
     else:
         print_outcomes(console, outcomes, dry_run=dry_run)
     return outcomes
+
+
+def _stream_import(
+    path: Path,
+    fmt: str | None,
+    *,
+    skip_invalid: bool,
+    force: bool,
+    retire_limit: float,
+    as_json: bool,
+    console: Console,
+    progress_console: Console,
+) -> list[FileOutcome]:
+    """One file of a format that streams (a catalogue CSV), checked while it is written
+    part by part (``RegistryService.load_stream``): memory is bounded by a part, not by
+    the file, and a bad value still writes nothing, since the store drops the parts
+    already written. What is printed is what the whole-file path prints."""
+    service = open_service(create=True)
+    try:
+        stream = importers.stream(path, fmt, skip_invalid=skip_invalid)
+    except (OSError, ServiceError) as exc:
+        raise InputRefused(f"{path}: {exc}") from None
+    summary = Declaration(source=stream.source, format=stream.format)
+    with _progress(progress_console) as progress:
+        progress.add_task(f"writing {path.name}", total=None)
+        try:
+            loaded = service.load_stream(
+                stream, operator(), skip_invalid=skip_invalid, force=force, retire_limit=retire_limit
+            )
+        except ImportRejected as exc:
+            summary.issues = exc.issues
+            errors = [i for i in exc.issues if i.severity == "error"]
+            if as_json:
+                click.echo(results_json([path], [summary], [], status="refused"))
+            else:
+                console.print(issues_table(errors, t("import.invalid_title", n=len(errors))))
+            raise InputRefused(t("import.refused", n=len(errors), files=1)) from None
+        except RetireLimitExceeded as exc:
+            raise click.ClickException(
+                f"{path}: {exc}.\nNothing from this file was written. Run with --dry-run to see what would be "
+                "retired, then --force or a higher --retire-limit."
+            ) from None
+        except ServiceError as exc:
+            raise click.ClickException(f"{path}: {exc}.\nNothing from this file was written.") from None
+    summary.issues, summary.left_out = loaded.issues, loaded.left_out
+    outcome = FileOutcome(path, summary, loaded.result.counts, loaded.retired, loaded.batch)
+    if as_json:
+        click.echo(results_json([path], [summary], [outcome], status="loaded"))
+        return [outcome]
+    errors = [i for i in summary.issues if i.severity == "error"]
+    warnings = [i for i in summary.issues if i.severity != "error"]
+    if errors:
+        console.print(issues_table(errors, t("import.invalid_skipped", n=len(errors))))
+    if warnings:
+        console.print(issues_table(warnings, t("import.warnings", n=len(warnings))))
+    print_outcomes(console, [outcome], dry_run=False)
+    return [outcome]
 
 
 def _write_reports(report: Path, paths: Sequence[Path], issues: Sequence[Issue], console: Console) -> None:

@@ -19,7 +19,7 @@ from registry.importers.base import Format, Probe, UnknownFormat
 from registry.importers.export import Records, export_document, records_of, write_document
 from registry.importers.formats import DuplicateFormat, FormatRegistry
 from registry.importers.limits import DEFAULT, Limits, TooCostly, Unreadable
-from registry.service.declaration import Declaration
+from registry.service.declaration import Declaration, DeclarationStream
 from registry.service.errors import InvalidInput
 
 REGISTRY = FormatRegistry()
@@ -86,6 +86,28 @@ def read(path: Path | str, format: str | None = None, *, skip_invalid: bool = Fa
     raise Unreadable(f"{path}: {reason}")
 
 
+def stream(path: Path | str, format: str | None = None, *, skip_invalid: bool = False) -> DeclarationStream:
+    """``read`` as parts for ``RegistryService.load_stream``: a format that can stream
+    hands out parts as they are read, any other is read whole into one part."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    fmt = get_format(format) if format else detect(path)
+    if fmt.stream is not None:
+        return fmt.stream(path, skip_invalid=skip_invalid)
+    with gc_paused():
+        return fmt.read(path, skip_invalid=skip_invalid).stream()
+
+
+def streams(path: Path | str, format: str | None = None) -> bool:
+    """Whether ``path`` is of a format that hands out its parts as they are read."""
+    try:
+        fmt = get_format(format) if format else detect(Path(path))
+    except InvalidInput:
+        return False
+    return fmt.stream is not None
+
+
 register(catalogue.FORMAT)
 register(native.FORMAT)
 register(dcat_us.FORMAT)
@@ -109,5 +131,7 @@ __all__ = [
     "read",
     "records_of",
     "register",
+    "stream",
+    "streams",
     "write_document",
 ]

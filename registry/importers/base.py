@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from registry.service.declaration import Declaration
+from registry.service.declaration import Declaration, DeclarationStream
 from registry.service.errors import InvalidInput
 
 PROBE_BYTES = 64 * 1024
@@ -66,3 +66,6 @@ class Format(BaseModel):
     priority: int = Field(description="Detection order, highest asked first; suffix fallbacks use the lowest.")
     sniff: Callable[[Probe], bool]
     read: Callable[..., Declaration]
+    stream: Callable[..., DeclarationStream] | None = None
+    """The file in parts, read as they are loaded (``RegistryService.load_stream``); a
+    format without it is read whole."""

@@ -13,7 +13,7 @@ retired by the service. When rows were skipped as invalid that scope is withheld
 department concerned, since a skipped row is not a deleted entry.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,7 @@ from pydantic import ValidationError
 
 from registry.i18n import t
 from registry.importers.base import Format, Probe
-from registry.importers.source import sha256
-from registry.importers.tabular import Table, read_table
+from registry.importers.tabular import Table, stream_table
 from registry.importers.values import (
     excel_number_hint,
     parse_data_type,
@@ -38,7 +37,7 @@ from registry.schema.enums import ResourceCategory, ShareMode, ShareType, Update
 from registry.schema.model import DataElement, Dataset, Department, FieldItem, Interface, NodeModel
 from registry.schema.records import NodeRef
 from registry.schema.synonyms import canonical, normalise, parse_bool
-from registry.service.declaration import Declaration, EdgeDecl, RetireScope
+from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl, RetireScope
 from registry.service.errors import Issue
 
 NAME = "catalogue"
@@ -153,17 +152,30 @@ class _Reader:
 
     # -- grouping rows into resources -------------------------------------------------
 
-    def group(self) -> list[Resource]:
-        resources: dict[str, Resource] = {}
+    def group(self) -> Iterator[Resource]:
+        """Resources in file order, each handed out once its last row is read, so that
+        only one is held. A resource's rows are consecutive (the fill-down layout depends
+        on it); a code that comes back after other resources is an error at that row."""
+        done: dict[str, int] = {}
         current: Resource | None = None
         code_at = self.index["resource_code"]
         for number, cells in self.table.rows:
             raw_code = cells[code_at]
             code = clean_code(raw_code)
-            if code:
-                current = resources.get(code)
-                if current is None:
-                    current = resources[code] = Resource(code, number)
+            if code and (current is None or code != current.code):
+                if current is not None:
+                    done[current.code] = current.first_row
+                    yield current
+                current = Resource(code, number)
+                if code in done:
+                    self.issue(
+                        number,
+                        "resource_code",
+                        raw_code,
+                        f"resource {code} already appeared from row {done[code]}; a resource's rows must be "
+                        "consecutive",
+                    )
+                    current.bad = True
             elif current is None:
                 self.issue(number, "resource_code", raw_code, t("cat.code_empty_no_resource"))
                 continue
@@ -185,7 +197,8 @@ class _Reader:
                     current.bad = True
             row = {c: cells[i].strip() for c, i in self.index.items() if c in ROW_COLUMNS}
             current.rows.append((number, row))
-        return list(resources.values())
+        if current is not None:
+            yield current
 
     # -- resources ----------------------------------------------------------------------
 
@@ -381,10 +394,27 @@ class _Reader:
         return self._model(Department, {"code": code, "name": name_cell.text}, code_cell.row)
 
 
+PART_ROWS = 20_000
+"""信息项 rows per part of a streamed catalogue: a part's records are a few tens of MB."""
+
+
 def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
-    data = path.read_bytes()
-    declaration = Declaration(source=str(path), format=NAME, sha256=sha256(data))
-    table = read_table(path, data, header_score)
+    """The whole catalogue as one declaration (``stream``'s parts joined)."""
+    streamed = stream(path, skip_invalid=skip_invalid)
+    declaration = Declaration(source=streamed.source, format=NAME)
+    for part in streamed.parts:
+        declaration.extend(part)
+    declaration.sha256 = streamed.sha256
+    return declaration
+
+
+def stream(path: Path, *, skip_invalid: bool = False, part_rows: int = PART_ROWS) -> DeclarationStream:
+    """The catalogue in parts of about ``part_rows`` 信息项, read as they are loaded."""
+    table = stream_table(path, header_score)
+    return DeclarationStream(str(path), NAME, _parts(path, table, skip_invalid, part_rows), table.sha256)
+
+
+def _parts(path: Path, table: Table, skip_invalid: bool, part_rows: int) -> Iterator[Declaration]:
     reader = _Reader(path, table)
     if table.header_row is not None:
         missing = [COLUMNS[c][0] for c in REQUIRED if c not in reader.index]
@@ -400,17 +430,22 @@ def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
                 + ")",
             )
         else:
-            _build(reader, declaration, skip_invalid)
-    declaration.issues = reader.issues
-    return declaration
+            yield from _build(reader, skip_invalid, part_rows)
+            return
+    yield Declaration(source=reader.file, format=NAME, issues=reader.issues)
 
 
-def _build(reader: _Reader, declaration: Declaration, skip_invalid: bool) -> None:
+def _build(reader: _Reader, skip_invalid: bool, part_rows: int) -> Iterator[Declaration]:
+    """Parts of whole resources. A department and a data element are declared in the
+    part where they first appear (before the edges to them); the retirement scopes come
+    in the last part, once it is known whether any of a department's rows were bad."""
     departments: dict[str, Department | None] = {}
     incomplete: set[str] = set()
-    elements: dict[str, DataElement] = {}
+    elements: set[str] = set()
     provider: Cell | None = None
     provider_code: Cell | None = None
+    part = Declaration(source=reader.file, format=NAME)
+    rows = reported = 0
     for res in reader.group():
         provider = res.cells.get("provider", provider)
         provider_code = res.cells.get("provider_code", provider_code)
@@ -419,23 +454,29 @@ def _build(reader: _Reader, declaration: Declaration, skip_invalid: bool) -> Non
             key = clean_code(provider_code.text).upper()
             if key not in departments:
                 departments[key] = reader.department(provider_code, provider)
+                if departments[key] is not None:
+                    part.nodes.append(departments[key])
             department = departments[key]
         errors = len(reader.issues)
         dataset = reader.dataset(res, provider, provider_code)
         usable = dataset is not None and department is not None and not res.bad
         fields = reader.fields(res, usable)
-        if usable:
-            declaration.left_out += len(res.rows) - len(fields)
         if department is not None and (res.bad or any(i.severity == "error" for i in reader.issues[errors:])):
             incomplete.add(department.code)
+        if usable:
+            part.left_out += len(res.rows) - len(fields)
+        rows += len(res.rows)
         if dataset is None or department is None or res.bad:
-            declaration.left_out += 1
-            continue
-        _emit(declaration, department, dataset, fields, elements, res, reader)
+            part.left_out += 1
+        else:
+            _emit(part, department, dataset, fields, elements, res, reader)
+        if rows >= part_rows:
+            part.issues, reported = reader.issues[reported:], len(reader.issues)
+            yield part
+            part, rows = Declaration(source=reader.file, format=NAME), 0
     for department in departments.values():
         if department is None:
             continue
-        declaration.nodes.append(department)
         if department.code in incomplete and skip_invalid:
             reader.issue(
                 None,
@@ -446,8 +487,9 @@ def _build(reader: _Reader, declaration: Declaration, skip_invalid: bool) -> Non
                 "warning",
             )
         else:
-            declaration.scopes.append(RetireScope(department.code))
-    declaration.nodes.extend(elements.values())
+            part.scopes.append(RetireScope(department.code))
+    part.issues = reader.issues[reported:]
+    yield part
 
 
 def _emit(
@@ -455,7 +497,7 @@ def _emit(
     department: Department,
     dataset: Dataset,
     fields: list[tuple[int, FieldItem, DataElement | None]],
-    elements: dict[str, DataElement],
+    elements: set[str],
     res: Resource,
     reader: _Reader,
 ) -> None:
@@ -467,7 +509,9 @@ def _emit(
         declaration.nodes.append(item)
         declaration.edges.append(EdgeDecl("HAS_FIELD", dataset_ref, field_ref))
         if element is not None:
-            elements.setdefault(element.key(), element)
+            if element.key() not in elements:
+                elements.add(element.key())
+                declaration.nodes.append(element)
             declaration.edges.append(EdgeDecl("MEANS", field_ref, NodeRef(DataElement.LABEL, element.key())))
     cell = res.cells.get("interface")
     if cell is not None:
@@ -507,4 +551,5 @@ FORMAT = Format(
     priority=0,
     sniff=sniff,
     read=read,
+    stream=stream,
 )

@@ -7,9 +7,11 @@ a user whose file was misread can tell why; an undecodable file is an Issue, not
 traceback.
 """
 
+import codecs
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from registry.service.errors import Issue
 
@@ -61,3 +63,67 @@ def _try(path: Path, data: bytes, encoding: str, *, note: bool) -> Decoded:
 
 def _note(path: Path, encoding: str) -> Issue:
     return Issue(str(path), None, None, None, f"file is not UTF-8; read as {encoding}", severity="warning")
+
+
+BLOCK = 1 << 20
+"""Bytes read at a time when a file is checked without being held."""
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What ``decode`` would say about a file, found without holding it: its encoding (or
+    the issue why it has none) and its digest."""
+
+    encoding: str | None
+    issue: Issue | None
+    sha256: str
+
+
+def sniff_file(path: Path) -> Sniffed:
+    """``decode``'s choice of encoding, checked over the whole file a block at a time
+    (decoding is cheap next to parsing) so that a stream reader never meets an
+    undecodable byte after it has begun handing out rows."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        handle.seek(0)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            ok, _where = _check(handle, "utf-16", digest)
+            sha = digest.hexdigest()
+            if not ok:
+                return Sniffed(None, Issue(str(path), None, None, None, "cannot decode the file as utf-16"), sha)
+            return Sniffed("utf-16", _note(path, "UTF-16"), sha)
+        ok, where = _check(handle, "utf-8-sig", digest)
+        sha = digest.hexdigest()
+        if ok:
+            return Sniffed("utf-8-sig", None, sha)
+        handle.seek(0)
+        if _check(handle, "gb18030", None)[0]:
+            return Sniffed("gb18030", _note(path, "GBK/GB18030"), sha)
+    reason = f"cannot decode the file: not UTF-8 (byte {where}) and not GBK/GB18030; save it as UTF-8 CSV"
+    return Sniffed(None, Issue(str(path), None, None, None, reason), sha)
+
+
+def _check(handle: BinaryIO, encoding: str, digest: "hashlib._Hash | None") -> tuple[bool, int]:
+    """Whether the rest of ``handle`` decodes; where it first fails. Hashes what it reads
+    into ``digest`` (all of it, even past a failure, since the digest is the file's)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    failed_at: int | None = None
+    while block := handle.read(BLOCK):
+        if digest is not None:
+            digest.update(block)
+        if failed_at is None:
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                failed_at = offset + exc.start
+                if digest is None:
+                    break
+        offset += len(block)
+    if failed_at is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            failed_at = offset + exc.start
+    return failed_at is None, failed_at or 0

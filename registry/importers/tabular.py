@@ -9,15 +9,16 @@ top-left cell, which is what the user sees in Excel.
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from registry.importers.limits import DEFAULT, Limits, TooCostly
-from registry.importers.source import decode
+from registry.importers.source import decode, sha256, sniff_file
 from registry.importers.workbook import BrokenWorkbook, read_grids
 from registry.service.errors import Issue
 
@@ -32,8 +33,10 @@ class Table:
     encoding: str | None = None
     header_row: int | None = None
     headers: list[str] = field(default_factory=list)
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    rows: Iterable[tuple[int, list[str]]] = field(default_factory=list)
+    """Data rows; read lazily, once, when the table was streamed (``stream_table``)."""
     issues: list[Issue] = field(default_factory=list)
+    sha256: str | None = None
 
 
 def cell_text(value: Any) -> str:
@@ -90,6 +93,40 @@ def read_table(path: Path, data: bytes, score: Callable[[Sequence[str]], int], l
     return table
 
 
+def stream_table(path: Path, score: Callable[[Sequence[str]], int]) -> Table:
+    """``read_table`` for a CSV that is read as its rows are used, so that a province's
+    catalogue is never held whole; the file is checked for its encoding (and hashed)
+    first, in blocks. Workbooks are read whole: Excel's row limit keeps them small."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") or head.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
+        data = path.read_bytes()
+        table = read_table(path, data, score)
+        table.sha256 = sha256(data)
+        return table
+    sniffed = sniff_file(path)
+    table = Table(str(path), encoding=sniffed.encoding, issues=[sniffed.issue] if sniffed.issue else [])
+    table.sha256 = sniffed.sha256
+    if sniffed.encoding is None:
+        return table
+    handle = path.open(encoding=sniffed.encoding, newline="")
+    first = next((line for line in handle if line.strip()), "")
+    handle.seek(0)
+    delimiter = max(",\t;", key=first.count) if first else ","
+    rows = _csv_rows(handle, delimiter)
+    head_rows = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
+    _split(table, head_rows, score, rest=rows)
+    if table.header_row is None:
+        handle.close()
+    return table
+
+
+def _csv_rows(handle: TextIO, delimiter: str) -> Iterator[list[str]]:
+    with handle:
+        for row in csv.reader(handle, delimiter=delimiter):
+            yield [cell.strip() for cell in row]
+
+
 def csv_grid(text: str, limits: Limits = DEFAULT) -> list[list[str]]:
     sample = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",\t;", key=sample.count) if sample else ","
@@ -133,7 +170,11 @@ def header_index(head: Sequence[Sequence[str]], score: Callable[[Sequence[str]],
     return index if scores[index] > 0 else None
 
 
-def _split(table: Table, grid: list[list[str]], score: Callable[[Sequence[str]], int]) -> None:
+def _split(
+    table: Table, grid: list[list[str]], score: Callable[[Sequence[str]], int], rest: Iterator[list[str]] | None = None
+) -> None:
+    """``rest``: the rows after ``grid`` when the file is streamed; then the table's rows
+    are read as they are used."""
     head = grid[:HEADER_SEARCH_ROWS]
     if not head:
         table.issues.append(Issue(table.file, None, None, None, "the file is empty"))
@@ -146,7 +187,14 @@ def _split(table: Table, grid: list[list[str]], score: Callable[[Sequence[str]],
         return
     table.header_row = index + 1
     table.headers = list(grid[index])
-    width = len(table.headers)
-    for number, row in enumerate(grid[index + 1 :], start=index + 2):
+    data = _data_rows(len(table.headers), index + 2, grid[index + 1 :], rest or iter(()))
+    table.rows = data if rest is not None else list(data)
+
+
+def _data_rows(
+    width: int, start: int, first: list[list[str]], rest: Iterator[list[str]]
+) -> Iterator[tuple[int, list[str]]]:
+    """Non-empty rows numbered as Excel shows them, cut or padded to the header's width."""
+    for number, row in enumerate(itertools.chain(first, rest), start=start):
         if any(row):
-            table.rows.append((number, (row + [""] * (width - len(row)))[:width] if len(row) != width else row))
+            yield number, (row + [""] * (width - len(row)))[:width] if len(row) != width else row

@@ -10,7 +10,7 @@ set, so counts, pages and searches agree with lists.
 import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -35,7 +35,7 @@ from registry.schema.records import (
     Provenance,
 )
 from registry.service.caller import Caller, Role
-from registry.service.declaration import Declaration, EdgeDecl
+from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl, RetireScope
 from registry.service.errors import (
     Busy,
     ImportRejected,
@@ -68,6 +68,8 @@ class LoadReport:
     rejected_rows: int = 0
     limit_hit: list[str] = field(default_factory=list)
     """In a dry run, each retire limit the real load would hit (it would then refuse)."""
+    left_out: int = 0
+    """Entries the importer left out for their errors (``Declaration.left_out``)."""
 
     @property
     def totals(self) -> dict[str, int]:
@@ -377,62 +379,83 @@ class RegistryService:
         force: bool = False,
         retire_limit: float = DEFAULT_RETIRE_LIMIT,
     ) -> LoadReport:
-        """Write a declaration as one atomic batch. A declaration with errors writes nothing
-        unless ``skip_invalid`` (the importer has already left the bad rows out). The
-        cyclic collector is paused while the write's records are built: at a province's
-        millions of fields its collections rescan the whole declaration again and again."""
-        with gc_paused():
-            return self._load(declaration, caller, dry_run, skip_invalid, force, retire_limit)
+        """Write a declaration as one atomic batch: ``load_stream`` with one part."""
+        return self.load_stream(
+            declaration.stream(),
+            caller,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            force=force,
+            retire_limit=retire_limit,
+        )
 
-    def _load(
+    def load_stream(
         self,
-        declaration: Declaration,
+        stream: DeclarationStream,
         caller: Caller,
-        dry_run: bool,
-        skip_invalid: bool,
-        force: bool,
-        retire_limit: float,
+        *,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        force: bool = False,
+        retire_limit: float = DEFAULT_RETIRE_LIMIT,
     ) -> LoadReport:
-        errors = declaration.errors
-        if errors and not skip_invalid:
-            raise ImportRejected(declaration.issues)
+        """Write a file as one batch, part by part (``Store.apply_chunks``): each part is
+        checked and written before the next is read, so memory is bounded by a part.
+        After a part with errors (unless ``skip_invalid``) nothing more is written, the
+        rest is still read so that every issue is reported, and the load is refused: the
+        store drops what the earlier parts wrote. Retirement of what the file no longer
+        lists comes last, when the whole file has been seen. The cyclic collector is
+        paused while records are built: at a province's millions of fields its
+        collections rescan everything allocated so far, again and again."""
         if not caller.can_write:
             raise PermissionDenied("this caller may read but not write")
-        self._check_edges(declaration.edges)
-        self._check_permissions(declaration, caller)
+        # what the caller may not see, settled before the store's write begins: reads during
+        # the load see its uncommitted parts, which must not be taken for the registry
+        self._hidden_by_label(caller)
         batch = f"batch-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-        prov = Provenance(source=declaration.source, batch=batch, by=caller.identity, at=_now())
-        changes = ChangeSet(
-            nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in declaration.nodes],
-            edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in declaration.edges],
-        )
-        limit_hit: list[str] = []
-        retired = self._retirements(
-            declaration, caller, force=force, limit=retire_limit, dry_run=dry_run, hits=limit_hit
-        )
-        changes.retire_nodes = retired
-        unseen = self._hidden_edges_of(caller, retired)
-        record = ImportBatch(
-            id=batch,
-            source=declaration.source,
-            sha256=declaration.sha256,
-            format=declaration.format,
-            by=caller.identity,
-            at=prov.at,
-        )
-        changes.record = NodeWrite(record.LABEL, record.key(), record.props())
-        try:
-            result = self.store.apply(changes, prov, dry_run=dry_run)
-        except DanglingEdges as exc:
-            raise InvalidInput(str(exc)) from None
-        except StoreBusy as exc:
-            raise Busy(str(exc)) from None
+        prov = Provenance(source=stream.source, batch=batch, by=caller.identity, at=_now())
+        load = _Load(stream, skip_invalid)
+        unseen: Counter[str] = Counter()
+
+        def chunks() -> Iterator[ChangeSet]:
+            for part in load.parts():
+                self._check_edges(part.edges)
+                self._check_permissions(part, caller)
+                yield ChangeSet(
+                    nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in part.nodes],
+                    edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in part.edges],
+                )
+
+        def finish(_result: ApplyResult) -> ChangeSet:
+            if load.rejected:
+                raise ImportRejected(load.issues)
+            load.retired = self._retirements(load, caller, batch, force=force, limit=retire_limit, dry_run=dry_run)
+            unseen.update(self._hidden_edges_of(caller, load.retired))
+            record = ImportBatch(
+                id=batch,
+                source=stream.source,
+                sha256=stream.sha256,
+                format=stream.format,
+                by=caller.identity,
+                at=prov.at,
+            )
+            return ChangeSet(retire_nodes=load.retired, record=NodeWrite(record.LABEL, record.key(), record.props()))
+
+        with gc_paused():
+            try:
+                result = self.store.apply_chunks(chunks(), prov, finish, dry_run=dry_run)
+            except DanglingEdges as exc:
+                raise InvalidInput(str(exc)) from None
+            except StoreBusy as exc:
+                raise Busy(str(exc)) from None
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         if result.changed and not dry_run:
             for listener in self.listeners:
                 listener(batch)
-        return LoadReport(batch, result, retired, declaration.issues, declaration.rejected, limit_hit)
+        return LoadReport(
+            batch, result, load.retired, load.issues, load.rejected_count(), load.limit_hit, load.left_out
+        )
 
     def upsert(
         self,
@@ -501,29 +524,23 @@ class RegistryService:
             )
 
     def _retirements(
-        self,
-        declaration: Declaration,
-        caller: Caller,
-        *,
-        force: bool,
-        limit: float,
-        dry_run: bool = False,
-        hits: list[str] | None = None,
+        self, load: "_Load", caller: Caller, batch: str, *, force: bool, limit: float, dry_run: bool
     ) -> list[NodeRef]:
-        """Entries the declaration no longer lists, judged over what the caller can see: an
-        entry hidden from it is untouched by its absence from the file, and the limit counts
-        only visible entries, so neither the refusal nor a dry run reveals hidden ones.
-        Beyond ``limit`` the load is refused, except in a dry run, which notes the limit in
-        ``hits`` and goes on to show all that the load would retire."""
-        if not declaration.scopes:
-            return []
-        declared = {(n.LABEL, n.key()) for n in declaration.nodes}
-        link = {"Dataset": "PROVIDES", "System": "OPERATES"}
+        """Entries the file no longer lists, found after every part is in the store: the
+        department's entries are then those it had before this load (created by another
+        batch) and those the load added. Beyond ``limit`` the load is refused, except in
+        a dry run, which notes the limit in ``load.limit_hit`` and goes on to show all
+        that the load would retire."""
         retire: list[NodeRef] = []
-        for scope in declaration.scopes:
+        link = {"Dataset": "PROVIDES", "System": "OPERATES"}
+        for scope in load.scopes:
             department = NodeRef("Department", scope.department)
-            existing = [e.dst for e in self.edges(caller, [department], direction="out", types=[link[scope.label]])]
-            gone = [ref for ref in existing if (ref.label, ref.key) not in declared]
+            declared = load.declared.get(scope.label, set())
+            # judged over what the caller can see: an entry hidden from it is untouched by its
+            # absence from the file, and the limit counts only visible entries
+            linked = self.edges(caller, [department], direction="out", types=[link[scope.label]])
+            existing = [e.dst for e in linked if e.created.batch != batch]
+            gone = [ref for ref in existing if ref.key not in declared]
             if gone and not force and len(gone) > limit * len(existing):
                 message = (
                     f"this load would retire {len(gone)} of the {len(existing)} {scope.label} entries of "
@@ -531,15 +548,14 @@ class RegistryService:
                 )
                 if not dry_run:
                     raise RetireLimitExceeded(message)
-                if hits is not None:
-                    hits.append(message)
+                load.limit_hit.append(message)
             retire.extend(gone)
             if scope.label == "Dataset":
-                kept = [ref for ref in existing if (ref.label, ref.key) in declared]
+                fields = load.declared.get("Field", set())
                 retire.extend(
                     e.dst
-                    for e in self.edges(caller, kept + gone, direction="out", types=["HAS_FIELD"])
-                    if (e.dst.label, e.dst.key) not in declared
+                    for e in self.edges(caller, existing, direction="out", types=["HAS_FIELD"])
+                    if e.dst.key not in fields
                 )
         return retire
 
@@ -616,3 +632,42 @@ class RegistryService:
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         return result
+
+
+class _Load:
+    """What the service keeps of a file while its parts stream through: the issues and
+    scopes found so far and the keys of the entries a scope can retire (no other part
+    of the file is held)."""
+
+    RETIRABLE = frozenset(("Dataset", "System", "Field"))
+
+    def __init__(self, stream: DeclarationStream, skip_invalid: bool) -> None:
+        self.stream = stream
+        self.skip_invalid = skip_invalid
+        self.issues: list[Issue] = []
+        self.scopes: list[RetireScope] = []
+        self.declared: dict[str, set[str]] = {}
+        self.rejected = False
+        self.retired: list[NodeRef] = []
+        self.limit_hit: list[str] = []
+        self.left_out = 0
+
+    def parts(self) -> Iterator[Declaration]:
+        """The parts to write; after the first with errors (unless they are skipped) the
+        rest are read for their issues only."""
+        for part in self.stream.parts:
+            self.issues.extend(part.issues)
+            self.scopes.extend(part.scopes)
+            self.left_out += part.left_out
+            if part.errors and not self.skip_invalid:
+                self.rejected = True
+            if self.rejected:
+                continue
+            for node in part.nodes:
+                if node.LABEL in self.RETIRABLE:
+                    self.declared.setdefault(node.LABEL, set()).add(node.key())
+            yield part
+
+    def rejected_count(self) -> int:
+        """``Declaration.rejected`` over the whole file."""
+        return self.left_out or len({(i.file, i.row) for i in self.issues if i.severity == "error"})

@@ -1,6 +1,7 @@
 """What an importer or a mutation hands the service: validated nodes, edges between them,
 and the scopes within which absence means retirement."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,3 +64,22 @@ class Declaration:
         self.scopes.extend(other.scopes)
         self.issues.extend(other.issues)
         self.left_out += other.left_out
+
+    def stream(self) -> "DeclarationStream":
+        """This declaration as a stream of one part."""
+        return DeclarationStream(self.source, self.format, [self], self.sha256)
+
+
+@dataclass
+class DeclarationStream:
+    """A file read part by part, so that loading it holds one part at a time.
+
+    Each part is a ``Declaration`` of nodes and edges (an edge's ends are declared in its
+    own part or an earlier one, or already stored), with the issues and retirement scopes
+    found while reading it. ``sha256`` may be filled in by the reader only once every part
+    has been read, which is when the service needs it for the batch record."""
+
+    source: str
+    format: str
+    parts: Iterable[Declaration]
+    sha256: str | None = None
