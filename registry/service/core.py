@@ -416,15 +416,21 @@ class RegistryService:
         prov = Provenance(source=stream.source, batch=batch, by=caller.identity, at=_now())
         load = _Load(stream, skip_invalid)
         unseen: Counter[str] = Counter()
+        tracking = self.visibility.tracking()
+        touched: set[NodeRef] = set()
 
         def chunks() -> Iterator[ChangeSet]:
             for part in load.parts():
                 self._check_edges(part.edges)
                 self._check_permissions(part, caller)
-                yield ChangeSet(
+                changes = ChangeSet(
                     nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in part.nodes],
                     edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in part.edges],
                 )
+                if tracking is not None:
+                    touched.update(NodeRef(n.label, n.key) for n in changes.nodes)
+                    touched.update(end for e in changes.edges for end in (e.src, e.dst))
+                yield changes
 
         def finish(_result: ApplyResult) -> ChangeSet:
             if load.rejected:
@@ -439,6 +445,9 @@ class RegistryService:
                 by=caller.identity,
                 at=prov.at,
             )
+            if tracking is not None:
+                touched.update(self._neighbourhood(load.retired))
+                touched.add(NodeRef(record.LABEL, record.key()))
             return ChangeSet(retire_nodes=load.retired, record=NodeWrite(record.LABEL, record.key(), record.props()))
 
         with gc_paused():
@@ -450,6 +459,8 @@ class RegistryService:
                 raise Busy(str(exc)) from None
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
+        if not dry_run:
+            self.visibility.after_write(tracking, result, touched)
         if result.changed and not dry_run:
             for listener in self.listeners:
                 listener(batch)
@@ -628,10 +639,21 @@ class RegistryService:
         unseen = self._hidden_edges_of(caller, refs)
         batch = f"batch-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         prov = Provenance(source=source, batch=batch, by=caller.identity, at=_now())
+        tracking = self.visibility.tracking()
+        touched = self._neighbourhood(refs) if tracking is not None else set()
         result = self.store.apply(ChangeSet(retire_nodes=list(refs)), prov)
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
+        self.visibility.after_write(tracking, result, touched)
         return result
+
+    def _neighbourhood(self, refs: Sequence[NodeRef]) -> set[NodeRef]:
+        """``refs`` and the other ends of their live edges: what retiring them touches."""
+        touched = set(refs)
+        if refs:
+            for edge in self.store.edges(list(refs), direction="both"):
+                touched.update((edge.src, edge.dst))
+        return touched
 
 
 class _Load:

@@ -19,6 +19,9 @@ Departments and data elements are public. An edge is visible when both ends are.
 Levels only rise during the fixpoint, so it ends after at most a few passes.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import networkx as nx
 
 from registry.collector import gc_paused
@@ -33,10 +36,23 @@ HIGHEST_LEVEL = max(level.rank for level in SecrecyLevel)
 _RANK = {level.value: level.rank for level in SecrecyLevel}
 
 
-def _secrecy(attrs: dict) -> int:
+def _secrecy(attrs: Mapping[str, Any]) -> int:
     value = attrs.get("secrecy_level", "none")
     rank = _RANK.get(value)
     return SecrecyLevel(value).rank if rank is None else rank
+
+
+def own_level(label: str, attrs: Mapping[str, Any]) -> int:
+    """What a node needs by its own properties, before anything it is linked to raises it."""
+    if label == "System":
+        return max(_secrecy(attrs), INTRANET if attrs.get("network") == Network.INTRANET else 0)
+    if label in ("Dataset", "Field"):
+        return _secrecy(attrs)
+    if label == "Interface":
+        return INTRANET if attrs.get("network") == Network.INTRANET else 0
+    if label == "ImportBatch":
+        return INTRANET
+    return 0
 
 
 def _linked(adjacency: dict, node: NodeRef, edge_type: str) -> list[NodeRef]:
@@ -59,16 +75,7 @@ def _levels(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
     for node, attrs in graph.nodes(data=True):
         label = attrs["label"]
         by_label.setdefault(label, []).append(node)
-        if label == "System":
-            level[node] = max(_secrecy(attrs), INTRANET if attrs.get("network") == Network.INTRANET else 0)
-        elif label in ("Dataset", "Field"):
-            level[node] = _secrecy(attrs)
-        elif label == "Interface":
-            level[node] = INTRANET if attrs.get("network") == Network.INTRANET else 0
-        elif label == "ImportBatch":
-            level[node] = INTRANET
-        else:
-            level[node] = 0
+        level[node] = own_level(label, attrs)
 
     datasets = by_label.get("Dataset", [])
     fields = by_label.get("Field", [])

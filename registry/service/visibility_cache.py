@@ -16,7 +16,8 @@ from threading import Lock
 import networkx as nx
 
 from registry.schema.enums import Clearance
-from registry.schema.records import LEVELS, NodeRef
+from registry.schema.records import LEVELS, ApplyResult, NodeRef
+from registry.service.levels import StoreGraph, update_levels
 from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
 from registry.store.base import Store
 from registry.store.projection import visible_subgraph
@@ -48,6 +49,36 @@ class VisibilityCache:
             self._version = version
         if levels and self._levels is None:
             self._levels = levels_of(self.store.projection())
+
+    def tracking(self) -> int | None:
+        """The store version the levels hold for, when they are current: then a write
+        updates them (``after_write``) instead of leaving the next reader to recompute
+        them all over a projection of the whole registry."""
+        with self._lock:
+            version = self.store.version()
+            return version if self._levels is not None and self._version == version else None
+
+    def after_write(self, before: int | None, result: ApplyResult, touched: set[NodeRef]) -> None:
+        """Bring the levels and the hidden sets up to date with a committed write that
+        touched ``touched`` (see ``registry.service.levels``): only the nodes whose level
+        moved enter or leave each hidden set. Projections and counts are per version and
+        are rebuilt when next asked. The levels are copied, not changed in place: an
+        analysis still running on the previous projection keeps that version's levels."""
+        if before is None or not result.changed:
+            return
+        with self._lock:
+            if self._levels is None or self._version != before or result.version != before + 1:
+                return  # another writer came between: the next reader recomputes
+            levels = dict(self._levels)
+            changed = update_levels(levels, StoreGraph(self.store), touched).changed
+            for clearance, hidden in list(self._hidden.items()):
+                added = {ref for ref, level in changed.items() if level is not None and level > clearance}
+                removed = {ref for ref in changed if ref not in added}
+                self._hidden[clearance] = frozenset((hidden - removed) | added)
+            self._levels = levels
+            self._graphs.clear()
+            self._stats.clear()
+            self._version = result.version
 
     def _known_levels(self) -> dict[NodeRef, int]:
         self._refresh()
