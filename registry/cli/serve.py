@@ -10,7 +10,7 @@ from rich.table import Column, Table
 
 from registry.cli.context import open_service, store_location, store_option
 from registry.web.app import WebSettings
-from registry.web.server import DEFAULT_HOST, DEFAULT_PORT, run
+from registry.web.server import DEFAULT_HOST, DEFAULT_PORT, default_workers, run
 from registry.web.tokens import DEFAULT_DAYS, TokenError, TokenStore, default_token_path
 
 
@@ -52,6 +52,13 @@ def serve_options(func: click.decorators.FC) -> click.decorators.FC:
                 type=click.IntRange(min=1),
                 help="Largest request body accepted, in MiB (catalogue uploads).",
             ),
+            click.option(
+                "--workers",
+                type=click.IntRange(min=1),
+                default=default_workers,
+                show_default="number of cores",
+                help="Server processes sharing the store and the token file.",
+            ),
             tokens_option,
         ]
     ):
@@ -67,6 +74,7 @@ def start(
     cors_origins: tuple[str, ...],
     max_body: int,
     tokens_path: str | None,
+    workers: int = 1,
     init: bool = True,
 ) -> None:
     service = open_service(create=init, background=True)
@@ -79,7 +87,7 @@ def start(
             "[yellow]no API tokens yet: create one with `registry token create --role reviewer "
             "--clearance public`, or pass --public-view[/yellow]"
         )
-    run(service, tokens, settings, host=host, port=port)
+    run(service, tokens, settings, host=host, port=port, workers=workers)
 
 
 @click.command("serve")
@@ -93,11 +101,13 @@ def serve_command(
     cors_origins: tuple[str, ...],
     max_body: int,
     tokens_path: str | None,
+    workers: int,
     init: bool,
 ) -> None:
     """Serve the registry over GraphQL (with GraphiQL for browsers), /health and /metrics."""
     start(
         init=init,
+        workers=workers,
         host=host,
         port=port,
         public_view=public_view,

@@ -1,13 +1,36 @@
-"""Run the app with uvicorn: what ``registry serve`` and ``registry demo --serve`` share."""
+"""Run the app with uvicorn: what ``registry serve`` and ``registry demo --serve`` share.
+
+With more than one worker, uvicorn starts that many processes, each building its own app
+from the settings this process leaves in the environment (``worker_app``): each opens
+the store itself (SQLite in WAL mode lets the processes read at once and queues their
+writes; Neo4j is a server) and reads the same token file, which is re-read when it
+changes and written under a lock. Caches (projections, visibility) are per process and
+keyed by the store's version, so a write through one worker is seen by every other at
+its next request.
+"""
+
+import json
+import os
+from dataclasses import asdict
 
 import uvicorn
+from starlette.applications import Starlette
 
+from registry.graphql import Limits
 from registry.service import RegistryService
+from registry.store import open_store
 from registry.web.app import WebSettings, create_app
 from registry.web.tokens import TokenStore
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+WORKER_ENV = "REGISTRY_SERVE_WORKER"
+"""Environment variable carrying a worker's settings (store, token file, web settings)."""
+
+
+def default_workers() -> int:
+    """One worker per core."""
+    return os.cpu_count() or 1
 
 
 def run(
@@ -17,7 +40,41 @@ def run(
     *,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
+    workers: int = 1,
 ) -> None:
-    """Serve until interrupted. One worker: the embedded store is one file opened once, and
-    its projection cache is per process."""
-    uvicorn.run(create_app(service, tokens, settings), host=host, port=port, log_level="info", access_log=False)
+    """Serve until interrupted, in this process (one worker) or in ``workers`` processes."""
+    if workers <= 1:
+        uvicorn.run(create_app(service, tokens, settings), host=host, port=port, log_level="info", access_log=False)
+        return
+    os.environ[WORKER_ENV] = json.dumps(
+        {
+            "store": service.store.url,
+            "tokens": str(tokens.path),
+            "public_view": settings.public_view,
+            "cors_origins": list(settings.cors_origins),
+            "max_body_bytes": settings.max_body_bytes,
+            "limits": asdict(settings.limits),
+        }
+    )
+    service.store.close()
+    uvicorn.run(
+        "registry.web.server:worker_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+    )
+
+
+def worker_app() -> Starlette:
+    """The app of one worker process, from the settings ``run`` left in the environment."""
+    config = json.loads(os.environ[WORKER_ENV])
+    settings = WebSettings(
+        public_view=config["public_view"],
+        cors_origins=tuple(config["cors_origins"]),
+        max_body_bytes=config["max_body_bytes"],
+        limits=Limits(**config["limits"]),
+    )
+    return create_app(RegistryService(open_store(config["store"])), TokenStore(config["tokens"]), settings)

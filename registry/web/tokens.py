@@ -14,11 +14,14 @@ most once a minute per token), so the server never rewrites the file the operato
 ``token create`` and ``revoke`` write.
 """
 
+import fcntl
 import hashlib
 import hmac
 import json
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -73,7 +76,7 @@ class TokenStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = Lock()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._tokens: dict[str, TokenInfo] = {}
         self.used_path = self.path.with_name(self.path.stem + ".used.json")
         self._used: dict[str, str] = {}
@@ -85,7 +88,7 @@ class TokenStore:
         except FileNotFoundError:
             self._stamp, self._tokens = None, {}
             return self._tokens
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if stamp != self._stamp:
             try:
                 rows = json.loads(self.path.read_text(encoding="utf-8"))
@@ -94,6 +97,20 @@ class TokenStore:
                 raise TokenError(f"token file {self.path} is damaged: {exc}") from None
             self._stamp = stamp
         return self._tokens
+
+    @contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Held while the file is read, changed and replaced, so that two processes (two
+        ``registry token create`` runs, or one beside a server's workers) never lose each
+        other's change. Readers need no lock: the file is replaced whole, atomically."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._stamp = None  # another process may have written since we last read
+            yield
+        finally:
+            os.close(fd)
 
     def _save(self, tokens: dict[str, TokenInfo]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +165,7 @@ class TokenStore:
             digest=_digest(secret),
             expires=None if expires_in is None else (now + expires_in).isoformat(timespec="seconds"),
         )
-        with self._lock:
+        with self._lock, self._file_lock():
             tokens = dict(self._load())
             tokens[token_id] = info
             self._save(tokens)
@@ -186,7 +203,7 @@ class TokenStore:
             pass  # a read-only directory costs the record of use, never the request
 
     def revoke(self, token_id: str) -> TokenInfo:
-        with self._lock:
+        with self._lock, self._file_lock():
             tokens = dict(self._load())
             info = tokens.pop(token_id, None)
             if info is None:
