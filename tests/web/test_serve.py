@@ -50,6 +50,8 @@ def server(registry_file: Path) -> Iterator[str]:
             "serve",
             "--port",
             str(port),
+            "--workers",
+            "1",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
