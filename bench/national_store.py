@@ -11,7 +11,7 @@ edges), each province one batch. The service keeps clearance levels up to date a
 provinces are written (``registry.service.levels``), so the public caller's hidden set
 comes from them, never from a projection of the whole registry (which does not fit at
 this size). The analyses then stream the compact projection out of the store
-(``compact_registry``) with that caller's hidden set and run duplicate detection and the
+(``compact_registry`` over ``service.rows(caller)``) and run duplicate detection and the
 array-based gap kinds on it. Every figure is measured; a step that did not finish is
 absent from the table, and the log written while it runs (one line per province) says
 how far it came.
@@ -148,7 +148,7 @@ def run(datasets: int, provinces: int, store_path: Path, seed: int) -> Report:
     for name, caller in (("system", Caller.system()), ("public", public)):
         with measured() as m:
             hidden = service.hidden(caller)
-            registry = compact_registry(service.store, hidden=hidden)
+            registry = compact_registry(service.rows(caller))
         log(progress, step=f"compact {name}", seconds=round(m.seconds, 1))
         with measured() as d:
             found = clusters(registry.matrix)

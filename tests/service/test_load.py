@@ -143,7 +143,7 @@ def test_an_edge_to_a_missing_node_is_invalid_input_but_a_store_bug_is_not(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ValueError("a bug in the store")
 
-    monkeypatch.setattr(loaded.store, "apply", broken)
+    monkeypatch.setattr(loaded.store, "apply_chunks", broken)
     fine = Declaration(source="正常.json", format="native", nodes=[System(code="NEW-3", name="新系统三")])
     with pytest.raises(ValueError, match="a bug in the store") as raised:
         loaded.load(fine, Caller.system())
