@@ -774,6 +774,24 @@ class SQLiteStore:
             ):
                 yield self._history_entry(row)
 
+    def linked_ends(
+        self, refs: Sequence[NodeRef], edge_type: str, direction: Direction
+    ) -> Iterator[tuple[str, str, str, str]]:
+        """(label, key, other label, other key) of the live ``edge_type`` edges from each of
+        ``refs`` (``out``) or to it (``in``): ends only, no records, properties or
+        provenance, for walks over many nodes (keeping clearance levels up to date after
+        a province's import). Not part of the Store protocol; ``registry.service.levels``
+        uses it when present."""
+        near, far = ("src", "dst") if direction == "out" else ("dst", "src")
+        for start in range(0, len(refs), _CHUNK):
+            chunk = json.dumps([[r.label, r.key] for r in refs[start : start + _CHUNK]])
+            yield from self._stream(
+                f"SELECT e.{near}_label, e.{near}_key, e.{far}_label, e.{far}_key FROM json_each(?1) AS j "
+                f"JOIN edges AS e ON e.{near}_label = j.value ->> 0 AND e.{near}_key = j.value ->> 1 "
+                "WHERE e.type = ?2 AND e.retired = 0",
+                (chunk, edge_type),
+            )
+
     def iter_history(self) -> Iterator[HistoryEntry]:
         for row in self._stream(f"SELECT {self._HISTORY_COLUMNS} FROM history ORDER BY seq", ()):
             yield self._history_entry(row)
