@@ -32,6 +32,7 @@ from registry.schema.enums import Clearance
 from registry.service import Caller, RegistryService, Role
 from registry.store.sqlite import SQLiteStore
 from registry.synth import generate, to_declaration
+from registry.web.server import default_workers
 from registry.web.tokens import TokenStore
 
 MIX: dict[str, str] = {
@@ -131,7 +132,7 @@ def over_http(url: str, token: str, plan: list[tuple[str, str, dict[str, Any]]],
     return {"concurrency": concurrency, **_timed(len(plan), run)}
 
 
-def start_server(store: Path, tokens: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(store: Path, tokens: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -145,12 +146,14 @@ def start_server(store: Path, tokens: Path) -> tuple[subprocess.Popen[bytes], st
             str(port),
             "--tokens",
             str(tokens),
+            "--workers",
+            str(workers),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(1200):
         if process.poll() is not None:
             raise RuntimeError("registry serve exited at start")
         try:
@@ -159,7 +162,7 @@ def start_server(store: Path, tokens: Path) -> tuple[subprocess.Popen[bytes], st
         except httpx.TransportError:
             time.sleep(0.1)
     process.terminate()
-    raise RuntimeError("registry serve did not answer /health within 30 s")
+    raise RuntimeError("registry serve did not answer /health within 120 s")
 
 
 def main() -> None:
@@ -168,7 +171,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600, help="Requests per run (bounded).")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="Server processes (default: one per core).")
     args = parser.parse_args()
+    workers = args.workers or default_workers()
 
     with tempfile.TemporaryDirectory(prefix="bench-graphql-") as folder:
         db, token_file = Path(folder) / "bench.db", Path(folder) / "bench.tokens.json"
@@ -190,14 +195,15 @@ def main() -> None:
         gc.collect()
         gc.freeze()
         baseline = in_process(service, plan)
-        process, url = start_server(db, token_file)
+        process, url = start_server(db, token_file, workers)
         try:
-            over_http(url, token, plan[: len(MIX) * 2], args.concurrency)
+            # warm every worker: each builds its own caches on its first requests
+            over_http(url, token, plan[: len(MIX) * 2 * workers], args.concurrency)
             http = over_http(url, token, plan, args.concurrency)
             sequential = over_http(url, token, plan, 1)
         finally:
             process.terminate()
-            process.wait(timeout=10)
+            process.wait(timeout=60)
         store.close()
 
     report = Report("graphql", ["run", "concurrency", "requests", "rps", "p50_ms", "p95_ms"])
@@ -205,6 +211,7 @@ def main() -> None:
     report.add(run="HTTP", **sequential)
     report.add(run="HTTP", **http)
     report.note(f"registry: {counts.get('Dataset', 0)} datasets, {counts.get('Field', 0)} fields")
+    report.note(f"HTTP rows: registry serve --workers {workers}")
     report.print()
     report.save({"registry": counts, "mix": list(MIX)})
 

@@ -51,16 +51,9 @@ def open_service(*, create: bool = False, background: bool = False) -> RegistryS
     if not create and "://" not in location and not Path(location).exists():
         raise click.ClickException(t("store.missing", path=location))
     try:
-        store = open_store(store_location())
+        service = service_at(location, background=background, on_wait=lambda message: click.echo(message, err=True))
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    if hasattr(store, "on_wait"):
-        # a write that must wait for another process says so instead of hanging silently
-        store.on_wait = lambda message: click.echo(message, err=True)
-    service = RegistryService(store)
-    # Webhooks are delivered after each committed write: inline (with bounded retries) by a
-    # one-shot command, from a worker thread by the server.
-    enable(service, SubscriptionBook(subscriptions_path(location)), background=background)
     return service
 
 
@@ -75,6 +68,22 @@ def os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return f"uid {os.getuid()}"
+
+
+def service_at(
+    location: str, *, background: bool = False, on_wait: Callable[[str], None] | None = None
+) -> RegistryService:
+    """A service on the store at ``location`` (a file or a Neo4j URL): the one place a
+    store is opened, also for each ``registry serve --workers`` process. A write that
+    must wait for another process says so through ``on_wait``. Webhooks are delivered
+    after each committed write: inline (with bounded retries) by a one-shot command,
+    from a worker thread by the server (``background``)."""
+    store = open_store(location)
+    if on_wait is not None and hasattr(store, "on_wait"):
+        store.on_wait = on_wait
+    service = RegistryService(store)
+    enable(service, SubscriptionBook(subscriptions_path(location)), background=background)
+    return service
 
 
 def operator() -> Caller:

@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Column, Table
+from starlette.applications import Starlette
 
-from registry.cli.context import open_service, store_location, store_option
-from registry.web.app import WebSettings
-from registry.web.server import DEFAULT_HOST, DEFAULT_PORT, default_workers, run
+from registry.cli.context import open_service, service_at, store_location, store_option
+from registry.web.app import WebSettings, create_app
+from registry.web.server import DEFAULT_HOST, DEFAULT_PORT, default_workers, run, worker_config
 from registry.web.tokens import DEFAULT_DAYS, TokenError, TokenStore, default_token_path
 
 
@@ -87,7 +88,14 @@ def start(
             "[yellow]no API tokens yet: create one with `registry token create --role reviewer "
             "--clearance public`, or pass --public-view[/yellow]"
         )
-    run(service, tokens, settings, host=host, port=port, workers=workers)
+    run(service, tokens, settings, host=host, port=port, workers=workers, worker_factory=f"{__name__}:worker_app")
+
+
+def worker_app() -> Starlette:
+    """One ``registry serve --workers N`` process's app: its own service on the store the
+    command was given, opened here, where the CLI opens stores."""
+    location, tokens, settings = worker_config()
+    return create_app(service_at(location, background=True), tokens, settings)
 
 
 @click.command("serve")

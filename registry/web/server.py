@@ -1,7 +1,7 @@
 """Run the app with uvicorn: what ``registry serve`` and ``registry demo --serve`` share.
 
 With more than one worker, uvicorn starts that many processes, each building its own app
-from the settings this process leaves in the environment (``worker_app``): each opens
+from the settings this process leaves in the environment (``worker_config``): each opens
 the store itself (SQLite in WAL mode lets the processes read at once and queues their
 writes; Neo4j is a server) and reads the same token file, which is re-read when it
 changes and written under a lock. Caches (projections, visibility) are per process and
@@ -14,11 +14,9 @@ import os
 from dataclasses import asdict
 
 import uvicorn
-from starlette.applications import Starlette
 
 from registry.graphql import Limits
 from registry.service import RegistryService
-from registry.store import open_store
 from registry.web.app import WebSettings, create_app
 from registry.web.tokens import TokenStore
 
@@ -41,9 +39,12 @@ def run(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     workers: int = 1,
+    worker_factory: str | None = None,
 ) -> None:
-    """Serve until interrupted, in this process (one worker) or in ``workers`` processes."""
-    if workers <= 1:
+    """Serve until interrupted, in this process (one worker) or in ``workers`` processes,
+    each building its app with ``worker_factory`` (``module:function``, as uvicorn takes
+    it), which opens the store the way the caller opened this one (``worker_config``)."""
+    if workers <= 1 or worker_factory is None:
         uvicorn.run(create_app(service, tokens, settings), host=host, port=port, log_level="info", access_log=False)
         return
     os.environ[WORKER_ENV] = json.dumps(
@@ -58,7 +59,7 @@ def run(
     )
     service.store.close()
     uvicorn.run(
-        "registry.web.server:worker_app",
+        worker_factory,
         factory=True,
         workers=workers,
         host=host,
@@ -68,8 +69,9 @@ def run(
     )
 
 
-def worker_app() -> Starlette:
-    """The app of one worker process, from the settings ``run`` left in the environment."""
+def worker_config() -> tuple[str, TokenStore, WebSettings]:
+    """In a worker process: the store location, token file and settings ``run`` left in
+    the environment."""
     config = json.loads(os.environ[WORKER_ENV])
     settings = WebSettings(
         public_view=config["public_view"],
@@ -77,4 +79,4 @@ def worker_app() -> Starlette:
         max_body_bytes=config["max_body_bytes"],
         limits=Limits(**config["limits"]),
     )
-    return create_app(RegistryService(open_store(config["store"])), TokenStore(config["tokens"]), settings)
+    return config["store"], TokenStore(config["tokens"]), settings
