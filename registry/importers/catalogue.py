@@ -22,7 +22,8 @@ from pydantic import ValidationError
 
 from registry.i18n import t
 from registry.importers.base import Format, Probe
-from registry.importers.tabular import Table, stream_table
+from registry.importers.source import sha256
+from registry.importers.tabular import Table, read_table, stream_table
 from registry.importers.values import (
     excel_number_hint,
     parse_data_type,
@@ -399,12 +400,12 @@ PART_ROWS = 20_000
 
 
 def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
-    """The whole catalogue as one declaration (``stream``'s parts joined)."""
-    streamed = stream(path, skip_invalid=skip_invalid)
-    declaration = Declaration(source=streamed.source, format=NAME)
-    for part in streamed.parts:
+    """The whole catalogue as one declaration, read within the cost limits
+    (``read_table``): the path the CLI takes."""
+    data = path.read_bytes()
+    declaration = Declaration(source=str(path), format=NAME, sha256=sha256(data))
+    for part in _parts(path, read_table(path, data, header_score), skip_invalid, PART_ROWS):
         declaration.extend(part)
-    declaration.sha256 = streamed.sha256
     return declaration
 
 
