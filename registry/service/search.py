@@ -201,7 +201,7 @@ class _Indexes:
         )
 
     def get(self, service: RegistryService) -> SearchIndex:
-        version = service.version
+        version = service.version()
         with self.lock:
             cached = self.by_service.get(service)
             if cached is not None and cached[0] == version:

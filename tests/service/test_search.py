@@ -74,3 +74,17 @@ def test_autocomplete_by_prefix_without_hidden_names(demo_service: RegistryServi
 def test_control_characters_and_overlong_queries_are_refused(demo_service: RegistryService, query: str) -> None:
     with pytest.raises(InvalidInput):
         search(demo_service, PUBLIC, query)
+
+
+def test_a_write_is_searchable_at_once(service: RegistryService) -> None:
+    """The index is rebuilt when the store version moves (it was keyed on the bound method,
+    which never changes, so the first index was served for ever)."""
+    from registry.schema.codes import make_credit_code
+    from registry.schema.model import Department
+
+    first = make_credit_code("11", "330000", "00253101")
+    service.upsert(ADMIN, [Department(code=first, name="浙江省统计局")])
+    assert [h.key for h in search(service, ADMIN, "统计局").hits] == [first]
+    second = make_credit_code("11", "330000", "00253102")
+    service.upsert(ADMIN, [Department(code=second, name="浙江省审计厅")])
+    assert [h.key for h in search(service, ADMIN, "审计厅").hits] == [second]
