@@ -501,6 +501,13 @@ class RegistryService:
         another department owns. A hidden key therefore answers exactly like another
         department's key (the rule in docs/permissions.md): its existence shows, as any
         taken key's does, but not its owner, level, name or anything about it."""
+        if caller.role is not Role.ADMIN and (
+            any(node.LABEL == Review.LABEL for node in declaration.nodes)
+            or any(edge.type == "REVIEWS" for edge in declaration.edges)
+        ):
+            # a file or a registration must not record a finding's decision past the
+            # reviewer-role check that ``review`` makes
+            raise PermissionDenied("decisions on findings are recorded by a reviewer or an administrator (review)")
         hidden = self.hidden(caller)
         refused: set[NodeRef] = set()
         # a caller cleared for everything passes this per-node check by definition (it was

@@ -52,11 +52,25 @@ class Update:
     """New level by node; None for a node that is gone."""
 
 
-def closure(graph: Graph, touched: Iterable[NodeRef]) -> set[NodeRef]:
-    """``touched`` and every node whose level is read, directly or not, from theirs."""
+CLOSURE_LIMIT = 50_000
+"""Past this many nodes an update is no cheaper than recomputing every level, and its
+fixpoint over a wide lineage can cost far more (a department's import at 10k datasets
+was measured at over a minute of CPU): the caller then recomputes from scratch."""
+
+
+class TooWide(Exception):
+    """The write reaches more nodes than an incremental update is worth."""
+
+
+def closure(graph: Graph, touched: Iterable[NodeRef], limit: int | None = None) -> set[NodeRef]:
+    """``touched`` and every node whose level is read, directly or not, from theirs;
+    ``TooWide`` past ``limit`` nodes (default ``CLOSURE_LIMIT``)."""
+    cap = CLOSURE_LIMIT if limit is None else limit
     seen = set(touched)
     frontier = list(seen)
     while frontier:
+        if len(seen) > cap:
+            raise TooWide(f"{len(seen)} nodes")
         found: set[NodeRef] = set()
         for edge_type, direction in DEPENDENTS:
             for others in graph.linked(frontier, edge_type, direction).values():

@@ -148,3 +148,26 @@ def test_an_edge_to_a_missing_node_is_invalid_input_but_a_store_bug_is_not(
     with pytest.raises(ValueError, match="a bug in the store") as raised:
         loaded.load(fine, Caller.system())
     assert not isinstance(raised.value, InvalidInput)
+
+
+def test_an_editor_cannot_record_a_review_through_a_declaration(service: RegistryService) -> None:
+    """A Review written by a file or a registration would skip the reviewer-role check."""
+    from registry.schema.model import Review
+    from registry.schema.records import NodeRef as Ref
+    from registry.service import EdgeDecl, PermissionDenied, Role
+
+    department = "11330000002487676F"
+    editor = Caller(
+        identity="token:录入员", role=Role.EDITOR, clearance=Caller.public().clearance, department=department
+    )
+    review = Review(
+        finding="NET-1:System:330000-GA-XT002",
+        rule="NET-1",
+        decision="dismissed",
+        reason="已迁移",
+        fingerprint="x",
+        subjects=["System:330000-GA-XT002"],
+    )
+    edge = EdgeDecl("REVIEWS", Ref("Review", review.key()), Ref("System", "330000-GA-XT002"))
+    with pytest.raises(PermissionDenied):
+        service.upsert(editor, [review], [edge])
