@@ -40,4 +40,5 @@ class Serialisable:
     """Mixin for the frozen result dataclasses."""
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(self)
+        data: dict[str, Any] = jsonable(self)
+        return data

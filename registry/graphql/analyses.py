@@ -173,9 +173,11 @@ class AnalysisQuery:
             found = lineage.lineage(graph, _subject(info, graph, key, kind), direction=direction.value, depth=depth)
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
-        return from_result(found)
+        walked: Lineage = from_result(found)
+        return walked
 
     @strawberry.field(description="What breaks if a system or dataset goes away.")
     def impact(self, info: Ctx, key: str, kind: NodeKind | None = None) -> Impact:
         graph = _graph(info)
-        return from_result(lineage.impact(graph, _subject(info, graph, key, kind)))
+        found: Impact = from_result(lineage.impact(graph, _subject(info, graph, key, kind)))
+        return found

@@ -6,6 +6,7 @@ import dataclasses
 import tempfile
 from datetime import date
 from pathlib import Path, PurePath
+from typing import Any
 
 import anyio.to_thread
 import strawberry
@@ -198,10 +199,11 @@ class Mutation(ReviewMutation):
             # server once reached the parser, and with it a 4.7 KB workbook bomb
             raise PermissionDenied("this caller may read but not write")
         limits = context.limits
-        name = PurePath(getattr(file, "filename", None) or "upload").name
+        upload: Any = file  # starlette's UploadFile at run time; strawberry types the scalar as bytes
+        name = PurePath(getattr(upload, "filename", None) or "upload").name
         with tempfile.TemporaryDirectory(prefix="registry-upload-") as folder:
             path = Path(folder) / name
-            path.write_bytes(await file.read())
+            path.write_bytes(await upload.read())
             try:
                 declaration = await anyio.to_thread.run_sync(
                     lambda: read_isolated(

@@ -128,7 +128,9 @@ def node_of(record: NodeRecord) -> Node:
     return NODE_TYPES[record.label].from_record(record)
 
 
-async def _linked(info: Ctx, node: Node, edge_type: str, direction: Direction) -> list[tuple[EdgeRecord, Node]]:
+async def _linked(info: Ctx, node: Node, edge_type: str, direction: Direction) -> list[tuple[EdgeRecord, Any]]:
+    """The neighbours over one edge type with their edges; the edge type decides their
+    labels, so the resolver knows their GraphQL type."""
     pairs = await info.context.loaders.linked(node.record.ref, edge_type, direction)
     info.context.charge(len(pairs))
     return [(edge, node_of(record)) for edge, record in pairs]
@@ -138,12 +140,17 @@ async def _nodes(info: Ctx, node: Node, edge_type: str, direction: Direction) ->
     return [other for _, other in await _linked(info, node, edge_type, direction)]
 
 
-async def _one(info: Ctx, label: str, key: str | None) -> Any:
+async def _one(info: Ctx, kind: type[N], key: str | None) -> N | None:
+    """The visible node of type ``kind`` (named as its label) with this key."""
     if key is None:
         return None
-    record = await info.context.loaders.nodes.load(NodeRef(label, key))
+    record = await info.context.loaders.nodes.load(NodeRef(kind.__name__, key))
     info.context.charge(1)
-    return None if record is None else node_of(record)
+    if record is None:
+        return None
+    node = node_of(record)
+    assert isinstance(node, kind)
+    return node
 
 
 @strawberry.type(description="A dataset shared with a department or system (SHARED_WITH).")
@@ -187,7 +194,7 @@ class Derivation:
 class Department(Node):
     @strawberry.field
     async def parent_department(self, info: Ctx) -> typing.Optional["Department"]:
-        return await _one(info, "Department", self.parent)
+        return await _one(info, Department, self.record.props.get("parent"))
 
     @strawberry.field(description="Systems the department operates (OPERATES).")
     async def systems(self, info: Ctx) -> list["System"]:
@@ -270,7 +277,7 @@ class Dataset(Node):
 class Field(Node):
     @strawberry.field(description="The dataset the field belongs to (HAS_FIELD).")
     async def dataset(self, info: Ctx) -> typing.Optional["Dataset"]:
-        return await _one(info, "Dataset", self.dataset_code)
+        return await _one(info, Dataset, self.record.props.get("dataset"))
 
     @strawberry.field(description="The standard data element the field means (MEANS).")
     async def element(self, info: Ctx) -> typing.Optional["DataElement"]:

@@ -35,6 +35,7 @@ from registry.graphql.nodes import (
     Field,
     ImportBatch,
     Interface,
+    N,
     Need,
     Node,
     Project,
@@ -91,8 +92,11 @@ def _list(
     return connection([(r.key, node_of(r)) for r in records], size, counter)
 
 
-def _get(info: Ctx, label: str, key: str) -> Any:
-    return node_of(info.context.service.get(info.context.caller, label, key))
+def _get(info: Ctx, kind: type[N], key: str) -> N:
+    """The node of type ``kind`` (named as its label) with this key, or NotFound."""
+    node = node_of(info.context.service.get(info.context.caller, kind.__name__, key))
+    assert isinstance(node, kind)
+    return node
 
 
 @strawberry.type
@@ -109,39 +113,39 @@ class Query(
 ):
     @strawberry.field(description="A department by its 统一社会信用代码.")
     def department(self, info: Ctx, code: str) -> Department | None:
-        return _get(info, "Department", code)
+        return _get(info, Department, code)
 
     @strawberry.field(description="A system by its code.")
     def system(self, info: Ctx, code: str) -> System | None:
-        return _get(info, "System", code)
+        return _get(info, System, code)
 
     @strawberry.field(description="A dataset by its 信息资源代码.")
     def dataset(self, info: Ctx, resource_code: str) -> Dataset | None:
-        return _get(info, "Dataset", resource_code)
+        return _get(info, Dataset, resource_code)
 
     @strawberry.field(description="A field by its dataset's resource code and its name.")
     def field(self, info: Ctx, dataset: str, name: str) -> Field | None:
-        return _get(info, "Field", field_key(dataset, name))
+        return _get(info, Field, field_key(dataset, name))
 
     @strawberry.field
     def data_element(self, info: Ctx, code: str) -> DataElement | None:
-        return _get(info, "DataElement", code)
+        return _get(info, DataElement, code)
 
     @strawberry.field
     def interface(self, info: Ctx, code: str) -> Interface | None:
-        return _get(info, "Interface", code)
+        return _get(info, Interface, code)
 
     @strawberry.field
     def project(self, info: Ctx, code: str) -> Project | None:
-        return _get(info, "Project", code)
+        return _get(info, Project, code)
 
     @strawberry.field
     def need(self, info: Ctx, id: str) -> Need | None:
-        return _get(info, "Need", id)
+        return _get(info, Need, id)
 
     @strawberry.field
     def import_batch(self, info: Ctx, id: str) -> ImportBatch | None:
-        return _get(info, "ImportBatch", id)
+        return _get(info, ImportBatch, id)
 
     @strawberry.field(description="Every node with this key, whatever its label.")
     def lookup(self, info: Ctx, key: str) -> list[Node]:

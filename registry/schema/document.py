@@ -21,7 +21,7 @@ from datetime import date
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -42,7 +42,7 @@ from registry.schema.synonyms import canonical
 
 SCHEMA_PATH = Path(__file__).with_name("native.schema.json")
 SCHEMA_ID = "https://registry.example/schema/native.schema.json"
-DOCUMENT_VERSION = 1
+DOCUMENT_VERSION: Final = 1
 
 _ITEM_CONFIG = ConfigDict(coerce_numbers_to_str=True)
 """YAML reads ``code: 330000`` as a number; a code is text however it was written."""
@@ -104,7 +104,9 @@ class DerivedFromDoc(_Part):
 
 class FieldDoc(FieldItem):
     model_config = _ITEM_CONFIG
-    dataset: str | None = Field(default=None, description="Implied by the enclosing dataset; may be omitted.")
+    dataset: str | None = Field(  # type: ignore[assignment]  # a document's item may leave its dataset implied
+        default=None, description="Implied by the enclosing dataset; may be omitted."
+    )
     element: str | None = Field(default=None, description="Code of the data element it means (MEANS).")
     derived_from: list[DerivedFromDoc] = Field(default_factory=list, description="Lineage (DERIVED_FROM).")
     _enums = _synonyms("data_type")
@@ -197,8 +199,12 @@ class SharingRequestDoc(SharingRequest):
         return self
 
 
-NodeLabel = Literal[tuple(NODE_MODELS)]  # type: ignore[valid-type]
-EdgeType = Literal[tuple(EDGE_SPECS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    NodeLabel = str
+    EdgeType = str
+else:  # closed sets at run time, so the JSON schema lists them
+    NodeLabel = Literal[tuple(NODE_MODELS)]
+    EdgeType = Literal[tuple(EDGE_SPECS)]
 
 
 class RefDoc(_Part):

@@ -7,12 +7,12 @@ cannot take over another department's dataset by declaring a PROVIDES edge to it
 elements are shared vocabulary and have no owner.
 """
 
-from registry.schema.records import NodeRef
+from registry.schema.records import Direction, NodeRef
 from registry.service.declaration import Declaration
 from registry.store.base import Store
 
 # label -> (edge type, direction to the parent, parent label or None for "any")
-_PARENT = {
+_PARENT: dict[str, tuple[str, Direction]] = {
     "System": ("OPERATES", "in"),
     "Dataset": ("PROVIDES", "in"),
     "Field": ("HAS_FIELD", "in"),

@@ -7,7 +7,7 @@ bounded whatever URLs clients try.
 
 import time
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from threading import Lock
 
@@ -30,7 +30,7 @@ class Metrics:
         self._lock = Lock()
         self.requests: Counter[tuple[str, str, int]] = Counter()
         self.buckets: dict[str, list[int]] = {}
-        self.sums: Counter[str] = Counter()
+        self.sums: dict[str, float] = defaultdict(float)
         self.counts: Counter[str] = Counter()
         self.graphql_errors: Counter[str] = Counter()
 
