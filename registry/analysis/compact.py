@@ -249,18 +249,20 @@ def compact_gaps(registry: CompactRegistry) -> list[Gap]:
                 _gap("blocked_need", "Need", need.id, f"need for {need.target}: every provider is not shared", base)
             )
     for i in np.flatnonzero(shareable & ~registry.shared & ~used):
-        found.append(_gap("unused_dataset", "Dataset", matrix.keys[i], "shareable but nobody uses it", {}, matrix, i))
-    for i, (share, condition) in enumerate(zip(registry.share_types, registry.conditions, strict=True)):
+        found.append(
+            _gap("unused_dataset", "Dataset", matrix.keys[i], "shareable but nobody uses it", {}, matrix, int(i))
+        )
+    for row, (share, condition) in enumerate(zip(registry.share_types, registry.conditions, strict=True)):
         if share == ShareType.CONDITIONAL and not (condition or "").strip():
             found.append(
                 _gap(
                     "conditional_without_condition",
                     "Dataset",
-                    matrix.keys[i],
+                    matrix.keys[row],
                     "conditional without a condition",
                     {},
                     matrix,
-                    i,
+                    row,
                 )
             )
     return found

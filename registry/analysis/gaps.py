@@ -229,7 +229,7 @@ def _need_gaps(ctx: _Context, boundary: bool) -> list[Gap]:
         if target.label == "Dataset":
             ctx.used.add(target)
         what = f"{t('label.' + target.label)} {graphs.name_of(graph, target)!r}"
-        base = {
+        base: dict[str, Any] = {
             "requester": str(requester) if requester else None,
             "target": str(target),
             "purpose": ctx.attrs[need].get("purpose"),
@@ -431,7 +431,7 @@ def sharing_matrix(graph: nx.MultiDiGraph) -> SharingMatrix:
                 pairs[(provider.key, consumer.key)] += 1
     involved = sorted({k for pair in pairs for k in pair})
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for (provider, consumer), n in sorted(pairs.items()):
-        counts[provider][consumer] = n
+    for (source, sink), n in sorted(pairs.items()):
+        counts[source][sink] = n
     departments = [{"code": k, "name": graphs.name_of(graph, NodeRef("Department", k)) or k} for k in involved]
     return SharingMatrix(departments=departments, counts=dict(counts))

@@ -87,7 +87,7 @@ def project_of(graph: nx.MultiDiGraph, node: NodeRef) -> str | None:
         return project.key if project is not None else graph.nodes[node].get("project")
     if label == "Dataset":
         for system in sorted(into(graph, node, "HOLDS")):
-            project = project_of(graph, system)
-            if project:
-                return project
+            code = project_of(graph, system)
+            if code:
+                return code
     return None

@@ -164,10 +164,12 @@ def impact(graph: nx.MultiDiGraph, ref: NodeRef) -> Impact:
     affected_systems = {s for s in consumers | requesters if s.label == "System"}
     affected_systems |= {s for d in derived for s in graphs.into(graph, d, "HOLDS")}
     affected_systems.discard(ref)
-    departments = {graphs.department_of(graph, n) for n in consumers | requesters | derived | affected_systems}
     own = graphs.department_of(graph, ref)
-    departments.discard(None)
-    departments.discard(own)
+    departments = {
+        d
+        for n in consumers | requesters | derived | affected_systems
+        if (d := graphs.department_of(graph, n)) is not None and d != own
+    }
     name = graphs.name_of(graph, ref)
     return Impact(
         subject=str(ref),

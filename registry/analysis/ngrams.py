@@ -46,7 +46,7 @@ class NgramSpace:
         )
         df = np.bincount(counts.indices, minlength=len(vocabulary)).astype(np.float32)
         self.idf = np.log((len(texts) + 1) / (df + 1)).astype(np.float32) + 1.0
-        self.matrix = _l2(counts @ sparse.diags(self.idf))
+        self.matrix = _l2(sparse.csr_matrix(counts @ sparse.diags(self.idf)))
 
     def project(self, text: str) -> sparse.csr_matrix:
         grams = sorted({self.vocabulary[g] for g in bigrams(text) if g in self.vocabulary})
@@ -56,11 +56,11 @@ class NgramSpace:
         return _l2(row)
 
 
-def _l2(matrix: sparse.spmatrix) -> sparse.csr_matrix:
-    matrix = sparse.csr_matrix(matrix, dtype=np.float32)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+def _l2(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    rows = sparse.csr_matrix(matrix, dtype=np.float32)
+    norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ rows, dtype=np.float32)
 
 
 def row_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from rich.table import Table
 from registry.analysis.duplicates import Proposal, check_proposal, find_duplicates
 from registry.analysis.findings import Serialisable
 from registry.analysis.gaps import KINDS, sharing_gaps, sharing_matrix
-from registry.analysis.lineage import impact, lineage
+from registry.analysis.lineage import Direction, impact, lineage
 from registry.analysis.placement import placement_findings
 from registry.analysis.policy import policy_findings
 from registry.analysis.workdays import CalendarRangeError
@@ -353,6 +353,11 @@ def _evidence(finding: Serialisable) -> str:
     return json.dumps(finding.to_dict().get("evidence", {}), ensure_ascii=False)
 
 
+def _direction(value: str | None) -> Direction:
+    """The --direction choice (click has checked it) as the analysis names it."""
+    return "up" if value == "up" else "down" if value == "down" else "both"
+
+
 @click.command("lineage")
 @click.argument("key")
 @click.option("--up", "direction", flag_value="up", help="Only where the data came from.")
@@ -384,13 +389,13 @@ def lineage_command(
                     Console().print(f"  {label}: {', '.join(values) or '-'}")
                 Console().print(f"  departments: {', '.join(d['name'] for d in result.departments) or '-'}")
             return
-        result = lineage(graph, ref, direction=direction or "both", depth=depth)
+        walked = lineage(graph, ref, direction=_direction(direction), depth=depth)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(walked.to_dict(), ensure_ascii=False, indent=2))
         return
-    emit(f"lineage of {ref}", result.steps, LINEAGE_COLUMNS, False, as_csv)
+    emit(f"lineage of {ref}", walked.steps, LINEAGE_COLUMNS, False, as_csv)
 
 
 def findings_report(service: RegistryService, caller: Caller) -> RenderableType | None:

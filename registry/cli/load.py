@@ -470,7 +470,7 @@ def results_json(
     return json.dumps(results, ensure_ascii=False, indent=2)
 
 
-def _format_choice() -> click.Choice:
+def _format_choice() -> click.Choice[str]:
     return click.Choice(sorted(importers.formats()), case_sensitive=False)
 
 

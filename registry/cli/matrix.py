@@ -66,8 +66,8 @@ def write_matrix_xlsx(grid: MatrixGrid, path: Path) -> None:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = t("matrix.sheet")
-    for column, value in enumerate(grid.header(), start=1):
-        cell = sheet.cell(1, column, value)
+    for column, title in enumerate(grid.header(), start=1):
+        cell = sheet.cell(1, column, title)
         cell.data_type = "s"
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -82,7 +82,9 @@ def write_matrix_xlsx(grid: MatrixGrid, path: Path) -> None:
         area = f"B2:{get_column_letter(last_column)}{last_row}"
         sheet.conditional_formatting.add(
             area,
-            ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B"),
+            ColorScaleRule(  # type: ignore[no-untyped-call]  # openpyxl's stubs leave it untyped
+                start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B"
+            ),
         )
     sheet.column_dimensions["A"].width = 28
     for column in range(2, last_column + 2):

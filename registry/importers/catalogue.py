@@ -16,7 +16,7 @@ department concerned, since a skipped row is not a deleted entry.
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -93,6 +93,8 @@ _PROPERTY_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 _INTERFACE_KIND = {"interface": "api", "database": "database", "file": "file", "mail_or_media": "mail_or_media"}
+
+M = TypeVar("M", bound=NodeModel)
 
 
 def _header_key(header: str) -> str:
@@ -214,7 +216,7 @@ class _Reader:
             return None
         if not code.recognised:
             hint = self._sequence_hint(res.code)
-            self.issue(res.first_row, "resource_code", res.code, code.warning + hint, severity="warning")
+            self.issue(res.first_row, "resource_code", res.code, (code.warning or "") + hint, severity="warning")
         props["code_recognised"] = code.recognised
         name = res.cells.get("name")
         if name is None:
@@ -370,7 +372,7 @@ class _Reader:
 
     # -- building -----------------------------------------------------------------------
 
-    def _model(self, model: type[NodeModel], props: dict[str, Any], row: int) -> Any:
+    def _model(self, model: type[M], props: dict[str, Any], row: int) -> M | None:
         """Values are converted before this, so a failure here is a rule of the model
         itself (a length below zero, say), reported under the column it came from."""
         try:

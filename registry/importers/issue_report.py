@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import Cell
+from openpyxl.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
@@ -65,7 +65,7 @@ def _t(key: str, lang: Language) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
-def _text(cell: Cell, value: object) -> None:
+def _text(cell: Cell | MergedCell, value: object) -> None:
     """Write a value as plain text: openpyxl would store ``=...`` as a formula."""
     cell.value = None if value is None else str(value)
     if cell.value is not None:
@@ -118,8 +118,9 @@ def _own_sheet(source: Path, lang: Language) -> tuple[Workbook, Worksheet | None
                 return workbook, sheet, found[0], found[1]
         return workbook, sheet, [], None
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    active = workbook.active
+    assert isinstance(active, Worksheet)
+    sheet = active
     sheet.title = _t("sheet", lang)
     decoded = decode(source, data)
     if decoded.text is None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from registry.importers.base import Format, Probe
 from registry.importers.documents import YAML_SUFFIXES, DocumentSyntaxError, parse
@@ -65,7 +66,7 @@ def _shown(value: Any) -> str | None:
     return str(value)
 
 
-def _reason(error: dict[str, Any]) -> str:
+def _reason(error: ErrorDetails) -> str:
     msg = str(error["msg"])
     return msg.removeprefix("Value error, ")
 
@@ -241,12 +242,12 @@ def _raw_keys(item: Any) -> Iterator[str]:
 def build(file: str, doc: NativeDocument, declaration: Declaration, cuts: Cuts) -> bool:
     """Fill ``declaration`` from ``doc``; True when every item made it in."""
     b = _Builder(file, declaration, cuts)
-    for i, item in enumerate(doc.departments):
-        b.declare(_node(Department, item), b.at("departments", i))
-    for i, item in enumerate(doc.data_elements):
-        b.declare(_node(DataElement, item), b.at("data_elements", i))
-    for i, item in enumerate(doc.interfaces):
-        b.declare(_node(Interface, item), b.at("interfaces", i))
+    for i, department in enumerate(doc.departments):
+        b.declare(_node(Department, department), b.at("departments", i))
+    for i, element in enumerate(doc.data_elements):
+        b.declare(_node(DataElement, element), b.at("data_elements", i))
+    for i, interface in enumerate(doc.interfaces):
+        b.declare(_node(Interface, interface), b.at("interfaces", i))
     systems = [b.declare(_node(System, item), b.at("systems", i)) for i, item in enumerate(doc.systems)]
     datasets = _declare_datasets(b, doc)
     projects = [b.declare(_node(Project, item), b.at("projects", i)) for i, item in enumerate(doc.projects)]
@@ -330,13 +331,13 @@ def _dataset_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> No
             b.edge("SHARED_WITH", dataset, target, props)
         for j, field in enumerate(item.fields):
             key = field_key(item.resource_code, field.name)
-            where = declared_fields.get(key)
-            if where is None or where != b.at("datasets", i, "fields", j):
+            declared_at = declared_fields.get(key)
+            if declared_at is None or declared_at != b.at("datasets", i, "fields", j):
                 continue
             ref = NodeRef("Field", key)
             b.edge("HAS_FIELD", dataset, ref)
             if field.element is not None:
-                b.edge("MEANS", ref, b.ref("DataElement", field.element, where, "element"))
+                b.edge("MEANS", ref, b.ref("DataElement", field.element, declared_at, "element"))
             for k, source in enumerate(field.derived_from):
                 at = b.at("datasets", i, "fields", j, "derived_from", k)
                 target = b.ref("Field", field_key(clean_code(source.dataset), source.field), at, "field")

@@ -233,7 +233,7 @@ def build_index(service: RegistryService) -> SearchIndex:
             if record.label == "Field":
                 dataset_of_field[record.key] = str(props.get("dataset") or "")
                 department = owner.get(NodeRef("Dataset", dataset_of_field[record.key]))
-            texts = []
+            texts: list[str] = []
             for prop in TEXT_PROPERTIES:
                 value = props.get(prop)
                 if isinstance(value, list):

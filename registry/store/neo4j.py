@@ -25,13 +25,14 @@ Design, and why:
   before it is sent: labels and types are never built from input.
 """
 
+import functools
 import heapq
 import json
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import neo4j
@@ -280,7 +281,7 @@ class Neo4jStore:
         if installed and installed[0]["schema"] == digest:
             return
         for statement in cypher.schema_statements():
-            self._write(lambda tx, s=statement: self._run(tx, s))
+            self._write(functools.partial(self._run, text=statement))
         self._write(lambda tx: self._run(tx, cypher.META_INIT, id=META_ID))
         self._write(lambda tx: self._run(tx, cypher.SCHEMA_SET, id=META_ID, schema=digest))
 
@@ -351,7 +352,7 @@ class Neo4jStore:
         indexes stay), in pages. For test databases and for starting over."""
         for name in (*cypher.LABELS, *cypher.INTERNAL_LABELS):
             statement = cypher.delete_page(name)
-            while self._write(lambda tx, s=statement: self._run(tx, s, limit=self.batch_size))[0]["n"]:
+            while self._write(functools.partial(self._run, text=statement, limit=self.batch_size))[0]["n"]:
                 pass
         self._write(lambda tx: self._run(tx, cypher.META_INIT, id=META_ID))
         self._batches.clear()
@@ -509,8 +510,8 @@ class Neo4jStore:
                     _history_row("revive" if retired else "update", delta, prov.batch, node=NodeRef(label, key))
                 )
                 result.add(label, "updated")
-            for chunk in _chunks(rows, self.batch_size):
-                self._run(tx, cypher.node_upsert(label), rows=list(chunk))
+            for page in _chunks(rows, self.batch_size):
+                self._run(tx, cypher.node_upsert(label), rows=list(page))
 
     def _missing_endpoints(self, tx: Tx, refs: set[NodeRef]) -> list[NodeRef]:
         by_label: dict[str, list[str]] = {}
@@ -564,8 +565,8 @@ class Neo4jStore:
                 rows.append({"src": ref.src.key, "dst": ref.dst.key, "props": stored})
                 history.append(_history_row("revive" if retired else "update", delta, prov.batch, edge=ref))
                 result.add(ref.type, "updated")
-            for chunk in _chunks(rows, self.batch_size):
-                self._run(tx, cypher.edge_upsert(combo), rows=list(chunk))
+            for page in _chunks(rows, self.batch_size):
+                self._run(tx, cypher.edge_upsert(combo), rows=list(page))
 
     def _retire_nodes(
         self, tx: Tx, refs: list[NodeRef], prov: Provenance, result: ApplyResult, history: list[Row]
@@ -983,7 +984,7 @@ class _ErrorTranslation:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object) -> Literal[False]:
         if exc is None:
             return False
         if isinstance(exc, _OutOfMemory):

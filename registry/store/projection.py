@@ -38,7 +38,7 @@ def build_from_rows(nodes: Iterable[NodeRow], edges: Iterable[EdgeRow]) -> nx.Mu
     node_attrs, succ, pred = graph._node, graph._succ, graph._pred
     # label -> key -> (the node's ref, its successor dict, its predecessor dict): an edge
     # then hashes its endpoints twice instead of five times (NodeRef's hash is Python code)
-    known: dict[str, dict[str, tuple[NodeRef, dict, dict]]] = {}
+    known: dict[str, dict[str, tuple[NodeRef, dict[NodeRef, Any], dict[NodeRef, Any]]]] = {}
     bare: dict[str, dict[str, Any]] = {}
     with gc_paused():
         for label, key, props in nodes:
@@ -48,8 +48,8 @@ def build_from_rows(nodes: Iterable[NodeRow], edges: Iterable[EdgeRow]) -> nx.Mu
             ref = NodeRef(label, key)
             props["label"] = label
             node_attrs[ref] = props
-            out: dict = {}
-            into: dict = {}
+            out: dict[NodeRef, Any] = {}
+            into: dict[NodeRef, Any] = {}
             succ[ref] = out
             pred[ref] = into
             by_key[key] = (ref, out, into)

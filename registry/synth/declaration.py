@@ -67,8 +67,8 @@ def to_declaration(synth: Synth, source: str = "synth") -> Declaration:
             edges.append(EdgeDecl("HAS_FIELD", ref, field_ref))
             if name in element_names:
                 edges.append(EdgeDecl("MEANS", field_ref, NodeRef("DataElement", element_names[name])))
-    for dataset, dept in synth.shares:
-        edges.append(EdgeDecl("SHARED_WITH", dataset_refs[dataset], dept_refs[dept], {"agreement": "共享协议"}))
+    for position, receiver in synth.shares:
+        edges.append(EdgeDecl("SHARED_WITH", dataset_refs[position], dept_refs[receiver], {"agreement": "共享协议"}))
     for need in synth.needs:
         ref = NodeRef("Need", need["id"])
         nodes.append(Need(id=need["id"], purpose=need["purpose"]))

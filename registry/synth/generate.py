@@ -177,7 +177,7 @@ class _Builder:
                 "generate a national registry as several provinces (see bench/national.py)"
             )
         seen: set[str] = set()
-        topics = []
+        topics: list[tuple[str, list[int]]] = []
         while len(topics) < n_topics:
             stem = (
                 f"{self.rng.choice(words.QUALIFIERS)}{self.rng.choice(words.SUBJECTS)}{self.rng.choice(words.OBJECTS)}"

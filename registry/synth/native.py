@@ -171,9 +171,9 @@ class _Plan:
                 element = elements.get(name)
                 if element is not None:
                     field["element"] = element
-                derived = lineage.get((i, fid))
-                if derived:
-                    field["derived_from"] = derived
+                sources = lineage.get((i, fid))
+                if sources:
+                    field["derived_from"] = sources
                 fields.append(field)
             item: Item = {
                 "resource_code": synth.dataset_keys[i],

@@ -55,7 +55,7 @@ def _bearer(headers: Mapping[str, Any]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-class RegistryGraphQL(GraphQL):
+class RegistryGraphQL(GraphQL[RegistryContext, None]):
     def __init__(
         self,
         service: RegistryService,
