@@ -4,7 +4,7 @@ neither listed nor counted."""
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -212,14 +212,18 @@ class TimelineQuery:
     @strawberry.field(description="An entry as it stood at a date, date-time or import batch.")
     def entry_as_of(self, info: Ctx, kind: NodeKind, key: str, as_of: str) -> Snapshot:
         snap = timeline.as_of(info.context.service, info.context.caller, NodeRef(kind.value, key), as_of)
-        return Snapshot(kind=snap.label, key=snap.key, live=snap.live, as_of=snap.as_of, properties=snap.props)
+        return Snapshot(
+            kind=snap.label, key=snap.key, live=snap.live, as_of=snap.as_of, properties=cast(JSON, snap.props)
+        )
 
     @strawberry.field(description="信息项 of a dataset added, removed or changed between two dates or batches.")
     def field_changes(
         self, info: Ctx, dataset: str, to: str, from_: Annotated[str, strawberry.argument(name="from")]
     ) -> list[FieldChange]:
         found = timeline.field_changes(info.context.service, info.context.caller, dataset, from_, to)
-        return [FieldChange(name=c.name, key=c.key, change=c.change, properties=c.properties) for c in found]
+        return [
+            FieldChange(name=c.name, key=c.key, change=c.change, properties=cast(JSON, c.properties)) for c in found
+        ]
 
 
 @strawberry.type
