@@ -21,6 +21,7 @@ from registry.schema.records import (
     NodeRef,
     Provenance,
 )
+from registry.schema.rows import GraphRows
 
 
 class StoreError(Exception):
@@ -60,7 +61,9 @@ def upserts(changes: ChangeSet) -> ChangeSet:
 
 
 @runtime_checkable
-class Store(Protocol):
+class Store(GraphRows, Protocol):
+    """Everything a registry store does; reading it whole, row by row, is ``GraphRows``."""
+
     url: str
 
     def version(self) -> int:
@@ -160,16 +163,6 @@ class Store(Protocol):
     def label_counts(self) -> dict[str, int]: ...
 
     def edge_type_counts(self) -> dict[str, int]: ...
-
-    def iter_nodes(
-        self, labels: Collection[str] | None = None, *, include_retired: bool = False
-    ) -> Iterator[NodeRecord]: ...
-
-    def iter_edges(
-        self, types: Collection[str] | None = None, *, include_retired: bool = False
-    ) -> Iterator[EdgeRecord]: ...
-
-    def iter_history(self) -> Iterator[HistoryEntry]: ...
 
     def batches_between(self, since: str | None, until: str | None) -> list[Provenance]:
         """The write batches made at or after ``since`` and before ``until`` (ISO 8601 UTC;
