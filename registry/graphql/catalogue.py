@@ -260,7 +260,7 @@ def _info(book: hooks.SubscriptionBook, subscription: hooks.Subscription) -> Sub
         events=subscription.events,
         url=subscription.url,
         created=subscription.created,
-        deliveries=[d.__dict__ for d in book.deliveries([subscription.id])],
+        deliveries=cast(JSON, [d.__dict__ for d in book.deliveries([subscription.id])]),
     )
 
 

@@ -81,7 +81,7 @@ def _judged(call: Any) -> Any:
 class PolicyQuery:
     @strawberry.field(description="A sharing request (共享申请) by its id.")
     def sharing_request(self, info: Ctx, id: str) -> SharingRequest | None:
-        return _get(info, "SharingRequest", id)  # type: ignore[no-any-return]
+        return _get(info, SharingRequest, id)
 
     @strawberry.field(description="Sharing requests, optionally those a department made.")
     def sharing_requests(

@@ -95,7 +95,7 @@ class RegistryService:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.visibility = VisibilityCache(store)
-        self.listeners: list[Callable[[str], None]] = []
+        self.listeners: list[Callable[[str], object]] = []
         """Called with the batch id after each committed write that changed something
         (subscriptions deliver their events from there)."""
 
