@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 
 from registry.exporters.output import Written
 from registry.exporters.selection import Selection
@@ -163,7 +163,7 @@ def write(selection: Selection, path: Path) -> Written:
     return written
 
 
-def _cell(sheet: Any, value: Any) -> WriteOnlyCell:
+def _cell(sheet: Any, value: Any) -> Cell:
     cell = WriteOnlyCell(sheet, value=None if value is None else str(value))
     if value is not None:
         cell.data_type = "s"

@@ -410,7 +410,7 @@ class Neo4jStore:
         result = ApplyResult()
         for chunk in chunks:
             check_chunk(chunk)
-            result.merge(self._write(lambda tx, c=chunk: self._upsert_step(tx, c, prov)))
+            result.merge(self._write(functools.partial(self._upsert_step, changes=chunk, prov=prov)))
         last = finish(result) if finish is not None else ChangeSet()
         return self._write(lambda tx: self._final_step(tx, last, prov, result))
 
