@@ -266,6 +266,12 @@ class Neo4jStore:
             return session.execute_write(_no_retry_out_of_memory(work))
 
     @staticmethod
+    def _work(statement: str, /, **params: Any) -> Callable[[Tx], list[Row]]:
+        """A transaction function running one catalogued statement (bound here rather than
+        in a lambda with defaults, so that each loop iteration keeps its own statement)."""
+        return lambda tx: Neo4jStore._run(tx, statement, **params)
+
+    @staticmethod
     def _run(tx: Tx, statement: str, /, **params: Any) -> list[Row]:
         if statement not in cypher.catalogue():
             raise RuntimeError("refusing to send a Cypher statement that is not in registry.store.cypher's catalogue")
@@ -281,7 +287,7 @@ class Neo4jStore:
         if installed and installed[0]["schema"] == digest:
             return
         for statement in cypher.schema_statements():
-            self._write(functools.partial(self._run, text=statement))
+            self._write(self._work(statement))
         self._write(lambda tx: self._run(tx, cypher.META_INIT, id=META_ID))
         self._write(lambda tx: self._run(tx, cypher.SCHEMA_SET, id=META_ID, schema=digest))
 
@@ -352,7 +358,7 @@ class Neo4jStore:
         indexes stay), in pages. For test databases and for starting over."""
         for name in (*cypher.LABELS, *cypher.INTERNAL_LABELS):
             statement = cypher.delete_page(name)
-            while self._write(functools.partial(self._run, text=statement, limit=self.batch_size))[0]["n"]:
+            while self._write(self._work(statement, limit=self.batch_size))[0]["n"]:
                 pass
         self._write(lambda tx: self._run(tx, cypher.META_INIT, id=META_ID))
         self._batches.clear()
