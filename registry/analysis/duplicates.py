@@ -215,7 +215,8 @@ def _bounds(matrix: ItemMatrix, scoring: Scoring, left: np.ndarray, right: np.nd
     could = row_dots(scoring.occurrences, scoring.occurrences, left, right) - count
     matched = exact + np.maximum(could, 0)
     union = scoring.mass[left] + scoring.mass[right] - matched
-    return np.minimum(1.0, np.divide(matched, union, out=np.ones_like(matched), where=union > 0))
+    share: np.ndarray = np.minimum(1.0, np.divide(matched, union, out=np.ones_like(matched), where=union > 0))
+    return share
 
 
 def score_pairs(
@@ -264,12 +265,14 @@ def _combine(matrix: ItemMatrix, parts: dict[str, np.ndarray], pairs: np.ndarray
         present = np.ones(len(pairs), dtype=bool) if part in ("holdings", "name") else _present(matrix, part, pairs)
         total += weights[part] * values * present
         denominator += weights[part] * present
-    return np.maximum(total / denominator, parts["holdings"])
+    combined: np.ndarray = np.maximum(total / denominator, parts["holdings"])
+    return combined
 
 
 def _present(matrix: ItemMatrix, part: str, pairs: np.ndarray) -> np.ndarray:
     has = _has(matrix, part)
-    return has[pairs[:, 0]] & has[pairs[:, 1]]
+    both: np.ndarray = has[pairs[:, 0]] & has[pairs[:, 1]]
+    return both
 
 
 def text_spaces(matrix: ItemMatrix) -> dict[str, NgramSpace]:

@@ -75,7 +75,8 @@ def evaluate(pairs: Sequence[LabelledPair], *, threshold: float | None = None) -
     predicted: dict[str, bool] = {}
     score: dict[str, float] = {}
     for pair in pairs:
-        key = tuple(sorted((entries[pair.a], entries[pair.b])))
+        low, high = sorted((entries[pair.a], entries[pair.b]))
+        key = (low, high)
         predicted[pair.id] = key in found
         score[pair.id] = round(score_of.get(key, 0.0), 4)
     hits = sum(1 for p in pairs if p.duplicate and predicted[p.id])

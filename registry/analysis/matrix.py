@@ -25,6 +25,7 @@ from scipy import sparse
 
 from registry.analysis import graphs
 from registry.analysis.fieldnames import FieldName, FieldNormaliser
+from registry.schema.records import NodeRef
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,9 @@ class ItemMatrix:
         normaliser = normaliser_for(graph)
         names: dict[tuple[str, str | None], int] = {}
         read: list[FieldName] = []
-        field_ids: dict[object, int] = {}
+        field_ids: dict[NodeRef, int] = {}
 
-        def field_id(fld: object) -> int:
+        def field_id(fld: NodeRef) -> int:
             found = field_ids.get(fld)
             if found is None:
                 element = graphs.first(graphs.out(graph, fld, "MEANS"))

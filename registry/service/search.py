@@ -269,7 +269,8 @@ def _scores(index: SearchIndex, found: np.ndarray, terms: list[str]) -> np.ndarr
         part[np.isin(found, np.array(index.codes.get(term, []), dtype=np.uint32))] = 50.0
         part[np.isin(found, np.array(index.exact.get(term, []), dtype=np.uint32))] = 100.0
         scores += part
-    return scores
+    ranked: np.ndarray = scores
+    return ranked
 
 
 def search(
