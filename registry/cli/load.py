@@ -221,11 +221,9 @@ def issues_table(issues: Sequence[Issue], title: str) -> Table:
             "" if issue.value is None else repr(issue.value[:200]),
             issue.reason,
         )
-    for (file, column), n in seen.items():
+    for (file, named), n in seen.items():
         if n > ISSUES_SHOWN:
-            table.add_row(
-                Path(file).name, "…", column or "", "", t("import.more_like_these", n=f"{n - ISSUES_SHOWN:,}")
-            )
+            table.add_row(Path(file).name, "…", named or "", "", t("import.more_like_these", n=f"{n - ISSUES_SHOWN:,}"))
     return table
 
 

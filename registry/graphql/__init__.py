@@ -7,6 +7,7 @@ so visibility and permissions are the service's alone. What lives here is transl
 """
 
 from registry.graphql.context import RegistryContext
-from registry.graphql.schema import SDL_PATH, Limits, build_schema, sdl
+from registry.graphql.limits import Limits
+from registry.graphql.schema import SDL_PATH, build_schema, sdl
 
 __all__ = ["SDL_PATH", "Limits", "RegistryContext", "build_schema", "sdl"]

@@ -57,7 +57,8 @@ class RegistrySchema(strawberry.Schema):
                 async for result in results:
                     errors = getattr(result, "errors", None)
                     if errors:
-                        result.errors = [e if "code" in (e.extensions or {}) else masked(e) for e in errors]
+                        shaped_result: Any = result  # every result kind that carries errors has the attribute
+                        shaped_result.errors = [e if "code" in (e.extensions or {}) else masked(e) for e in errors]
                     yield result
 
         return shaped()

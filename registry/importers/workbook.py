@@ -163,7 +163,7 @@ def read_grids(data: bytes, limits: Limits, cell_text: Callable[[object], str]) 
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         for sheet in workbook.worksheets:
-            sheet.reset_dimensions()  # type: ignore[union-attr]
+            sheet.reset_dimensions()
             grid: list[list[str]] = []
             for values in sheet.iter_rows(values_only=True):
                 row = [cell_text(v) for v in values]
