@@ -23,6 +23,7 @@ import networkx as nx
 from registry.analysis import duplicates, gaps, placement, projects, requests, sources
 from registry.analysis.findings import Serialisable, jsonable
 from registry.analysis.memo import on_graph
+from registry.analysis.workdays import CalendarRangeError
 from registry.schema.records import NodeRecord
 
 FAMILIES = ("duplicate", "gap", "placement", "project", "request", "source")
@@ -164,7 +165,7 @@ def _requests(graph: nx.MultiDiGraph) -> list[Finding]:
     holds while it stays late."""
     try:
         found = requests.request_findings(graph)
-    except requests.CalendarRangeError:
+    except CalendarRangeError:
         return []  # today lies outside the official calendar's years: no deadline can be judged
     return [
         make(

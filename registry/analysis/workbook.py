@@ -10,6 +10,7 @@ import networkx as nx
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from registry.analysis import graphs
 from registry.analysis.catalog import CONFIRMED, Finding, review_status
@@ -82,6 +83,7 @@ def findings_workbook(rows: Sequence[ReportRow], title: str = "已确认问题")
     """The XLSX file's bytes."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     sheet.title = title
     sheet.append([name for name, _ in COLUMNS])
     for cell in sheet[1]:

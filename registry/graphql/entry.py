@@ -8,6 +8,8 @@ service: a hidden entry is absent exactly like a missing one, and a hidden neigh
 not among the relations.
 """
 
+from typing import cast
+
 import strawberry
 from strawberry.scalars import JSON
 
@@ -66,7 +68,7 @@ class Entry:
                         type=edge.type,
                         direction="out" if edge.src == ref else "in",
                         other=graph_node(records[other]),
-                        properties=dict(edge.props),
+                        properties=cast(JSON, dict(edge.props)),
                     )
                 )
         return RelationPage(items=items, total_count=len(edges))
@@ -82,7 +84,7 @@ class EntryQuery:
             return None
         return Entry(
             node=graph_node(record),
-            properties=dict(record.props),
+            properties=cast(JSON, dict(record.props)),
             created=Provenance.of(record.created),
             updated=Provenance.of(record.updated),
             record=record,

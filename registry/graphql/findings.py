@@ -9,6 +9,7 @@ one the decision was made on; once the evidence changes the finding is open agai
 """
 
 from collections.abc import Iterable
+from typing import cast
 
 import networkx as nx
 import strawberry
@@ -110,7 +111,7 @@ def to_type(graph: nx.MultiDiGraph, found: catalog.Finding, decided: dict[str, N
         message=found.message,
         subjects=[subject(graph, ref) for ref in found.subjects],
         departments=found.departments,
-        evidence=found.evidence,
+        evidence=cast(JSON, found.evidence),
         fingerprint=found.fingerprint,
         status=status,
         review=review,
