@@ -456,9 +456,9 @@ def _build(reader: _Reader, skip_invalid: bool, part_rows: int) -> Iterator[Decl
         if provider_code is not None:
             key = clean_code(provider_code.text).upper()
             if key not in departments:
-                departments[key] = reader.department(provider_code, provider)
-                if departments[key] is not None:
-                    part.nodes.append(departments[key])
+                declared = departments[key] = reader.department(provider_code, provider)
+                if declared is not None:
+                    part.nodes.append(declared)
             department = departments[key]
         errors = len(reader.issues)
         dataset = reader.dataset(res, provider, provider_code)

@@ -109,15 +109,15 @@ def stream_table(path: Path, score: Callable[[Sequence[str]], int]) -> Table:
     table.sha256 = sniffed.sha256
     if sniffed.encoding is None:
         return table
-    handle = path.open(encoding=sniffed.encoding, newline="")
-    first = next((line for line in handle if line.strip()), "")
-    handle.seek(0)
+    text = path.open(encoding=sniffed.encoding, newline="")
+    first = next((line for line in text if line.strip()), "")
+    text.seek(0)
     delimiter = max(",\t;", key=first.count) if first else ","
-    rows = _csv_rows(handle, delimiter)
+    rows = _csv_rows(text, delimiter)
     head_rows = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
     _split(table, head_rows, score, rest=rows)
     if table.header_row is None:
-        handle.close()
+        text.close()
     return table
 
 

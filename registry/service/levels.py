@@ -111,17 +111,17 @@ def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[No
     owner_props = graph.props([owners[f][0] for f in fields if owners.get(f)])
     lineage: list[tuple[NodeRef, NodeRef | None, list[NodeRef]]] = []
     for ref in fields:
-        dataset = owners[ref][0] if owners.get(ref) else None
+        owner = owners[ref][0] if owners.get(ref) else None
         declassified = bool(props[ref].get("declassified")) or (
-            dataset is not None and bool(owner_props.get(dataset, {}).get("declassified"))
+            owner is not None and bool(owner_props.get(owner, {}).get("declassified"))
         )
-        lineage.append((ref, dataset, [] if declassified else sources.get(ref, [])))
+        lineage.append((ref, owner, [] if declassified else sources.get(ref, [])))
     changed = True
     while changed:
         changed = False
-        for ref, dataset, derived_from in lineage:
+        for ref, owner, derived_from in lineage:
             old = new[ref]
-            value = old if dataset is None else max(old, level(dataset))
+            value = old if owner is None else max(old, level(owner))
             for source in derived_from:
                 value = max(value, level(source))
             if value != old:

@@ -55,7 +55,7 @@ def own_level(label: str, attrs: Mapping[str, Any]) -> int:
     return 0
 
 
-def _linked(adjacency: dict, node: NodeRef, edge_type: str) -> list[NodeRef]:
+def _linked(adjacency: dict[NodeRef, Any], node: NodeRef, edge_type: str) -> list[NodeRef]:
     """Neighbours over one edge type, read from networkx's adjacency dicts (``_succ`` or
     ``_pred``: neighbour -> {edge type: attributes}) rather than through its edge views,
     which build a tuple per edge and made this function the cost of every first read
@@ -86,28 +86,28 @@ def _levels(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
 
     attrs_of = graph.nodes
     dataset_fields = {d: _linked(succ, d, "HAS_FIELD") for d in datasets}
-    # (field, its dataset, the fields it derives from unless declassified): fixed for the fixpoint
+    # (field, its owner, the fields it derives from unless declassified): fixed for the fixpoint
     lineage: list[tuple[NodeRef, NodeRef | None, list[NodeRef]]] = []
     for field in fields:
         owners = _linked(pred, field, "HAS_FIELD")
-        dataset = owners[0] if owners else None
+        owner = owners[0] if owners else None
         declassified = bool(attrs_of[field].get("declassified")) or (
-            dataset is not None and bool(attrs_of[dataset].get("declassified"))
+            owner is not None and bool(attrs_of[owner].get("declassified"))
         )
-        lineage.append((field, dataset, [] if declassified else _linked(succ, field, "DERIVED_FROM")))
+        lineage.append((field, owner, [] if declassified else _linked(succ, field, "DERIVED_FROM")))
 
     changed = True
     while changed:
         changed = False
-        for field, dataset, sources in lineage:
+        for field, owner, sources in lineage:
             old = level[field]
-            new = old if dataset is None else max(old, level[dataset])
+            new = old if owner is None else max(old, level[owner])
             for source in sources:
                 new = max(new, level[source])
             if new != old:
                 level[field], changed = new, True
-        for dataset, members in dataset_fields.items():
-            old = level[dataset]
+        for owner, members in dataset_fields.items():
+            old = level[owner]
             new = max([old, *(level[f] for f in members)])
             if new != old:
                 level[dataset], changed = new, True
@@ -139,7 +139,7 @@ def levels_of(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
     datasets, 15 s at 100k). A caller's visible graph is cut from the full projection with
     its graph attributes, so it carries the full graph's levels: the service's rule as
     computed on everything, not recomputed on what is left after the cut."""
-    levels = graph.graph.get(LEVELS)
+    levels: dict[NodeRef, int] | None = graph.graph.get(LEVELS)
     if levels is None:
         levels = graph.graph[LEVELS] = required_levels(graph)
     return levels
