@@ -110,7 +110,7 @@ def _levels(graph: nx.MultiDiGraph) -> dict[NodeRef, int]:
             old = level[owner]
             new = max([old, *(level[f] for f in members)])
             if new != old:
-                level[dataset], changed = new, True
+                level[owner], changed = new, True
 
     for node in by_label.get("Interface", []):
         exposed = [level[d] for d in _linked(pred, node, "EXPOSED_VIA")]
