@@ -34,6 +34,7 @@ from registry.schema.records import (
     NodeWrite,
     Provenance,
 )
+from registry.service import answers
 from registry.service.caller import Caller, Role
 from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl, RetireScope
 from registry.service.errors import (
@@ -532,7 +533,15 @@ class RegistryService:
                     raise NotFound(f"no {label} with key {missing[0]!r}")
         if caller.role is not Role.ADMIN:
             owned = owners(self.store, declaration)
-            refused.update(ref for ref, dept in owned.items() if dept != caller.department)
+            answering, answered = answers.judge(self.store, declaration, caller.department, owned)
+            if answered and not refused:
+                requests = ", ".join(sorted(ref.key for ref in answered))
+                raise PermissionDenied(
+                    f"the reply and delivery of sharing request {requests} are recorded by the department "
+                    "it is addressed to (or an administrator), not by the requester"
+                )
+            refused.update(answered)
+            refused.update(ref for ref, dept in owned.items() if dept != caller.department and ref not in answering)
         if refused:
             names = sorted(str(ref) for ref in refused)
             shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
