@@ -99,3 +99,36 @@ def test_authoritative_source_and_its_findings(api: Api) -> None:
     assert {s["key"] for s in element["authoritativeSources"]} == {GA, HUJI_DS}
     # 低保救助对象信息 derives its 身份证号 from the source; nobody else holds the element: nothing to find
     assert api.data("{ sourceFindings { rule subject } }", as_="admin")["sourceFindings"] == []
+
+
+def test_the_provider_records_its_reply_and_delivery_and_nothing_else(api: Api) -> None:
+    _submit(api, "ZJMZ-SQ-2026-0401", HUJI_DS, "2026-04-01")
+    reply = 'mutation { replySharingRequest(id: "ZJMZ-SQ-2026-0401", outcome: AGREED, repliedOn: "2026-04-03") '
+    refused = api.post(reply + "{ updated } }", as_="editor_mz")
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "addressed to" in refused["errors"][0]["message"]
+    assert api.data(reply + "{ updated } }", as_="editor_ga")["replySharingRequest"]["updated"] == 1
+    delivered = api.data(
+        'mutation { deliverSharingRequest(id: "ZJMZ-SQ-2026-0401", deliveredOn: "2026-04-08") { updated } }',
+        as_="editor_ga",
+    )
+    assert delivered["deliverSharingRequest"]["updated"] >= 1
+    shared = api.data(
+        f'{{ dataset(resourceCode: "{HUJI_DS}") {{ sharedWith {{ request recipient {{ key }} }} }} }}', as_="admin"
+    )["dataset"]["sharedWith"]
+    assert {"request": "ZJMZ-SQ-2026-0401", "recipient": {"key": MZ}} in shared
+    # the provider answers; it does not rewrite what was asked
+    variables = {
+        "input": {"id": "ZJMZ-SQ-2026-0401", "purpose": "改写的用途", "submittedOn": "2026-04-01"},
+        "requester": MZ,
+        "provider": GA,
+        "target": {"kind": "DATASET", "key": HUJI_DS},
+    }
+    rewritten = api.post(SUBMIT, variables, as_="editor_ga")
+    assert rewritten["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    request = api.data('{ sharingRequest(id: "ZJMZ-SQ-2026-0401") { purpose outcome deliveredOn } }', as_="admin")
+    assert request["sharingRequest"] == {
+        "purpose": "低保对象户籍核验",
+        "outcome": "AGREED",
+        "deliveredOn": "2026-04-08",
+    }
