@@ -5,6 +5,7 @@ Analyses read the graph only through these so that the edge conventions of the m
 """
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import networkx as nx
@@ -91,3 +92,11 @@ def project_of(graph: nx.MultiDiGraph, node: NodeRef) -> str | None:
             if code:
                 return code
     return None
+
+
+def as_date(value: Any) -> date | None:
+    """A date property as stored: a ``date`` in a projection built from models, an ISO
+    string in one read from a store's rows."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

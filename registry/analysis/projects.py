@@ -49,12 +49,6 @@ class ProjectFinding(Serialisable):
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-def _date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
 def report_due(kind: ReportKind, year: int) -> date:
     """Half-year reports are due on 31 July of their year, annual ones on 31 January of the next."""
     return date(year, 7, 31) if kind is ReportKind.HALF_YEAR else date(year + 1, 1, 31)
@@ -101,11 +95,11 @@ def _prj1(attrs: dict[str, Any], threshold: float) -> dict[str, Any] | None:
 
 def _prj2(attrs: dict[str, Any], as_of: date) -> dict[str, Any] | None:
     stage = attrs.get("stage")
-    start = _date(attrs.get("approved_on"))
+    start = graphs.as_date(attrs.get("approved_on"))
     if stage not in UNDER_CONSTRUCTION or start is None:
         return None
     submitted = {(r.kind, r.year) for r in _REPORTS.validate_python(attrs.get("reports") or [])}
-    owed = reports_owed(start, as_of, _date(attrs.get("completion_accepted_on")))
+    owed = reports_owed(start, as_of, graphs.as_date(attrs.get("completion_accepted_on")))
     missing = [
         {"kind": kind.value, "name": f"{year}年{_REPORT_NAMES[kind]}", "year": year, "due": due.isoformat()}
         for kind, year, due in owed
@@ -117,16 +111,16 @@ def _prj2(attrs: dict[str, Any], as_of: date) -> dict[str, Any] | None:
 
 
 def _prj3(attrs: dict[str, Any]) -> dict[str, Any] | None:
-    completed = _date(attrs.get("completion_accepted_on"))
-    archived = _date(attrs.get("archive_accepted_on"))
+    completed = graphs.as_date(attrs.get("completion_accepted_on"))
+    archived = graphs.as_date(attrs.get("archive_accepted_on"))
     if completed is None or (archived is not None and archived <= completed):
         return None
     return {"completion_accepted_on": completed.isoformat(), "archive_accepted_on": archived and archived.isoformat()}
 
 
 def _prj4(attrs: dict[str, Any]) -> dict[str, Any] | None:
-    trial = _date(attrs.get("trial_started_on"))
-    assessed = _date(attrs.get("risk_assessment_on"))
+    trial = graphs.as_date(attrs.get("trial_started_on"))
+    assessed = graphs.as_date(attrs.get("risk_assessment_on"))
     if trial is None and attrs.get("stage") != ProjectStage.TRIAL:
         return None
     if assessed is not None and (trial is None or assessed <= trial):

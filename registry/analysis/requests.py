@@ -80,12 +80,6 @@ class RequestFinding(Serialisable):
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-def _date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
 @dataclass(frozen=True)
 class _Request:
     """One request's declared facts, read once from the projection."""
@@ -124,9 +118,9 @@ def _requests(graph: nx.MultiDiGraph, refs: Sequence[NodeRef] | None) -> list[_R
                 provider=graphs.first(graphs.out(graph, ref, "ADDRESSED_TO")),
                 target=target,
                 share_type=share_type,
-                submitted=_date(attrs["submitted_on"]) or date.min,
-                replied=_date(attrs.get("replied_on")),
-                delivered=_date(attrs.get("delivered_on")),
+                submitted=graphs.as_date(attrs["submitted_on"]) or date.min,
+                replied=graphs.as_date(attrs.get("replied_on")),
+                delivered=graphs.as_date(attrs.get("delivered_on")),
                 outcome=attrs.get("outcome"),
             )
         )
