@@ -11,22 +11,24 @@ fixpoint (levels only rise while it runs), so recomputing the closure from its o
 levels gives exactly what a full computation gives, also when a level falls.
 """
 
-from collections.abc import Collection, Iterable
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from registry.schema.records import Direction, NodeRef
-from registry.service.visibility import own_level
+from registry.service.visibility import INTRANET, own_level
 
 DEPENDENTS: tuple[tuple[str, Direction], ...] = (
     ("HOLDS", "out"),  # a system's datasets take the level of their holders
     ("BUILDS", "in"),  # a project's level is the least of the systems it builds
     ("NEEDS", "out"),  # a need, its requester's
-    ("FOR", "in"),  # and its target's
+    ("FOR", "in"),  # a need or a sharing request, its target's
     ("HAS_FIELD", "out"),  # a dataset's fields, its level (and its declassification)
     ("HAS_FIELD", "in"),  # a field's dataset, the level of its fields
     ("DERIVED_FROM", "in"),  # a field's derived fields, its level along lineage
     ("EXPOSED_VIA", "out"),  # a dataset's interfaces, the least of what they expose
+    ("REVIEWS", "in"),  # a review decision, the highest level of what it names
 )
 """From a node to the nodes whose level is read from its level or properties."""
 
@@ -52,25 +54,12 @@ class Update:
     """New level by node; None for a node that is gone."""
 
 
-CLOSURE_LIMIT = 50_000
-"""Past this many nodes an update is no cheaper than recomputing every level, and its
-fixpoint over a wide lineage can cost far more (a department's import at 10k datasets
-was measured at over a minute of CPU): the caller then recomputes from scratch."""
-
-
-class TooWide(Exception):
-    """The write reaches more nodes than an incremental update is worth."""
-
-
-def closure(graph: Graph, touched: Iterable[NodeRef], limit: int | None = None) -> set[NodeRef]:
-    """``touched`` and every node whose level is read, directly or not, from theirs;
-    ``TooWide`` past ``limit`` nodes (default ``CLOSURE_LIMIT``)."""
-    cap = CLOSURE_LIMIT if limit is None else limit
+def closure(graph: Graph, touched: Iterable[NodeRef]) -> set[NodeRef]:
+    """``touched`` and every node whose level is read, directly or not, from theirs: one
+    batch of edge reads per step away from ``touched``, each over the new nodes only."""
     seen = set(touched)
     frontier = list(seen)
     while frontier:
-        if len(seen) > cap:
-            raise TooWide(f"{len(seen)} nodes")
         found: set[NodeRef] = set()
         for edge_type, direction in DEPENDENTS:
             for others in graph.linked(frontier, edge_type, direction).values():
@@ -89,7 +78,6 @@ def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[No
     for ref in update.closure - props.keys():
         if levels.pop(ref, None) is not None:
             update.changed[ref] = None
-    live = sorted(props)
     new = {ref: own_level(ref.label, attrs) for ref, attrs in props.items()}
 
     def level(ref: NodeRef) -> int:
@@ -97,59 +85,76 @@ def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[No
         return levels.get(ref, 0) if found is None else found
 
     by_label: dict[str, list[NodeRef]] = {}
-    for ref in live:
+    for ref in sorted(props):
         by_label.setdefault(ref.label, []).append(ref)
-    datasets, fields = by_label.get("Dataset", []), by_label.get("Field", [])
-    holders = graph.linked(datasets, "HOLDS", "in")
-    for dataset in datasets:
-        held = [level(s) for s in holders.get(dataset, [])]
-        if held and min(held) > 0:
-            new[dataset] = max(new[dataset], min(held))
-    members = graph.linked(datasets, "HAS_FIELD", "out")
-    owners = graph.linked(fields, "HAS_FIELD", "in")
-    sources = graph.linked(fields, "DERIVED_FROM", "out")
-    owner_props = graph.props([owners[f][0] for f in fields if owners.get(f)])
-    lineage: list[tuple[NodeRef, NodeRef | None, list[NodeRef]]] = []
-    for ref in fields:
-        owner = owners[ref][0] if owners.get(ref) else None
-        declassified = bool(props[ref].get("declassified")) or (
-            owner is not None and bool(owner_props.get(owner, {}).get("declassified"))
-        )
-        lineage.append((ref, owner, [] if declassified else sources.get(ref, [])))
-    changed = True
-    while changed:
-        changed = False
-        for ref, owner, derived_from in lineage:
-            old = new[ref]
-            value = old if owner is None else max(old, level(owner))
-            for source in derived_from:
-                value = max(value, level(source))
-            if value != old:
-                new[ref], changed = value, True
-        for dataset in datasets:
-            old = new[dataset]
-            value = max([old, *(level(f) for f in members.get(dataset, []))])
-            if value != old:
-                new[dataset], changed = value, True
-    interfaces = by_label.get("Interface", [])
-    for ref, exposed in graph.linked(interfaces, "EXPOSED_VIA", "in").items():
+    datasets = by_label.get("Dataset", [])
+    for dataset, held in graph.linked(datasets, "HOLDS", "in").items():
+        least = min((level(s) for s in held), default=0)
+        if least > 0:
+            new[dataset] = max(new[dataset], least)
+    _lineage(new, level, graph, props, datasets, by_label.get("Field", []))
+    for ref, exposed in graph.linked(by_label.get("Interface", []), "EXPOSED_VIA", "in").items():
         if exposed:
             new[ref] = max(new[ref], min(level(d) for d in exposed))
-    projects = by_label.get("Project", [])
-    for ref, built in graph.linked(projects, "BUILDS", "out").items():
+    for ref, built in graph.linked(by_label.get("Project", []), "BUILDS", "out").items():
         if built:
             new[ref] = min(level(s) for s in built)
     needs = by_label.get("Need", [])
     requesters = graph.linked(needs, "NEEDS", "in")
-    targets = graph.linked(needs, "FOR", "out")
+    targets = graph.linked(needs + by_label.get("SharingRequest", []), "FOR", "out")
     for ref in needs:
-        related = [level(n) for n in requesters.get(ref, [])] + [level(n) for n in targets.get(ref, [])]
-        new[ref] = max(related, default=0)
+        new[ref] = max([level(n) for n in requesters.get(ref, []) + targets.get(ref, [])], default=0)
+    for ref in by_label.get("SharingRequest", []):
+        new[ref] = max([level(n) for n in targets.get(ref, [])], default=0)
+    reviewed = graph.linked(by_label.get("Review", []), "REVIEWS", "out")
+    for ref in by_label.get("Review", []):
+        new[ref] = max([level(n) for n in reviewed.get(ref, [])], default=INTRANET)
     for ref, value in new.items():
         if levels.get(ref) != value:
             levels[ref] = value
             update.changed[ref] = value
     return update
+
+
+def _lineage(
+    new: dict[NodeRef, int],
+    level: Callable[[NodeRef], int],
+    graph: Graph,
+    props: Mapping[NodeRef, Mapping[str, Any]],
+    datasets: list[NodeRef],
+    fields: list[NodeRef],
+) -> None:
+    """The fixpoint of ``required_levels`` over the closure's datasets and fields: a field
+    takes its dataset's level and, unless declassified, its sources'; a dataset takes its
+    fields'. Every rule is a maximum, so a rise is pushed along to the nodes that read it
+    and each link is followed once per rise (levels take a handful of values): linear in
+    the closure. Sweeping every field until nothing moved cost a pass per step of the
+    longest chain of links."""
+    readers: dict[NodeRef, list[NodeRef]] = dict(graph.linked(datasets, "HAS_FIELD", "out"))
+    owners = graph.linked(fields, "HAS_FIELD", "in")
+    sources = graph.linked(fields, "DERIVED_FROM", "out")
+    for ref in fields:
+        owner = owners[ref][0] if owners.get(ref) else None
+        if owner is not None:
+            readers.setdefault(ref, []).append(owner)
+            new[ref] = max(new[ref], level(owner))
+        declassified = bool(props[ref].get("declassified")) or (
+            owner is not None and bool(props.get(owner, {}).get("declassified"))
+        )
+        if not declassified:
+            for source in sources.get(ref, []):
+                if source in new:
+                    readers.setdefault(source, []).append(ref)
+                new[ref] = max(new[ref], level(source))
+    queue = deque(readers)
+    while queue:
+        ref = queue.popleft()
+        value = new[ref]
+        for reader in readers[ref]:
+            if reader in new and new[reader] < value:
+                new[reader] = value
+                if reader in readers:
+                    queue.append(reader)
 
 
 class StoreGraph:

@@ -17,7 +17,7 @@ import networkx as nx
 
 from registry.schema.enums import Clearance
 from registry.schema.records import LEVELS, ApplyResult, NodeRef
-from registry.service.levels import StoreGraph, TooWide, update_levels
+from registry.service.levels import StoreGraph, update_levels
 from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
 from registry.store.base import Store
 from registry.store.projection import visible_subgraph
@@ -70,10 +70,7 @@ class VisibilityCache:
             if self._levels is None or self._version != before or result.version != before + 1:
                 return  # another writer came between: the next reader recomputes
             levels = dict(self._levels)
-            try:
-                changed = update_levels(levels, StoreGraph(self.store), touched).changed
-            except TooWide:
-                return  # the version moved: the next reader recomputes every level, as before
+            changed = update_levels(levels, StoreGraph(self.store), touched).changed
             for clearance, hidden in list(self._hidden.items()):
                 added = {ref for ref, level in changed.items() if level is not None and level > clearance}
                 removed = {ref for ref in changed if ref not in added}
