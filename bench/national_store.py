@@ -158,30 +158,20 @@ def run(datasets: int, provinces: int, store_path: Path, seed: int) -> Report:
         got = {(gap.kind, gap.subject) for gap in gaps}
         total = m.seconds + d.seconds + g.seconds
         size = {"datasets": len(registry.matrix), "fields": int(registry.matrix.holdings.nnz)}
-        report.add(
-            step=f"{name}: compact projection from the store",
-            seconds=m.seconds,
-            cpu_s=m.cpu_seconds,
-            peak_rss_mib=m.peak_rss_mib,
-            result=f"{len(hidden):,} hidden",
-            **size,
+        passes = (
+            ("compact projection from the store", m, f"{len(hidden):,} hidden"),
+            ("duplicates", d, f"{len(found):,} clusters, P={precision:.3f} R={recall:.3f}"),
+            ("sharing gaps (4 kinds)", g, f"{len(gaps):,} gaps, planted found {len(planted & got)}/{len(planted)}"),
         )
-        report.add(
-            step=f"{name}: duplicates",
-            seconds=d.seconds,
-            cpu_s=d.cpu_seconds,
-            peak_rss_mib=d.peak_rss_mib,
-            result=f"{len(found):,} clusters, P={precision:.3f} R={recall:.3f}",
-            **size,
-        )
-        report.add(
-            step=f"{name}: sharing gaps (4 kinds)",
-            seconds=g.seconds,
-            cpu_s=g.cpu_seconds,
-            peak_rss_mib=g.peak_rss_mib,
-            result=f"{len(gaps):,} gaps, planted found {len(planted & got)}/{len(planted)}",
-            **size,
-        )
+        for step, measure, result in passes:
+            report.add(
+                step=f"{name}: {step}",
+                seconds=measure.seconds,
+                cpu_s=measure.cpu_seconds,
+                peak_rss_mib=measure.peak_rss_mib,
+                result=result,
+                **size,
+            )
         report.add(step=f"{name}: analyses from the loaded store", seconds=total, **size)
         log(progress, step=f"analyses {name}", seconds=round(total, 1))
     report.note("cpu_s: this process's CPU time; the machine is shared, so wall seconds include waiting for a core")

@@ -63,6 +63,17 @@ def department_catalogue(source: Path, target: Path) -> tuple[str, int]:
     return str(chosen), len(kept)
 
 
+def copy_store(source: Path, target: Path) -> None:
+    """A private copy of a cached registry: the cache may be shared (hard-linked) with other
+    runs, so it is opened only when a write-ahead log must be folded in first."""
+    wal = source.with_name(source.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        store = SQLiteStore(source)
+        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.close()
+    shutil.copyfile(source, target)
+
+
 def dashboard(service: RegistryService) -> dict[str, Any]:
     """The mix once, timed from the first question (finding the keys it asks about
     already needs the caller's hidden set)."""
@@ -76,10 +87,7 @@ def run(datasets: int, seed: int) -> Report:
     report = Report("visibility_after_write", COLUMNS)
     with tempfile.TemporaryDirectory(prefix="bench-visibility-") as folder:
         db = Path(folder) / "registry.db"
-        source = SQLiteStore(prepared.store)
-        source._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # one file to copy
-        source.close()
-        shutil.copyfile(prepared.store, db)
+        copy_store(prepared.store, db)
         catalogue = Path(folder) / "department.csv"
         department, rows = department_catalogue(prepared.catalogue, catalogue)
 
