@@ -71,17 +71,22 @@ def os_user() -> str:
 
 
 def service_at(
-    location: str, *, background: bool = False, on_wait: Callable[[str], None] | None = None
+    location: str,
+    *,
+    background: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+    share_results: bool = False,
 ) -> RegistryService:
     """A service on the store at ``location`` (a file or a Neo4j URL): the one place a
     store is opened, also for each ``registry serve --workers`` process. A write that
     must wait for another process says so through ``on_wait``. Webhooks are delivered
     after each committed write: inline (with bounded retries) by a one-shot command,
-    from a worker thread by the server (``background``)."""
+    from a worker thread by the server (``background``). The server's processes share
+    clearance levels and analyses beside the registry file (``share_results``)."""
     store = open_store(location)
     if on_wait is not None and hasattr(store, "on_wait"):
         store.on_wait = on_wait
-    service = RegistryService(store)
+    service = RegistryService(store, share_results=share_results)
     enable(service, SubscriptionBook(subscriptions_path(location)), background=background)
     return service
 

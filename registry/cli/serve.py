@@ -95,7 +95,7 @@ def worker_app() -> Starlette:
     """One ``registry serve --workers N`` process's app: its own service on the store the
     command was given, opened here, where the CLI opens stores."""
     location, tokens, settings = worker_config()
-    return create_app(service_at(location, background=True), tokens, settings)
+    return create_app(service_at(location, background=True, share_results=True), tokens, settings)
 
 
 @click.command("serve")

@@ -2,6 +2,9 @@
 this caller may see, so no finding, count or piece of evidence can mention anything
 else; this module only maps the analyses' frozen results to GraphQL types."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import networkx as nx
 import strawberry
 
@@ -101,8 +104,16 @@ class SharingMatrix:
     total: int
 
 
+T = TypeVar("T")
+
+
 def _graph(info: Ctx) -> nx.MultiDiGraph:
     return info.context.service.graph(info.context.caller)
+
+
+def _analysed(info: Ctx, name: str, analysis: Callable[[nx.MultiDiGraph], T]) -> T:
+    """Computed once per state of the store and clearance, shared by the server's processes."""
+    return info.context.service.analysed(info.context.caller, name, analysis)
 
 
 def _subject(info: Ctx, graph: nx.MultiDiGraph, key: str, kind: NodeKind | None) -> NodeRef:
@@ -122,7 +133,11 @@ class AnalysisQuery:
     def duplicates(
         self, info: Ctx, kind: AnalysisKind = AnalysisKind.SYSTEM, threshold: float | None = None
     ) -> list[DuplicateCluster]:
-        found = duplicates.find_duplicates(_graph(info), kind=str(kind.value), threshold=threshold)
+        found = _analysed(
+            info,
+            f"duplicates:{kind.value}:{threshold}",
+            lambda graph: duplicates.find_duplicates(graph, kind=str(kind.value), threshold=threshold),
+        )
         return [from_result(c) for c in found]
 
     @strawberry.field(description="Existing systems a planned one would duplicate, best first.")
@@ -135,18 +150,22 @@ class AnalysisQuery:
     @strawberry.field(description=f"Sharing gaps, optionally of one kind ({', '.join(gaps.KINDS)}) or department.")
     def sharing_gaps(self, info: Ctx, kind: str | None = None, department: str | None = None) -> list[Gap]:
         try:
-            found = gaps.sharing_gaps(_graph(info), kind=kind, department=department)
+            found = _analysed(
+                info,
+                f"gaps:{kind}:{department}",
+                lambda graph: gaps.sharing_gaps(graph, kind=kind, department=department),
+            )
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
         return [from_result(g) for g in found]
 
     @strawberry.field(description="Systems not on the network their classification requires.")
     def placement_findings(self, info: Ctx) -> list[PlacementFinding]:
-        return [from_result(f) for f in placement.placement_findings(_graph(info))]
+        return [from_result(f) for f in _analysed(info, "placement", placement.placement_findings)]
 
     @strawberry.field(description="Department x department counts of datasets shared.")
     def sharing_matrix(self, info: Ctx) -> SharingMatrix:
-        matrix = gaps.sharing_matrix(_graph(info))
+        matrix = _analysed(info, "sharing-matrix", gaps.sharing_matrix)
         return SharingMatrix(
             departments=[MatrixDepartment(code=d["code"], name=d["name"]) for d in matrix.departments],
             cells=[

@@ -8,7 +8,7 @@ import networkx as nx
 import strawberry
 
 from registry.analysis import catalog, overview
-from registry.graphql.findings import CONFIRMED, DISMISSED, decisions, graph_of, status_of
+from registry.graphql.findings import CONFIRMED, DISMISSED, decisions, findings_of, graph_of, status_of
 from registry.graphql.nodes import Ctx
 from registry.schema.records import NodeRecord, NodeRef
 from registry.service import InvalidInput
@@ -109,9 +109,10 @@ def _counts(values: dict[str, int]) -> list[KeyCount]:
 class Dashboard:
     graph: strawberry.Private[nx.MultiDiGraph]
     decided: strawberry.Private[dict[str, NodeRecord]]
+    found: strawberry.Private[list[catalog.Finding]]
 
     def _statuses(self) -> list[tuple[catalog.Finding, str]]:
-        return [(f, status_of(f, self.decided)) for f in catalog.all_findings(self.graph)]
+        return [(f, status_of(f, self.decided)) for f in self.found]
 
     @strawberry.field(description="Findings per rule, by review status.")
     def findings_by_rule(self) -> list[RuleCount]:
@@ -200,4 +201,4 @@ class Dashboard:
 class DashboardQuery:
     @strawberry.field(description="The dashboard's aggregates over what the caller may see.")
     def dashboard(self, info: Ctx) -> Dashboard:
-        return Dashboard(graph=graph_of(info), decided=decisions(info))
+        return Dashboard(graph=graph_of(info), decided=decisions(info), found=findings_of(info))

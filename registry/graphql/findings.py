@@ -68,6 +68,13 @@ def graph_of(info: Ctx) -> nx.MultiDiGraph:
     return info.context.service.graph(info.context.caller)
 
 
+def findings_of(info: Ctx) -> list[catalog.Finding]:
+    """Every analysis's findings over what the caller may see, computed once per state of
+    the store and clearance and shared by every server process (``RegistryService.analysed``):
+    the longest computation behind the dashboard and the findings list."""
+    return info.context.service.analysed(info.context.caller, "findings", catalog.all_findings)
+
+
 def subject(graph: nx.MultiDiGraph, ref: str) -> Subject:
     label, _, key = ref.partition(":")
     node = NodeRef(label, key)
@@ -172,7 +179,7 @@ class FindingsQuery:
         graph = graph_of(info)
         decided = decisions(info)
         found = select(
-            catalog.all_findings(graph),
+            findings_of(info),
             decided,
             rule=rule,
             family=family,

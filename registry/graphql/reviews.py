@@ -10,10 +10,9 @@ import base64
 
 import strawberry
 
-from registry.analysis import catalog
 from registry.analysis.workbook import confirmed_rows, findings_workbook
 from registry.graphql.enums import ReviewDecision
-from registry.graphql.findings import Finding, decisions, graph_of, to_type
+from registry.graphql.findings import Finding, decisions, findings_of, graph_of, to_type
 from registry.graphql.nodes import Ctx
 from registry.schema.records import NodeRef
 from registry.service import NotFound
@@ -31,7 +30,7 @@ class ReviewMutation:
     )
     def review_finding(self, info: Ctx, id: str, decision: ReviewDecision, reason: str) -> Finding:
         graph = graph_of(info)
-        found = next((f for f in catalog.all_findings(graph) if f.id == id), None)
+        found = next((f for f in findings_of(info) if f.id == id), None)
         if found is None:
             raise NotFound(f"no finding with id {id!r}")
         context = info.context
@@ -55,5 +54,5 @@ class ReviewQuery:
     @strawberry.field(description="The confirmed findings as an XLSX report (base64), to send to the departments.")
     def confirmed_report(self, info: Ctx) -> str:
         graph = graph_of(info)
-        rows = confirmed_rows(graph, catalog.all_findings(graph), decisions(info))
+        rows = confirmed_rows(graph, findings_of(info), decisions(info))
         return base64.b64encode(findings_workbook(rows)).decode("ascii")

@@ -14,7 +14,8 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel, ValidationError
@@ -48,6 +49,7 @@ from registry.service.errors import (
 )
 from registry.service.ownership import owners
 from registry.service.rows import CallerRows
+from registry.service.shared import SUFFIX, SharedResults, State
 from registry.service.visibility import HIGHEST_LEVEL
 from registry.service.visibility_cache import VisibilityCache
 from registry.store.base import DanglingEdges, Store, StoreBusy
@@ -88,14 +90,23 @@ def _empty_props_valid(model: type[BaseModel]) -> bool:
     return True
 
 
+T = TypeVar("T")
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class RegistryService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, share_results: bool = False) -> None:
+        """``share_results``: keep clearance levels and analyses in a folder beside the
+        registry file, for the other processes serving it (``registry.service.shared``);
+        a store without a local file shares nothing."""
         self.store = store
-        self.visibility = VisibilityCache(store)
+        path = getattr(store, "path", None)
+        folder = Path(f"{path}{SUFFIX}") if share_results and path is not None else None
+        self.results = SharedResults(folder, self._state)
+        self.visibility = VisibilityCache(store, self.results)
         self.listeners: list[Callable[[str], object]] = []
         """Called with the batch id after each committed write that changed something
         (subscriptions deliver their events from there)."""
@@ -115,6 +126,11 @@ class RegistryService:
     def version(self) -> int:
         """Increases with every committed write, here or in another process."""
         return self.store.version()
+
+    def _state(self) -> State:
+        """The version and, where the store tells it, its newest write batch."""
+        stamp = getattr(self.store, "stamp", None)
+        return stamp() if stamp is not None else (self.store.version(), "")
 
     def ping(self) -> None:
         """Raise ``StoreError`` if the store cannot be reached."""
@@ -180,6 +196,12 @@ class RegistryService:
         """The projection an analysis may run on for this caller: what it may not see is
         not in the graph at all, so no finding or evidence can mention it."""
         return self.visibility.graph(caller.clearance, labels, edge_types)
+
+    def analysed(self, caller: Caller, name: str, analysis: Callable[[nx.MultiDiGraph], T]) -> T:
+        """``analysis`` of what ``caller`` may see (``graph``), computed once per state of
+        the store and clearance and shared by every process serving the store: ``name``
+        names the analysis and its arguments."""
+        return self.results.get(f"{name}@{int(caller.clearance)}", lambda: analysis(self.graph(caller)))
 
     # -- reads ----------------------------------------------------------------------
 

@@ -18,17 +18,21 @@ import networkx as nx
 from registry.schema.enums import Clearance
 from registry.schema.records import LEVELS, ApplyResult, NodeRef
 from registry.service.levels import StoreGraph, update_levels
+from registry.service.shared import SharedResults
 from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
 from registry.store.base import Store
 from registry.store.projection import visible_subgraph
 
+LEVELS_RESULT = "levels"
+"""The name every node's level is shared under (``registry.service.shared``)."""
 GraphKey = tuple[Clearance, frozenset[str] | None, frozenset[str] | None]
 Stats = dict[str, dict[str, int]]
 
 
 class VisibilityCache:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, results: SharedResults) -> None:
         self.store = store
+        self.results = results
         self._version: int | None = None
         self._levels: dict[NodeRef, int] | None = None
         self._hidden: dict[Clearance, frozenset[NodeRef]] = {}
@@ -48,7 +52,7 @@ class VisibilityCache:
             self._stats.clear()
             self._version = version
         if levels and self._levels is None:
-            self._levels = levels_of(self.store.projection())
+            self._levels = self.results.get(LEVELS_RESULT, lambda: levels_of(self.store.projection()))
 
     def tracking(self) -> int | None:
         """The store version the levels hold for, when they are current: then a write
@@ -79,6 +83,9 @@ class VisibilityCache:
             self._graphs.clear()
             self._stats.clear()
             self._version = result.version
+            state = self.results.state()
+            if state[0] == result.version:
+                self.results.put(LEVELS_RESULT, state, levels)
 
     def _known_levels(self) -> dict[NodeRef, int]:
         self._refresh()

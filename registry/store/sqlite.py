@@ -188,6 +188,18 @@ class SQLiteStore:
         with self._lock:
             return int(self._db.execute("SELECT v FROM meta WHERE k='version'").fetchone()[0])
 
+    def stamp(self) -> tuple[int, str]:
+        """The version and the id of the newest write batch, read together: what results
+        shared between processes are keyed on (``registry.service.shared``), since a
+        version number alone is met again by a registry created anew under the same
+        name. Not part of the Store protocol."""
+        with self._lock:
+            version, batch = self._db.execute(
+                "SELECT (SELECT v FROM meta WHERE k = 'version'), "
+                "(SELECT id FROM batches ORDER BY rowid DESC LIMIT 1)"
+            ).fetchone()
+        return int(version), batch or ""
+
     def ping(self) -> None:
         try:
             with self._lock:

@@ -6,7 +6,9 @@ the store itself (SQLite in WAL mode lets the processes read at once and queues 
 writes; Neo4j is a server) and reads the same token file, which is re-read when it
 changes and written under a lock. Caches (projections, visibility) are per process and
 keyed by the store's version, so a write through one worker is seen by every other at
-its next request.
+its next request. What costs most is computed once for all of them: clearance levels
+(updated by the worker that wrote) and the analyses are shared in a folder beside the
+registry file (``registry.service.shared``).
 """
 
 import json
