@@ -1,14 +1,15 @@
 """The GraphQL API under a dashboard query mix, over loopback HTTP and in-process.
 
-Run: ``python -m bench.graphql [--datasets 10000] [--requests 600] [--concurrency 4]``.
+Run: ``python -m bench.graphql [--datasets 10000] [--requests 600] [--concurrency 4] [--workers 1,2]``.
 
-A registry of ``--datasets`` datasets (about 20 fields each) is generated with the
-synthetic generator and loaded into a fresh embedded store. ``registry serve`` then runs
-in a subprocess on 127.0.0.1 and a client sends a bounded number of requests, cycling
-through the mix with a reviewer token (public clearance, so every read also pays for
-visibility filtering), ``--concurrency`` at a time. The baseline is the same mix executed
-in this process on the same schema and store, without HTTP, sequentially: what the API
-costs before transport, parsing of the HTTP request and JSON encoding are added.
+A copy of the generated registry of ``--datasets`` datasets (about 20 fields each;
+``bench.registries``, cached) is served by ``registry serve --workers N`` in a subprocess
+on 127.0.0.1, once per N in ``--workers``, and a client sends a bounded number of
+requests, cycling through the mix with a reviewer token (public clearance, so every read
+also pays for visibility filtering), ``--concurrency`` at a time and then one at a time.
+The baseline is the same mix executed in this process on the same schema and store,
+without HTTP, sequentially: what the API costs before transport, parsing of the HTTP
+request and JSON encoding are added.
 """
 
 import argparse
@@ -27,11 +28,11 @@ from typing import Any
 import httpx
 
 from bench.common import Report
+from bench.registries import copy_store, prepare
 from registry.graphql import RegistryContext, build_schema
 from registry.schema.enums import Clearance
 from registry.service import Caller, RegistryService, Role
 from registry.store.sqlite import SQLiteStore
-from registry.synth import generate, to_declaration
 from registry.web.server import default_workers
 from registry.web.tokens import TokenStore
 
@@ -60,7 +61,11 @@ def _free_port() -> int:
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
     cuts = quantiles(samples, n=100, method="inclusive")
-    return {"p50_ms": round(cuts[49] * 1000, 2), "p95_ms": round(cuts[94] * 1000, 2)}
+    return {
+        "p50_ms": round(cuts[49] * 1000, 2),
+        "p95_ms": round(cuts[94] * 1000, 2),
+        "max_ms": round(max(samples) * 1000, 2),
+    }
 
 
 def _requests(service: RegistryService, count: int) -> list[tuple[str, str, dict[str, Any]]]:
@@ -107,14 +112,16 @@ def _timed(requests: int, run: Callable[[], Coroutine[Any, Any, list[float]]]) -
     }
 
 
-def over_http(url: str, token: str, plan: list[tuple[str, str, dict[str, Any]]], concurrency: int) -> dict[str, Any]:
+def over_http(
+    url: str, token: str, plan: list[tuple[str, str, dict[str, Any]]], concurrency: int, timeout: float = 60
+) -> dict[str, Any]:
     async def run() -> list[float]:
         latencies: list[float] = []
         queue: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue()
         for item in plan:
             queue.put_nowait(item)
         headers = {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=timeout) as client:
 
             async def worker() -> None:
                 while not queue.empty():
@@ -165,55 +172,67 @@ def start_server(store: Path, tokens: Path, workers: int) -> tuple[subprocess.Po
     raise RuntimeError("registry serve did not answer /health within 120 s")
 
 
+def served(
+    db: Path, token_file: Path, token: str, plan: list[tuple[str, str, dict[str, Any]]], workers: int, concurrency: int
+) -> list[dict[str, Any]]:
+    """The mix over HTTP against ``registry serve --workers N``: ``concurrency`` clients,
+    then one, after every worker has warmed its caches (the first public request of a
+    worker computes or reads the clearance levels: a minute at 100k, not timed)."""
+    process, url = start_server(db, token_file, workers)
+    try:
+        over_http(url, token, plan[: len(MIX) * 2 * workers], concurrency, timeout=1800)
+        return [
+            {"run": f"HTTP, {workers} worker(s)", **over_http(url, token, plan, concurrency)},
+            {"run": f"HTTP, {workers} worker(s)", **over_http(url, token, plan, 1)},
+        ]
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=600, help="Requests per run (bounded).")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=0, help="Server processes (default: one per core).")
+    parser.add_argument(
+        "--workers", default=f"1,{default_workers()}", help="Server processes per run, comma-separated (1,cores)."
+    )
     args = parser.parse_args()
-    workers = args.workers or default_workers()
+    worker_counts = [int(n) for n in args.workers.split(",")]
+    prepared = prepare(args.datasets, args.seed)
 
     with tempfile.TemporaryDirectory(prefix="bench-graphql-") as folder:
         db, token_file = Path(folder) / "bench.db", Path(folder) / "bench.tokens.json"
-        started = time.perf_counter()
-        store = SQLiteStore(db)
-        service = RegistryService(store)
-        report = service.load(to_declaration(generate(datasets=args.datasets, seed=args.seed)), Caller.system("bench"))
-        setup = time.perf_counter() - started
+        copy_store(prepared.store, db)
+        service = RegistryService(SQLiteStore(db))
         counts = service.stats(Caller.system())["nodes"]
-        print(
-            f"registry: {counts.get('Dataset', 0)} datasets, {counts.get('Field', 0)} fields, "
-            f"{counts.get('Department', 0)} departments (generated and loaded in {setup:.1f} s, batch {report.batch})"
-        )
+        print(f"registry: {counts.get('Dataset', 0)} datasets, {counts.get('Field', 0)} fields ({prepared.store.name})")
         token, _ = TokenStore(token_file).create(role="reviewer", clearance="public", name="bench")
         plan = _requests(service, args.requests)
-        in_process(service, plan[: len(MIX)])  # warm caches (visibility, projection) as the server warms its own
+        service.close()
+        rows = [row for n in worker_counts for row in served(db, token_file, token, plan, n, args.concurrency)]
+
+        # the baseline last, on its own: its levels are read from what the servers shared
+        service = RegistryService(SQLiteStore(db), share_results=True)
+        in_process(service, plan[: len(MIX)])  # warm caches (visibility) as the server warms its own
         # and settle the heap as the server does (registry.web.heap): otherwise full collections
-        # over the generated registry's leftovers, which the server never holds, were the baseline's p95
+        # over the leftovers of warming, which the server never holds, were the baseline's p95
         gc.collect()
         gc.freeze()
         baseline = in_process(service, plan)
-        process, url = start_server(db, token_file, workers)
-        try:
-            # warm every worker: each builds its own caches on its first requests
-            over_http(url, token, plan[: len(MIX) * 2 * workers], args.concurrency)
-            http = over_http(url, token, plan, args.concurrency)
-            sequential = over_http(url, token, plan, 1)
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
-        store.close()
+        service.close()
 
     report = Report("graphql", ["run", "concurrency", "requests", "rps", "p50_ms", "p95_ms"])
     report.add(run="in-process (baseline)", concurrency=1, **baseline)
-    report.add(run="HTTP", **sequential)
-    report.add(run="HTTP", **http)
-    report.note(f"registry: {counts.get('Dataset', 0)} datasets, {counts.get('Field', 0)} fields")
-    report.note(f"HTTP rows: registry serve --workers {workers}")
+    for row in rows:
+        report.add(**row)
+    size = f"{counts.get('Dataset', 0)} datasets, {counts.get('Field', 0)} fields"
+    report.note(f"registry: {size}, generated by bench.registries (seed {args.seed})")
+    report.note("HTTP rows: registry serve --workers N on 127.0.0.1, a reviewer token at public clearance")
     report.print()
-    report.save({"registry": counts, "mix": list(MIX)})
+    report.save({"registry": counts, "mix": list(MIX), "workers": worker_counts})
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ They live under ``bench/results/data`` (gitignored); delete it to rebuild.
 
 import csv
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +83,17 @@ def write_catalogue(synth: Synth, path: Path) -> int:
                 writer.writerow([*resource, synth.field_names[fid], "C", *share])
                 rows += 1
     return rows
+
+
+def copy_store(source: Path, target: Path) -> None:
+    """A private copy of a cached registry: the cache may be shared (hard-linked) with other
+    runs, so it is opened only when a write-ahead log must be folded in first."""
+    wal = source.with_name(source.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        store = SQLiteStore(source)
+        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.close()
+    shutil.copyfile(source, target)
 
 
 def prepare(datasets: int, seed: int = 1) -> Prepared:
