@@ -195,8 +195,7 @@ class SQLiteStore:
         name. Not part of the Store protocol."""
         with self._lock:
             version, batch = self._db.execute(
-                "SELECT (SELECT v FROM meta WHERE k = 'version'), "
-                "(SELECT id FROM batches ORDER BY rowid DESC LIMIT 1)"
+                "SELECT (SELECT v FROM meta WHERE k = 'version'), (SELECT id FROM batches ORDER BY rowid DESC LIMIT 1)"
             ).fetchone()
         return int(version), batch or ""
 
