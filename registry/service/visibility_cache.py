@@ -170,7 +170,10 @@ class VisibilityCache:
         nodes = Counter(self.store.label_counts())
         nodes.subtract(Counter(ref.label for ref in hidden))
         edges = Counter(self.store.edge_type_counts())
-        if hidden:
+        touching = getattr(self.store, "edge_type_counts_touching", None)
+        if hidden and touching is not None:
+            edges.subtract(touching(hidden))
+        elif hidden:
             for edge in self.store.edges(sorted(hidden), direction="both"):
                 edges[edge.type] -= 1
         return {

@@ -717,6 +717,34 @@ class SQLiteStore:
             ).fetchall()
         return dict(rows)
 
+    def edge_type_counts_touching(self, refs: Collection[NodeRef]) -> dict[str, int]:
+        """Live edges with at least one end among ``refs``, counted by type, each once: what
+        a caller's counts leave out for what it may not see. The nodes go into a keyed
+        temporary table and SQLite counts from it through the edge indexes; reading every
+        such edge whole (properties, provenance) and sorting the nodes in Python took 3 s
+        per 20,000 hidden nodes after each write. Not part of the Store protocol."""
+        with self._lock:
+            self._db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS counted (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID"
+            )
+            try:
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO temp.counted (label, key) VALUES (?, ?)", ((r.label, r.key) for r in refs)
+                )
+                rows = self._db.execute(
+                    "SELECT type, count(*) FROM ("
+                    "SELECT e.type FROM temp.counted AS c CROSS JOIN edges AS e "
+                    "ON e.src_label = c.label AND e.src_key = c.key WHERE e.retired = 0 "
+                    "UNION ALL "
+                    "SELECT e.type FROM temp.counted AS c CROSS JOIN edges AS e "
+                    "ON e.dst_label = c.label AND e.dst_key = c.key WHERE e.retired = 0 AND NOT EXISTS "
+                    "(SELECT 1 FROM temp.counted AS s WHERE s.label = e.src_label AND s.key = e.src_key)"
+                    ") GROUP BY type"
+                ).fetchall()
+            finally:
+                self._db.execute("DELETE FROM temp.counted")
+        return dict(rows)
+
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         """A separate cursor, fetched in pages, so a projection of millions of rows never
         holds them all as tuples at once."""

@@ -51,3 +51,24 @@ def test_edges_are_found_from_the_given_nodes_not_by_scanning_the_type(tmp_path:
     # an index search per given node: a few hundred steps each, not 1,000 edges x 50 nodes
     assert out_steps < 20 and in_steps < 20
     store.close()
+
+
+def test_edges_touching_a_set_are_counted_once_by_type(tmp_path: Path) -> None:
+    """``edge_type_counts_touching`` (what a caller's counts leave out) agrees with reading
+    the edges whole: an edge with both ends in the set counts once, a retired one not at all."""
+    store = SQLiteStore(tmp_path / "r.db")
+    datasets = [NodeRef("Dataset", f"301001/{n:06d}") for n in range(4)]
+    fields = [NodeRef("Field", f"{d.key}#姓名") for d in datasets]
+    nodes = [NodeWrite(r.label, r.key, {"name": "户籍信息"}) for r in datasets + fields]
+    edges = [EdgeWrite("HAS_FIELD", d, f) for d, f in zip(datasets, fields, strict=True)]
+    edges += [EdgeWrite("DERIVED_FROM", fields[0], fields[1]), EdgeWrite("DERIVED_FROM", fields[2], fields[3])]
+    store.apply(ChangeSet(nodes=nodes, edges=edges), prov("b1"))
+    store.apply(ChangeSet(retire_edges=[EdgeWrite("HAS_FIELD", datasets[3], fields[3]).ref]), prov("b2"))
+    hidden = {datasets[0], fields[0], fields[1], fields[3]}
+
+    expected: dict[str, int] = {}
+    for edge in store.edges(sorted(hidden), direction="both"):
+        expected[edge.type] = expected.get(edge.type, 0) + 1
+    assert store.edge_type_counts_touching(hidden) == expected == {"HAS_FIELD": 2, "DERIVED_FROM": 2}
+    assert store.edge_type_counts_touching(set()) == {}
+    store.close()
