@@ -168,6 +168,7 @@ class SQLiteStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=OFF")
             self._db.execute("PRAGMA cache_size=-200000")
+            self._db.execute("PRAGMA temp_store=MEMORY")  # the counts' node table: no file in /tmp
             if self._db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'batches_by_at'").fetchone()[0] == 0:
                 self._db.executescript(_DDL)
         except sqlite3.OperationalError as exc:
