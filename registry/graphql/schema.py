@@ -5,6 +5,7 @@ the code and the file disagree. Regenerate it with ``python -m registry.graphql`
 """
 
 import asyncio
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from pathlib import Path
@@ -25,8 +26,9 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from registry.graphql.answers import Answers, keepable
 from registry.graphql.catalogue import CatalogueMutation, SubscriptionMutation
-from registry.graphql.context import FreshLoaders
+from registry.graphql.context import FreshLoaders, RegistryContext
 from registry.graphql.cost import cost_limiter
 from registry.graphql.errors import ErrorPolicy, masked
 from registry.graphql.limits import Limits
@@ -36,16 +38,35 @@ from registry.graphql.policy import PolicyMutation, PolicyQuery
 from registry.graphql.queries import Query
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
+_EXECUTE = inspect.signature(strawberry.Schema.execute)
 
 
 class RegistrySchema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answers = Answers()
+
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         """Run the operation on a worker thread, in an event loop of its own: the service
         and its store are synchronous, so on the server's loop one slow page or analysis
         held every other request behind it. The DataLoaders still batch each level, within
-        the operation's own loop."""
+        the operation's own loop. A read-only query asked again by the same caller before
+        the registry changed gets the answer kept from the first time (``answers``)."""
         operation = super().execute
-        return await anyio.to_thread.run_sync(lambda: asyncio.run(operation(*args, **kwargs)))
+        bound = _EXECUTE.bind(self, *args, **kwargs).arguments
+        query, context = bound.get("query"), bound.get("context_value")
+        name = bound.get("operation_name")
+        if not (isinstance(query, str) and isinstance(context, RegistryContext) and keepable(query, name)):
+            return await anyio.to_thread.run_sync(lambda: asyncio.run(operation(*args, **kwargs)))
+        key = Answers.key(query, name, bound.get("variable_values"), context.caller)
+        version = context.service.version()
+        kept = self.answers.get(version, key)
+        if kept is not None:
+            return kept
+        result = await anyio.to_thread.run_sync(lambda: asyncio.run(operation(*args, **kwargs)))
+        if context.service.version() == version:
+            self.answers.keep(version, key, result)
+        return result
 
     async def stream(self, *args: Any, **kwargs: Any) -> Any:
         """Operations over a WebSocket come through here, past ``execute``: their errors get
