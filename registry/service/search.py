@@ -10,39 +10,36 @@ answers every caller; what a caller may not see is removed from the hits before 
 is ranked, counted or faceted, so hidden entries are never counted or named.
 """
 
-import bisect
 import unicodedata
 import weakref
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
 
 import numpy as np
 
-from registry.collector import gc_paused
-from registry.schema.model import NAME_PROPERTY
-from registry.schema.records import NodeRef
 from registry.service.caller import Caller
 from registry.service.core import RegistryService
 from registry.service.errors import InvalidInput
+from registry.service.search_index import (
+    EMPTY,
+    FACETS,
+    LABEL_WEIGHT,
+    SEARCH_LABELS,
+    SearchIndex,
+    grams,
+    normalise,
+    refreshed,
+)
 
-SEARCH_LABELS = ("Department", "System", "Dataset", "Field", "DataElement", "Project")
-TEXT_PROPERTIES = ("abstract", "description", "functions", "synonyms", "purpose")
-FACETS = ("kind", "department", "category", "share_type", "update_cycle", "network", "secrecy_level")
+__all__ = ["FACETS", "SEARCH_LABELS", "Hit", "SearchResult", "as_dict", "normalise", "search", "suggest"]
+
 CLEARED_FACETS = frozenset({"secrecy_level"})
 """Facets shown only to a caller cleared above public: a public caller's secrecy facet
 would be one bucket of 非涉密, and its absence says nothing."""
 MAX_QUERY = 200
 MAX_PAGE = 200
-LABEL_WEIGHT = {"Department": 6, "System": 5, "Dataset": 5, "DataElement": 4, "Project": 3, "Field": 1}
-OWNER_EDGES = {"Dataset": "PROVIDES", "System": "OPERATES"}
-
-
-def normalise(text: str) -> str:
-    """Full-width folded, case-folded, spaces dropped: what users type and what catalogues
-    hold meet on this form."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def validate_query(query: str) -> list[str]:
@@ -78,199 +75,97 @@ class SearchResult:
     """Names of the departments in the department facet, by code."""
 
 
-@dataclass
-class _Doc:
-    ref: NodeRef
-    name: str
-    name_norm: str
-    code_norm: str
-    text_norm: str
-    department: str | None
-    facets: dict[str, str] = field(default_factory=dict)
-
-
-class SearchIndex:
-    """The bigram index of one store version, as arrays: at national size a common
-    two-character query matches hundreds of thousands of 信息项, so matching, visibility,
-    filters, facets and ranking are array operations rather than a loop per entry."""
-
-    def __init__(self, docs: list[_Doc], department_names: dict[str, str]) -> None:
-        self.docs = docs
-        self.department_names = department_names
-        self.blobs = [f"{d.name_norm}\x00{d.code_norm}\x00{d.text_norm}" for d in docs]
-        self.names = [d.name_norm for d in docs]
-        self.postings = _postings(self.blobs)
-        self.name_postings = _postings(self.names)
-        self.exact: dict[str, list[int]] = {}
-        self.codes: dict[str, list[int]] = {}
-        for doc_id, doc in enumerate(docs):
-            self.exact.setdefault(doc.name_norm, []).append(doc_id)
-            self.codes.setdefault(doc.code_norm, []).append(doc_id)
-        self.by_name = sorted((doc.name_norm, doc_id) for doc_id, doc in enumerate(docs) if doc.name_norm)
-        self.sorted_names = [name for name, _ in self.by_name]
-        self.name_order = np.array([doc_id for _, doc_id in self.by_name], dtype=np.uint32)
-        # each entry's place in name order: the tie-break of equal scores, so pages agree
-        self.name_rank = np.full(len(docs), len(docs), dtype=np.int64)
-        self.name_rank[self.name_order] = np.arange(len(self.name_order))
-        self.ids = {doc.ref: doc_id for doc_id, doc in enumerate(docs)}
-        self.static = np.array(
-            [LABEL_WEIGHT.get(d.ref.label, 1) + 1.0 / (1 + len(d.name_norm)) for d in docs], dtype=np.float64
-        )
-        self.facet_values: dict[str, list[str]] = {}
-        self.facet_ids: dict[str, np.ndarray] = {}
-        for name in FACETS:
-            values: dict[str, int] = {}
-            column = [_facet_values(d).get(name) for d in docs]
-            ids = [values.setdefault(v, len(values)) if v is not None else -1 for v in column]
-            self.facet_values[name] = list(values)
-            self.facet_ids[name] = np.array(ids, dtype=np.int32)
-        self._hidden: dict[frozenset[NodeRef], np.ndarray] = {}
-
-    def candidates(self, term: str, *, names_only: bool = False) -> np.ndarray:
-        """Entries whose text (or name) contains ``term``: the postings of its bigrams
-        intersected, then verified, since bigrams can meet without being adjacent."""
-        postings = self.name_postings if names_only else self.postings
-        grams = sorted(set(_grams(term)) if len(term) > 1 else {term}, key=lambda g: len(postings.get(g, ())))
-        found = postings.get(grams[0], EMPTY)
-        for gram in grams[1:]:
-            if not len(found):
-                break
-            found = np.intersect1d(found, postings.get(gram, EMPTY), assume_unique=True)
-        if len(term) > 2 and len(found):
-            texts = self.names if names_only else self.blobs
-            found = found[np.fromiter((term in texts[i] for i in found), dtype=bool, count=len(found))]
-        return found
-
-    def hidden_mask(self, hidden: frozenset[NodeRef]) -> np.ndarray:
-        """True for the entries hidden from a caller; one array per hidden set."""
-        mask = self._hidden.get(hidden)
-        if mask is None:
-            mask = np.zeros(len(self.docs), dtype=bool)
-            ids = [self.ids[ref] for ref in hidden if ref in self.ids]
-            mask[ids] = True
-            if len(self._hidden) > 8:
-                self._hidden.clear()
-            self._hidden[hidden] = mask
-        return mask
-
-    def name_prefixed(self, prefix: str) -> np.ndarray:
-        """Every entry whose name starts with ``prefix`` (a slice of the name order)."""
-        start = bisect.bisect_left(self.sorted_names, prefix)
-        end = bisect.bisect_left(self.sorted_names, prefix + "\U0010ffff")
-        return self.name_order[start:end]
-
-    def prefixed(self, prefix: str, limit: int) -> list[int]:
-        start = bisect.bisect_left(self.by_name, (prefix, -1))
-        out = []
-        for name, doc_id in self.by_name[start:]:
-            if not name.startswith(prefix):
-                break
-            out.append(doc_id)
-            if len(out) >= limit:
-                break
-        return out
-
-
-EMPTY = np.zeros(0, dtype=np.uint32)
-
-
-def _postings(texts: list[str]) -> dict[str, np.ndarray]:
-    grams: dict[str, list[int]] = {}
-    for doc_id, text in enumerate(texts):
-        for gram in set(_grams(text)):
-            grams.setdefault(gram, []).append(doc_id)
-    return {gram: np.array(ids, dtype=np.uint32) for gram, ids in grams.items()}
-
-
-def _grams(text: str) -> Iterable[str]:
-    """Character bigrams, and each character alone (for one-character queries)."""
-    for i, ch in enumerate(text):
-        if ch != "\x00":
-            yield ch
-        if i + 1 < len(text) and ch != "\x00" and text[i + 1] != "\x00":
-            yield text[i : i + 2]
-
-
 class _Indexes:
-    """One index per service, rebuilt when the store version moves."""
+    """One index per service, brought up to the store's version before each search:
+    built in full the first time, then updated from the batches committed since."""
 
     def __init__(self) -> None:
         self.lock = Lock()
-        self.by_service: weakref.WeakKeyDictionary[RegistryService, tuple[int, SearchIndex]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self.by_service: weakref.WeakKeyDictionary[RegistryService, SearchIndex] = weakref.WeakKeyDictionary()
 
     def get(self, service: RegistryService) -> SearchIndex:
         version = service.version()
         with self.lock:
             cached = self.by_service.get(service)
-            if cached is not None and cached[0] == version:
-                return cached[1]
-            index = build_index(service)
-            self.by_service[service] = (version, index)
+            if cached is not None and cached.version == version:
+                return cached
+            index = refreshed(service, cached)
+            self.by_service[service] = index
             return index
 
 
 _INDEXES = _Indexes()
 
 
-def build_index(service: RegistryService) -> SearchIndex:
-    """Read the searchable entries with their owning department, once per store version."""
-    store = service.store
-    with gc_paused():
-        owner: dict[NodeRef, str] = {}
-        for edge in store.iter_edges(OWNER_EDGES.values()):
-            owner[edge.dst] = edge.src.key
-        dataset_of_field: dict[str, str] = {}
-        docs: list[_Doc] = []
-        department_names: dict[str, str] = {}
-        for record in store.iter_nodes(SEARCH_LABELS):
-            props = record.props
-            name = str(props.get(NAME_PROPERTY[record.label]) or "")
-            if record.label == "Department":
-                department_names[record.key] = name
-            department = record.key if record.label == "Department" else owner.get(record.ref)
-            if record.label == "Field":
-                dataset_of_field[record.key] = str(props.get("dataset") or "")
-                department = owner.get(NodeRef("Dataset", dataset_of_field[record.key]))
-            texts: list[str] = []
-            for prop in TEXT_PROPERTIES:
-                value = props.get(prop)
-                if isinstance(value, list):
-                    texts.extend(str(v) for v in value)
-                elif value:
-                    texts.append(str(value))
-            docs.append(
-                _Doc(
-                    ref=record.ref,
-                    name=name,
-                    name_norm=normalise(name),
-                    code_norm=normalise(record.key),
-                    text_norm=normalise(" ".join(texts)),
-                    department=department,
-                    facets={
-                        "kind": record.label,
-                        **{f: str(props[f]) for f in FACETS[2:] if props.get(f) not in (None, "")},
-                    },
-                )
-            )
-        return SearchIndex(docs, department_names)
+def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two sorted id arrays intersected by binary search of the shorter in the longer:
+    O(short log long) where ``np.intersect1d`` sorts both (the tail of common queries)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    places = np.searchsorted(b, a)
+    places[places == len(b)] = 0
+    kept: np.ndarray = a[b[places] == a]
+    return kept
+
+
+def candidates(index: SearchIndex, term: str, *, names_only: bool = False) -> np.ndarray:
+    """Entries whose text (or name) contains ``term``: the postings of its bigrams
+    intersected, rarest first, then verified, since bigrams can meet without being adjacent."""
+    postings = index.name_postings if names_only else index.postings
+    wanted = sorted(set(grams(term)) if len(term) > 1 else {term}, key=lambda g: len(postings.get(g, ())))
+    wanted = [g for g in wanted if len(g) == 2] or wanted
+    found = postings.get(wanted[0], EMPTY)
+    for gram in wanted[1:]:
+        if not len(found):
+            break
+        found = _intersect(found, postings.get(gram, EMPTY))
+    if len(term) > 2 and len(found):
+        texts = index.names if names_only else index.blobs
+        found = found[np.fromiter((term in texts[i] for i in found.tolist()), dtype=bool, count=len(found))]
+    return found
+
+
+def _member(found: np.ndarray, ids: np.ndarray, size: int) -> np.ndarray:
+    """Which of ``found`` are in ``ids``, through a mask over every slot (no sorting)."""
+    mask = np.zeros(size, dtype=bool)
+    mask[ids] = True
+    member: np.ndarray = mask[found]
+    return member
 
 
 def _scores(index: SearchIndex, found: np.ndarray, terms: list[str]) -> np.ndarray:
     """Exact name first, then a name that starts with the query, a code, a name that
     contains it, and last a match in the descriptive text; plus a weight by kind (a
-    department outranks one of its thousands of fields of the same name) and shortness."""
-    scores = index.static[found].copy()
+    department outranks one of its thousands of fields of the same name) and shortness.
+    Membership is read from masks over every slot, not ``np.isin`` (which sorts)."""
+    size = len(index.docs)
+    scores: np.ndarray = index.static[found].copy()
     for term in terms:
         part = np.full(len(found), 10.0)
-        part[np.isin(found, index.candidates(term, names_only=True))] = 30.0
-        part[np.isin(found, index.name_prefixed(term))] = 60.0
-        part[np.isin(found, np.array(index.codes.get(term, []), dtype=np.uint32))] = 50.0
-        part[np.isin(found, np.array(index.exact.get(term, []), dtype=np.uint32))] = 100.0
+        part[_member(found, candidates(index, term, names_only=True), size)] = 30.0
+        part[_member(found, index.name_prefixed(term), size)] = 60.0
+        part[_member(found, np.array(index.codes.get(term, []), dtype=np.uint32), size)] = 50.0
+        part[_member(found, np.array(index.exact.get(term, []), dtype=np.uint32), size)] = 100.0
         scores += part
-    ranked: np.ndarray = scores
-    return ranked
+    return scores
+
+
+def _top(index: SearchIndex, found: np.ndarray, scores: np.ndarray, wanted: int) -> list[int]:
+    """Positions in ``found`` of the ``wanted`` best, by score then name order: a partition
+    first, so only the page's worth (and no crowd of equal scores) is sorted."""
+    pool = np.arange(len(found))
+    if wanted < len(found):
+        kth = np.partition(scores, len(found) - wanted)[len(found) - wanted]
+        above = np.nonzero(scores > kth)[0]
+        ties = np.nonzero(scores == kth)[0]
+        need = wanted - len(above)
+        if len(ties) > need:
+            ties = ties[np.argpartition(index.name_rank[found[ties]], need - 1)[:need]]
+        pool = np.concatenate([above, ties])
+    ranked = pool[np.lexsort((index.name_rank[found[pool]], -scores[pool]))]
+    return [int(i) for i in ranked[:wanted]]
 
 
 def search(
@@ -300,44 +195,42 @@ def search(
     index = _INDEXES.get(service)
     found: np.ndarray | None = None
     for term in sorted(terms, key=len, reverse=True):
-        matched = index.candidates(term)
-        found = matched if found is None else np.intersect1d(found, matched, assume_unique=True)
+        matched = candidates(index, term)
+        found = matched if found is None else _intersect(found, matched)
         if not len(found):
             break
     assert found is not None
     found = found[~index.hidden_mask(service.hidden(caller))[found]]
     narrowing = [("kind", list(kinds or ())), *((name, [value]) for name, value in (filters or {}).items())]
     for name, values in narrowing:
-        if not values:
-            continue
-        codes = [index.facet_values[name].index(v) for v in values if v in index.facet_values[name]]
-        found = found[np.isin(index.facet_ids[name][found], np.array(codes, dtype=np.int32))]
-    shown = [name for name in FACETS if name not in CLEARED_FACETS or caller.clearance > 0]
-    facets: dict[str, dict[str, int]] = {}
-    for name in shown:
-        ids = index.facet_ids[name][found]
-        counts = np.bincount(ids[ids >= 0], minlength=len(index.facet_values[name]))
-        nonzero = {index.facet_values[name][i]: int(n) for i, n in enumerate(counts) if n}
-        if nonzero:
-            facets[name] = dict(sorted(nonzero.items(), key=lambda item: (-item[1], item[0])))
-    scores = _scores(index, found, terms)
-    wanted_count = min(len(found), offset + first)
-    pool = np.arange(len(found))
-    if wanted_count < len(found):
-        kth = np.partition(scores, len(found) - wanted_count)[len(found) - wanted_count]
-        pool = np.nonzero(scores >= kth)[0]  # every tie of the last score shown, ordered below
-    ranked = pool[np.lexsort((index.name_rank[found[pool]], -scores[pool]))][:wanted_count].tolist()
-    hits = [_hit(index, int(found[i]), float(scores[i]), terms) for i in ranked[offset : offset + first]]
+        if values:
+            allowed = np.zeros(len(index.facet_values[name]) + 1, dtype=bool)  # the last: no value (-1)
+            allowed[[index.facet_codes[name][v] for v in values if v in index.facet_codes[name]]] = True
+            found = found[allowed[index.facet_ids[name][found]]]
+    facets = _facets(index, found, caller)
+    hits = [
+        _hit(index, int(found[i]), float(scores[i]), terms)
+        for scores in [_scores(index, found, terms)]
+        for i in _top(index, found, scores, min(len(found), offset + first))[offset:]
+    ]
     names = {code: index.department_names.get(code, code) for code in facets.get("department", {})}
     more = offset + first < len(found)
     return SearchResult(len(found), hits, facets, str(offset + first) if more else None, names)
 
 
-def _facet_values(doc: _Doc) -> dict[str, str]:
-    values = dict(doc.facets)
-    if doc.department:
-        values["department"] = doc.department
-    return values
+def _facets(index: SearchIndex, found: np.ndarray, caller: Caller) -> dict[str, dict[str, int]]:
+    """Counts by facet value over every hit, from the precomputed value codes."""
+    facets: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        if name in CLEARED_FACETS and caller.clearance <= 0:
+            continue
+        ids = index.facet_ids[name][found]
+        counts = np.bincount(ids[ids >= 0], minlength=len(index.facet_values[name]))
+        values = index.facet_values[name]
+        nonzero = {values[i]: int(counts[i]) for i in np.nonzero(counts)[0].tolist()}
+        if nonzero:
+            facets[name] = dict(sorted(nonzero.items(), key=lambda item: (-item[1], item[0])))
+    return facets
 
 
 def _offset(after: str | None) -> int:
