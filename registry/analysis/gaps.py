@@ -289,14 +289,31 @@ def _listed(missing: list[str]) -> str:
     return "、".join(names) if language() == "zh" else ", ".join(names)
 
 
-def _stale(ctx: _Context, dataset: NodeRef, attrs: dict[str, Any], now: datetime) -> Gap | None:
-    """A dataset whose last data update is older than its update cycle allows."""
-    reported, cycle = attrs.get("data_updated_at"), attrs.get("update_cycle")
-    allowed = MAX_AGE.get(cycle) if isinstance(cycle, str) else None
-    if not reported or allowed is None:
+def _moment(value: Any) -> datetime | None:
+    if not value:
         return None
-    last = datetime.fromisoformat(str(reported))
-    last = last if last.tzinfo else last.replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _stale(
+    ctx: _Context, dataset: NodeRef, attrs: dict[str, Any], now: datetime, interfaces: list[NodeRef]
+) -> Gap | None:
+    """A dataset whose last data update is older than its update cycle allows. The last
+    update is the latest of the dataset's own and of the deliveries its interfaces
+    (EXPOSED_VIA) reported."""
+    cycle = attrs.get("update_cycle")
+    allowed = MAX_AGE.get(cycle) if isinstance(cycle, str) else None
+    if allowed is None:
+        return None
+    reports = [
+        (attrs.get("data_updated_at"), None),
+        *((ctx.attrs[i].get("data_updated_at"), i.key) for i in interfaces),
+    ]
+    known = [(moment, raw, via) for raw, via in reports if (moment := _moment(raw)) is not None]
+    if not known:
+        return None
+    last, reported, via = max(known, key=lambda report: report[0])
     due = last + allowed
     if now <= due:
         return None
@@ -315,6 +332,7 @@ def _stale(ctx: _Context, dataset: NodeRef, attrs: dict[str, Any], now: datetime
         ),
         update_cycle=cycle,
         data_updated_at=str(reported),
+        reported_by_interface=via,
         due=due.isoformat(timespec="seconds"),
         overdue_days=round(overdue.total_seconds() / 86400, 1),
     )
@@ -326,12 +344,14 @@ def _dataset_gaps(ctx: _Context, now: datetime) -> list[Gap]:
     for dataset in ctx.by_label["Dataset"]:
         attrs = ctx.attrs[dataset]
         name = attrs.get("name", dataset.key)
-        fields, shared, exposed = [], False, False
+        fields, shared, interfaces = [], False, []
         for other, types in ctx.succ[dataset].items():
             if "HAS_FIELD" in types:
                 fields.append(other)
+            if "EXPOSED_VIA" in types:
+                interfaces.append(other)
             shared = shared or "SHARED_WITH" in types
-            exposed = exposed or "EXPOSED_VIA" in types
+        exposed = bool(interfaces)
         if ctx.shareable(dataset) and not shared and dataset not in ctx.used:
             found.append(
                 _gap(
@@ -355,7 +375,7 @@ def _dataset_gaps(ctx: _Context, now: datetime) -> list[Gap]:
                     share_condition=attrs.get("share_condition"),
                 )
             )
-        stale = _stale(ctx, dataset, attrs, now)
+        stale = _stale(ctx, dataset, attrs, now, interfaces)
         if stale is not None:
             found.append(stale)
         missing = _attributes_missing(ctx, dataset, fields, exposed)

@@ -19,7 +19,7 @@ from registry.service import changes as feed
 from registry.service import search as searching
 from registry.service import subscriptions as hooks
 from registry.service import timeline
-from registry.service.freshness import report_data_update
+from registry.service.freshness import report_data_update, report_interface_update
 
 
 @strawberry.type(description="One search hit: the entry, its owning department and where the query matched.")
@@ -233,6 +233,18 @@ class CatalogueMutation:
         context = info.context
         report = report_data_update(context.service, context.caller, dataset, at, source="graphql:reportDataUpdate")
         return write_result(info, report, [NodeRef("Dataset", dataset)])
+
+    @strawberry.mutation(
+        description="An interface reports that it delivered data (now, or at the given time): recorded on "
+        "the interface and on the datasets exposed through it, with the checks of any write (an editor "
+        "reports only for its own department's interfaces, e.g. with the token of the system behind it)."
+    )
+    def report_interface_update(self, info: Ctx, interface: str, at: datetime | None = None) -> WriteResult:
+        context = info.context
+        report = report_interface_update(
+            context.service, context.caller, interface, at, source="graphql:reportInterfaceUpdate"
+        )
+        return write_result(info, report, [NodeRef("Interface", interface)])
 
 
 @strawberry.type(description="A webhook subscription (its secret is shown only when it is created).")

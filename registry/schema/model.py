@@ -232,6 +232,9 @@ class Interface(NodeModel):
     url: str | None = None
     network: Network | None = None
     contacts: Contacts = Field(default_factory=list)
+    data_updated_at: datetime | None = None
+    """When the interface last delivered data, as it reported (or as registered): the
+    datasets exposed through it were updated then, whatever their own record says."""
 
     def key(self) -> str:
         return self.code

@@ -1,5 +1,9 @@
 """Search and autocomplete through GraphQL, as a dashboard's search box asks them."""
 
+from registry.schema.model import Interface
+from registry.schema.records import NodeRef
+from registry.service import Caller
+from registry.service.declaration import EdgeDecl
 from tests.graphql.conftest import Api
 
 SEARCH = """query($q: String!, $kinds: [String!]) {
@@ -47,6 +51,16 @@ def test_change_feed_point_in_time_and_freshness(demo_api: Api) -> None:
     )
     assert reported["reportDataUpdate"]["updated"] == 1
     denied = demo_api.post('mutation { reportDataUpdate(dataset: "206100000/005") { updated } }', as_="public")
+    assert denied["errors"]
+    interface = Interface(code="SW-API-005", kind="api")
+    exposed = EdgeDecl("EXPOSED_VIA", NodeRef("Dataset", "206100000/005"), NodeRef("Interface", interface.code))
+    demo_api.service.upsert(Caller.system(), [interface], [exposed])
+    delivered = demo_api.data(
+        'mutation { reportInterfaceUpdate(interface: "SW-API-005", at: "2026-01-06T08:00:00+08:00") { updated } }',
+        as_="admin",
+    )
+    assert delivered["reportInterfaceUpdate"]["updated"] == 2  # the interface and the dataset it serves
+    denied = demo_api.post('mutation { reportInterfaceUpdate(interface: "SW-API-005") { updated } }', as_="public")
     assert denied["errors"]
 
 

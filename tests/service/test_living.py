@@ -11,9 +11,12 @@ import pytest
 
 from registry.analysis.gaps import sharing_gaps
 from registry.importers import read
+from registry.schema.model import Interface
 from registry.schema.records import NodeRef
-from registry.service import Caller, InvalidInput, NotFound, RegistryService
+from registry.service import Caller, InvalidInput, NotFound, PermissionDenied, RegistryService, Role
 from registry.service.changes import changes
+from registry.service.declaration import EdgeDecl
+from registry.service.freshness import report_interface_update
 from registry.service.timeline import as_of, field_changes
 from tests.cli import catalogue
 from tests.service.demo_fixture import demo_service
@@ -106,6 +109,38 @@ def test_stale_dataset_against_its_update_cycle(service: RegistryService, tmp_pa
     assert stale[0].evidence["update_cycle"] == "daily" and stale[0].evidence["overdue_days"] == pytest.approx(3.8, 0.1)
     assert sharing_gaps(graph, kind="stale_dataset", now=datetime(2026, 3, 1, 12, tzinfo=UTC)) == []
     assert sharing_gaps(graph, kind="stale_dataset", now=now + timedelta(days=-10)) == []
+
+
+def test_an_interface_reports_its_deliveries_and_freshness_uses_them(service: RegistryService, tmp_path: Path) -> None:
+    path = _rewrite(catalogue.write(tmp_path / "hz.csv", [1, 2, 3]), extra={"数据更新时间": "2026-03-01"})
+    service.load(read(path), ADMIN)
+    api = Interface(code="HZ-API-001", kind="api", url="https://api.hz.gov.cn/hj")
+    api_ref = NodeRef("Interface", api.code)
+    exposes = [EdgeDecl("EXPOSED_VIA", NodeRef("Dataset", catalogue.code(n)), api_ref) for n in (1, 2)]
+    service.upsert(ADMIN, [api], exposes)
+    editor = Caller("hz-hj-system", Role.EDITOR, department=catalogue.PROVIDER[1])  # the system's token
+    delivered = datetime(2026, 3, 5, 8, tzinfo=UTC)
+    report = report_interface_update(service, editor, "HZ-API-001", delivered)
+    assert report.result.totals()["updated"] == 3  # the interface and both datasets
+    assert service.get(ADMIN, "Dataset", catalogue.code(1)).props["data_updated_at"] == "2026-03-05T08:00:00Z"
+    assert "data_updated_at" in service.get(ADMIN, "Interface", "HZ-API-001").props
+    now = datetime(2026, 3, 5, 12, tzinfo=UTC)
+    stale = sharing_gaps(service.graph(ADMIN), kind="stale_dataset", now=now)
+    assert {g.subject for g in stale} == {catalogue.code(3)}  # served by no interface: still stale
+    older = report_interface_update(service, editor, "HZ-API-001", delivered - timedelta(days=2))
+    assert not older.result.changed  # a late report of an older delivery moves nothing back
+    with pytest.raises(PermissionDenied):
+        report_interface_update(service, Caller("other", Role.EDITOR, department="11330000002487676F"), "HZ-API-001")
+    with pytest.raises(NotFound):
+        report_interface_update(service, editor, "HZ-API-404")
+
+    # an interface registered with its last delivery counts as well, for the dataset it serves
+    later = Interface(code="HZ-FTP-002", kind="file", data_updated_at=datetime(2026, 3, 5, 9, tzinfo=UTC))
+    later_ref = NodeRef("Interface", later.code)
+    service.upsert(ADMIN, [later], [EdgeDecl("EXPOSED_VIA", NodeRef("Dataset", catalogue.code(3)), later_ref)])
+    assert sharing_gaps(service.graph(ADMIN), kind="stale_dataset", now=now) == []
+    overdue = sharing_gaps(service.graph(ADMIN), kind="stale_dataset", now=now + timedelta(days=3))
+    assert {g.subject: g.evidence["reported_by_interface"] for g in overdue}[catalogue.code(3)] == "HZ-FTP-002"
 
 
 def test_contacts_from_the_catalogue_sheet(service: RegistryService, tmp_path: Path) -> None:
