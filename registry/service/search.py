@@ -62,7 +62,8 @@ class Hit:
     department: str | None
     department_name: str | None
     matched: str
-    """Where the query matched: name, code, or the property it was found in."""
+    """Where the query matched: name, code, text (the descriptive properties) or pinyin
+    (the name's initials or full pinyin only)."""
 
 
 @dataclass
@@ -111,9 +112,23 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def candidates(index: SearchIndex, term: str, *, names_only: bool = False) -> np.ndarray:
-    """Entries whose text (or name) contains ``term``: the postings of its bigrams
-    intersected, rarest first, then verified, since bigrams can meet without being adjacent."""
-    postings = index.name_postings if names_only else index.postings
+    """Entries whose text (or name) contains ``term``."""
+    if names_only:
+        return _containing(index.name_postings, index.names, term)
+    return _containing(index.postings, index.blobs, term)
+
+
+def spoken_candidates(index: SearchIndex, term: str) -> np.ndarray:
+    """Entries whose name's pinyin initials or full pinyin contain ``term`` (letters and
+    digits only: 拼音首字母 such as rkjc, or renkou)."""
+    if not (term.isascii() and term.isalnum()):
+        return EMPTY
+    return _containing(index.spoken_postings, index.spoken, term)
+
+
+def _containing(postings: dict[str, np.ndarray], texts: list[str], term: str) -> np.ndarray:
+    """The postings of the term's bigrams intersected, rarest first, then verified, since
+    bigrams can meet without being adjacent."""
     wanted = sorted(set(grams(term)) if len(term) > 1 else {term}, key=lambda g: len(postings.get(g, ())))
     wanted = [g for g in wanted if len(g) == 2] or wanted
     found = postings.get(wanted[0], EMPTY)
@@ -122,7 +137,6 @@ def candidates(index: SearchIndex, term: str, *, names_only: bool = False) -> np
             break
         found = _intersect(found, postings.get(gram, EMPTY))
     if len(term) > 2 and len(found):
-        texts = index.names if names_only else index.blobs
         found = found[np.fromiter((term in texts[i] for i in found.tolist()), dtype=bool, count=len(found))]
     return found
 
@@ -135,15 +149,18 @@ def _member(found: np.ndarray, ids: np.ndarray, size: int) -> np.ndarray:
     return member
 
 
-def _scores(index: SearchIndex, found: np.ndarray, terms: list[str]) -> np.ndarray:
+def _scores(index: SearchIndex, found: np.ndarray, terms: dict[str, np.ndarray]) -> np.ndarray:
     """Exact name first, then a name that starts with the query, a code, a name that
-    contains it, and last a match in the descriptive text; plus a weight by kind (a
-    department outranks one of its thousands of fields of the same name) and shortness.
+    contains it, a match in the descriptive text, and last a match by pinyin only (below
+    every Chinese match: its part is 0, a text match's 10, and kind and shortness add at
+    most 7); plus a weight by kind (a department outranks one of its thousands of fields
+    of the same name) and shortness. ``terms`` holds each term's text matches.
     Membership is read from masks over every slot, not ``np.isin`` (which sorts)."""
     size = len(index.docs)
     scores: np.ndarray = index.static[found].copy()
-    for term in terms:
-        part = np.full(len(found), 10.0)
+    for term, texts in terms.items():
+        part = np.zeros(len(found))
+        part[_member(found, texts, size)] = 10.0
         part[_member(found, candidates(index, term, names_only=True), size)] = 30.0
         part[_member(found, index.name_prefixed(term), size)] = 60.0
         part[_member(found, np.array(index.codes.get(term, []), dtype=np.uint32), size)] = 50.0
@@ -194,8 +211,11 @@ def search(
         return SearchResult(0, [], {})
     index = _INDEXES.get(service)
     found: np.ndarray | None = None
+    texts: dict[str, np.ndarray] = {}
     for term in sorted(terms, key=len, reverse=True):
-        matched = candidates(index, term)
+        texts[term] = candidates(index, term)
+        spoken = spoken_candidates(index, term)
+        matched = np.union1d(texts[term], spoken) if len(spoken) else texts[term]
         found = matched if found is None else _intersect(found, matched)
         if not len(found):
             break
@@ -210,7 +230,7 @@ def search(
     facets = _facets(index, found, caller)
     hits = [
         _hit(index, int(found[i]), float(scores[i]), terms)
-        for scores in [_scores(index, found, terms)]
+        for scores in [_scores(index, found, texts)]
         for i in _top(index, found, scores, min(len(found), offset + first))[offset:]
     ]
     names = {code: index.department_names.get(code, code) for code in facets.get("department", {})}
@@ -270,6 +290,8 @@ def _hit(index: SearchIndex, doc_id: int, score: float = 0.0, terms: Sequence[st
         else "code"
         if any(t in doc.code_norm for t in terms)
         else "text"
+        if all(t in index.blobs[doc_id] for t in terms)
+        else "pinyin"
     )
     return Hit(
         label=doc.ref.label,

@@ -88,3 +88,25 @@ def test_a_write_is_searchable_at_once(service: RegistryService) -> None:
     second = make_credit_code("11", "330000", "00253102")
     service.upsert(ADMIN, [Department(code=second, name="浙江省审计厅")])
     assert [h.key for h in search(service, ADMIN, "审计厅").hits] == [second]
+
+
+def test_pinyin_initials_and_full_pinyin_rank_below_chinese_matches(demo_service: RegistryService) -> None:
+    initials = search(demo_service, ADMIN, "rkjc")  # 人口基础
+    assert "全国人口基础信息" in {h.name for h in initials.hits}
+    assert {h.matched for h in initials.hits} == {"pinyin"}
+    full = search(demo_service, ADMIN, "renkoujichu")
+    assert [h.key for h in full.hits] == [h.key for h in initials.hits]
+    assert search(demo_service, ADMIN, "RKJC").total == initials.total  # case does not matter
+    mixed = search(demo_service, ADMIN, "ga", first=200).hits  # GA in system codes; 公安 as pinyin
+    kinds = [h.matched for h in mixed]
+    assert "code" in kinds and "pinyin" in kinds
+    assert kinds.index("pinyin") > max(i for i, k in enumerate(kinds) if k != "pinyin")
+    assert "浙江省公安厅" in {h.name for h in mixed if h.matched == "pinyin"}
+
+
+def test_pinyin_never_finds_what_a_public_caller_may_not_see(demo_service: RegistryService) -> None:
+    secret = "zjszdrydtgkxt"  # 浙江省重点人员动态管控系统, on the intranet
+    assert "330000-GA-XT002" in {h.key for h in search(demo_service, ADMIN, secret).hits}
+    public = search(demo_service, PUBLIC, secret)
+    assert "330000-GA-XT002" not in {h.key for h in public.hits}
+    assert public.total == sum(public.facets.get("kind", {}).values())
