@@ -58,6 +58,8 @@ def _timed(func: object, queries: list[str]) -> list[float]:
 def run(datasets: int) -> Report:
     prepared = prepare(datasets)
     work = DATA / f"living-{datasets}.db"
+    for stale in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
+        stale.unlink(missing_ok=True)  # a killed run's write-ahead log would corrupt the fresh copy
     shutil.copyfile(prepared.store, work)
     service = RegistryService(SQLiteStore(work))
     report = Report(f"living-{datasets}", ["case", "caller", "p50_ms", "p95_ms", "baseline_p95_ms", "seconds"])

@@ -10,10 +10,12 @@ answers every caller; what a caller may not see is removed from the hits before 
 is ranked, counted or faceted, so hidden entries are never counted or named.
 """
 
+import operator
 import unicodedata
 import weakref
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from threading import Lock
 from typing import Any
 
@@ -137,7 +139,8 @@ def _containing(postings: dict[str, np.ndarray], texts: list[str], term: str) ->
             break
         found = _intersect(found, postings.get(gram, EMPTY))
     if len(term) > 2 and len(found):
-        found = found[np.fromiter((term in texts[i] for i in found.tolist()), dtype=bool, count=len(found))]
+        texts_of = map(texts.__getitem__, found.tolist())
+        found = found[np.fromiter(map(operator.contains, texts_of, repeat(term)), dtype=bool, count=len(found))]
     return found
 
 
