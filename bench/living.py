@@ -70,6 +70,11 @@ def run(datasets: int) -> Report:
             search(service, caller, queries[0])  # builds the index (once per store version) and the caller's levels
         ours = _timed(lambda q, c=caller: search(service, c, q, first=20), queries)
         base = _timed(lambda q, c=caller: service.find(c, "Dataset", text=q, limit=20), queries)
+        slowest = sorted(zip(ours, queries, strict=True), reverse=True)[:5]
+        report.note(
+            f"{caller_name}: index build and levels {build.seconds:.1f} s, peak RSS {build.peak_rss_mib:,.0f} MiB; "
+            "slowest: " + ", ".join(f"{q} {ms:.0f} ms ({search(service, caller, q).total:,} hits)" for ms, q in slowest)
+        )
         report.add(
             case="search (all kinds, facets) vs one-kind find",
             caller=caller_name,
