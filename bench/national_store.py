@@ -63,8 +63,13 @@ def provincial(synth: Synth, province: int) -> dict[str, str]:
     return renamed
 
 
-def parts(declaration: Declaration) -> Iterator[Declaration]:
-    """Nodes first, then edges, in parts: an edge's ends are always written before it."""
+def parts(declaration: Declaration) -> list[Declaration]:
+    """Nodes first, then edges, in parts: an edge's ends are always written before it. A
+    list, since a load reads its parts twice (checked, then written)."""
+    return [*_parts(declaration)]
+
+
+def _parts(declaration: Declaration) -> Iterator[Declaration]:
     for start in range(0, len(declaration.nodes), PART):
         yield Declaration(declaration.source, declaration.format, nodes=declaration.nodes[start : start + PART])
     for start in range(0, len(declaration.edges), PART):

@@ -1,6 +1,8 @@
-"""``registry import``: every file is read before anything is written, so one bad value in
-the last file never leaves the first ones half-loaded; then each file is loaded as its own
-committed batch, so an interrupted import keeps exactly the files it finished."""
+"""``registry import``: every file is checked, part by part, before anything is written
+(``registry.service.checking``), so one bad value in the last file never leaves the first
+ones half-loaded; then each file is read again and loaded as its own committed batch, so
+an interrupted import keeps exactly the files it finished. Memory is bounded by a part of
+a file (a streamed catalogue's few thousand rows), not by the file."""
 
 import json
 from collections import Counter
@@ -16,6 +18,7 @@ from rich.table import Table
 from registry import importers
 from registry.cli.context import open_service, operator, store_option
 from registry.cli.migrate import restorable, restore_export
+from registry.collector import gc_paused
 from registry.i18n import plural, t
 from registry.importers.issue_report import write_issue_report
 from registry.schema.records import OUTCOMES, NodeRef
@@ -23,13 +26,14 @@ from registry.service import (
     DEFAULT_RETIRE_LIMIT,
     Caller,
     Declaration,
-    ImportRejected,
     Issue,
     LoadReport,
     RegistryService,
     RetireLimitExceeded,
     ServiceError,
 )
+from registry.service.checking import Checked, check
+from registry.service.declaration import DeclarationStream
 from registry.service.errors import rejected_rows
 
 EXIT_INVALID = 2
@@ -37,10 +41,6 @@ EXIT_INVALID = 2
 the same as click's usage errors, so scripts can tell "fix your file" from "it broke"."""
 
 COLUMNS = (*OUTCOMES, "rejected")
-STREAM_IMPORTS = False
-"""Whether one catalogue CSV is written as it is read (``_stream_import``). Off: the
-streamed reader does not yet apply the importers' cost limits (``registry.importers.limits``)
-nor the issue report, so the CLI reads files whole until it does."""
 RETIRED_SHOWN = 50
 ISSUES_SHOWN = 20
 """Issues printed per file and column; the rest are counted, and all of them go to the
@@ -85,27 +85,36 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def read_files(paths: Sequence[Path], fmt: str | None, *, skip_invalid: bool, console: Console) -> list[Declaration]:
-    """Read and validate every file; a file that cannot be read at all is refused with its
-    reason, never a traceback."""
-    declarations: list[Declaration] = []
+@dataclass
+class Source:
+    """One file of an import: its parts, read again for each pass, and what checking it found."""
+
+    path: Path
+    stream: DeclarationStream
+    checked: Checked
+
+    @property
+    def declaration(self) -> Declaration:
+        return self.checked.summary
+
+
+def check_files(paths: Sequence[Path], fmt: str | None, *, skip_invalid: bool, console: Console) -> list[Source]:
+    """Read and check every file, holding a part of one at a time; a file that cannot be
+    read at all is refused with its reason, never a traceback."""
+    sources: list[Source] = []
     with _progress(console) as progress:
         task = progress.add_task("reading", total=len(paths))
         for path in paths:
             progress.update(task, description=f"reading {path.name}")
             try:
-                declarations.append(importers.read(path, fmt, skip_invalid=skip_invalid))
+                stream = importers.stream(path, fmt, skip_invalid=skip_invalid)
+                with gc_paused():
+                    checked = check(stream, skip_invalid=skip_invalid)
             except (OSError, ServiceError) as exc:
                 raise InputRefused(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from None
+            sources.append(Source(path, stream, checked))
             progress.advance(task)
-    return declarations
-
-
-def _merged(declarations: Sequence[Declaration]) -> Declaration:
-    merged = Declaration(source=declarations[-1].source, format=declarations[-1].format)
-    for declaration in declarations:
-        merged.extend(declaration)
-    return merged
+    return sources
 
 
 def _delta(now: dict[str, Counter[str]], before: dict[str, Counter[str]]) -> dict[str, Counter[str]]:
@@ -117,7 +126,9 @@ def _delta(now: dict[str, Counter[str]], before: dict[str, Counter[str]]) -> dic
     return delta
 
 
-def _dry_run(service: RegistryService, caller: Caller, outcomes: list[FileOutcome], progress: Progress) -> None:
+def _dry_run(
+    service: RegistryService, caller: Caller, sources: list[Source], outcomes: list[FileOutcome], progress: Progress
+) -> None:
     """Each file is tried on top of the ones before it (a catalogue may point at the
     departments an earlier file declares), and its share is the difference; nothing is kept."""
     task = progress.add_task("dry run", total=len(outcomes))
@@ -126,8 +137,8 @@ def _dry_run(service: RegistryService, caller: Caller, outcomes: list[FileOutcom
     hits_before: set[str] = set()
     for i, outcome in enumerate(outcomes):
         progress.update(task, description=f"dry run {outcome.path.name}")
-        upto = [o.declaration for o in outcomes[: i + 1]]
-        report = service.load(_merged(upto), caller, dry_run=True, skip_invalid=True)
+        upto = DeclarationStream.joined([source.stream for source in sources[: i + 1]])
+        report = service.load_stream(upto, caller, dry_run=True, skip_invalid=True)
         outcome.counts = _delta(report.result.counts, before)
         outcome.retired = [ref for ref in report.retired if ref not in retired_before]
         outcome.limit_hit = [hit for hit in report.limit_hit if hit not in hits_before]
@@ -155,8 +166,7 @@ def _names(service: RegistryService, caller: Caller, refs: Sequence[NodeRef]) ->
 def load_files(
     service: RegistryService,
     caller: Caller,
-    paths: Sequence[Path],
-    declarations: Sequence[Declaration],
+    sources: list[Source],
     *,
     dry_run: bool = False,
     skip_invalid: bool = False,
@@ -164,23 +174,24 @@ def load_files(
     retire_limit: float = DEFAULT_RETIRE_LIMIT,
     console: Console,
 ) -> list[FileOutcome]:
-    """Load each declaration as its own batch, in order. On a refusal (retire limit, a
-    relation to a missing entry) the files before it stay loaded and the error says so."""
-    outcomes = [FileOutcome(path, declaration) for path, declaration in zip(paths, declarations, strict=True)]
+    """Load each file as its own batch, in order. On a refusal (retire limit, a relation
+    to a missing entry) the files before it stay loaded and the error says so."""
+    outcomes = [FileOutcome(source.path, source.declaration) for source in sources]
     with _progress(console) as progress:
         if dry_run:
-            _dry_run(service, caller, outcomes, progress)
+            _dry_run(service, caller, sources, outcomes, progress)
             return outcomes
         task = progress.add_task("writing", total=len(outcomes))
         for i, outcome in enumerate(outcomes):
             progress.update(task, description=f"writing {outcome.path.name}")
             try:
-                report: LoadReport = service.load(
-                    outcome.declaration,
+                report: LoadReport = service.load_stream(
+                    sources[i].stream,
                     caller,
                     skip_invalid=skip_invalid,
                     force=force,
                     retire_limit=retire_limit,
+                    checked=sources[i].checked,
                 )
             except RetireLimitExceeded as exc:
                 raise click.ClickException(
@@ -302,18 +313,8 @@ def run_import(
     an empty store included."""
     paths = list(paths)
     progress_console = Console(stderr=True)
-    if STREAM_IMPORTS and not dry_run and report is None and len(paths) == 1 and importers.streams(paths[0], fmt):
-        return _stream_import(
-            paths[0],
-            fmt,
-            skip_invalid=skip_invalid,
-            force=force,
-            retire_limit=retire_limit,
-            as_json=as_json,
-            console=console,
-            progress_console=progress_console,
-        )
-    declarations = read_files(paths, fmt, skip_invalid=skip_invalid, console=progress_console)
+    sources = check_files(paths, fmt, skip_invalid=skip_invalid, console=progress_console)
+    declarations = [source.declaration for source in sources]
     issues = [i for d in declarations for i in d.issues]
     errors = [i for i in issues if i.severity == "error"]
     warnings = [i for i in issues if i.severity != "error"]
@@ -340,14 +341,13 @@ def run_import(
             restore_export(service, operator(), paths[chosen], declarations[chosen], dry_run=dry_run, console=console)
         except ServiceError as exc:
             raise InputRefused(str(exc)) from None
-        del paths[chosen], declarations[chosen]
+        del paths[chosen], declarations[chosen], sources[chosen]
         if not paths:
             return []
     outcomes = load_files(
         service,
         operator(),
-        paths,
-        declarations,
+        sources,
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         force=force,
@@ -359,63 +359,6 @@ def run_import(
     else:
         print_outcomes(console, outcomes, dry_run=dry_run)
     return outcomes
-
-
-def _stream_import(
-    path: Path,
-    fmt: str | None,
-    *,
-    skip_invalid: bool,
-    force: bool,
-    retire_limit: float,
-    as_json: bool,
-    console: Console,
-    progress_console: Console,
-) -> list[FileOutcome]:
-    """One file of a format that streams (a catalogue CSV), checked while it is written
-    part by part (``RegistryService.load_stream``): memory is bounded by a part, not by
-    the file, and a bad value still writes nothing, since the store drops the parts
-    already written. What is printed is what the whole-file path prints."""
-    service = open_service(create=True)
-    try:
-        stream = importers.stream(path, fmt, skip_invalid=skip_invalid)
-    except (OSError, ServiceError) as exc:
-        raise InputRefused(f"{path}: {exc}") from None
-    summary = Declaration(source=stream.source, format=stream.format)
-    with _progress(progress_console) as progress:
-        progress.add_task(f"writing {path.name}", total=None)
-        try:
-            loaded = service.load_stream(
-                stream, operator(), skip_invalid=skip_invalid, force=force, retire_limit=retire_limit
-            )
-        except ImportRejected as exc:
-            summary.issues = exc.issues
-            errors = [i for i in exc.issues if i.severity == "error"]
-            if as_json:
-                click.echo(results_json([path], [summary], [], status="refused"))
-            else:
-                console.print(issues_table(errors, t("import.invalid_title", n=len(errors))))
-            raise InputRefused(t("import.refused", n=len(errors), files=1)) from None
-        except RetireLimitExceeded as exc:
-            raise click.ClickException(
-                f"{path}: {exc}.\nNothing from this file was written. Run with --dry-run to see what would be "
-                "retired, then --force or a higher --retire-limit."
-            ) from None
-        except ServiceError as exc:
-            raise click.ClickException(f"{path}: {exc}.\nNothing from this file was written.") from None
-    summary.issues, summary.left_out = loaded.issues, loaded.left_out
-    outcome = FileOutcome(path, summary, loaded.result.counts, loaded.retired, loaded.batch)
-    if as_json:
-        click.echo(results_json([path], [summary], [outcome], status="loaded"))
-        return [outcome]
-    errors = [i for i in summary.issues if i.severity == "error"]
-    warnings = [i for i in summary.issues if i.severity != "error"]
-    if errors:
-        console.print(issues_table(errors, t("import.invalid_skipped", n=len(errors))))
-    if warnings:
-        console.print(issues_table(warnings, t("import.warnings", n=len(warnings))))
-    print_outcomes(console, [outcome], dry_run=False)
-    return [outcome]
 
 
 def _write_reports(report: Path, paths: Sequence[Path], issues: Sequence[Issue], console: Console) -> None:

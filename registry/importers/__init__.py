@@ -7,11 +7,7 @@ registered format whether it recognises the file (``sniff``), highest priority f
 (``registry.importers.formats``).
 """
 
-import csv
-import zipfile
-import zlib
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 from registry.collector import gc_paused
 from registry.importers import catalogue, ckan, dcat_ap, dcat_us, native, projects
@@ -19,26 +15,11 @@ from registry.importers.base import Format, Probe, UnknownFormat
 from registry.importers.export import Records, export_document, records_of, write_document
 from registry.importers.formats import DuplicateFormat, FormatRegistry
 from registry.importers.limits import DEFAULT, Limits, TooCostly, Unreadable
+from registry.importers.streamed import HOSTILE, refusal
 from registry.service.declaration import Declaration, DeclarationStream
 from registry.service.errors import InvalidInput
 
 REGISTRY = FormatRegistry()
-
-_HOSTILE = (
-    ArithmeticError,
-    LookupError,
-    MemoryError,
-    ParseError,
-    RecursionError,
-    TypeError,
-    ValueError,
-    csv.Error,
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-)
-"""What parsing a malformed or hostile file raises from inside a parser (csv, json,
-yaml, zip, the XML under openpyxl): each becomes the file's one error, not a traceback."""
 
 
 def register(fmt: Format) -> Format:
@@ -75,37 +56,26 @@ def read(path: Path | str, format: str | None = None, *, skip_invalid: bool = Fa
         DEFAULT.check_size(path.stat().st_size)
         with gc_paused():
             return fmt.read(path, skip_invalid=skip_invalid)
-    except TooCostly as exc:
-        reason = f"refused: {exc}"
-    except MemoryError:
-        reason = "refused: reading the file ran out of memory"
-    except RecursionError:
-        reason = "refused: the file nests deeper than can be read"
-    except _HOSTILE as exc:
-        reason = f"cannot read the file: {type(exc).__name__}: {str(exc)[:200]}"
-    raise Unreadable(f"{path}: {reason}")
+    except (TooCostly, *HOSTILE) as exc:
+        raise refusal(path, exc) from None
 
 
 def stream(path: Path | str, format: str | None = None, *, skip_invalid: bool = False) -> DeclarationStream:
-    """``read`` as parts for ``RegistryService.load_stream``: a format that can stream
-    hands out parts as they are read, any other is read whole into one part."""
+    """``read`` as parts for ``RegistryService.load_stream``, within the same limits: the
+    size is checked before anything is parsed, the rest as the parts are read. A format
+    that streams reads the file again on each pass over its parts (``streamed.Reread``)
+    and holds one part at a time; any other is read whole, once, into one part."""
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
     fmt = get_format(format) if format else detect(path)
-    if fmt.stream is not None:
-        return fmt.stream(path, skip_invalid=skip_invalid)
-    with gc_paused():
-        return fmt.read(path, skip_invalid=skip_invalid).stream()
-
-
-def streams(path: Path | str, format: str | None = None) -> bool:
-    """Whether ``path`` is of a format that hands out its parts as they are read."""
+    if fmt.stream is None:
+        return read(path, format or fmt.name, skip_invalid=skip_invalid).stream()
     try:
-        fmt = get_format(format) if format else detect(Path(path))
-    except InvalidInput:
-        return False
-    return fmt.stream is not None
+        DEFAULT.check_size(path.stat().st_size)
+        return fmt.stream(path, skip_invalid=skip_invalid)
+    except (TooCostly, *HOSTILE) as exc:
+        raise refusal(path, exc) from None
 
 
 register(catalogue.FORMAT)
@@ -132,6 +102,5 @@ __all__ = [
     "records_of",
     "register",
     "stream",
-    "streams",
     "write_document",
 ]

@@ -23,7 +23,8 @@ from pydantic import ValidationError
 from registry.i18n import t
 from registry.importers.base import Format, Probe
 from registry.importers.source import sha256
-from registry.importers.tabular import Table, read_table, stream_table
+from registry.importers.streamed import Reread
+from registry.importers.tabular import Table, read_table, sniff_table, stream_table
 from registry.importers.values import (
     excel_number_hint,
     parse_data_type,
@@ -412,9 +413,14 @@ def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
 
 
 def stream(path: Path, *, skip_invalid: bool = False, part_rows: int = PART_ROWS) -> DeclarationStream:
-    """The catalogue in parts of about ``part_rows`` 信息项, read as they are loaded."""
-    table = stream_table(path, header_score)
-    return DeclarationStream(str(path), NAME, _parts(path, table, skip_invalid, part_rows), table.sha256)
+    """The catalogue in parts of about ``part_rows`` 信息项, read (within the cost limits)
+    as they are loaded, afresh for each pass over them."""
+    sniffed = sniff_table(path)
+
+    def parts() -> Iterator[Declaration]:
+        return _parts(path, stream_table(path, header_score, sniffed), skip_invalid, part_rows)
+
+    return DeclarationStream(str(path), NAME, Reread(path, parts), sniffed.sha256)
 
 
 def _parts(path: Path, table: Table, skip_invalid: bool, part_rows: int) -> Iterator[Declaration]:

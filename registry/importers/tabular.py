@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from registry.importers.limits import DEFAULT, Limits, TooCostly
-from registry.importers.source import decode, sha256, sniff_file
+from registry.importers.source import Sniffed, decode, sha256, sniff_file
 from registry.importers.workbook import BrokenWorkbook, read_grids
 from registry.service.errors import Issue
 
@@ -93,18 +93,31 @@ def read_table(path: Path, data: bytes, score: Callable[[Sequence[str]], int], l
     return table
 
 
-def stream_table(path: Path, score: Callable[[Sequence[str]], int]) -> Table:
-    """``read_table`` for a CSV that is read as its rows are used, so that a province's
-    catalogue is never held whole; the file is checked for its encoding (and hashed)
-    first, in blocks. Workbooks are read whole: Excel's row limit keeps them small."""
+def is_workbook(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(8)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") or head.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
-        data = path.read_bytes()
-        table = read_table(path, data, score)
-        table.sha256 = sha256(data)
+    return path.suffix.lower() in (".xlsx", ".xlsm", ".xls") or head.startswith((b"PK", b"\xd0\xcf\x11\xe0"))
+
+
+def sniff_table(path: Path) -> Sniffed:
+    """What a streamed table needs to know before its first pass: a CSV's encoding,
+    checked over the whole file in blocks, and the file's digest."""
+    if is_workbook(path):
+        return Sniffed(None, None, sha256(path.read_bytes()))
+    return sniff_file(path)
+
+
+def stream_table(
+    path: Path, score: Callable[[Sequence[str]], int], sniffed: Sniffed, limits: Limits = DEFAULT
+) -> Table:
+    """``read_table`` for a CSV that is read as its rows are used, within the same
+    ``limits`` (checked row by row), so that a province's catalogue is never held whole.
+    ``sniffed`` is ``sniff_table``'s finding, made once for every pass over the file.
+    Workbooks are read whole: Excel's row limit keeps them small."""
+    if is_workbook(path):
+        table = read_table(path, path.read_bytes(), score, limits)
+        table.sha256 = sniffed.sha256
         return table
-    sniffed = sniff_file(path)
     table = Table(str(path), encoding=sniffed.encoding, issues=[sniffed.issue] if sniffed.issue else [])
     table.sha256 = sniffed.sha256
     if sniffed.encoding is None:
@@ -113,7 +126,7 @@ def stream_table(path: Path, score: Callable[[Sequence[str]], int]) -> Table:
     first = next((line for line in text if line.strip()), "")
     text.seek(0)
     delimiter = max(",\t;", key=first.count) if first else ","
-    rows = _csv_rows(text, delimiter)
+    rows = _csv_rows(text, delimiter, limits)
     head_rows = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
     _split(table, head_rows, score, rest=rows)
     if table.header_row is None:
@@ -121,10 +134,31 @@ def stream_table(path: Path, score: Callable[[Sequence[str]], int]) -> Table:
     return table
 
 
-def _csv_rows(handle: TextIO, delimiter: str) -> Iterator[list[str]]:
+def _csv_rows(handle: TextIO, delimiter: str, limits: Limits) -> Iterator[list[str]]:
+    """Rows of a CSV, each checked against ``limits`` before it is handed on."""
     with handle:
-        for row in csv.reader(handle, delimiter=delimiter):
-            yield [cell.strip() for cell in row]
+        reader = csv.reader(handle, delimiter=delimiter)
+        count = cells = 0
+        max_rows, max_cells, max_chars = limits.max_rows, limits.max_cells, limits.max_cell_chars
+        try:
+            for row in reader:
+                count += 1
+                cells += len(row)
+                if count > max_rows or cells > max_cells:
+                    raise TooCostly(
+                        f"row {reader.line_num}: the file has more than {max_rows:,} rows or {max_cells:,} cells"
+                    )
+                for column, cell in enumerate(row, start=1):
+                    if len(cell) > max_chars:
+                        raise TooCostly(
+                            f"row {reader.line_num}, column {column} holds {len(cell):,} characters, more than "
+                            f"the {max_chars:,} a cell may"
+                        )
+                yield [cell.strip() for cell in row]
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise TooCostly(f"row {reader.line_num}: a cell holds more than {max_chars:,} characters") from None
+            raise
 
 
 def csv_grid(text: str, limits: Limits = DEFAULT) -> list[list[str]]:

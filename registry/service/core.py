@@ -13,12 +13,11 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import networkx as nx
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from registry.collector import gc_paused
 from registry.schema.enums import SecrecyLevel
@@ -37,7 +36,8 @@ from registry.schema.records import (
 )
 from registry.service import answers
 from registry.service.caller import Caller, Role
-from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl, RetireScope
+from registry.service.checking import Checked, check, reiterable
+from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl
 from registry.service.errors import (
     Busy,
     ImportRejected,
@@ -77,17 +77,6 @@ class LoadReport:
     @property
     def totals(self) -> dict[str, int]:
         return {**self.result.totals(), "rejected": self.rejected_rows}
-
-
-@cache
-def _empty_props_valid(model: type[BaseModel]) -> bool:
-    """Whether an edge type accepts no properties: then the many edges that carry none
-    (HAS_FIELD, MEANS, ...) need no validation call each."""
-    try:
-        model.model_validate({})
-    except ValidationError:
-        return False
-    return True
 
 
 T = TypeVar("T")
@@ -421,15 +410,17 @@ class RegistryService:
         skip_invalid: bool = False,
         force: bool = False,
         retire_limit: float = DEFAULT_RETIRE_LIMIT,
+        checked: Checked | None = None,
     ) -> LoadReport:
-        """Write a file as one batch, part by part (``Store.apply_chunks``): each part is
-        checked and written before the next is read, so memory is bounded by a part.
-        After a part with errors (unless ``skip_invalid``) nothing more is written, the
-        rest is still read so that every issue is reported, and the load is refused: the
-        store drops what the earlier parts wrote. Retirement of what the file no longer
-        lists comes last, when the whole file has been seen. The cyclic collector is
-        paused while records are built: at a province's millions of fields its
-        collections rescan everything allocated so far, again and again."""
+        """Write a file as one batch in two passes over its parts. The first
+        (``registry.service.checking``; ``checked`` when the caller already made it) reads
+        every part for its issues, checks what the caller may write and what the file
+        would retire, and writes nothing: a file with errors (unless ``skip_invalid``), a
+        refused permission or a retire limit refuses the load before the store is touched,
+        on every store. The second hands the parts to ``Store.apply_chunks``, so memory is
+        bounded by a part, and retirement of what the file no longer lists comes last. The
+        cyclic collector is paused while records are built: at a province's millions of
+        fields its collections rescan everything allocated so far, again and again."""
         if not caller.can_write:
             raise PermissionDenied("this caller may read but not write")
         # what the caller may not see, settled before the store's write begins: reads during
@@ -437,15 +428,21 @@ class RegistryService:
         self._hidden_by_label(caller)
         batch = f"batch-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         prov = Provenance(source=stream.source, batch=batch, by=caller.identity, at=_now())
-        load = _Load(stream, skip_invalid)
-        unseen: Counter[str] = Counter()
+        with gc_paused():
+            if checked is None or not self._unrestricted(caller):
+                checked = check(stream, skip_invalid=skip_invalid, on_part=self._permission_check(caller))
+            if checked.rejected:
+                raise ImportRejected(checked.issues)
+            retired, limit_hit = self._retirements(checked, caller, force=force, limit=retire_limit, dry_run=dry_run)
+        unseen = self._hidden_edges_of(caller, retired)
         tracking = self.visibility.tracking()
         touched: set[NodeRef] = set()
 
         def chunks() -> Iterator[ChangeSet]:
-            for part in load.parts():
-                self._check_edges(part.edges)
-                self._check_permissions(part, caller)
+            reiterable(stream)
+            for part in stream.parts:
+                if part.errors and not skip_invalid:
+                    raise InvalidInput(f"{stream.source} changed while it was being imported; nothing was written")
                 changes = ChangeSet(
                     nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in part.nodes],
                     edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in part.edges],
@@ -456,10 +453,6 @@ class RegistryService:
                 yield changes
 
         def finish(_result: ApplyResult) -> ChangeSet:
-            if load.rejected:
-                raise ImportRejected(load.issues)
-            load.retired = self._retirements(load, caller, batch, force=force, limit=retire_limit, dry_run=dry_run)
-            unseen.update(self._hidden_edges_of(caller, load.retired))
             record = ImportBatch(
                 id=batch,
                 source=stream.source,
@@ -469,9 +462,9 @@ class RegistryService:
                 at=prov.at,
             )
             if tracking is not None:
-                touched.update(self._neighbourhood(load.retired))
+                touched.update(self._neighbourhood(retired))
                 touched.add(NodeRef(record.LABEL, record.key()))
-            return ChangeSet(retire_nodes=load.retired, record=NodeWrite(record.LABEL, record.key(), record.props()))
+            return ChangeSet(retire_nodes=retired, record=NodeWrite(record.LABEL, record.key(), record.props()))
 
         with gc_paused():
             try:
@@ -487,9 +480,8 @@ class RegistryService:
         if result.changed and not dry_run:
             for listener in self.listeners:
                 listener(batch)
-        return LoadReport(
-            batch, result, load.retired, load.issues, load.rejected_count(), load.limit_hit, load.left_out
-        )
+        summary = checked.summary
+        return LoadReport(batch, result, retired, summary.issues, summary.rejected, limit_hit, summary.left_out)
 
     def upsert(
         self,
@@ -503,27 +495,31 @@ class RegistryService:
         declaration = Declaration(source=source, format="api", nodes=list(nodes), edges=list(edges))
         return self.load(declaration, caller)
 
-    @staticmethod
-    def _check_edges(edges: Sequence[EdgeDecl]) -> None:
-        for edge in edges:
-            spec = EDGE_SPECS.get(edge.type)
-            if spec is None:
-                raise InvalidInput(f"unknown relation {edge.type!r}")
-            if edge.src.label not in spec.sources or edge.dst.label not in spec.targets:
-                raise InvalidInput(f"{edge.type} cannot link a {edge.src.label} to a {edge.dst.label}")
-            if not edge.props and _empty_props_valid(spec.props):
-                continue
-            try:
-                spec.props.model_validate(edge.props)
-            except ValidationError as exc:
-                raise InvalidInput(f"{edge.type} from {edge.src}: {exc.errors()[0]['msg']}") from None
+    def _unrestricted(self, caller: Caller) -> bool:
+        """An administrator cleared for everything, who sees every entry: the permission
+        checks pass by definition, so a first pass made without the store is enough."""
+        return caller.role is Role.ADMIN and caller.clearance >= HIGHEST_LEVEL and not self.hidden(caller)
 
-    def _check_permissions(self, declaration: Declaration, caller: Caller) -> None:
+    def _permission_check(self, caller: Caller) -> Callable[[Declaration], None]:
+        """``_check_permissions`` for each part of a file in turn, remembering what the
+        earlier parts declared (as hashes of their keys: a province's fields as ints), since
+        in the first pass nothing of them is in the store yet."""
+        earlier: set[int] = set()
+
+        def check_part(part: Declaration) -> None:
+            self._check_permissions(part, caller, earlier)
+            if self.hidden(caller):
+                earlier.update(hash((n.LABEL, n.key())) for n in part.nodes)
+
+        return check_part
+
+    def _check_permissions(self, declaration: Declaration, caller: Caller, earlier: Collection[int] = ()) -> None:
         """One refusal for every entry a caller may not write, whatever the reason: an
         entry declared above its clearance, one it cannot see, or (for an editor) one
         another department owns. A hidden key therefore answers exactly like another
         department's key (the rule in docs/permissions.md): its existence shows, as any
-        taken key's does, but not its owner, level, name or anything about it."""
+        taken key's does, but not its owner, level, name or anything about it. ``earlier``:
+        hashes of the (label, key) an earlier part of the same file declares."""
         if caller.role is not Role.ADMIN and (
             any(node.LABEL == Review.LABEL for node in declaration.nodes)
             or any(edge.type == "REVIEWS" for edge in declaration.edges)
@@ -546,7 +542,7 @@ class RegistryService:
             ends: dict[str, set[str]] = {}
             for edge in declaration.edges:
                 for end in (edge.src, edge.dst):
-                    if end not in declared:
+                    if end not in declared and hash((end.label, end.key)) not in earlier:
                         ends.setdefault(end.label, set()).add(end.key)
             for label, keys in sorted(ends.items()):
                 found = self.get_many(caller, label, keys)
@@ -573,22 +569,21 @@ class RegistryService:
             )
 
     def _retirements(
-        self, load: "_Load", caller: Caller, batch: str, *, force: bool, limit: float, dry_run: bool
-    ) -> list[NodeRef]:
-        """Entries the file no longer lists, found after every part is in the store: the
-        department's entries are then those it had before this load (created by another
-        batch) and those the load added. Beyond ``limit`` the load is refused, except in
-        a dry run, which notes the limit in ``load.limit_hit`` and goes on to show all
-        that the load would retire."""
+        self, checked: Checked, caller: Caller, *, force: bool, limit: float, dry_run: bool
+    ) -> tuple[list[NodeRef], list[str]]:
+        """Entries the file no longer lists, found before anything of it is written, so
+        that a load beyond ``limit`` is refused with nothing written. A dry run instead
+        notes each limit it would hit (the second list) and goes on to show all that the
+        load would retire."""
         retire: list[NodeRef] = []
+        limit_hit: list[str] = []
         link = {"Dataset": "PROVIDES", "System": "OPERATES"}
-        for scope in load.scopes:
+        for scope in checked.scopes:
             department = NodeRef("Department", scope.department)
-            declared = load.declared.get(scope.label, set())
+            declared = checked.declared.get(scope.label, set())
             # judged over what the caller can see: an entry hidden from it is untouched by its
             # absence from the file, and the limit counts only visible entries
-            linked = self.edges(caller, [department], direction="out", types=[link[scope.label]])
-            existing = [e.dst for e in linked if e.created.batch != batch]
+            existing = [e.dst for e in self.edges(caller, [department], direction="out", types=[link[scope.label]])]
             gone = [ref for ref in existing if ref.key not in declared]
             if gone and not force and len(gone) > limit * len(existing):
                 message = (
@@ -597,16 +592,16 @@ class RegistryService:
                 )
                 if not dry_run:
                     raise RetireLimitExceeded(message)
-                load.limit_hit.append(message)
+                limit_hit.append(message)
             retire.extend(gone)
             if scope.label == "Dataset":
-                fields = load.declared.get("Field", set())
+                fields = checked.declared.get("Field", set())
                 retire.extend(
                     e.dst
                     for e in self.edges(caller, existing, direction="out", types=["HAS_FIELD"])
                     if e.dst.key not in fields
                 )
-        return retire
+        return retire, limit_hit
 
     def _hidden_edges_of(self, caller: Caller, refs: Sequence[NodeRef]) -> Counter[str]:
         """Live edges between ``refs`` and entries hidden from the caller, by type: retiring
@@ -692,42 +687,3 @@ class RegistryService:
             for edge in self.store.edges(list(refs), direction="both"):
                 touched.update((edge.src, edge.dst))
         return touched
-
-
-class _Load:
-    """What the service keeps of a file while its parts stream through: the issues and
-    scopes found so far and the keys of the entries a scope can retire (no other part
-    of the file is held)."""
-
-    RETIRABLE = frozenset(("Dataset", "System", "Field"))
-
-    def __init__(self, stream: DeclarationStream, skip_invalid: bool) -> None:
-        self.stream = stream
-        self.skip_invalid = skip_invalid
-        self.issues: list[Issue] = []
-        self.scopes: list[RetireScope] = []
-        self.declared: dict[str, set[str]] = {}
-        self.rejected = False
-        self.retired: list[NodeRef] = []
-        self.limit_hit: list[str] = []
-        self.left_out = 0
-
-    def parts(self) -> Iterator[Declaration]:
-        """The parts to write; after the first with errors (unless they are skipped) the
-        rest are read for their issues only."""
-        for part in self.stream.parts:
-            self.issues.extend(part.issues)
-            self.scopes.extend(part.scopes)
-            self.left_out += part.left_out
-            if part.errors and not self.skip_invalid:
-                self.rejected = True
-            if self.rejected:
-                continue
-            for node in part.nodes:
-                if node.LABEL in self.RETIRABLE:
-                    self.declared.setdefault(node.LABEL, set()).add(node.key())
-            yield part
-
-    def rejected_count(self) -> int:
-        """``Declaration.rejected`` over the whole file."""
-        return self.left_out or len({(i.file, i.row) for i in self.issues if i.severity == "error"})

@@ -1,7 +1,8 @@
 """What an importer or a mutation hands the service: validated nodes, edges between them,
 and the scopes within which absence means retirement."""
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,4 +83,20 @@ class DeclarationStream:
     source: str
     format: str
     parts: Iterable[Declaration]
+    """Read once to check the file and again to write it (``registry.service.checking``):
+    a list, or an iterable that reads the file afresh each time."""
     sha256: str | None = None
+
+    @classmethod
+    def joined(cls, streams: Sequence["DeclarationStream"]) -> "DeclarationStream":
+        """The parts of several files in turn, as one load (a dry run of files on top of
+        each other): named after the last."""
+        return cls(streams[-1].source, streams[-1].format, _Joined(streams))
+
+
+class _Joined:
+    def __init__(self, streams: Sequence[DeclarationStream]) -> None:
+        self.streams = streams
+
+    def __iter__(self) -> Iterator[Declaration]:
+        return itertools.chain.from_iterable(stream.parts for stream in self.streams)

@@ -1,6 +1,6 @@
 """A file loaded part by part (``RegistryService.load_stream``): the store is handed one
 part at a time, the outcome equals loading the file whole, and a bad part refuses the
-whole file."""
+whole file before the store is handed anything."""
 
 import csv
 from pathlib import Path
@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from registry import importers
-from registry.importers import catalogue
+from registry.importers import Unreadable, catalogue
 from registry.schema.codes import make_credit_code
+from registry.schema.enums import Clearance
 from registry.schema.records import ChangeSet
-from registry.service import Caller, ImportRejected, RegistryService
+from registry.service import Caller, ImportRejected, RegistryService, RetireLimitExceeded, Role
 from registry.store.sqlite import SQLiteStore
+from tests.service.graph_fixture import build
 
 HEADERS = ["信息资源名称", "信息资源代码", "信息资源提供方", "信息资源提供方代码", "信息项名称", "数据类型", "共享类型"]
 PROVIDER = ["杭州市数据资源管理局", make_credit_code("11", "330100", "00257061")]
@@ -51,7 +53,9 @@ class CountingStore(SQLiteStore):
 
 @pytest.fixture
 def counting(tmp_path: Path) -> CountingStore:
-    return CountingStore(tmp_path / "registry.db")
+    store = CountingStore(tmp_path / "registry.db")
+    store.chunk_sizes = []
+    return store
 
 
 def _contents(store: SQLiteStore) -> tuple[dict[str, int], dict[str, int]]:
@@ -79,7 +83,7 @@ def test_a_bad_part_refuses_the_file_and_every_issue_is_reported(counting: Count
     rows = {(i.row, i.column) for i in refused.value.issues if i.severity == "error"}
     assert (2 + 2 * 4 + 2, "数据类型") in rows  # the third dataset's 性别, in the second part
     assert any(row == 82 for row, _ in rows)  # the last row, read after the load stopped writing
-    assert len(counting.chunk_sizes) == 1  # the part before the bad one was written, then dropped
+    assert counting.chunk_sizes == []  # checked whole first: not even the parts before the bad one
     assert counting.label_counts() == {} and counting.version() == 0
 
 
@@ -100,3 +104,38 @@ def test_a_whole_declaration_is_one_chunk(counting: CountingStore, tmp_path: Pat
     path = _catalogue(tmp_path / "户籍.csv", 3)
     RegistryService(counting).load(importers.read(path), Caller.system())
     assert counting.chunk_sizes == [len(ChangeSet()) + 1 + 3 + 12 + 3 + 12]
+
+
+def test_a_retire_limit_refuses_the_file_before_the_store_is_handed_anything(
+    counting: CountingStore, tmp_path: Path
+) -> None:
+    service = RegistryService(counting)
+    service.load_stream(catalogue.stream(_catalogue(tmp_path / "a.csv", 12), part_rows=8), Caller.system())
+    version, counting.chunk_sizes = counting.version(), []
+    few = _catalogue(tmp_path / "b.csv", 4)
+    with pytest.raises(RetireLimitExceeded, match="would retire 8 of the 12"):
+        service.load_stream(catalogue.stream(few, part_rows=8), Caller.system())
+    assert counting.chunk_sizes == [] and counting.version() == version
+
+
+def test_an_editors_file_in_parts_may_name_what_an_earlier_part_declares(tmp_path: Path) -> None:
+    """In the first pass nothing is stored yet, so a later part's PROVIDES edge from the
+    department that the first part declares must not be taken for an edge to a hidden or
+    missing entry (the editor cannot see everything: the fixture holds secret entries)."""
+    service = RegistryService(SQLiteStore(tmp_path / "registry.db"))
+    build(service)
+    code = make_credit_code("11", "330100", "00257061")
+    editor = Caller("杭州市数据资源管理局录入员", Role.EDITOR, Clearance.PUBLIC, department=code)
+    assert service.hidden(editor)
+    report = service.load_stream(catalogue.stream(_catalogue(tmp_path / "户籍.csv", 6), part_rows=8), editor)
+    assert report.result.counts["Dataset"]["created"] == 6
+    assert service.get(editor, "Department", code).created.by == editor.identity
+
+
+def test_a_file_that_changes_between_the_passes_is_refused(counting: CountingStore, tmp_path: Path) -> None:
+    path = _catalogue(tmp_path / "户籍.csv", 4)
+    stream = catalogue.stream(path, part_rows=8)
+    list(stream.parts)
+    _catalogue(path, 5)
+    with pytest.raises(Unreadable, match="changed while it was being imported"):
+        list(stream.parts)

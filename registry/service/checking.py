@@ -1,0 +1,108 @@
+"""The first of a load's two passes over a file: everything is checked before anything
+is written.
+
+A file is read twice, part by part: once here, where its issues, retirement scopes and
+the keys of what it declares are collected and its relations checked against the graph
+model, and once more to write it, only if this pass found it clean (or the caller asked
+to skip what is invalid). So a refused file leaves nothing on any store, one that
+commits part by part (Neo4j) included, while memory stays bounded by a part and the
+keys. Nothing here reads the store: the CLI checks every file of an import before it
+even opens the registry.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from pydantic import BaseModel, ValidationError
+
+from registry.schema.model import EDGE_SPECS
+from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl, RetireScope
+from registry.service.errors import InvalidInput, Issue
+
+RETIRABLE = frozenset(("Dataset", "System", "Field"))
+"""Labels whose keys a retirement scope compares with what the store holds."""
+
+
+@dataclass
+class Checked:
+    """What the first pass found: ``summary`` is the file as the user counts it (issues,
+    entries left out, an export's records) without its nodes and edges; ``declared`` the
+    keys of the retirable entries the file lists."""
+
+    summary: Declaration
+    scopes: list[RetireScope] = field(default_factory=list)
+    declared: dict[str, set[str]] = field(default_factory=dict)
+    rejected: bool = False
+    """Errors were found and are not to be skipped: nothing of the file may be written."""
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.summary.issues
+
+
+@cache
+def _empty_props_valid(model: type[BaseModel]) -> bool:
+    """Whether an edge type accepts no properties: then the many edges that carry none
+    (HAS_FIELD, MEANS, ...) need no validation call each."""
+    try:
+        model.model_validate({})
+    except ValidationError:
+        return False
+    return True
+
+
+def check_edges(edges: Sequence[EdgeDecl]) -> None:
+    """Each relation is one the graph model has, between the labels it links, with valid
+    properties; the first that is not refuses the load."""
+    for edge in edges:
+        spec = EDGE_SPECS.get(edge.type)
+        if spec is None:
+            raise InvalidInput(f"unknown relation {edge.type!r}")
+        if edge.src.label not in spec.sources or edge.dst.label not in spec.targets:
+            raise InvalidInput(f"{edge.type} cannot link a {edge.src.label} to a {edge.dst.label}")
+        if not edge.props and _empty_props_valid(spec.props):
+            continue
+        try:
+            spec.props.model_validate(edge.props)
+        except ValidationError as exc:
+            raise InvalidInput(f"{edge.type} from {edge.src}: {exc.errors()[0]['msg']}") from None
+
+
+def reiterable(stream: DeclarationStream) -> None:
+    """A load reads its parts twice; a one-shot iterator would be empty the second time."""
+    if iter(stream.parts) is stream.parts:
+        raise TypeError("a DeclarationStream's parts must be readable more than once (a list or a re-reading iterable)")
+
+
+def check(
+    stream: DeclarationStream,
+    *,
+    skip_invalid: bool = False,
+    on_part: Callable[[Declaration], None] | None = None,
+) -> Checked:
+    """Read every part of ``stream`` once and keep only what the write needs. After the
+    first part with errors (unless they are skipped) the rest is read for its issues
+    only; ``on_part`` is called with each part that may be written (the service's checks
+    of what the caller may write)."""
+    reiterable(stream)
+    summary = Declaration(source=stream.source, format=stream.format)
+    checked = Checked(summary)
+    for part in stream.parts:
+        summary.issues.extend(part.issues)
+        summary.left_out += part.left_out
+        checked.scopes.extend(part.scopes)
+        if part.records is not None:
+            summary.records = part.records
+        if part.errors and not skip_invalid:
+            checked.rejected = True
+        if checked.rejected:
+            continue
+        check_edges(part.edges)
+        for node in part.nodes:
+            if node.LABEL in RETIRABLE:
+                checked.declared.setdefault(node.LABEL, set()).add(node.key())
+        if on_part is not None:
+            on_part(part)
+    summary.sha256 = stream.sha256
+    return checked
