@@ -416,6 +416,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "import.report_written": ("问题清单已写入 {path}", "the report was written to {path}"),
     "import.more_like_these": ("……另有 {n} 项同类问题", "and {n} more like these"),
+    # the issue report workbook sent back to a department (registry.importers.issue_report)
+    "report.summary": ("汇总", "Summary"),
+    "report.issues": ("问题清单", "Issues"),
+    "report.sheet": ("目录", "Catalogue"),
+    "report.file": ("文件", "File"),
+    "report.errors": ("错误", "Errors"),
+    "report.warnings": ("提示", "Warnings"),
+    "report.rows": ("涉及行数", "Rows affected"),
+    "report.column": ("列", "Column"),
+    "report.count": ("个数", "Count"),
+    "report.row": ("行", "Row"),
+    "report.value": ("值", "Value"),
+    "report.reason": ("原因", "Reason"),
+    "report.severity": ("级别", "Severity"),
+    "report.error": ("错误", "error"),
+    "report.warning": ("提示", "warning"),
+    "report.whole_file": ("（整个文件）", "(whole file)"),
+    "report.note": (
+        "红色单元格为错误，黄色为提示；鼠标悬停可看原因。请在原表中修正后重新报送。",
+        "Red cells are errors, yellow ones warnings; hover to read the reason. "
+        "Fix them in your sheet and send it again.",
+    ),
     "number.lost_digits": (
         "{value!r} 以数字形式保存，已丢失位数（Excel 只保留 15 位有效数字）；请将该列设置为文本格式后重新填写",
         "{value!r} was stored as a number and lost digits (Excel keeps 15 significant digits); "

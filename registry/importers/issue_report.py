@@ -20,7 +20,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from registry.i18n import Language, language
+from registry.i18n import Language, language, t
 from registry.importers.catalogue import header_score
 from registry.importers.limits import DEFAULT, TooCostly
 from registry.importers.source import decode
@@ -35,34 +35,7 @@ REPRODUCED_CELLS = 500_000
 """Largest sheet copied into the report (openpyxl's full mode keeps every cell as an
 object); a larger one gets the summary and the full issue list only."""
 
-_TEXT: dict[str, tuple[str, str]] = {
-    "summary": ("汇总", "Summary"),
-    "issues": ("问题清单", "Issues"),
-    "sheet": ("目录", "Catalogue"),
-    "file": ("文件", "File"),
-    "errors": ("错误", "Errors"),
-    "warnings": ("提示", "Warnings"),
-    "rows": ("涉及行数", "Rows affected"),
-    "column": ("列", "Column"),
-    "count": ("个数", "Count"),
-    "row": ("行", "Row"),
-    "value": ("值", "Value"),
-    "reason": ("原因", "Reason"),
-    "severity": ("级别", "Severity"),
-    "error": ("错误", "error"),
-    "warning": ("提示", "warning"),
-    "whole_file": ("（整个文件）", "(whole file)"),
-    "note": (
-        "红色单元格为错误，黄色为提示；鼠标悬停可看原因。请在原表中修正后重新报送。",
-        "Red cells are errors, yellow ones warnings; hover to read the reason. "
-        "Fix them in your sheet and send it again.",
-    ),
-}
-
-
-def _t(key: str, lang: Language) -> str:
-    pair = _TEXT[key]
-    return pair[0] if lang == "zh" else pair[1]
+_SEVERITY = {"error": "report.error", "warning": "report.warning"}
 
 
 def _text(cell: Cell | MergedCell, value: object) -> None:
@@ -121,7 +94,7 @@ def _own_sheet(source: Path, lang: Language) -> tuple[Workbook, Worksheet | None
     active = workbook.active
     assert isinstance(active, Worksheet)
     sheet = active
-    sheet.title = _t("sheet", lang)
+    sheet.title = t("report.sheet", lang)
     decoded = decode(source, data)
     if decoded.text is None:
         return workbook, None, [], None
@@ -174,9 +147,7 @@ def _annotate(sheet: Worksheet, located: Sequence[_Located], header_row: int | N
         cell = sheet.cell(row, column)
         worst = "error" if any(i.severity == "error" for i in found) else "warning"
         cell.fill = ERROR_FILL if worst == "error" else WARNING_FILL
-        text = "\n".join(
-            f"[{_t(i.severity if i.severity in ('error', 'warning') else 'error', lang)}] {i.reason}" for i in found
-        )
+        text = "\n".join(f"[{t(_SEVERITY.get(i.severity, 'report.error'), lang)}] {i.reason}" for i in found)
         cell.comment = Comment(text[:30000], "registry", width=320, height=120)
     if header_row:
         for cell in sheet[header_row]:
@@ -184,14 +155,14 @@ def _annotate(sheet: Worksheet, located: Sequence[_Located], header_row: int | N
 
 
 def _summary(workbook: Workbook, source: Path, issues: Sequence[Issue], lang: Language) -> None:
-    sheet = workbook.create_sheet(_t("summary", lang), 0)
+    sheet = workbook.create_sheet(t("report.summary", lang), 0)
     errors = [i for i in issues if i.severity == "error"]
     warnings = [i for i in issues if i.severity != "error"]
     rows: list[tuple[str, object]] = [
-        (_t("file", lang), source.name),
-        (_t("errors", lang), len(errors)),
-        (_t("warnings", lang), len(warnings)),
-        (_t("rows", lang), len({i.row for i in errors if i.row is not None})),
+        (t("report.file", lang), source.name),
+        (t("report.errors", lang), len(errors)),
+        (t("report.warnings", lang), len(warnings)),
+        (t("report.rows", lang), len({i.row for i in errors if i.row is not None})),
     ]
     for r, (name, value) in enumerate(rows, start=1):
         _text(sheet.cell(r, 1), name)
@@ -200,21 +171,21 @@ def _summary(workbook: Workbook, source: Path, issues: Sequence[Issue], lang: La
         if not isinstance(value, int):
             _text(sheet.cell(r, 2), value)
     start = len(rows) + 2
-    _text(sheet.cell(start, 1), _t("column", lang))
-    _text(sheet.cell(start, 2), _t("count", lang))
+    _text(sheet.cell(start, 1), t("report.column", lang))
+    _text(sheet.cell(start, 2), t("report.count", lang))
     sheet.cell(start, 1).font = sheet.cell(start, 2).font = HEADER_FONT
-    by_column = Counter(i.column or _t("whole_file", lang) for i in errors)
+    by_column = Counter(i.column or t("report.whole_file", lang) for i in errors)
     for offset, (column, count) in enumerate(by_column.most_common(), start=1):
         _text(sheet.cell(start + offset, 1), column)
         sheet.cell(start + offset, 2).value = count
-    _text(sheet.cell(start + len(by_column) + 2, 1), _t("note", lang))
+    _text(sheet.cell(start + len(by_column) + 2, 1), t("report.note", lang))
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 40
 
 
 def _issue_list(workbook: Workbook, issues: Sequence[Issue], lang: Language) -> None:
-    sheet = workbook.create_sheet(_t("issues", lang))
-    headers = [_t(k, lang) for k in ("row", "column", "value", "reason", "severity")]
+    sheet = workbook.create_sheet(t("report.issues", lang))
+    headers = [t(f"report.{k}", lang) for k in ("row", "column", "value", "reason", "severity")]
     for c, header in enumerate(headers, start=1):
         _text(sheet.cell(1, c), header)
         sheet.cell(1, c).font = HEADER_FONT
@@ -224,7 +195,7 @@ def _issue_list(workbook: Workbook, issues: Sequence[Issue], lang: Language) -> 
             issue.column,
             issue.value,
             issue.reason,
-            _t("error" if issue.severity == "error" else "warning", lang),
+            t("report.error" if issue.severity == "error" else "report.warning", lang),
         )
         for c, value in enumerate(values, start=1):
             _text(sheet.cell(r, c), "" if value is None else value)
