@@ -13,10 +13,11 @@ retired by the service. When rows were skipped as invalid that scope is withheld
 department concerned, since a skipped row is not a deleted entry.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -110,6 +111,16 @@ def _header_key(header: str) -> str:
 _ALIASES: dict[str, str] = {normalise(alias): column for column, aliases in COLUMNS.items() for alias in aliases}
 
 
+def _getter(indexes: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """The cells at ``indexes`` of a row as a tuple, picked in C (``itemgetter``)."""
+    if not indexes:
+        return lambda _cells: ()
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda cells: (cells[only],)
+    return itemgetter(*indexes)
+
+
 def column_of(header: str) -> str | None:
     return _ALIASES.get(_header_key(header))
 
@@ -133,11 +144,24 @@ class Resource:
     bad: bool = False
 
 
+@dataclass(frozen=True)
+class _Rejected:
+    reason: str
+
+
+_UNSET = object()
+MEMO_SIZE = 100_000
+"""Parsed spellings and data elements a reader remembers before it starts afresh."""
+T = TypeVar("T")
+
+
 class _Reader:
     def __init__(self, path: Path, table: Table) -> None:
         self.file = str(path)
         self.table = table
         self.issues: list[Issue] = list(table.issues)
+        self._parsed: dict[tuple[str, str], object] = {}
+        self._elements: dict[tuple[str, str], DataElement] = {}
         self.index: dict[str, int] = {}
         for i, header in enumerate(table.headers):
             column = column_of(header) if header else None
@@ -159,18 +183,29 @@ class _Reader:
     def group(self) -> Iterator[Resource]:
         """Resources in file order, each handed out once its last row is read, so that
         only one is held. A resource's rows are consecutive (the fill-down layout depends
-        on it); a code that comes back after other resources is an error at that row."""
+        on it); a code that comes back after other resources is an error at that row.
+        Cells arrive stripped. A row whose resource cells are those of the row before,
+        which raised nothing, has nothing new to say about its resource and is not
+        compared again: that is every row but the first of a resource, in both layouts."""
         done: dict[str, int] = {}
         current: Resource | None = None
         code_at = self.index["resource_code"]
+        resource_at = [(c, self.index[c]) for c in RESOURCE_COLUMNS if c in self.index]
+        resource_cells = _getter([i for _c, i in resource_at])
+        row_at = [(c, i) for c, i in self.index.items() if c in ROW_COLUMNS]
+        raw_code = ""
+        code = ""
+        previous: tuple[str, ...] | None = None
         for number, cells in self.table.rows:
-            raw_code = cells[code_at]
-            code = clean_code(raw_code)
+            if cells[code_at] != raw_code:
+                raw_code = cells[code_at]
+                code = clean_code(raw_code)
             if code and (current is None or code != current.code):
                 if current is not None:
                     done[current.code] = current.first_row
                     yield current
                 current = Resource(code, number)
+                previous = None
                 if code in done:
                     self.issue(
                         number,
@@ -183,26 +218,29 @@ class _Reader:
             elif current is None:
                 self.issue(number, "resource_code", raw_code, t("cat.code_empty_no_resource"))
                 continue
-            for column in RESOURCE_COLUMNS:
-                i = self.index.get(column)
-                text = cells[i].strip() if i is not None else ""
-                if not text:
-                    continue
-                seen = current.cells.get(column)
-                if seen is None:
-                    current.cells[column] = Cell(number, text)
-                elif seen.text != text and normalise(seen.text) != normalise(text):
-                    self.issue(
-                        number,
-                        column,
-                        text,
-                        t("cat.differs", seen=seen.text, code=current.code, row=seen.row),
-                    )
-                    current.bad = True
-            row = {c: cells[i].strip() for c, i in self.index.items() if c in ROW_COLUMNS}
-            current.rows.append((number, row))
+            texts = resource_cells(cells)
+            if texts != previous:
+                issues = len(self.issues)
+                self._resource_cells(current, number, resource_at, texts)
+                previous = texts if len(self.issues) == issues else None
+            current.rows.append((number, {c: cells[i] for c, i in row_at}))
         if current is not None:
             yield current
+
+    def _resource_cells(
+        self, res: Resource, number: int, resource_at: list[tuple[str, int]], texts: tuple[str, ...]
+    ) -> None:
+        """A row's resource cells: the first of each is the resource's, a later one must agree."""
+        seen_cells = res.cells
+        for (column, _i), text in zip(resource_at, texts, strict=True):
+            if not text:
+                continue
+            seen = seen_cells.get(column)
+            if seen is None:
+                seen_cells[column] = Cell(number, text)
+            elif seen.text != text and normalise(seen.text) != normalise(text):
+                self.issue(number, column, text, t("cat.differs", seen=seen.text, code=res.code, row=seen.row))
+                res.bad = True
 
     # -- resources ----------------------------------------------------------------------
 
@@ -289,29 +327,25 @@ class _Reader:
         if cell is None:
             return
         try:
-            props[column] = parse(cell.text)
+            props[column] = self.parsed(column, parse, cell.text)
         except ValueError as exc:
             self.issue(cell.row, column, cell.text, str(exc))
 
     def _share_mode(self, res: Resource, props: dict[str, Any]) -> None:
-        """Free text such as ``共享平台/接口`` names the mode after the platform."""
         cell = res.cells.get("share_mode")
         if cell is None:
             return
-        for candidate in (cell.text, cell.text.replace("／", "/").rpartition("/")[2]):
-            try:
-                props["share_mode"] = canonical(ShareMode, candidate)
-                return
-            except ValueError as exc:
-                error = exc
-        self.issue(cell.row, "share_mode", cell.text, str(error))
+        try:
+            props["share_mode"] = self.parsed("share_mode", _share_mode, cell.text)
+        except ValueError as exc:
+            self.issue(cell.row, "share_mode", cell.text, str(exc))
 
     def _format(self, res: Resource, props: dict[str, Any]) -> None:
         combined = res.cells.get("format") or res.cells.get("format_category")
         if combined is not None:
             column = "format" if "format" in res.cells else "format_category"
             try:
-                props["format_category"], props["format_type"] = parse_format(combined.text)
+                props["format_category"], props["format_type"] = self.parsed("format", parse_format, combined.text)
             except ValueError as exc:
                 self.issue(combined.row, column, combined.text, str(exc))
         if "format_type" in res.cells:
@@ -322,54 +356,85 @@ class _Reader:
     # -- fields -------------------------------------------------------------------------
 
     def fields(self, res: Resource, dataset_ok: bool) -> list[tuple[int, FieldItem, DataElement | None]]:
+        """The resource's 信息项, each checked here against every rule of ``FieldItem`` and
+        then built without validating it again (``NodeModel.trusted``): this loop runs for
+        every row of a province's catalogue."""
         out: list[tuple[int, FieldItem, DataElement | None]] = []
         seen: dict[str, int] = {}
+        code = res.code
         for number, row in res.rows:
             errors = len(self.issues)
-            props: dict[str, Any] = {"dataset": res.code}
+            props: dict[str, Any] = {"dataset": code}
             name = row.get("item", "")
             if not name:
                 self.issue(number, "item", "", t("col.empty", column="信息项名称"))
             elif name in seen:
-                self.issue(number, "item", name, t("cat.item_twice", name=name, code=res.code, row=seen[name]))
+                self.issue(number, "item", name, t("cat.item_twice", name=name, code=code, row=seen[name]))
             else:
                 seen[name] = number
                 props["name"] = name
             raw_type = row.get("data_type", "")
             if raw_type:
                 try:
-                    props["data_type"], length = parse_data_type(raw_type)
+                    data_type, length = self.parsed("data_type", parse_data_type, raw_type)
                 except ValueError as exc:
                     self.issue(number, "data_type", raw_type, str(exc))
                 else:
+                    props["data_type"] = data_type.value
                     if length is not None:
                         props["length"] = length
             raw_length = row.get("length", "")
             if raw_length:
-                if raw_length.isdigit():
+                if raw_length.isdecimal():
                     props["length"] = int(raw_length)
                 else:
                     self.issue(number, "length", raw_length, t("cat.length", value=raw_length))
-            if row.get("processing_method"):
-                props["processing_method"] = row["processing_method"]
-            if row.get("traceability"):
-                props["traceability_requirement"] = row["traceability"]
+            method = row.get("processing_method")
+            if method:
+                props["processing_method"] = method
+            traceability = row.get("traceability")
+            if traceability:
+                props["traceability_requirement"] = traceability
             element = self._element(number, row)
             if len(self.issues) > errors or not dataset_ok:
                 continue
-            item = self._model(FieldItem, props, number)
-            if item is not None:
-                out.append((number, item, element))
+            out.append((number, FieldItem.trusted(props), element))
         return out
 
     def _element(self, number: int, row: dict[str, str]) -> DataElement | None:
         """Catalogues often name the 数据元 without its code; the name then stands in as
-        its key, so the same name in two catalogues still meets."""
-        code = clean_code(row.get("element_code", ""))
+        its key, so the same name in two catalogues still meets. A province names a few
+        thousand elements over millions of rows: each is built once."""
+        raw_code = row.get("element_code", "")
         name = row.get("element", "")
-        if not code and not name:
+        if not raw_code and not name:
             return None
-        return self._model(DataElement, {"code": code or clean_code(name), "name": name or code}, number)
+        element = self._elements.get((raw_code, name))
+        if element is None:
+            code = clean_code(raw_code)
+            element = self._model(DataElement, {"code": code or clean_code(name), "name": name or code}, number)
+            if element is not None:
+                if len(self._elements) >= MEMO_SIZE:
+                    self._elements.clear()
+                self._elements[raw_code, name] = element
+        return element
+
+    def parsed(self, column: str, parse: Callable[[str], T], text: str) -> T:
+        """``parse(text)``, remembered: a catalogue writes the same few spellings thousands
+        of times, and one that is tried and rejected before another reading succeeds
+        (``共享平台/接口`` as a share mode) would build its message every time."""
+        found = self._parsed.get((column, text), _UNSET)
+        if found is _UNSET:
+            try:
+                found = parse(text)
+            except ValueError as exc:
+                found = _Rejected(str(exc))
+            if len(self._parsed) >= MEMO_SIZE:
+                self._parsed.clear()
+            self._parsed[column, text] = found
+        if isinstance(found, _Rejected):
+            raise ValueError(found.reason)
+        return cast(T, found)
 
     # -- building -----------------------------------------------------------------------
 
@@ -530,6 +595,17 @@ def _emit(
         if interface is not None:
             declaration.nodes.append(interface)
             declaration.edges.append(EdgeDecl("EXPOSED_VIA", dataset_ref, NodeRef(Interface.LABEL, interface.key())))
+
+
+def _share_mode(text: str) -> ShareMode:
+    """Free text such as ``共享平台/接口`` names the mode after the platform."""
+    error = ValueError(text)
+    for candidate in (text, text.replace("／", "/").rpartition("/")[2]):
+        try:
+            return canonical(ShareMode, candidate)
+        except ValueError as exc:
+            error = exc
+    raise error
 
 
 def _contacts(res: Resource) -> list[dict[str, str]]:

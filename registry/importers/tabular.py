@@ -148,13 +148,13 @@ def _csv_rows(handle: TextIO, delimiter: str, limits: Limits) -> Iterator[list[s
                     raise TooCostly(
                         f"row {reader.line_num}: the file has more than {max_rows:,} rows or {max_cells:,} cells"
                     )
-                for column, cell in enumerate(row, start=1):
-                    if len(cell) > max_chars:
-                        raise TooCostly(
-                            f"row {reader.line_num}, column {column} holds {len(cell):,} characters, more than "
-                            f"the {max_chars:,} a cell may"
-                        )
-                yield [cell.strip() for cell in row]
+                if row and max(map(len, row)) > max_chars:
+                    column = next(i for i, cell in enumerate(row, start=1) if len(cell) > max_chars)
+                    raise TooCostly(
+                        f"row {reader.line_num}, column {column} holds {len(row[column - 1]):,} characters, more "
+                        f"than the {max_chars:,} a cell may"
+                    )
+                yield list(map(str.strip, row))
         except csv.Error as exc:
             if "field limit" in str(exc):
                 raise TooCostly(f"row {reader.line_num}: a cell holds more than {max_chars:,} characters") from None
