@@ -1,27 +1,62 @@
 """The first of a load's two passes over a file: everything is checked before anything
 is written.
 
-A file is read twice, part by part: once here, where its issues, retirement scopes and
-the keys of what it declares are collected and its relations checked against the graph
-model, and once more to write it, only if this pass found it clean (or the caller asked
+A file is read once here, part by part: its issues, retirement scopes and the keys of
+what it declares are collected, its relations checked against the graph model, and each
+part that may be written is set aside on disk (``Spill``) in the form the store takes.
+The load writes from there, only if this pass found the file clean (or the caller asked
 to skip what is invalid). So a refused file leaves nothing on any store, one that
-commits part by part (Neo4j) included, while memory stays bounded by a part and the
-keys. Nothing here reads the store: the CLI checks every file of an import before it
-even opens the registry.
+commits part by part (Neo4j) included; memory stays bounded by a part and the keys; the
+file is parsed once; and what is written is exactly what was checked, even if the file
+changes meanwhile. Nothing here reads the store: the CLI checks every file of an import
+before it even opens the registry.
 """
 
-from collections.abc import Callable, Sequence
+import marshal
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
 from pydantic import BaseModel, ValidationError
 
 from registry.schema.model import EDGE_SPECS
+from registry.schema.records import ChangeSet, EdgeWrite, NodeRef, NodeWrite
 from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl, RetireScope
 from registry.service.errors import InvalidInput, Issue
 
 RETIRABLE = frozenset(("Dataset", "System", "Field"))
 """Labels whose keys a retirement scope compares with what the store holds."""
+
+
+class Spill:
+    """Parts set aside between the check and the write, as ``marshal``led tuples in an
+    anonymous temporary file (gone when closed), each after its length (``marshal.load``
+    from a file reads it a few bytes at a time): reading them back costs a fraction of
+    parsing and validating the file again."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile(prefix="registry-load-")  # noqa: SIM115 -- closed by close()
+
+    def add(self, part: Declaration) -> None:
+        nodes = [(n.LABEL, n.key(), n.props()) for n in part.nodes]
+        edges = [(e.type, e.src.label, e.src.key, e.dst.label, e.dst.key, e.props) for e in part.edges]
+        data = marshal.dumps((nodes, edges))
+        self.file.write(len(data).to_bytes(8, "little"))
+        self.file.write(data)
+
+    def changes(self) -> Iterator[ChangeSet]:
+        """The parts again, in order, as the store's upserts."""
+        self.file.seek(0)
+        while size := self.file.read(8):
+            nodes, edges = marshal.loads(self.file.read(int.from_bytes(size, "little")))
+            yield ChangeSet(
+                nodes=[NodeWrite(label, key, props) for label, key, props in nodes],
+                edges=[EdgeWrite(t, NodeRef(sl, sk), NodeRef(dl, dk), props) for t, sl, sk, dl, dk, props in edges],
+            )
+
+    def close(self) -> None:
+        self.file.close()
 
 
 @dataclass
@@ -35,6 +70,9 @@ class Checked:
     declared: dict[str, set[str]] = field(default_factory=dict)
     rejected: bool = False
     """Errors were found and are not to be skipped: nothing of the file may be written."""
+    spill: Spill | None = None
+    """The parts to write, when they were read from a file (a list of parts in memory is
+    simply read again)."""
 
     @property
     def issues(self) -> list[Issue]:
@@ -87,7 +125,8 @@ def check(
     of what the caller may write)."""
     reiterable(stream)
     summary = Declaration(source=stream.source, format=stream.format)
-    checked = Checked(summary)
+    in_memory = isinstance(stream.parts, list | tuple)
+    checked = Checked(summary, spill=None if in_memory else Spill())
     for part in stream.parts:
         summary.issues.extend(part.issues)
         summary.left_out += part.left_out
@@ -104,5 +143,20 @@ def check(
                 checked.declared.setdefault(node.LABEL, set()).add(node.key())
         if on_part is not None:
             on_part(part)
+        if checked.spill is not None:
+            checked.spill.add(part)
     summary.sha256 = stream.sha256
     return checked
+
+
+def checked_changes(stream: DeclarationStream, checked: Checked) -> Iterator[ChangeSet]:
+    """What ``check`` found writable in ``stream``, part by part, as the store's upserts:
+    from the spill, or the parts in memory again."""
+    if checked.spill is not None:
+        yield from checked.spill.changes()
+        return
+    for part in stream.parts:
+        yield ChangeSet(
+            nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in part.nodes],
+            edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in part.edges],
+        )

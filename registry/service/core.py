@@ -36,7 +36,7 @@ from registry.schema.records import (
 )
 from registry.service import answers
 from registry.service.caller import Caller, Role
-from registry.service.checking import Checked, check, reiterable
+from registry.service.checking import Checked, check, checked_changes
 from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl
 from registry.service.errors import (
     Busy,
@@ -439,14 +439,7 @@ class RegistryService:
         touched: set[NodeRef] = set()
 
         def chunks() -> Iterator[ChangeSet]:
-            reiterable(stream)
-            for part in stream.parts:
-                if part.errors and not skip_invalid:
-                    raise InvalidInput(f"{stream.source} changed while it was being imported; nothing was written")
-                changes = ChangeSet(
-                    nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in part.nodes],
-                    edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in part.edges],
-                )
+            for changes in checked_changes(stream, checked):
                 if tracking is not None:
                     touched.update(NodeRef(n.label, n.key) for n in changes.nodes)
                     touched.update(end for e in changes.edges for end in (e.src, e.dst))
@@ -473,6 +466,9 @@ class RegistryService:
                 raise InvalidInput(str(exc)) from None
             except StoreBusy as exc:
                 raise Busy(str(exc)) from None
+            finally:
+                if checked.spill is not None:
+                    checked.spill.close()
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         if not dry_run:

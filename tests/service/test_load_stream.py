@@ -139,3 +139,15 @@ def test_a_file_that_changes_between_the_passes_is_refused(counting: CountingSto
     _catalogue(path, 5)
     with pytest.raises(Unreadable, match="changed while it was being imported"):
         list(stream.parts)
+
+
+def test_what_is_written_is_what_was_checked(counting: CountingStore, tmp_path: Path) -> None:
+    """The first pass sets the parts aside; a file changed after it is not read again."""
+    from registry.service.checking import check
+
+    path = _catalogue(tmp_path / "户籍.csv", 4)
+    stream = catalogue.stream(path, part_rows=8)
+    checked = check(stream)
+    _catalogue(path, 6, bad_at=2)
+    report = RegistryService(counting).load_stream(stream, Caller.system(), checked=checked)
+    assert report.result.counts["Dataset"]["created"] == 4 and not report.issues
