@@ -162,6 +162,8 @@ class _Reader:
         self.issues: list[Issue] = list(table.issues)
         self._parsed: dict[tuple[str, str], object] = {}
         self._elements: dict[tuple[str, str], DataElement] = {}
+        self._types: dict[str, tuple[str, int | None]] = {}
+        """Data types as written -> (type, length): the same few, on every row."""
         self.index: dict[str, int] = {}
         for i, header in enumerate(table.headers):
             column = column_of(header) if header else None
@@ -362,8 +364,11 @@ class _Reader:
         out: list[tuple[int, FieldItem, DataElement | None]] = []
         seen: dict[str, int] = {}
         code = res.code
+        issues = self.issues
+        types = self._types
+        trusted = FieldItem.trusted
         for number, row in res.rows:
-            errors = len(self.issues)
+            errors = len(issues)
             props: dict[str, Any] = {"dataset": code}
             name = row.get("item", "")
             if not name:
@@ -375,14 +380,20 @@ class _Reader:
                 props["name"] = name
             raw_type = row.get("data_type", "")
             if raw_type:
-                try:
-                    data_type, length = self.parsed("data_type", parse_data_type, raw_type)
-                except ValueError as exc:
-                    self.issue(number, "data_type", raw_type, str(exc))
-                else:
-                    props["data_type"] = data_type.value
-                    if length is not None:
-                        props["length"] = length
+                known = types.get(raw_type)
+                if known is None:
+                    try:
+                        data_type, length = self.parsed("data_type", parse_data_type, raw_type)
+                    except ValueError as exc:
+                        self.issue(number, "data_type", raw_type, str(exc))
+                    else:
+                        if len(types) >= MEMO_SIZE:
+                            types.clear()
+                        known = types[raw_type] = (data_type.value, length)
+                if known is not None:
+                    props["data_type"] = known[0]
+                    if known[1] is not None:
+                        props["length"] = known[1]
             raw_length = row.get("length", "")
             if raw_length:
                 if raw_length.isdecimal():
@@ -395,10 +406,10 @@ class _Reader:
             traceability = row.get("traceability")
             if traceability:
                 props["traceability_requirement"] = traceability
-            element = self._element(number, row)
-            if len(self.issues) > errors or not dataset_ok:
+            element = self._element(number, row) if "element" in row or "element_code" in row else None
+            if len(issues) > errors or not dataset_ok:
                 continue
-            out.append((number, FieldItem.trusted(props), element))
+            out.append((number, trusted(props), element))
         return out
 
     def _element(self, number: int, row: dict[str, str]) -> DataElement | None:
