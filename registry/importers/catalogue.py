@@ -25,7 +25,7 @@ from registry.i18n import t
 from registry.importers.base import Format, Probe
 from registry.importers.source import sha256
 from registry.importers.streamed import Reread
-from registry.importers.tabular import Table, read_table, sniff_table, stream_table
+from registry.importers.tabular import Table, bound_table, read_table, sniff_table, stream_table
 from registry.importers.values import (
     excel_number_hint,
     parse_data_type,
@@ -492,6 +492,7 @@ def stream(path: Path, *, skip_invalid: bool = False, part_rows: int = PART_ROWS
     """The catalogue in parts of about ``part_rows`` 信息项, read (within the cost limits)
     as they are loaded, afresh for each pass over them."""
     sniffed = sniff_table(path)
+    bound_table(path, sniffed)
 
     def parts() -> Iterator[Declaration]:
         return _parts(path, stream_table(path, header_score, sniffed), skip_invalid, part_rows)
@@ -613,9 +614,11 @@ def _share_mode(text: str) -> ShareMode:
     error = ValueError(text)
     for candidate in (text, text.replace("／", "/").rpartition("/")[2]):
         try:
-            return canonical(ShareMode, candidate)
+            mode: ShareMode = canonical(ShareMode, candidate)
         except ValueError as exc:
             error = exc
+        else:
+            return mode
     raise error
 
 

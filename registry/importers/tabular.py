@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from registry.importers.limits import DEFAULT, Limits, TooCostly
-from registry.importers.source import Sniffed, decode, sha256, sniff_file
+from registry.importers.source import BLOCK, Sniffed, decode, sha256, sniff_file
 from registry.importers.workbook import BrokenWorkbook, read_grids
 from registry.service.errors import Issue
 
@@ -105,6 +105,28 @@ def sniff_table(path: Path) -> Sniffed:
     if is_workbook(path):
         return Sniffed(None, None, sha256(path.read_bytes()))
     return sniff_file(path)
+
+
+def bound_table(path: Path, sniffed: Sniffed, limits: Limits = DEFAULT) -> None:
+    """Refuse a CSV beyond ``limits`` before it is parsed: its bytes bound its rows (a row
+    ends at a newline) and its cells (a cell ends at a separator or a newline) from above,
+    counted in blocks at the speed of reading; only a file whose bound is over a limit is
+    read once with the csv module to count exactly (a quoted cell may hold newlines).
+    A workbook is bounded by ``read_table`` itself before openpyxl builds anything."""
+    if sniffed.encoding is None or is_workbook(path):
+        return
+    lines = separators = 0
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK):
+            lines += block.count(b"\n")
+            separators += block.count(b",") + block.count(b"\t") + block.count(b";")
+    if lines + 1 <= limits.max_rows and lines + 1 + separators <= limits.max_cells:
+        return
+    with path.open(encoding=sniffed.encoding, newline="") as text:
+        first = next((line for line in text if line.strip()), "")
+        text.seek(0)
+        for _row in _csv_rows(text, max(",\t;", key=first.count) if first else ",", limits):
+            pass
 
 
 def stream_table(
