@@ -26,6 +26,8 @@ from registry.service.declaration import Declaration, DeclarationStream, EdgeDec
 from registry.service.errors import InvalidInput, Issue
 
 RETIRABLE = frozenset(("Dataset", "System", "Field"))
+CHUNK = 100_000
+"""Records per chunk handed to the store when a part in memory is larger (a native document)."""
 """Labels whose keys a retirement scope compares with what the store holds."""
 
 
@@ -156,7 +158,16 @@ def checked_changes(stream: DeclarationStream, checked: Checked) -> Iterator[Cha
         yield from checked.spill.changes()
         return
     for part in stream.parts:
-        yield ChangeSet(
-            nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in part.nodes],
-            edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in part.edges],
-        )
+        if len(part.nodes) + len(part.edges) <= CHUNK:
+            yield ChangeSet(
+                nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in part.nodes],
+                edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in part.edges],
+            )
+            continue
+        # a whole document read at once (the native format): its nodes, then its edges, a
+        # chunk at a time, so the store's records of it are never all held together
+        for start in range(0, len(part.nodes), CHUNK):
+            yield ChangeSet(nodes=[NodeWrite(n.LABEL, n.key(), n.props()) for n in part.nodes[start : start + CHUNK]])
+        for start in range(0, len(part.edges), CHUNK):
+            edges = part.edges[start : start + CHUNK]
+            yield ChangeSet(edges=[EdgeWrite(e.type, e.src, e.dst, e.props) for e in edges])
