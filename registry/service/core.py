@@ -95,6 +95,11 @@ class RegistryService:
         path = getattr(store, "path", None)
         folder = Path(f"{path}{SUFFIX}") if share_results and path is not None else None
         self.results = SharedResults(folder, self._state)
+        self.analyses = SharedResults(folder, self._analysis_state)
+        """Analyses' results, keyed on the state they read (``_analysis_state``)."""
+        self._carried: tuple[int, State] | None = None
+        """After review decisions made here: the store version they reached, and the state
+        of the store before them, which is what the analyses still read."""
         self.visibility = VisibilityCache(store, self.results)
         self.listeners: list[Callable[[str], object]] = []
         """Called with the batch id after each committed write that changed something
@@ -120,6 +125,14 @@ class RegistryService:
         """The version and, where the store tells it, its newest write batch."""
         stamp = getattr(self.store, "stamp", None)
         return stamp() if stamp is not None else (self.store.version(), "")
+
+    def _analysis_state(self) -> State:
+        """The store's state as the analyses read it: review decisions written by this
+        process since the last other write do not move it (``review``), so deciding on a
+        finding in the work queue leaves every analysis as computed."""
+        state = self._state()
+        carried = self._carried
+        return carried[1] if carried is not None and carried[0] == state[0] else state
 
     def ping(self) -> None:
         """Raise ``StoreError`` if the store cannot be reached."""
@@ -190,7 +203,7 @@ class RegistryService:
         """``analysis`` of what ``caller`` may see (``graph``), computed once per state of
         the store and clearance and shared by every process serving the store: ``name``
         names the analysis and its arguments."""
-        return self.results.get(f"{name}@{int(caller.clearance)}", lambda: analysis(self.graph(caller)))
+        return self.analyses.get(f"{name}@{int(caller.clearance)}", lambda: analysis(self.graph(caller)))
 
     # -- reads ----------------------------------------------------------------------
 
@@ -654,7 +667,11 @@ class RegistryService:
             nodes=[NodeWrite(Review.LABEL, review.key(), review.props())],
             edges=[EdgeWrite("REVIEWS", ref, subject, {}) for subject in subjects],
         )
-        self.store.apply(changes, prov)
+        before, analysed = self.store.version(), self._analysis_state()
+        result = self.store.apply(changes, prov)
+        # a decision changes nothing an analysis reads: the analyses' state and projections stay
+        if self.visibility.after_review(before, result, ref, subjects):
+            self._carried = (result.version, analysed)
         # visible to this caller by construction: it is as visible as the entries it names
         return self.store.get_nodes(Review.LABEL, [review.key()])[review.key()]
 

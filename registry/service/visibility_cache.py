@@ -7,6 +7,12 @@ analyses, and the counts of ``stats``. Everything is dropped together when the s
 version moves, so no view can outlive the write that made it stale. Levels cost a
 projection of the whole registry, so they are computed only when a caller below the
 highest clearance first asks.
+
+One write is an exception: a review decision (``after_review``). It changes no other
+entry's level and nothing any analysis reads, so the whole projection each clearance's
+analyses run on is kept across it, and with it every result remembered on that graph
+(``registry.analysis.memo``): confirming or dismissing a finding in the work queue would
+otherwise recompute every analysis of the registry for the next page.
 """
 
 from collections import Counter
@@ -19,7 +25,7 @@ from registry.schema.enums import Clearance
 from registry.schema.records import LEVELS, ApplyResult, NodeRef
 from registry.service.levels import StoreGraph, update_levels
 from registry.service.shared import SharedResults
-from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
+from registry.service.visibility import HIGHEST_LEVEL, INTRANET, hidden_from, levels_of
 from registry.store.base import Store
 from registry.store.projection import visible_subgraph
 
@@ -38,6 +44,9 @@ class VisibilityCache:
         self._hidden: dict[Clearance, frozenset[NodeRef]] = {}
         self._split: dict[Clearance, tuple[frozenset[NodeRef], dict[str, frozenset[str]]]] = {}
         self._graphs: dict[GraphKey, nx.MultiDiGraph] = {}
+        self._analysed: dict[Clearance, nx.MultiDiGraph] = {}
+        """The whole projection per clearance (no selection), which the analyses run on;
+        unlike the other views it is kept across review decisions."""
         self._stats: dict[Clearance, Stats] = {}
         self._lock = Lock()
 
@@ -49,6 +58,7 @@ class VisibilityCache:
             self._levels = None
             self._hidden.clear()
             self._graphs.clear()
+            self._analysed.clear()
             self._stats.clear()
             self._version = version
         if levels and self._levels is None:
@@ -81,11 +91,42 @@ class VisibilityCache:
                 self._hidden[clearance] = frozenset((hidden - removed) | added)
             self._levels = levels
             self._graphs.clear()
+            self._analysed.clear()
             self._stats.clear()
             self._version = result.version
-            state = self.results.state()
-            if state[0] == result.version:
-                self.results.put(LEVELS_RESULT, state, levels)
+            self._share(levels, result.version)
+
+    def after_review(self, before: int, result: ApplyResult, review: NodeRef, subjects: Collection[NodeRef]) -> bool:
+        """Carry the views across a committed write of one review decision (``review``,
+        linked to ``subjects``), made at store version ``before``; whether they were
+        carried. The review is as hidden as the most hidden entry it names; no other level
+        moves. The analysed projections are kept: they lack the new ``Review`` node, which
+        no analysis reads (the pages read decisions from the store). If any other write
+        came between, nothing is carried and the next reader recomputes, as after any write."""
+        if not result.changed:
+            return False
+        with self._lock:
+            if self._version != before or result.version != before + 1:
+                return False
+            if self._levels is not None:
+                levels = dict(self._levels)
+                level = max((levels.get(ref, HIGHEST_LEVEL + 1) for ref in subjects), default=INTRANET)
+                levels[review] = level
+                for clearance, hidden in list(self._hidden.items()):
+                    if level > clearance:
+                        self._hidden[clearance] = hidden | {review}
+                self._levels = levels
+                self._share(levels, result.version)
+            self._graphs.clear()
+            self._stats.clear()
+            self._version = result.version
+            return True
+
+    def _share(self, levels: dict[NodeRef, int], version: int) -> None:
+        """Hand levels kept up to date by a write to the other processes serving the store."""
+        state = self.results.state()
+        if state[0] == version:
+            self.results.put(LEVELS_RESULT, state, levels)
 
     def _known_levels(self) -> dict[NodeRef, int]:
         self._refresh()
@@ -134,12 +175,22 @@ class VisibilityCache:
     ) -> nx.MultiDiGraph:
         """The projection with what ``clearance`` may not see cut out, one per clearance and
         selection until the store changes. It carries every node's level (``LEVELS``), as
-        judged on the whole registry: analyses asking about classification read them."""
+        judged on the whole registry: analyses asking about classification read them.
+        Without a selection it is the analysed projection, kept across review decisions
+        (``after_review``)."""
         hidden = self.hidden(clearance)
+        whole = labels is None and edge_types is None
+        if whole:
+            with self._lock:
+                kept = self._analysed.get(clearance) if self._version == self.store.version() else None
+            if kept is not None:
+                return kept
         full = self.store.projection(labels, edge_types)
         if LEVELS not in full.graph:
             full.graph[LEVELS] = self.levels()
         if not hidden:
+            if whole:
+                self._keep(clearance, full)
             return full
         key = (
             clearance,
@@ -152,7 +203,16 @@ class VisibilityCache:
                 graph = visible_subgraph(full, hidden)
                 graph.graph["version"] = full.graph.get("version")
                 self._graphs[key] = graph
-            return graph
+        if whole:
+            self._keep(clearance, graph)
+        return graph
+
+    def _keep(self, clearance: Clearance, graph: nx.MultiDiGraph) -> None:
+        """Remember ``graph`` as the clearance's analysed projection if it is of the version
+        the views hold for (a write may have come between building and keeping it)."""
+        with self._lock:
+            if graph.graph.get("version") == self._version:
+                self._analysed[clearance] = graph
 
     def stats(self, clearance: Clearance) -> Stats:
         """Counts per label and edge type; cached per clearance until the store changes,

@@ -5,9 +5,13 @@ decide or may not see the finding, and confirmed findings export as XLSX."""
 import base64
 import io
 import json
+from collections.abc import Callable
+from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
+from registry.analysis import catalog
 from tests.graphql.conftest import CLASSIFIED_TEXT, GA, HUJI_DS, JIUZHU_DS, MZ, Api
 
 FINDINGS = """query($status: String) { findings(status: $status, first: 200) {
@@ -110,3 +114,36 @@ def test_a_review_of_a_classified_finding_is_as_hidden_as_the_finding(api: Api) 
         assert [t for t in CLASSIFIED_TEXT if t in text] == [] and "重点人员核查需求被阻断" not in text
         sheet = load_workbook(io.BytesIO(base64.b64decode(public["confirmedReport"]))).active
         assert sheet.max_row == 1
+
+
+def test_a_decision_leaves_the_analyses_as_computed_and_shows_in_the_queue(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[str] = []
+
+    def counted(finder: Callable[[Any], list[Any]]) -> Callable[[Any], list[Any]]:
+        def run(graph: Any) -> list[Any]:
+            runs.append(finder.__name__)
+            return finder(graph)
+
+        return run
+
+    monkeypatch.setattr(catalog, "FINDERS", [counted(f) for f in catalog.FINDERS])
+    for who in ("public_reviewer", "admin"):  # a caller with entries hidden from it, and one without
+        _rules(api, as_=who)
+    computed = len(runs)
+    assert computed == 2 * len(catalog.FINDERS)
+
+    target = _finding(api, "SHR-1", f"Dataset:{HUJI_DS}", as_="public_reviewer")
+    api.data(REVIEW, {"id": target["id"], "decision": "CONFIRMED", "reason": "已通知户籍部门"}, as_="public_reviewer")
+    confirmed = api.data(FINDINGS, {"status": "confirmed"}, as_="public_reviewer")["findings"]["items"]
+    assert [(f["id"], f["review"]["reason"]) for f in confirmed] == [(target["id"], "已通知户籍部门")]
+    assert _rules(api, as_="public_reviewer")["SHR-1"]["confirmed"] == 1
+    assert _rules(api, as_="admin")["SHR-1"]["confirmed"] == 1
+    assert len(runs) == computed  # nothing recomputed for either caller
+
+    # any other write is read by the analyses: they run again
+    other = {"provider": MZ, "code": JIUZHU_DS, "name": "低保救助对象信息"}
+    api.data(DECLARE_FORMAT, other, as_="admin")
+    assert _rules(api, as_="public_reviewer")["SHR-1"]["confirmed"] == 1
+    assert len(runs) == computed + len(catalog.FINDERS)
