@@ -92,7 +92,12 @@ def department_summaries(graph: nx.MultiDiGraph, findings: Iterable[Finding]) ->
 
 
 def zones(graph: nx.MultiDiGraph) -> list[ZoneCount]:
-    """Systems by network zone and 密级 (an undeclared network is its own zone)."""
+    """Systems by network zone and 密级 (an undeclared network is its own zone); counted
+    once per projection, since it walks every node (a second at a province's size)."""
+    return on_graph(graph, "zones", _zones)
+
+
+def _zones(graph: nx.MultiDiGraph) -> list[ZoneCount]:
     counts: Counter[tuple[str, str]] = Counter(
         (attrs.get("network") or NOT_DECLARED, attrs.get("secrecy_level") or "none")
         for _, attrs in graph.nodes(data=True)

@@ -10,7 +10,6 @@ import strawberry
 from registry.analysis import catalog, overview
 from registry.graphql.findings import CONFIRMED, DISMISSED, decisions, findings_of, graph_of, status_of
 from registry.graphql.nodes import Ctx
-from registry.schema.records import NodeRecord, NodeRef
 from registry.service import InvalidInput
 
 MAX_ROWS = 500
@@ -96,9 +95,28 @@ class FindingTrend:
 MAX_TREND = 50
 
 
-def _batch_of(records: dict[NodeRef, NodeRecord], subjects: list[str]) -> str:
-    """The newest creation batch among a finding's entries (batch ids sort by time)."""
-    return max((records[r].created.batch for s in subjects if (r := NodeRef(*s.split(":", 1))) in records), default="")
+def _introduced(info: Ctx) -> dict[str, str]:
+    """Per finding id, the newest creation batch among the entries it names (batch ids sort
+    by time): read from the store once per state of the store the analyses read, like the
+    findings (``RegistryService.analysed``), since the entries' records are tens of
+    thousands of reads at a province's size."""
+    service, caller = info.context.service, info.context.caller
+    found = findings_of(info)
+
+    def read(_graph: nx.MultiDiGraph) -> dict[str, str]:
+        by_label: dict[str, set[str]] = {}
+        for f in found:
+            for s in f.subjects:
+                label, _, key = s.partition(":")
+                by_label.setdefault(label, set()).add(key)
+        created = {
+            f"{label}:{key}": record.created.batch
+            for label, keys in by_label.items()
+            for key, record in service.get_many(caller, label, keys).items()
+        }
+        return {f.id: max((created[s] for s in f.subjects if s in created), default="") for f in found}
+
+    return service.analysed(caller, "finding-batches", read)
 
 
 def _counts(values: dict[str, int]) -> list[KeyCount]:
@@ -108,15 +126,12 @@ def _counts(values: dict[str, int]) -> list[KeyCount]:
 @strawberry.type(description="What the dashboard shows, aggregated on the server.")
 class Dashboard:
     graph: strawberry.Private[nx.MultiDiGraph]
-    decided: strawberry.Private[dict[str, NodeRecord]]
-    found: strawberry.Private[list[catalog.Finding]]
-
-    def _statuses(self) -> list[tuple[catalog.Finding, str]]:
-        return [(f, status_of(f, self.decided)) for f in self.found]
+    statuses: strawberry.Private[list[tuple[catalog.Finding, str]]]
+    """Every finding with its review status, settled once for the whole query."""
 
     @strawberry.field(description="Findings per rule, by review status.")
     def findings_by_rule(self) -> list[RuleCount]:
-        counts: Counter[tuple[str, str, str]] = Counter((f.rule, f.family, status) for f, status in self._statuses())
+        counts: Counter[tuple[str, str, str]] = Counter((f.rule, f.family, status) for f, status in self.statuses)
         rules = sorted({(rule, family) for rule, family, _ in counts})
         return [
             RuleCount(
@@ -133,33 +148,31 @@ class Dashboard:
     def trend(self, info: Ctx, last: int = 12) -> FindingTrend:
         if not 0 < last <= MAX_TREND:
             raise InvalidInput(f"last must be between 1 and {MAX_TREND}")
-        found = [f for f, status in self._statuses() if status != DISMISSED]
-        refs = {NodeRef(*s.split(":", 1)) for f in found for s in f.subjects}
-        by_label: dict[str, set[str]] = {}
-        for ref in refs:
-            by_label.setdefault(ref.label, set()).add(ref.key)
-        service, caller = info.context.service, info.context.caller
-        records = {
-            NodeRef(label, key): record
-            for label, keys in by_label.items()
-            for key, record in service.get_many(caller, label, keys).items()
-        }
-        introduced = [(f.rule, _batch_of(records, f.subjects)) for f in found]
+        batch_of = _introduced(info)
+        introduced: Counter[tuple[str, str]] = Counter(
+            (f.rule, batch_of.get(f.id, "")) for f, status in self.statuses if status != DISMISSED
+        )
         batches = sorted({batch for _, batch in introduced if batch})[-last:]
         rules = sorted({rule for rule, _ in introduced})
-        series = [
-            TrendSeries(
-                rule=rule, counts=[sum(1 for r, b in introduced if r == rule and b <= batch) for batch in batches]
-            )
-            for rule in rules
-        ]
+        series: list[TrendSeries] = []
+        for rule in rules:
+            counts: list[int] = []
+            running = at = 0
+            # cumulative counts: findings introduced by this batch or an earlier one
+            earlier = sorted((b, n) for (r, b), n in introduced.items() if r == rule)
+            for batch in batches:
+                while at < len(earlier) and earlier[at][0] <= batch:
+                    running += earlier[at][1]
+                    at += 1
+                counts.append(running)
+            series.append(TrendSeries(rule=rule, counts=counts))
         return FindingTrend(batches=batches, series=series)
 
     @strawberry.field(description="Departments with their systems, datasets and open findings, most findings first.")
     def departments(self, first: int = 50, offset: int = 0) -> DepartmentSummaryPage:
         if not 0 < first <= MAX_ROWS or offset < 0:
             raise InvalidInput(f"first must be between 1 and {MAX_ROWS}, offset not negative")
-        rows = overview.department_summaries(self.graph, [f for f, status in self._statuses() if status != DISMISSED])
+        rows = overview.department_summaries(self.graph, [f for f, status in self.statuses if status != DISMISSED])
         return DepartmentSummaryPage(
             items=[
                 DepartmentSummary(
@@ -201,4 +214,6 @@ class Dashboard:
 class DashboardQuery:
     @strawberry.field(description="The dashboard's aggregates over what the caller may see.")
     def dashboard(self, info: Ctx) -> Dashboard:
-        return Dashboard(graph=graph_of(info), decided=decisions(info), found=findings_of(info))
+        graph, decided = graph_of(info), decisions(info)
+        statuses = [(f, status_of(f, decided)) for f in findings_of(info)]
+        return Dashboard(graph=graph, statuses=statuses)
