@@ -6,15 +6,11 @@ Screenshots go to ``docs/screenshots/`` (the README shows them).
 """
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -24,6 +20,7 @@ from registry.schema.codes import validate_credit_code
 from registry.service import Caller, RegistryService
 from registry.store.sqlite import SQLiteStore
 from registry.web.tokens import TokenStore
+from tests.web.serving import serving
 
 CHROMIUM = os.environ.get("REGISTRY_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,13 +45,6 @@ class Demo:
     store: Path
     tokens: dict[str, str]
     """Role name -> token: ``reviewer`` (confidential clearance), ``public``, ``editor`` (of GD_ZR), ``admin``."""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def build_demo(path: Path) -> None:
@@ -87,34 +77,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     store = folder / "demo.db"
     build_demo(store)
     tokens = _tokens(folder / "tokens.json")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-c", "from registry.cli import main; main()", "--store", str(store), "serve"),
-            *("--port", str(port), "--public-view", "--tokens", str(folder / "tokens.json")),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            if process.poll() is not None:
-                break
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
-        if process.poll() is not None:
-            pytest.fail(f"the server stopped: {process.stderr.read().decode() if process.stderr else ''}")
+    with serving(store, "--public-view", "--tokens", str(folder / "tokens.json")) as url:
         yield Demo(url=url, store=store, tokens=tokens)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,6 @@ queried over HTTP and over a websocket with the token the CLI printed."""
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,12 +15,7 @@ from registry.cli import main
 from registry.service import RegistryService
 from registry.store.sqlite import SQLiteStore
 from tests.graphql.conftest import build_registry
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.web.serving import serving
 
 
 @pytest.fixture
@@ -39,40 +29,8 @@ def registry_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(registry_file: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from registry.cli import main; main()",
-            "--store",
-            str(registry_file),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            if process.poll() is not None:
-                break
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"server did not start: {process.stderr.read().decode() if process.stderr else ''}")
+    with serving(registry_file, "--workers", "1") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_token_create_then_serve_over_http_and_websocket(registry_file: Path, server: str) -> None:
