@@ -1,12 +1,15 @@
 """The dashboard and the explorer in a real browser, on the demo registry: what they show is
 what /graphql gives the same token, and the explorer answers searches and clicks."""
 
+import struct
+from pathlib import Path
 from typing import Any
 
 import httpx
+import networkx as nx
 from playwright.sync_api import Browser, Page
 
-from tests.web.browser import Demo, open_page, screenshot, wait_ready, wait_until
+from tests.web.browser import GD_ZR, Demo, open_page, screenshot, wait_ready, wait_until
 
 
 def _api(demo: Demo, query: str, token: str | None = None) -> dict[str, Any]:
@@ -173,3 +176,74 @@ def test_a_public_token_s_pages_name_nothing_classified(browser: Browser, demo_s
         public = texts(token)
         assert [name for name in names if name in public] == []
         assert "没有这个条目" in public
+
+
+LINEAGE = """{ lineage(key: "205100000/001", kind: DATASET, direction: UP, depth: 6) {
+  steps { field via dataset } } }"""
+IMPACT = '{ impact(key: "210440000/001", kind: DATASET) { datasetsLost derivedDatasets systems } }'
+
+
+def _lit(page: Page) -> set[str]:
+    return set(page.evaluate("window.registryGraph.nodes('.lit').map(n => n.id())"))
+
+
+def test_explorer_highlights_lineage_and_impact(browser: Browser, demo_server: Demo) -> None:
+    token = demo_server.tokens["reviewer"]
+    # 全国不动产登记汇交信息 takes 不动产单元号 from 广东省不动产登记信息 (the demo's lineage)
+    national, province = "205100000/001", "210440000/001"
+    page = open_page(browser, demo_server, f"/explore?start=Dataset:{national}", token=token)
+    wait_ready(page)
+    page.click("#lineage-up")
+    page.locator("#highlight", has_text="上游血缘").wait_for()
+    steps = _api(demo_server, LINEAGE, token)
+    # each step: the upstream field reached, its dataset, and the field it was reached from
+    reached = [
+        (f"Field:{s['field']}", f"Dataset:{s['dataset']}", f"Field:{s['via']}") for s in steps["lineage"]["steps"]
+    ]
+    assert f"Dataset:{province}" in {dataset for _, dataset, _ in reached}
+    assert {ref for step in reached for ref in step} <= _lit(page)
+    faded = page.evaluate("window.registryGraph.nodes('.faded').length")
+    assert faded > 0  # the rest of the view steps back
+    screenshot(page, "explorer-lineage", full_page=False)
+
+    # impact of the province's dataset: what is lost downstream if it goes
+    page.goto(f"{demo_server.url}/explore?start=Dataset:{province}")
+    wait_ready(page)
+    page.click("#impact")
+    page.locator("#highlight", has_text="影响分析").wait_for()
+    impact = _api(demo_server, IMPACT, token)["impact"]
+    named = {f"Dataset:{k}" for k in impact["datasetsLost"] + impact["derivedDatasets"]}
+    named |= {f"System:{k}" for k in impact["systems"]}
+    assert named and f"Dataset:{national}" in named
+    assert named | {f"Dataset:{province}"} <= _lit(page)
+    page.context.close()
+
+
+def test_explorer_exports_the_view_as_png_and_graphml(browser: Browser, demo_server: Demo, tmp_path: Path) -> None:
+    page = open_page(browser, demo_server, f"/explore?start=Department:{GD_ZR}", token=demo_server.tokens["reviewer"])
+    wait_ready(page)
+    page.locator("#relations input[value=OPERATES]").uncheck()  # a filtered view exports as shown
+    shown = set(page.evaluate("window.registryGraph.nodes(':visible').map(n => n.id())"))
+    edges = page.evaluate("window.registryGraph.edges(':visible').length")
+    assert len(shown) > 5
+
+    with page.expect_download() as done:
+        page.click("#export-graphml")
+    graphml = tmp_path / "view.graphml"
+    done.value.save_as(graphml)
+    assert done.value.suggested_filename == "registry-graph.graphml"
+    graph = nx.read_graphml(graphml)
+    assert set(graph.nodes) == shown
+    assert graph.number_of_edges() == edges
+    assert all(t != "OPERATES" for _, _, t in graph.edges(data="type"))
+    assert graph.nodes[f"Department:{GD_ZR}"]["name"] == "广东省自然资源厅"
+
+    with page.expect_download() as done:
+        page.click("#export-png")
+    png = tmp_path / "view.png"
+    done.value.save_as(png)
+    header = png.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", header[16:24])
+    assert width > 200 and height > 200
+    page.context.close()

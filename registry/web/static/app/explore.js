@@ -153,6 +153,19 @@ async function expand(id) {
   else status();
 }
 
+const MAX_EXPANDED = 50; // entries per neighbourhood request (the server's bound)
+
+// Expand every shown entry not yet expanded (the first MAX_EXPANDED of them), in one
+// request: a planner sees a department's datasets with their fields at once.
+async function expandAll() {
+  const waiting = cy.nodes(":visible").filter((n) => !n.data("expanded")).map((n) => n.id()).slice(0, MAX_EXPANDED);
+  if (!waiting.length) return;
+  const data = await gql(NEIGHBOURS, { entries: waiting.map(entry), relations: [...state.relations], limit: 100 });
+  for (const id of waiting) cy.getElementById(id).data("expanded", true);
+  if (addGraph(data.neighbourhood).length) layout(true);
+  else status();
+}
+
 function clearHighlight() {
   cy.elements().removeClass("faded lit");
   document.getElementById("highlight").textContent = "";
@@ -201,7 +214,7 @@ async function lineage(direction) {
   const present = new Set(cy.nodes().map((n) => n.id()));
   addGraph({ nodes: [], edges: graph.edges.filter((e) => present.has(e.source) && present.has(e.target)) });
   layout();
-  highlight([...new Set(ids)], t(direction === "up" ? "ex.lineage_up" : "ex.lineage_down"));
+  highlight([...new Set(ids)], t(direction === "UP" ? "ex.lineage_up" : "ex.lineage_down"));
 }
 
 async function impact() {
@@ -423,6 +436,7 @@ function sidebar() {
     el(
       "div",
       { class: "buttons" },
+      el("button", { type: "button", id: "expand-all", onclick: () => guarded(expandAll) }, t("ex.expand_all")),
       el("button", { type: "button", id: "relayout", onclick: () => layout(true) }, t("ex.layout")),
       el("button", { type: "button", id: "clear-highlight", onclick: clearHighlight }, "✕"),
       el("button", { type: "button", id: "clear", onclick: () => { cy.elements().remove(); state.more.clear(); details(null); status(); } }, t("ex.clear")),

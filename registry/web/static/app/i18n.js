@@ -49,6 +49,7 @@ export const TEXT = {
   "ex.relations": ["关系类型", "Relations"],
   "ex.layout": ["重新布局", "Re-layout"],
   "ex.clear": ["清空", "Clear"],
+  "ex.expand_all": ["展开全部", "Expand all shown"],
   "ex.selected": ["选中", "Selected"],
   "ex.none_selected": ["点击一个节点查看详情并展开其关联。", "Click an entry to see it and expand its neighbours."],
   "ex.open_entry": ["打开详情页", "Open entry page"],
