@@ -23,6 +23,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "/list": ("list", ()),
     "/review": ("review", ()),
     "/import": ("import", ()),
+    "/subscriptions": ("subscriptions", ()),
     "/entry/{label}/{key:path}": ("entry", ()),
     "/explore": (
         "explore",

@@ -3,22 +3,28 @@ stays dismissed after a reload; an editor uploads a catalogue, sees the bad cell
 before anything is written, then imports a good one."""
 
 import csv
+import http.server
 import io
+import threading
+import time
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Browser
 
 from registry import demo
-from tests.web.browser import Demo, open_page, screenshot, wait_ready
+from tests.web.browser import GD_ZR, Demo, open_page, screenshot, wait_ready
 
 CATALOGUE = demo.DEMO_DIR / "catalogues" / "gd-nr.csv"
 """广东省自然资源厅's catalogue; the demo's editor token edits that department."""
 
 
-def _api(site: Demo, query: str, token: str) -> dict:
+def _api(site: Demo, query: str, token: str, variables: dict | None = None) -> dict:
     answer = httpx.post(
-        f"{site.url}/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        f"{site.url}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
     ).json()
     assert "errors" not in answer, answer
     return answer["data"]
@@ -100,3 +106,67 @@ def test_a_bad_catalogue_is_reported_cell_by_cell_and_a_good_one_imports(
     after = _api(demo_server, '{ dataset(resourceCode: "210440000/001") { abstract } }', token)
     assert after["dataset"]["abstract"] == "全省房屋、土地等不动产权属登记信息（2025年更新）。"
     page.context.close()
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    """A webhook receiver that answers 200 to every call (the deliveries then succeed)."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+SUBSCRIBE = """mutation($kind: String!, $target: String!, $url: String!) {
+  subscribe(targetKind: $kind, target: $target, url: $url) { subscription { id } } }"""
+MINE = "{ mySubscriptions { id deliveries } }"
+
+
+def _deliveries(site: Demo, token: str, subscription: str) -> list[dict]:
+    mine = _api(site, MINE, token)["mySubscriptions"]
+    found: list[dict] = next(s for s in mine if s["id"] == subscription)["deliveries"]
+    return found
+
+
+def test_a_session_sees_its_subscriptions_with_their_deliveries_and_unsubscribes(
+    browser: Browser, demo_server: Demo
+) -> None:
+    token = demo_server.tokens["reviewer"]
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+    try:
+        watched = {"kind": "department", "target": GD_ZR, "url": hook}
+        watching = _api(demo_server, SUBSCRIBE, token, watched)["subscribe"]["subscription"]["id"]
+        other = {"kind": "entry", "target": "System:440000-ZR-XT001", "url": hook}
+        dropped = _api(demo_server, SUBSCRIBE, token, other)["subscribe"]["subscription"]["id"]
+        # a change in the department: the server delivers it in the background
+        change = """mutation($d: String!) { upsertDataset(provider: $d, input: {resourceCode: "210440000/001",
+          name: "广东省不动产登记信息", formatCategory: SPREADSHEET}) { updated } }"""
+        _api(demo_server, change, demo_server.tokens["admin"], {"d": GD_ZR})
+        deadline = time.monotonic() + 30
+        while not _deliveries(demo_server, token, watching):
+            assert time.monotonic() < deadline, "the change was not delivered"
+            time.sleep(0.2)
+
+        page = open_page(browser, demo_server, "/subscriptions", token=token)
+        wait_ready(page)
+        assert page.locator("#sub-count").inner_text() == "共 2 个订阅"
+        row = page.locator(f'#subscriptions tr[data-subscription="{watching}"]')
+        assert "部门" in row.inner_text() and GD_ZR in row.inner_text()
+        assert "1 次，最近：已送达" in row.locator("summary").inner_text()
+        screenshot(page, "subscriptions")
+        page.locator(f'#subscriptions tr[data-subscription="{dropped}"] button.unsubscribe').click()
+        page.locator("#sub-status", has_text=f"已取消订阅 {dropped}").wait_for()
+        assert page.locator("#sub-count").inner_text() == "共 1 个订阅"
+        page.reload()
+        wait_ready(page)
+        assert page.locator("#subscriptions tbody tr").count() == 1
+        assert [s["id"] for s in _api(demo_server, MINE, token)["mySubscriptions"]] == [watching]
+        page.context.close()
+    finally:
+        receiver.shutdown()
+        receiver.server_close()

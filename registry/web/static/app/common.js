@@ -73,6 +73,7 @@ const PAGES = [
   ["/explore", "nav.explore"],
   ["/review", "nav.review"],
   ["/import", "nav.import"],
+  ["/subscriptions", "nav.subscriptions"],
 ];
 
 function tokenForm(message) {
