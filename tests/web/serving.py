@@ -41,7 +41,7 @@ def serving(store: Path, *options: str, wait_s: float = 120.0) -> Iterator[str]:
         deadline, started = time.monotonic() + wait_s, False
         while not started and process.poll() is None and time.monotonic() < deadline:
             try:
-                started = httpx.get(f"{url}/health", timeout=1).status_code == 200
+                started = httpx.get(f"{url}/health", timeout=5).status_code == 200
             except httpx.TransportError:
                 time.sleep(0.1)
         if not started:

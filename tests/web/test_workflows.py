@@ -158,13 +158,15 @@ def test_a_session_sees_its_subscriptions_with_their_deliveries_and_unsubscribes
         row = page.locator(f'#subscriptions tr[data-subscription="{watching}"]')
         assert "部门" in row.inner_text() and GD_ZR in row.inner_text()
         assert "1 次，最近：已送达" in row.locator("summary").inner_text()
+        row.locator("summary").click()  # the delivery log
+        assert row.locator("table.deliveries tbody tr[data-status=delivered]").count() == 1
         screenshot(page, "subscriptions")
         page.locator(f'#subscriptions tr[data-subscription="{dropped}"] button.unsubscribe').click()
         page.locator("#sub-status", has_text=f"已取消订阅 {dropped}").wait_for()
         assert page.locator("#sub-count").inner_text() == "共 1 个订阅"
         page.reload()
         wait_ready(page)
-        assert page.locator("#subscriptions tbody tr").count() == 1
+        assert page.locator("#subscriptions > tbody > tr").count() == 1
         assert [s["id"] for s in _api(demo_server, MINE, token)["mySubscriptions"]] == [watching]
         page.context.close()
     finally:
