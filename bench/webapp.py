@@ -12,9 +12,11 @@ answer over 2 MB.
 
 Baselines, in the same process and server: ``stats`` (the cheapest page query there is),
 and what the pages would have had to ship without the aggregate queries — every finding
-list (``duplicates`` x2, ``sharingGaps``, ``placementFindings``) and the full
-``sharingMatrix`` for the dashboard, and a department's typed page (``department { systems
-datasets }``) for an expand.
+list (``duplicates`` x2, ``sharingGaps``, ``placementFindings``; last, and skipped with
+``--no-lists``) and the full ``sharingMatrix`` for the dashboard, and a department's typed
+page (``department { systems datasets }``) for an expand. After the expands a finding is
+dismissed through ``reviewFinding`` and the dashboard asked again: its first answer shows
+whether the decision made the analyses run again. The server's peak RSS is noted.
 """
 
 import argparse
@@ -85,15 +87,17 @@ RELATIONS = [
 ]  # fmt: skip
 
 
-def run(client: httpx.Client, report: Report, repeat: int) -> None:
+REVIEW = """mutation($id: String!) { reviewFinding(id: $id, decision: DISMISSED, reason: "bench: 复核不影响分析缓存") {
+  status } }"""
+
+
+def run(client: httpx.Client, report: Report, repeat: int, lists: bool) -> None:
     def add(page: str, name: str, query: str, variables: dict[str, Any] | None = None) -> None:
         report.add(page=page, query=name, **measure(client, query, variables or {}, repeat))
 
     add("baseline", "stats", BASELINES["stats"])
     dashboard = page_query("dashboard.js", "QUERY")
     add("dashboard", "Dashboard (whole page)", dashboard)
-    for name in ("finding lists", "full sharingMatrix"):
-        add("baseline", name, BASELINES[name])
     ranked = [d["code"] for d in _post(client, dashboard, {})[2]["dashboard"]["departments"]["items"]]
     busiest = ranked[0]
     neighbours = page_query("explore.js", "NEIGHBOURS")
@@ -107,10 +111,37 @@ def run(client: httpx.Client, report: Report, repeat: int) -> None:
     for kind, key in (("DEPARTMENT", busiest), ("SYSTEM", system), ("DATASET", dataset)):
         add("explorer", f"expand {kind.lower()}", neighbours, expand(kind, key))
     add("baseline", "typed department page", BASELINES["typed department page"], {"code": busiest})
+
+    # a review decision, then the dashboard again: the analyses must not run again
+    finding = _post(client, "{ findings(first: 1) { items { id } } }", {})[2]["findings"]["items"][0]["id"]
+    _post(client, REVIEW, {"id": finding})
+    seconds, size, _ = _post(client, dashboard, {})
+    report.add(
+        page="dashboard",
+        query="after a review decision (first answer)",
+        cold_s=round(seconds, 3),
+        warm_ms=round(seconds * 1000, 1),
+        kib=round(size / 1024, 1),
+        over_2mb=size > LIMIT_BYTES,
+    )
+    add("baseline", "full sharingMatrix", BASELINES["full sharingMatrix"])
     add("explorer", "suggest 信息", page_query("explore.js", "SUGGEST"), {"text": "信息"})
     if len(ranked) > 1:
         ends = {"source": {"kind": "DEPARTMENT", "key": busiest}, "target": {"kind": "DEPARTMENT", "key": ranked[1]}}
         add("explorer", "data paths", page_query("explore.js", "PATHS"), ends)
+    if lists:
+        add("baseline", "finding lists", BASELINES["finding lists"])
+
+
+def peak_rss_mib(pid: int) -> int:
+    """The server's peak resident memory (``VmHWM``), 0 where /proc is not available."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
 
 
 def start_server(store: Path, tokens: Path, wait_s: float = 600) -> tuple[subprocess.Popen[bytes], str]:
@@ -141,6 +172,11 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--store", type=Path, default=None, help="A registry file to copy instead of generating one.")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--no-lists",
+        action="store_true",
+        help="Skip the 'finding lists' baseline (every finding list in full: minutes at 100k datasets).",
+    )
     args = parser.parse_args()
     source = args.store or prepare(args.datasets).store
 
@@ -152,9 +188,10 @@ def main() -> None:
         process, url = start_server(db, tokens)
         report = Report("webapp", ["page", "query", "cold_s", "warm_ms", "kib", "over_2mb"])
         try:
-            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=600) as client:
-                run(client, report, args.repeat)
+            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=3600) as client:
+                run(client, report, args.repeat, lists=not args.no_lists)
         finally:
+            report.note(f"server peak RSS: {peak_rss_mib(process.pid):,} MiB")
             process.terminate()
             process.wait(timeout=30)
     report.note(f"registry: {source} (public-clearance reviewer token); warm = median of {args.repeat}")
