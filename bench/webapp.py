@@ -151,7 +151,7 @@ def start_server(store: Path, tokens: Path, wait_s: float = 600) -> tuple[subpro
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     command = [sys.executable, "-c", "from registry.cli import main; main()", "--store", str(store)]
-    command += ["serve", "--port", str(port), "--tokens", str(tokens)]
+    command += ["serve", "--port", str(port), "--tokens", str(tokens), "--workers", "1"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + wait_s
