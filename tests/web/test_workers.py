@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from registry.cli import main
 from registry.schema.codes import make_credit_code
-from tests.web.test_serve import _free_port, registry_file  # noqa: F401  (fixture)
+from tests.web.serving import free_port
+from tests.web.test_serve import registry_file  # noqa: F401  (fixture)
 
 CLI = [sys.executable, "-c", "from registry.cli import main; main()"]
 DEPARTMENT = make_credit_code("11", "330000", "00257099")
@@ -25,7 +26,7 @@ UPSERT = """mutation($code: String!) { upsertDepartment(input: {code: $code, nam
 
 @pytest.fixture
 def workers(registry_file: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:  # noqa: F811
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
