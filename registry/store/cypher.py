@@ -146,6 +146,14 @@ def node_upsert(name: str) -> str:
 
 
 @cache
+def node_create(name: str) -> str:
+    """Nodes the same transaction found absent (writers hold the ``_Meta`` lock, so none
+    appears meanwhile): a plain CREATE spares MERGE's second key lookup, a third of
+    writing a new node on ArcadeDB."""
+    return f"UNWIND $rows AS row CREATE (n:{label(name)}) SET n = row.props RETURN count(n) AS n"
+
+
+@cache
 def node_get(name: str) -> str:
     return (
         f"UNWIND $keys AS key MATCH (n:{label(name)} {{key: key}}) "
@@ -267,6 +275,18 @@ def edge_upsert(c: Combo) -> str:
 
 
 @cache
+def edge_create(c: Combo) -> str:
+    """Edges that cannot exist yet (one end was created by the same transaction, or the
+    transaction looked): MERGE would scan the source's relationships of that type for each
+    row, which is quadratic in a dataset's fields on ArcadeDB."""
+    t, s, d = combo(*c)
+    return (
+        f"UNWIND $rows AS row MATCH (a:{s} {{key: row.src}}) MATCH (b:{d} {{key: row.dst}}) "
+        f"CREATE (a)-[r:{t}]->(b) SET r = row.props RETURN count(r) AS n"
+    )
+
+
+@cache
 def edge_retire(c: Combo) -> str:
     return (
         f"UNWIND $rows AS row MATCH {_pattern(c)} WHERE NOT r._retired "
@@ -301,7 +321,7 @@ def statements() -> Iterator[str]:
     yield from (BATCH_OPEN, BATCH_CLOSE, BATCH_DROP, BATCH_OPEN_LIST)
     yield from (HISTORY_CREATE, HISTORY_FOR, HISTORY_PAGE, BATCHES_BETWEEN, HISTORY_IN)
     for name in LABELS:
-        yield from (node_existing(name), node_upsert(name), node_get(name), node_live_keys(name))
+        yield from (node_existing(name), node_upsert(name), node_create(name), node_get(name), node_live_keys(name))
         yield from (node_find(name, searched, limited) for searched in (False, True) for limited in (False, True))
         yield from (node_count(name, False), node_count(name, True), node_live_count(name))
         yield from (node_page(name), node_retire(name), node_retire_edges(name), node_all_edges(name))
@@ -310,7 +330,7 @@ def statements() -> Iterator[str]:
     for name in (*LABELS, *INTERNAL_LABELS):
         yield delete_page(name)
     for c in COMBOS:
-        yield from (edge_existing(c), edge_upsert(c), edge_retire(c), edge_page(c))
+        yield from (edge_existing(c), edge_upsert(c), edge_create(c), edge_retire(c), edge_page(c))
     for name in EDGE_TYPES:
         yield edge_live_count(name)
 

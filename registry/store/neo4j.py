@@ -371,8 +371,8 @@ class Neo4jStore:
             result = ApplyResult(dry_run=dry_run)
             history: list[Row] = []
             version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
-            self._apply_nodes(tx, changes.nodes, prov, result, history)
-            self._apply_edges(tx, changes.edges, prov, result, history)
+            created = self._apply_nodes(tx, changes.nodes, prov, result, history)
+            self._apply_edges(tx, changes.edges, prov, result, history, _Written(changes.nodes, created))
             self._retire_nodes(tx, changes.retire_nodes, prov, result, history)
             self._retire_edges(tx, changes.retire_edges, prov, result, history)
             if result.changed and changes.record is not None:
@@ -437,8 +437,8 @@ class Neo4jStore:
         result = ApplyResult()
         history: list[Row] = []
         version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
-        self._apply_nodes(tx, changes.nodes, prov, result, history)
-        self._apply_edges(tx, changes.edges, prov, result, history)
+        created = self._apply_nodes(tx, changes.nodes, prov, result, history)
+        self._apply_edges(tx, changes.edges, prov, result, history, _Written(changes.nodes, created))
         if result.changed:
             self._append_history(tx, history)
             version = int(self._run(tx, cypher.BUMP_VERSION, id=META_ID)[0]["version"])
@@ -451,8 +451,8 @@ class Neo4jStore:
         step = ApplyResult()
         history: list[Row] = []
         version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
-        self._apply_nodes(tx, last.nodes, prov, step, history)
-        self._apply_edges(tx, last.edges, prov, step, history)
+        created = self._apply_nodes(tx, last.nodes, prov, step, history)
+        self._apply_edges(tx, last.edges, prov, step, history, _Written(last.nodes, created))
         self._retire_nodes(tx, last.retire_nodes, prov, step, history)
         self._retire_edges(tx, last.retire_edges, prov, step, history)
         total = ApplyResult(dry_run=so_far.dry_run)
@@ -488,7 +488,9 @@ class Neo4jStore:
 
     def _apply_nodes(
         self, tx: Tx, writes: list[NodeWrite], prov: Provenance, result: ApplyResult, history: list[Row]
-    ) -> None:
+    ) -> set[NodeRef]:
+        """Upserts ``writes``; returns the nodes it created."""
+        created_refs: set[NodeRef] = set()
         by_label: dict[str, dict[str, Props]] = {}
         for write in writes:
             pending = by_label.setdefault(cypher.label(write.label), {})
@@ -499,10 +501,12 @@ class Neo4jStore:
                 for row in self._run(tx, cypher.node_existing(label), keys=list(chunk)):
                     existing[row["key"]] = (json.loads(row["props"]), bool(row["retired"]), row["created"])
             rows: list[Row] = []
+            fresh: list[Row] = []
             for key, props in pending.items():
                 old = existing.get(key)
                 if old is None:
-                    rows.append(_node_row(label, key, props, prov.batch, prov.batch, False))
+                    fresh.append(_node_row(label, key, props, prov.batch, prov.batch, False))
+                    created_refs.add(NodeRef(label, key))
                     result.add(label, "created")
                     continue
                 old_props, retired, created = old
@@ -516,8 +520,11 @@ class Neo4jStore:
                     _history_row("revive" if retired else "update", delta, prov.batch, node=NodeRef(label, key))
                 )
                 result.add(label, "updated")
+            for page in _chunks(fresh, self.batch_size):
+                self._run(tx, cypher.node_create(label), rows=list(page))
             for page in _chunks(rows, self.batch_size):
                 self._run(tx, cypher.node_upsert(label), rows=list(page))
+        return created_refs
 
     def _missing_endpoints(self, tx: Tx, refs: set[NodeRef]) -> list[NodeRef]:
         by_label: dict[str, list[str]] = {}
@@ -533,14 +540,23 @@ class Neo4jStore:
         return sorted(missing)
 
     def _apply_edges(
-        self, tx: Tx, writes: list[EdgeWrite], prov: Provenance, result: ApplyResult, history: list[Row]
+        self,
+        tx: Tx,
+        writes: list[EdgeWrite],
+        prov: Provenance,
+        result: ApplyResult,
+        history: list[Row],
+        written: "_Written",
     ) -> None:
+        """Upserts ``writes``. Ends written by the same transaction need no check that
+        they exist, and an edge with an end it created cannot exist yet."""
         if not writes:
             return
         pending: dict[EdgeRef, Props] = {}
         for write in writes:
             pending[write.ref] = merged(pending.get(write.ref, {}), write.props)
-        missing = self._missing_endpoints(tx, {r.src for r in pending} | {r.dst for r in pending})
+        ends = {r.src for r in pending} | {r.dst for r in pending}
+        missing = self._missing_endpoints(tx, {ref for ref in ends if ref not in written.live})
         if missing:
             shown = ", ".join(str(m) for m in missing[:5])
             raise DanglingEdges(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
@@ -549,16 +565,18 @@ class Neo4jStore:
             by_combo.setdefault(cypher.combo(ref.type, ref.src.label, ref.dst.label), {})[ref] = props
         for combo, group in by_combo.items():
             existing: dict[tuple[str, str], tuple[Props, bool, str]] = {}
-            for chunk in _chunks(list(group), self.batch_size):
+            known = [r for r in group if r.src not in written.created and r.dst not in written.created]
+            for chunk in _chunks(known, self.batch_size):
                 keys = [{"src": r.src.key, "dst": r.dst.key} for r in chunk]
                 for row in self._run(tx, cypher.edge_existing(combo), rows=keys):
                     existing[row["src"], row["dst"]] = (json.loads(row["props"]), bool(row["retired"]), row["created"])
             rows: list[Row] = []
+            fresh: list[Row] = []
             for ref, props in group.items():
                 old = existing.get((ref.src.key, ref.dst.key))
                 if old is None:
                     stored = _element_props(props, prov.batch, prov.batch, False)
-                    rows.append({"src": ref.src.key, "dst": ref.dst.key, "props": stored})
+                    fresh.append({"src": ref.src.key, "dst": ref.dst.key, "props": stored})
                     result.add(ref.type, "created")
                     continue
                 old_props, retired, created = old
@@ -571,6 +589,8 @@ class Neo4jStore:
                 rows.append({"src": ref.src.key, "dst": ref.dst.key, "props": stored})
                 history.append(_history_row("revive" if retired else "update", delta, prov.batch, edge=ref))
                 result.add(ref.type, "updated")
+            for page in _chunks(fresh, self.batch_size):
+                self._run(tx, cypher.edge_create(combo), rows=list(page))
             for page in _chunks(rows, self.batch_size):
                 self._run(tx, cypher.edge_upsert(combo), rows=list(page))
 
@@ -957,6 +977,15 @@ class Neo4jStore:
             edge_types,
             lambda: build_projection(self.iter_nodes(labels), self._iter_edges(edge_types, labels, False)),
         )
+
+
+class _Written:
+    """The nodes a transaction has just upserted: all of them are live, and edges to
+    those it ``created`` cannot exist yet."""
+
+    def __init__(self, writes: Iterable[NodeWrite], created: set[NodeRef]) -> None:
+        self.live = {NodeRef(w.label, w.key) for w in writes}
+        self.created = created
 
 
 class _OutOfMemory(Exception):
