@@ -20,3 +20,16 @@ CREATE INDEX history_dst IF NOT EXISTS FOR (h:_History) ON (h.dst_label, h.dst_k
 // The change feed: batches by time, history by batch.
 CREATE INDEX batch_at IF NOT EXISTS FOR (b:_Batch) ON (b.at);
 CREATE INDEX history_batch IF NOT EXISTS FOR (h:_History) ON (h.batch);
+
+// The change feed's creations (`node_created_in`): nodes by the batch that created them.
+CREATE INDEX data_element_created IF NOT EXISTS FOR (n:DataElement) ON (n._created);
+CREATE INDEX dataset_created IF NOT EXISTS FOR (n:Dataset) ON (n._created);
+CREATE INDEX department_created IF NOT EXISTS FOR (n:Department) ON (n._created);
+CREATE INDEX field_created IF NOT EXISTS FOR (n:Field) ON (n._created);
+CREATE INDEX import_batch_created IF NOT EXISTS FOR (n:ImportBatch) ON (n._created);
+CREATE INDEX interface_created IF NOT EXISTS FOR (n:Interface) ON (n._created);
+CREATE INDEX need_created IF NOT EXISTS FOR (n:Need) ON (n._created);
+CREATE INDEX project_created IF NOT EXISTS FOR (n:Project) ON (n._created);
+CREATE INDEX review_created IF NOT EXISTS FOR (n:Review) ON (n._created);
+CREATE INDEX sharing_request_created IF NOT EXISTS FOR (n:SharingRequest) ON (n._created);
+CREATE INDEX system_created IF NOT EXISTS FOR (n:System) ON (n._created);
