@@ -8,7 +8,8 @@ against what the document itself declares: a document is a self-contained descri
 and the service checks again against the store when it writes.
 """
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,16 +82,25 @@ def _remove(raw: Any, loc: Loc) -> Any:
 
 class Cuts:
     """Where invalid items were cut out, in the document's original positions, so that
-    every path reported after a cut still points at the item the user wrote."""
+    every path reported after a cut still points at the item the user wrote. ``base``
+    places a part of a streamed document (``native_stream``): the position in the file
+    of the first item of each section the part holds."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Mapping[str, int] | None = None) -> None:
         self.removed: dict[Loc, list[int]] = {}
         self.items: list[Any] = []
+        self.base = dict(base or {})
 
     def __bool__(self) -> bool:
         return bool(self.removed) or bool(self.items)
 
-    def original(self, loc: Loc) -> Loc:
+    @property
+    def moves(self) -> bool:
+        """Whether ``original`` changes any location."""
+        return bool(self) or bool(self.base)
+
+    def uncut(self, loc: Loc) -> Loc:
+        """Where an item was before the cuts (within the part)."""
         out: list[str | int] = []
         for part in loc:
             if isinstance(part, int):
@@ -100,15 +110,23 @@ class Cuts:
             out.append(part)
         return tuple(out)
 
+    def original(self, loc: Loc) -> Loc:
+        """Where an item was in the file (asked once per item, so the common cases are quick)."""
+        out = self.uncut(loc) if self.removed else loc
+        base = self.base.get(str(out[0])) if self.base and len(out) > 1 else None
+        if base:
+            return (out[0], int(out[1]) + base, *out[2:])
+        return out
+
     def record(self, original: Loc, item: Any) -> None:
         self.items.append(item)
         if original and isinstance(original[-1], int):
             self.removed.setdefault(original[:-1], []).append(original[-1])
 
 
-def validate(file: str, raw: Any) -> tuple[NativeDocument | None, list[Issue], Cuts]:
+def validate(file: str, raw: Any, cuts: Cuts | None = None) -> tuple[NativeDocument | None, list[Issue], Cuts]:
     """The document, every validation issue, and the items cut out for being invalid."""
-    cuts = Cuts()
+    cuts = Cuts() if cuts is None else cuts
     if not isinstance(raw, dict):
         return (
             None,
@@ -123,9 +141,10 @@ def validate(file: str, raw: Any) -> tuple[NativeDocument | None, list[Issue], C
             items: dict[Loc, Loc] = {}
             for error in exc.errors():
                 item, prop = _item_loc(tuple(error["loc"]))
-                original = cuts.original(item)
-                issues.append(Issue(file, path_text(original), prop, _shown(error.get("input")), _reason(error)))
-                items.setdefault(item, original)
+                issues.append(
+                    Issue(file, path_text(cuts.original(item)), prop, _shown(error.get("input")), _reason(error))
+                )
+                items.setdefault(item, cuts.uncut(item))
             for item in sorted(items, key=lambda loc: [str(p).zfill(12) for p in loc], reverse=True):
                 try:
                     removed = _remove(raw, item)
@@ -135,18 +154,54 @@ def validate(file: str, raw: Any) -> tuple[NativeDocument | None, list[Issue], C
     return None, issues, cuts
 
 
+LABELS = ("Department", "System", "Dataset", "Field", "DataElement", "Interface", "Project", "Need", "SharingRequest")
+
+
+@dataclasses.dataclass
+class Shared:
+    """What the parts of one streamed document (``native_stream``) know of each other.
+
+    The first pass fills it: where each entry was first declared (fields only as keys: a
+    province has millions, and a field can only be declared twice within its dataset,
+    which is one part), the keys of invalid items, and references not found yet, which
+    are judged once every part has been read (``unresolved``). The second pass reads it:
+    an entry declared first elsewhere is a duplicate, and a reference resolves against
+    the whole document."""
+
+    keys: dict[str, dict[str, Loc]] = dataclasses.field(
+        default_factory=lambda: {label: {} for label in LABELS if label != "Field"}
+    )
+    fields: set[str] = dataclasses.field(default_factory=set)
+    invalid: set[str] = dataclasses.field(default_factory=set)
+    pending: list[tuple[str, str, str, Loc, str]] | None = dataclasses.field(default_factory=list)
+    """(label, key, as written, row, column); None once the first pass is over."""
+
+    def declared(self, label: str, key: str) -> bool:
+        return key in self.fields if label == "Field" else key in self.keys[label]
+
+    def unresolved(self, file: str) -> list[Issue]:
+        """The first pass's references to entries the whole document does not declare."""
+        pending, self.pending = self.pending or [], None
+        return [
+            Issue(file, path_text(row), column, raw, f"refers to {label} {key!r}, which this document does not declare")
+            for label, key, raw, row, column in pending
+            if not self.declared(label, key) and key not in self.invalid
+        ]
+
+
 class _Builder:
     """Turns a validated document into nodes and edges, checking references as it goes."""
 
-    def __init__(self, file: str, declaration: Declaration, cuts: Cuts) -> None:
+    def __init__(self, file: str, declaration: Declaration, cuts: Cuts, shared: Shared | None = None) -> None:
         self.file = file
         self.cuts = cuts
-        self.cut = bool(cuts)
+        self.cut = cuts.moves
         self.declaration = declaration
         self.issues = declaration.issues
-        self.keys: dict[str, dict[str, Loc]] = {label: {} for label in ("Department", "System", "Dataset", "Field")}
-        self.keys |= {label: {} for label in ("DataElement", "Interface", "Project", "Need", "SharingRequest")}
-        self.invalid: set[str] = {key for item in cuts.items for key in _raw_keys(item)}
+        self.keys: dict[str, dict[str, Loc]] = {label: {} for label in LABELS}
+        self.shared = shared
+        self.invalid: set[str] = shared.invalid if shared is not None else set()
+        self.invalid.update(key for item in cuts.items for key in _raw_keys(item))
         self.dropped = False
         self.resolved: dict[tuple[str, str], NodeRef] = {}
         """References already found, by label and code as written: a province's two million
@@ -164,10 +219,19 @@ class _Builder:
     def declare(self, node: NodeModel, row: Loc) -> bool:
         seen = self.keys[node.LABEL]
         key = node.key()
-        if key in seen:
-            self.issue(row, None, key, f"{node.LABEL} {key!r} is declared twice (first at {path_text(seen[key])})")
+        first = seen.get(key)
+        if first is None and self.shared is not None and node.LABEL != "Field":
+            first = self.shared.keys[node.LABEL].get(key)
+            first = None if first == row else first
+        if first is not None:
+            self.issue(row, None, key, f"{node.LABEL} {key!r} is declared twice (first at {path_text(first)})")
             return False
         seen[key] = row
+        if self.shared is not None and self.shared.pending is not None:
+            if node.LABEL == "Field":
+                self.shared.fields.add(key)
+            else:
+                self.shared.keys[node.LABEL][key] = row
         self.declaration.nodes.append(node)
         return True
 
@@ -179,9 +243,12 @@ class _Builder:
         key = clean_code(raw)
         if label == "Department":
             key = key.upper()
-        if key in self.keys[label]:
+        if key in self.keys[label] or (self.shared is not None and self.shared.declared(label, key)):
             found = self.resolved[label, raw] = NodeRef(label, key)
             return found
+        if self.shared is not None and self.shared.pending is not None and key not in self.invalid:
+            self.shared.pending.append((label, key, raw, row, column))
+            return None
         if key not in self.invalid:
             self.issue(row, column, raw, f"refers to {label} {key!r}, which this document does not declare")
         else:
@@ -239,9 +306,10 @@ def _raw_keys(item: Any) -> Iterator[str]:
             return
 
 
-def build(file: str, doc: NativeDocument, declaration: Declaration, cuts: Cuts) -> bool:
-    """Fill ``declaration`` from ``doc``; True when every item made it in."""
-    b = _Builder(file, declaration, cuts)
+def build(file: str, doc: NativeDocument, declaration: Declaration, cuts: Cuts, shared: Shared | None = None) -> bool:
+    """Fill ``declaration`` from ``doc``; True when every item made it in. ``shared``
+    when ``doc`` is one part of a streamed document."""
+    b = _Builder(file, declaration, cuts, shared)
     for i, department in enumerate(doc.departments):
         b.declare(_node(Department, department), b.at("departments", i))
     for i, element in enumerate(doc.data_elements):
@@ -440,17 +508,17 @@ def read(path: Path, *, skip_invalid: bool = False) -> Declaration:
     complete = build(str(path), doc, declaration, cuts)
     if not complete and skip_invalid and declaration.scopes:
         declaration.scopes.clear()
-        declaration.issues.append(
-            Issue(
-                str(path),
-                None,
-                "complete",
-                None,
-                "items were skipped as invalid, so nothing missing from this document is retired",
-                "warning",
-            )
-        )
+        declaration.issues.append(skipped_warning(str(path)))
     return declaration
+
+
+def skipped_warning(file: str) -> Issue:
+    """Why a document with skipped items retires nothing: what it does not list may be
+    what was skipped."""
+    return Issue(
+        file, None, "complete", None, "items were skipped as invalid, so nothing missing from this document is retired",
+        "warning",
+    )  # fmt: skip
 
 
 def sniff(probe: Probe) -> bool:

@@ -1,0 +1,115 @@
+"""A native JSON document read part by part gives what reading it whole gives: the same
+nodes, edges, scopes and issues (at the same paths), every edge after both its ends, and
+nothing to write from a file with errors."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from registry import importers
+from registry.importers import native_stream
+from registry.service import Caller, RegistryService
+from registry.service.declaration import Declaration, DeclarationStream
+from registry.service.errors import ImportRejected
+from registry.store.neo4j import Neo4jStore
+
+
+def _document(fixtures: Path) -> dict[str, Any]:
+    return yaml.safe_load((fixtures / "zj_registry.yaml").read_text(encoding="utf-8"))
+
+
+def _write(path: Path, doc: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(doc, ensure_ascii=False, default=str, indent=1), encoding="utf-8")
+    return path
+
+
+def _whole(stream: DeclarationStream) -> tuple[list[Declaration], Declaration]:
+    parts = list(stream.parts)
+    whole = Declaration(stream.source, stream.format, stream.sha256)
+    for part in parts:
+        whole.extend(part)
+    return parts, whole
+
+
+def _same(streamed: Declaration, read: Declaration) -> None:
+    def nodes(d: Declaration) -> list[tuple[str, str, str]]:
+        return sorted((n.LABEL, n.key(), json.dumps(n.props(), sort_keys=True, default=str)) for n in d.nodes)
+
+    def edges(d: Declaration) -> list[tuple[str, str, str, str]]:
+        return sorted((e.type, str(e.src), str(e.dst), json.dumps(e.props, sort_keys=True)) for e in d.edges)
+
+    assert nodes(streamed) == nodes(read)
+    assert edges(streamed) == edges(read)
+    assert sorted(map(repr, streamed.scopes)) == sorted(map(repr, read.scopes))
+    assert sorted(map(repr, streamed.issues)) == sorted(map(repr, read.issues))
+    assert streamed.sha256 == read.sha256
+
+
+def test_parts_give_what_reading_whole_gives_each_edge_after_its_ends(fixtures: Path, tmp_path: Path) -> None:
+    doc = _document(fixtures)
+    doc["datasets"].reverse()  # a field derived from one further down the file: a forward reference
+    path = _write(tmp_path / "zj.json", doc)
+    parts, streamed = _whole(native_stream.stream(path, part_items=1))
+    read = importers.read(path)
+    assert read.issues == [] and len(parts) > 5
+    _same(streamed, read)
+    written: set[tuple[str, str]] = set()
+    for part in parts:
+        written.update((n.LABEL, n.key()) for n in part.nodes)
+        for edge in part.edges:
+            assert {(edge.src.label, edge.src.key), (edge.dst.label, edge.dst.key)} <= written, edge
+
+
+def test_a_file_with_errors_is_one_part_of_issues_at_the_paths_read_reports(fixtures: Path, tmp_path: Path) -> None:
+    doc = _document(fixtures)
+    doc["systems"][0]["network"] = "卫星网"
+    doc["datasets"][1]["share_type"] = "不予共享"
+    doc["needs"][0]["for_element"] = "DE09999"
+    doc["projects"][0]["builds"] = ["NO-SUCH-SYSTEM"]
+    doc["datasets"].append({"resource_code": "10102/001", "name": "重复声明"})
+    path = _write(tmp_path / "bad.json", doc)
+
+    parts, streamed = _whole(native_stream.stream(path, part_items=2))
+    assert len(parts) == 1 and streamed.nodes == [] and streamed.edges == []
+    assert sorted(map(repr, streamed.issues)) == sorted(map(repr, importers.read(path).issues))
+    assert {(i.row, i.column) for i in streamed.errors} == {
+        ("systems[0]", "network"),
+        ("datasets[1]", "share_condition"),
+        ("needs[0]", "for_element"),
+        ("projects[0]", "builds[0]"),
+        ("datasets[2]", None),
+    }
+    _, skipped = _whole(native_stream.stream(path, skip_invalid=True, part_items=2))
+    _same(skipped, importers.read(path, skip_invalid=True))
+    assert skipped.scopes == [] and any("nothing missing" in i.reason for i in skipped.issues)
+
+
+def test_a_streamed_file_with_errors_leaves_no_trace_on_neo4j(
+    fixtures: Path, tmp_path: Path, bolt_store: Neo4jStore
+) -> None:
+    """On Neo4j each part commits on its own, so only checking the whole file first keeps
+    a file whose error is in its last section from leaving its earlier sections behind."""
+    doc = _document(fixtures)
+    doc["needs"][0]["for_element"] = "DE09999"
+    path = _write(tmp_path / "bad.json", doc)
+    before = bolt_store.version()
+    with pytest.raises(ImportRejected):
+        RegistryService(bolt_store).load_stream(native_stream.stream(path, part_items=1), Caller.system())
+    assert bolt_store.version() == before
+    assert bolt_store.label_counts() == {} and bolt_store.open_loads() == []
+
+
+def test_unreadable_json_is_one_issue(tmp_path: Path) -> None:
+    for text, reason in (
+        ('{"departments": [', "not valid JSON"),
+        ('["a", "b"]', "mapping"),
+        ('{"datasets": [' + "[" * 100 + "]" * 100 + "]}", "deeper"),
+    ):
+        path = tmp_path / "broken.json"
+        path.write_text(text, encoding="utf-8")
+        _, streamed = _whole(native_stream.stream(path))
+        assert [i.severity for i in streamed.issues] == ["error"] and reason in streamed.issues[0].reason
+        assert streamed.nodes == []
