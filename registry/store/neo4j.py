@@ -408,10 +408,13 @@ class Neo4jStore:
         committed and its batch open (``open_loads``), nothing retired; running the same
         file again writes what is missing and reaches the same end state. A dry run is one
         transaction rolled back, so only the server holds its writes meanwhile; ``finish``
-        then sees the store as it was before the load."""
+        then sees the store as it was before the load.
+
+        The batch is opened by the first chunk that changes something, in that chunk's
+        transaction: a load refused before it wrote anything (a file with errors, found
+        while reading it or by ``finish``) leaves no trace, not even an open load."""
         if dry_run:
             return self._dry_run_chunks(chunks, prov, finish)
-        self._write(lambda tx: self._run(tx, cypher.BATCH_OPEN, **_batch_row(prov)))
         self._batches[prov.batch] = prov
         result = ApplyResult()
         for chunk in chunks:
@@ -440,6 +443,7 @@ class Neo4jStore:
         created = self._apply_nodes(tx, changes.nodes, prov, result, history)
         self._apply_edges(tx, changes.edges, prov, result, history, _Written(changes.nodes, created))
         if result.changed:
+            self._run(tx, cypher.BATCH_OPEN, **_batch_row(prov))
             self._append_history(tx, history)
             version = int(self._run(tx, cypher.BUMP_VERSION, id=META_ID)[0]["version"])
         result.version = version
@@ -466,6 +470,7 @@ class Neo4jStore:
             self._append_history(tx, history)
         if history or step.changed:
             version = int(self._run(tx, cypher.BUMP_VERSION, id=META_ID)[0]["version"])
+        self._run(tx, cypher.BATCH_OPEN, **_batch_row(prov))
         self._run(tx, cypher.BATCH_CLOSE, id=prov.batch)
         if not total.changed:
             self._run(tx, cypher.BATCH_DROP, id=prov.batch)
