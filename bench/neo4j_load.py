@@ -1,18 +1,24 @@
 """A national native file into a real Bolt server: client memory, and a load killed midway.
 
-Run: ``python -m bench.neo4j_load --datasets 100000`` (or ``--file native.json``), under
-``flock /tmp/bigrun.lock``. It starts ArcadeDB's Bolt server (the ``bolt`` extra, see
-tests/bolt_server.py) on loopback, then runs the real command line, each in its own process
-so that its peak RSS (``VmHWM``) is the client's alone:
+Run: ``python -m bench.neo4j_load --file bench/results/data/native-100000-s1.json`` (or
+``--datasets N`` to generate one with ``bench.registries``), under ``busy``. It starts
+ArcadeDB's Bolt server (the ``bolt`` extra, see tests/bolt_server.py) on loopback with
+``--server-heap`` of Java heap, then loads the file the way the service does for a file it
+streams: ``registry.importers.native_stream`` read part by part into
+``RegistryService.load_stream`` (``Store.apply_chunks``: one transaction per part on
+Neo4j). Each load runs in its own process, so its peak RSS is the client's alone (the
+kernel's ``ru_maxrss`` of that child):
 
-1. ``registry --store <sqlite> import FILE`` - the baseline: the same file into the embedded store;
-2. ``registry --store bolt://… import FILE`` into an empty database - time and client peak RSS;
-3. the same into a second empty database, SIGKILLed when ``--kill-at`` of step 2's fields
-   are in or of its time has passed; what the kill left (open loads, counts), then the same command again, and the
-   end state compared with step 2's (counts per kind and type, and every Dataset's props).
+1. ``baseline``: the same file into the embedded store (SQLite), same reader, same service;
+2. ``load``: into an empty Bolt database - wall and CPU seconds, client peak RSS, and the
+   server's CPU seconds over the step;
+3. ``killed``: the same into a second empty database, SIGKILLed once ``--kill-at`` of the
+   fields of step 2 are committed; what it left (entries, open loads);
+4. ``re-run``: the same load again into the killed database, and its end state compared
+   with step 2's: entries per label and relationship type, and every Dataset's properties.
 
-The file comes from ``bench.registries.prepare`` (generated, planted, the store's export
-format) unless ``--file`` names one.
+The generated files plant invalid rows (a conditional share without its condition), so the
+loads skip invalid items (``skip_invalid``), as ``registry import --skip-invalid`` does.
 """
 
 import argparse
@@ -22,61 +28,80 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.common import Report
+from registry.importers import native_stream
+from registry.service import Caller, RegistryService
+from registry.store import open_store
 from registry.store.neo4j import Neo4jStore
 from tests import bolt_server
 
-COLUMNS = ["step", "store", "seconds", "client_peak_rss_mib", "exit", "nodes", "edges", "open_loads", "result"]
+COLUMNS = [
+    "step", "store", "seconds", "client_cpu_s", "server_cpu_s", "client_peak_rss_mib", "exit", "nodes", "edges",
+    "open_loads", "load_avg", "result",
+]  # fmt: skip
 
 
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float
     peak_rss_mib: int
     exit: int
+    load_avg: float
 
 
-def _hwm(pid: int) -> int:
+def load(store_url: str, file: Path, part_items: int) -> None:
+    """The child: one streamed load of ``file`` into the store at ``store_url``."""
+    store = open_store(store_url)
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return 0
+        report = RegistryService(store).load_stream(
+            native_stream.stream(file, skip_invalid=True, part_items=part_items), Caller.system(), skip_invalid=True
+        )
+        print(report.result.totals(), flush=True)
+    finally:
+        store.close()
 
 
-def run_cli(store: str, *args: str, kill_when: Any = None) -> Run:
-    """The registry command in its own process, its peak RSS polled from /proc until it
-    ends; ``kill_when()`` true sends SIGKILL."""
-    command = [str(Path(sys.executable).parent / "registry"), "--store", store, *args]
-    env = {**os.environ, "REGISTRY_USER": "bench", "COLUMNS": "200"}
+def run_child(store: str, file: Path, part_items: int, kill_when: Callable[[], bool] | None = None) -> Run:
+    """``load`` in its own interpreter; its peak RSS and CPU from ``wait4``. ``kill_when()``
+    true sends SIGKILL."""
+    command = [sys.executable, "-m", "bench.neo4j_load", "--child", store, "--file", str(file),
+               "--part-items", str(part_items)]  # fmt: skip
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, _hwm(proc.pid))
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
         if kill_when is not None and kill_when():
             os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            break
+            kill_when = None
         time.sleep(0.5)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     error = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     if proc.returncode not in (0, -signal.SIGKILL):
         print(error[-3000:], file=sys.stderr)
-    return Run(time.perf_counter() - started, peak, proc.returncode)
+    return Run(
+        time.perf_counter() - started,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss // 1024,
+        proc.returncode,
+        round(os.getloadavg()[0], 1),
+    )
 
 
-def _empty(url: str) -> None:
-    store = Neo4jStore.from_url(url)
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (the server's JVM runs inside its pid)."""
     try:
-        store.wipe()
-    finally:
-        store.close()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _snapshot(url: str) -> dict[str, Any]:
@@ -102,70 +127,72 @@ def _fields(url: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--datasets", type=int, default=100_000)
-    parser.add_argument("--file", type=Path, help="a native file to load instead of the generated one")
+    parser.add_argument("--datasets", type=int, default=10_000)
+    parser.add_argument("--file", type=Path, help="a native file to load instead of a generated one")
     parser.add_argument("--kill-at", type=float, default=0.5, help="fraction of the fields loaded at the kill")
-    parser.add_argument("--server-heap", default="4g")
+    parser.add_argument("--server-heap", default="4g", help="the Bolt server's Java heap")
+    parser.add_argument("--part-items", type=int, default=native_stream.PART_ITEMS)
     parser.add_argument("--no-baseline", action="store_true", help="skip the embedded-store baseline")
+    parser.add_argument("--child", metavar="STORE", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        load(args.child, args.file, args.part_items)
+        return
     if args.file is None:
         from bench.registries import prepare
 
         args.file = prepare(args.datasets).native
     report = Report("neo4j_load", COLUMNS)
-    report.note(f"file: {args.file} ({args.file.stat().st_size / 2**20:,.0f} MiB)")
+    report.note(f"file: {args.file} ({args.file.stat().st_size / 2**20:,.0f} MiB), parts of {args.part_items} items")
     with tempfile.TemporaryDirectory(prefix="bench-bolt-") as scratch:
         if not args.no_baseline:
-            db = Path(scratch) / "baseline.db"
-            base = run_cli(str(db), "import", str(args.file))
+            base = run_child(str(Path(scratch) / "baseline.db"), args.file, args.part_items)
             report.add(step="baseline", store="sqlite", seconds=round(base.seconds, 1),
-                       client_peak_rss_mib=base.peak_rss_mib, exit=base.exit)  # fmt: skip
+                       client_cpu_s=round(base.cpu_seconds, 1), client_peak_rss_mib=base.peak_rss_mib,
+                       exit=base.exit, load_avg=base.load_avg)  # fmt: skip
         server = bolt_server.start(Path(scratch) / "server", heap=args.server_heap, short_lived=False)
         try:
-            bench_bolt(server, args.file, args.kill_at, report)
+            bench_bolt(server, args.file, args.kill_at, args.part_items, report)
         finally:
             server.stop()
-    report.note(f"Bolt server: ArcadeDB {server.root} heap {args.server_heap} (its memory is not the client's)")
+    report.note(f"Bolt server: ArcadeDB, Java heap {args.server_heap} (its memory is not the client's)")
     report.print()
     report.save()
 
 
-def bench_bolt(server: bolt_server.BoltServer, file: Path, kill_at: float, report: Report) -> None:
+def bench_bolt(server: bolt_server.BoltServer, file: Path, kill_at: float, part_items: int, report: Report) -> None:
     whole, killed = server.url("bench_whole"), server.url("bench_killed")
-    for url, name in ((whole, "bench_whole"), (killed, "bench_killed")):
+    for name in ("bench_whole", "bench_killed"):
         server.create_database(name)
-        _empty(url)
 
-    full = run_cli(whole, "import", str(file))
-    done = _snapshot(whole)
-    report.add(step="load", store="bolt", seconds=round(full.seconds, 1), client_peak_rss_mib=full.peak_rss_mib,
-               exit=full.exit, nodes=sum(done["nodes"].values()), edges=sum(done["edges"].values()),
-               open_loads=len(done["open"]))  # fmt: skip
-    target = int(done["nodes"].get("Field", 0) * kill_at)
-    started, last_poll = time.monotonic(), [0.0]
+    def step(name: str, url: str, kill_when: Callable[[], bool] | None = None, **extra: Any) -> dict[str, Any]:
+        cpu = _cpu_seconds(server.pid)
+        done = run_child(url, file, part_items, kill_when)
+        server_cpu = _cpu_seconds(server.pid) - cpu
+        state = _snapshot(url)
+        report.add(step=name, store="bolt", seconds=round(done.seconds, 1), client_cpu_s=round(done.cpu_seconds, 1),
+                   server_cpu_s=round(server_cpu, 1), client_peak_rss_mib=done.peak_rss_mib, exit=done.exit,
+                   nodes=sum(state["nodes"].values()), edges=sum(state["edges"].values()),
+                   open_loads=len(state["open"]), load_avg=done.load_avg, **extra)  # fmt: skip
+        return state
+
+    full = step("load", whole)
+    target = int(full["nodes"].get("Field", 0) * kill_at)
+    last_poll = [0.0]
 
     def far_enough() -> bool:
-        """``kill_at`` of the fields committed, or of step 2's time gone: a load that is
-        one transaction shows no fields until it commits."""
-        if time.monotonic() - started >= kill_at * full.seconds:
-            return True
+        """``kill_at`` of the fields committed (counted every 5 s)."""
         if time.monotonic() - last_poll[0] < 5:
             return False
         last_poll[0] = time.monotonic()
         return _fields(killed) >= target
 
-    cut = run_cli(killed, "import", str(file), kill_when=far_enough)
-    left = _snapshot(killed)
-    report.add(step="killed", store="bolt", seconds=round(cut.seconds, 1), client_peak_rss_mib=cut.peak_rss_mib,
-               exit=cut.exit, nodes=sum(left["nodes"].values()), edges=sum(left["edges"].values()),
-               open_loads=len(left["open"]))  # fmt: skip
-    again = run_cli(killed, "import", str(file))
-    after = _snapshot(killed)
-    same = {part: after[part] == done[part] for part in ("nodes", "edges", "datasets")}
-    report.add(step="re-run", store="bolt", seconds=round(again.seconds, 1),
-               client_peak_rss_mib=again.peak_rss_mib, exit=again.exit, nodes=sum(after["nodes"].values()),
-               edges=sum(after["edges"].values()), open_loads=len(after["open"]),
-               result="same end state" if all(same.values()) else f"differs: {same}")  # fmt: skip
+    left = step("killed", killed, far_enough)
+    left_fields = left["nodes"].get("Field", 0)
+    report.note(f"killed with {left_fields:,} of {full['nodes'].get('Field', 0):,} fields committed")
+    again = step("re-run", killed)
+    same = {part: again[part] == full[part] for part in ("nodes", "edges", "datasets")}
+    report.rows[-1]["result"] = "same end state" if all(same.values()) else f"differs: {same}"
 
 
 if __name__ == "__main__":
