@@ -3,22 +3,22 @@
 Run: ``python -m bench.neo4j_load --file bench/results/data/native-100000-s1.json`` (or
 ``--datasets N`` to generate one with ``bench.registries``), under ``busy``. It starts
 ArcadeDB's Bolt server (the ``bolt`` extra, see tests/bolt_server.py) on loopback with
-``--server-heap`` of Java heap, then loads the file the way the service does for a file it
-streams: ``registry.importers.native_stream`` read part by part into
-``RegistryService.load_stream`` (``Store.apply_chunks``: one transaction per part on
-Neo4j). Each load runs in its own process, so its peak RSS is the client's alone (the
-kernel's ``ru_maxrss`` of that child):
+``--server-heap`` of Java heap, then runs the real ``registry import --skip-invalid FILE``,
+which streams a native file (``registry.importers.native_stream``) through
+``RegistryService.load_stream`` into ``Store.apply_chunks`` (one transaction per part of
+1,000 items on Neo4j). Each import runs in its own process, so its peak RSS is the
+client's alone (the kernel's ``ru_maxrss`` of that child):
 
-1. ``baseline``: the same file into the embedded store (SQLite), same reader, same service;
+1. ``baseline``: the same command into the embedded store (SQLite);
 2. ``load``: into an empty Bolt database - wall and CPU seconds, client peak RSS, and the
    server's CPU seconds over the step;
 3. ``killed``: the same into a second empty database, SIGKILLed once ``--kill-at`` of the
    fields of step 2 are committed; what it left (entries, open loads);
-4. ``re-run``: the same load again into the killed database, and its end state compared
+4. ``re-run``: the same command again into the killed database, and its end state compared
    with step 2's: entries per label and relationship type, and every Dataset's properties.
 
-The generated files plant invalid rows (a conditional share without its condition), so the
-loads skip invalid items (``skip_invalid``), as ``registry import --skip-invalid`` does.
+The generated files plant invalid rows (a conditional share without its condition), hence
+``--skip-invalid``.
 """
 
 import argparse
@@ -34,9 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Report
-from registry.importers import native_stream
-from registry.service import Caller, RegistryService
-from registry.store import open_store
 from registry.store.neo4j import Neo4jStore
 from tests import bolt_server
 
@@ -55,25 +52,13 @@ class Run:
     load_avg: float
 
 
-def load(store_url: str, file: Path, part_items: int) -> None:
-    """The child: one streamed load of ``file`` into the store at ``store_url``."""
-    store = open_store(store_url)
-    try:
-        report = RegistryService(store).load_stream(
-            native_stream.stream(file, skip_invalid=True, part_items=part_items), Caller.system(), skip_invalid=True
-        )
-        print(report.result.totals(), flush=True)
-    finally:
-        store.close()
-
-
-def run_child(store: str, file: Path, part_items: int, kill_when: Callable[[], bool] | None = None) -> Run:
-    """``load`` in its own interpreter; its peak RSS and CPU from ``wait4``. ``kill_when()``
+def run_child(store: str, file: Path, kill_when: Callable[[], bool] | None = None) -> Run:
+    """``registry import`` in its own process; its peak RSS and CPU from ``wait4``. ``kill_when()``
     true sends SIGKILL."""
-    command = [sys.executable, "-m", "bench.neo4j_load", "--child", store, "--file", str(file),
-               "--part-items", str(part_items)]  # fmt: skip
+    command = [str(Path(sys.executable).parent / "registry"), "--store", store, "import", "--skip-invalid", str(file)]
+    env = {**os.environ, "REGISTRY_USER": "bench", "COLUMNS": "200"}
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
@@ -131,28 +116,23 @@ def main() -> None:
     parser.add_argument("--file", type=Path, help="a native file to load instead of a generated one")
     parser.add_argument("--kill-at", type=float, default=0.5, help="fraction of the fields loaded at the kill")
     parser.add_argument("--server-heap", default="4g", help="the Bolt server's Java heap")
-    parser.add_argument("--part-items", type=int, default=native_stream.PART_ITEMS)
     parser.add_argument("--no-baseline", action="store_true", help="skip the embedded-store baseline")
-    parser.add_argument("--child", metavar="STORE", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        load(args.child, args.file, args.part_items)
-        return
     if args.file is None:
         from bench.registries import prepare
 
         args.file = prepare(args.datasets).native
     report = Report("neo4j_load", COLUMNS)
-    report.note(f"file: {args.file} ({args.file.stat().st_size / 2**20:,.0f} MiB), parts of {args.part_items} items")
+    report.note(f"file: {args.file} ({args.file.stat().st_size / 2**20:,.0f} MiB)")
     with tempfile.TemporaryDirectory(prefix="bench-bolt-") as scratch:
         if not args.no_baseline:
-            base = run_child(str(Path(scratch) / "baseline.db"), args.file, args.part_items)
+            base = run_child(str(Path(scratch) / "baseline.db"), args.file)
             report.add(step="baseline", store="sqlite", seconds=round(base.seconds, 1),
                        client_cpu_s=round(base.cpu_seconds, 1), client_peak_rss_mib=base.peak_rss_mib,
                        exit=base.exit, load_avg=base.load_avg)  # fmt: skip
         server = bolt_server.start(Path(scratch) / "server", heap=args.server_heap, short_lived=False)
         try:
-            bench_bolt(server, args.file, args.kill_at, args.part_items, report)
+            bench_bolt(server, args.file, args.kill_at, report)
         finally:
             server.stop()
     report.note(f"Bolt server: ArcadeDB, Java heap {args.server_heap} (its memory is not the client's)")
@@ -160,14 +140,14 @@ def main() -> None:
     report.save()
 
 
-def bench_bolt(server: bolt_server.BoltServer, file: Path, kill_at: float, part_items: int, report: Report) -> None:
+def bench_bolt(server: bolt_server.BoltServer, file: Path, kill_at: float, report: Report) -> None:
     whole, killed = server.url("bench_whole"), server.url("bench_killed")
     for name in ("bench_whole", "bench_killed"):
         server.create_database(name)
 
     def step(name: str, url: str, kill_when: Callable[[], bool] | None = None, **extra: Any) -> dict[str, Any]:
         cpu = _cpu_seconds(server.pid)
-        done = run_child(url, file, part_items, kill_when)
+        done = run_child(url, file, kill_when)
         server_cpu = _cpu_seconds(server.pid) - cpu
         state = _snapshot(url)
         report.add(step=name, store="bolt", seconds=round(done.seconds, 1), client_cpu_s=round(done.cpu_seconds, 1),

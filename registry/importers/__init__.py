@@ -10,7 +10,7 @@ registered format whether it recognises the file (``sniff``), highest priority f
 from pathlib import Path
 
 from registry.collector import gc_paused
-from registry.importers import catalogue, ckan, dcat_ap, dcat_us, native, projects
+from registry.importers import catalogue, ckan, dcat_ap, dcat_us, native_stream, projects
 from registry.importers.base import Format, Probe, UnknownFormat
 from registry.importers.export import Records, export_document, records_of, write_document
 from registry.importers.formats import DuplicateFormat, FormatRegistry
@@ -79,7 +79,7 @@ def stream(path: Path | str, format: str | None = None, *, skip_invalid: bool = 
 
 
 register(catalogue.FORMAT)
-register(native.FORMAT)
+register(native_stream.FORMAT)
 register(dcat_us.FORMAT)
 register(ckan.FORMAT)
 register(dcat_ap.FORMAT)

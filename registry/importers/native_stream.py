@@ -30,6 +30,7 @@ import ijson
 from registry.importers import native
 from registry.importers.documents import is_yaml
 from registry.importers.limits import DEFAULT, Limits
+from registry.importers.streamed import Reread
 from registry.schema.document import NativeDocument
 from registry.schema.model import FIELD_KEY_SEPARATOR
 from registry.schema.records import NodeRef
@@ -260,5 +261,12 @@ def stream(path: Path, *, skip_invalid: bool = False, part_items: int = PART_ITE
             Issue(file, None, None, None, str(exc))])], digest)  # fmt: skip
     if "records" in checked.header.values:
         return native.read(path, skip_invalid=skip_invalid).stream()
-    parts = _parts(file, path, checked, skip_invalid=skip_invalid, limits=limits, size=part_items)
-    return DeclarationStream(file, native.NAME, parts, digest)
+
+    def parts() -> Iterator[Declaration]:
+        return _parts(file, path, checked, skip_invalid=skip_invalid, limits=limits, size=part_items)
+
+    return DeclarationStream(file, native.NAME, Reread(path, parts), digest)
+
+
+FORMAT = native.FORMAT.model_copy(update={"stream": stream})
+"""The native format, streamed when loaded (``registry import``, ``load_stream``)."""

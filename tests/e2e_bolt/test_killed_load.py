@@ -3,7 +3,7 @@ committed stays, nothing is retired, the load is open, and running the same load
 reaches exactly the state of a load that was never interrupted.
 
 The child (``python -m tests.e2e_bolt.test_killed_load URL FILE PROGRESS``) loads the file
-in parts of one item and, once ``HOLD_AFTER`` parts are committed, waits to be killed: the
+in parts of one item and, once ``HOLD_AFTER`` chunks are committed, waits to be killed: the
 kill lands between two commits every time instead of racing a fast load."""
 
 import json
@@ -12,38 +12,49 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from registry.importers import native_stream
+from registry.schema.records import ApplyResult, ChangeSet, Provenance
 from registry.service import Caller, RegistryService
-from registry.service.declaration import Declaration, DeclarationStream
-from registry.store.neo4j import Neo4jStore
+from registry.store.base import Finish
+from registry.store.neo4j import Neo4jSettings, Neo4jStore
 from tests.conftest import BoltDatabase
 
 FIXTURE = Path(__file__).parents[1] / "importers" / "fixtures" / "zj_registry.yaml"
 HOLD_AFTER = 6
 
 
-def _load(url: str, file: Path, progress: Path | None = None) -> None:
-    stream = native_stream.stream(file, part_items=1)
+class _HeldStore(Neo4jStore):
+    """Reports each chunk it is handed and, at ``HOLD_AFTER``, waits to be killed: when the
+    store asks for chunk n, chunks 0..n-1 are committed."""
 
-    def parts() -> Iterator[Declaration]:
-        for n, part in enumerate(stream.parts):
-            if progress is not None:
-                progress.write_text(str(n), encoding="utf-8")  # parts 0..n-1 are committed
+    progress: Path | None = None
+
+    def apply_chunks(
+        self, chunks: Iterable[ChangeSet], prov: Provenance, finish: Finish | None = None, *, dry_run: bool = False
+    ) -> ApplyResult:
+        return super().apply_chunks(self._held(chunks), prov, finish, dry_run=dry_run)
+
+    def _held(self, chunks: Iterable[ChangeSet]) -> Iterator[ChangeSet]:
+        for n, chunk in enumerate(chunks):
+            if self.progress is not None:
+                self.progress.write_text(str(n), encoding="utf-8")
                 if n == HOLD_AFTER:
                     time.sleep(600)
-            yield part
+            yield chunk
 
-    store = Neo4jStore.from_url(url)
+
+def _load(url: str, file: Path, progress: Path | None = None) -> None:
+    """What ``registry import FILE`` does, in parts of one item."""
+    store = _HeldStore(Neo4jSettings.from_url(url))
+    store.progress = progress
     try:
-        RegistryService(store).load_stream(
-            DeclarationStream(stream.source, stream.format, parts(), stream.sha256), Caller.system()
-        )
+        RegistryService(store).load_stream(native_stream.stream(file, part_items=1), Caller.system())
     finally:
         store.close()
 
