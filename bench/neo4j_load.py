@@ -117,6 +117,7 @@ def main() -> None:
     parser.add_argument("--kill-at", type=float, default=0.5, help="fraction of the fields loaded at the kill")
     parser.add_argument("--server-heap", default="4g", help="the Bolt server's Java heap")
     parser.add_argument("--no-baseline", action="store_true", help="skip the embedded-store baseline")
+    parser.add_argument("--no-kill", action="store_true", help="only the load (steps 1-2)")
     args = parser.parse_args()
     if args.file is None:
         from bench.registries import prepare
@@ -132,7 +133,7 @@ def main() -> None:
                        exit=base.exit, load_avg=base.load_avg)  # fmt: skip
         server = bolt_server.start(Path(scratch) / "server", heap=args.server_heap, short_lived=False)
         try:
-            bench_bolt(server, args.file, args.kill_at, report)
+            bench_bolt(server, args.file, None if args.no_kill else args.kill_at, report)
         finally:
             server.stop()
     report.note(f"Bolt server: ArcadeDB, Java heap {args.server_heap} (its memory is not the client's)")
@@ -140,7 +141,7 @@ def main() -> None:
     report.save()
 
 
-def bench_bolt(server: bolt_server.BoltServer, file: Path, kill_at: float, report: Report) -> None:
+def bench_bolt(server: bolt_server.BoltServer, file: Path, kill_at: float | None, report: Report) -> None:
     whole, killed = server.url("bench_whole"), server.url("bench_killed")
     for name in ("bench_whole", "bench_killed"):
         server.create_database(name)
@@ -157,6 +158,8 @@ def bench_bolt(server: bolt_server.BoltServer, file: Path, kill_at: float, repor
         return state
 
     full = step("load", whole)
+    if kill_at is None:
+        return
     target = int(full["nodes"].get("Field", 0) * kill_at)
     last_poll = [0.0]
 
