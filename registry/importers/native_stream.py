@@ -86,49 +86,48 @@ def _utf8_digest(path: Path) -> str | None:
 def _events(path: Path, header: _Header, limits: Limits) -> Iterator[tuple[str, int, Any]]:
     """(section, position, item) for every item of every list section, in file order;
     the other top-level values go to ``header``. One parse, each item built from the
-    parser's events (values nest at most ``limits.max_depth``)."""
+    parser's events, nesting at most ``limits.max_depth``. The parser's events carry no
+    path (``basic_parse``): ijson's prefixed events spell the whole path at every level,
+    which for a 200,000-deep array is quadratic before a depth check could see it."""
     builder: ijson.ObjectBuilder | None = None
-    depth = 0
+    inner = 0  # containers open in the value being built
+    outer = 0  # containers open above it: the root, and a section's array
     name = section = ""
     position = 0
     try:
         with path.open("rb") as handle:
-            for prefix, event, value in ijson.parse(handle, use_float=True):
-                if builder is not None:
-                    builder.event(event, value)
-                    if event in _OPEN:
-                        depth += 1
-                        if depth > limits.max_depth:
-                            raise _Unreadable(f"it nests deeper than {limits.max_depth} levels")
-                    elif event in _CLOSE:
-                        depth -= 1
-                    elif event == "number" and isinstance(value, int) and len(str(abs(value))) > limits.max_int_digits:
-                        raise _Unreadable(f"a number has more than {limits.max_int_digits} digits")
-                    if depth == 0:
-                        if section:
-                            yield section, position, builder.value
-                            position += 1
-                        else:
-                            header.values[name] = builder.value
-                        builder = None
-                    continue
-                if not prefix:
-                    if event == "map_key":
+            for event, value in ijson.basic_parse(handle, use_float=True):
+                if builder is None:
+                    if outer == 0:
+                        if event != "start_map":
+                            raise _Unreadable("a native document is a mapping with sections such as datasets")
+                        outer = 1
+                        continue
+                    if outer == 1 and event == "map_key":
                         name = value
-                    elif event not in ("start_map", "end_map"):
-                        raise _Unreadable("a native document is a mapping with sections such as datasets")
-                    continue
-                if prefix == name and event == "start_array" and name in SECTIONS and not section:
-                    section, position = name, 0
-                    header.sections.append(name)
-                    continue
-                if prefix == name and event == "end_array" and section:
-                    section = ""
-                    continue
-                builder = ijson.ObjectBuilder()
+                        continue
+                    if outer == 1 and event == "end_map":
+                        outer = 0
+                        continue
+                    if outer == 1 and event == "start_array" and name in SECTIONS and name not in header.sections:
+                        section, position, outer = name, 0, 2
+                        header.sections.append(name)
+                        continue
+                    if outer == 2 and event == "end_array":
+                        section, outer = "", 1
+                        continue
+                    builder = ijson.ObjectBuilder()
+                    inner = 0
                 builder.event(event, value)
-                depth = 1 if event in _OPEN else 0
-                if depth == 0:
+                if event in _OPEN:
+                    inner += 1
+                    if inner + outer > limits.max_depth:
+                        raise _Unreadable(f"it nests deeper than {limits.max_depth} levels")
+                elif event in _CLOSE:
+                    inner -= 1
+                elif event == "number" and isinstance(value, int) and len(str(abs(value))) > limits.max_int_digits:
+                    raise _Unreadable(f"a number has more than {limits.max_int_digits} digits")
+                if inner == 0:
                     if section:
                         yield section, position, builder.value
                         position += 1
