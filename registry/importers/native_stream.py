@@ -93,6 +93,7 @@ def _events(path: Path, header: _Header, limits: Limits) -> Iterator[tuple[str, 
     inner = 0  # containers open in the value being built
     outer = 0  # containers open above it: the root, and a section's array
     name = section = ""
+    names: set[str] = set()
     position = 0
     try:
         with path.open("rb") as handle:
@@ -104,7 +105,10 @@ def _events(path: Path, header: _Header, limits: Limits) -> Iterator[tuple[str, 
                         outer = 1
                         continue
                     if outer == 1 and event == "map_key":
+                        if value in names:
+                            raise _Unreadable(f"{value!r} appears twice at the top of the document")
                         name = value
+                        names.add(name)
                         continue
                     if outer == 1 and event == "end_map":
                         outer = 0
