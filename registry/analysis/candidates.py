@@ -60,8 +60,13 @@ def prefix_pairs(
 
 
 def _prefix(matrix: ItemMatrix, idf: np.ndarray, fraction: float, minimum: int) -> sparse.csr_matrix:
-    """Each row's rarest tokens: ``max(minimum, ceil(fraction * row length))`` of them."""
+    """Each row's rarest tokens held by some other item too: ``max(minimum, ceil(fraction *
+    row length))`` of them. A token only one item holds cannot pair it with anything, and a
+    copy whose renamed fields are all its own would otherwise fill its prefix with them."""
     holdings = matrix.holdings
+    df = np.bincount(holdings.indices, minlength=holdings.shape[1])
+    holdings = sparse.csr_matrix(holdings @ sparse.diags((df >= 2).astype(np.float32)))
+    holdings.eliminate_zeros()
     lengths = np.diff(holdings.indptr)
     rows = np.repeat(np.arange(len(matrix), dtype=np.int64), lengths)
     order = np.lexsort((-idf[holdings.indices], rows))

@@ -161,16 +161,24 @@ def candidate_pairs(
 
 
 def _class_occurrences(matrix: ItemMatrix) -> sparse.csr_matrix:
-    """Items x (attribute class, n-th occurrence): the dot product of two rows counts, per
-    class, the fewer fields the two items have of it: the most fields that could match."""
+    """Items x (match group, n-th occurrence): the dot product of two rows counts, per
+    group, the fewer fields the two items have in it; summed over groups, the most fields
+    that could match (a field in two groups, ``FieldName.groups``, counts in both, so the
+    sum stays an upper bound)."""
     index = {token: t for t, token in enumerate(matrix.token_keys)}
     classes: dict[str, int] = {}
-    token_class = np.zeros(len(matrix.token_keys), dtype=np.int64)
+    token_groups: list[set[int]] = [set() for _ in matrix.token_keys]
     for f in matrix.field_names:
-        token_class[index[f.token]] = classes.setdefault(f.group, len(classes))
+        token_groups[index[f.token]].update(classes.setdefault(g, len(classes)) for g in f.groups)
+    per_token = np.fromiter(map(len, token_groups), dtype=np.int64, count=len(token_groups))
+    group_ids = np.fromiter((g for gs in token_groups for g in sorted(gs)), dtype=np.int64, count=int(per_token.sum()))
+    token_start = np.concatenate([[0], np.cumsum(per_token)])
     holdings = matrix.holdings
-    rows = np.repeat(np.arange(len(matrix), dtype=np.int64), np.diff(holdings.indptr))
-    cls = token_class[holdings.indices]
+    item_rows = np.repeat(np.arange(len(matrix), dtype=np.int64), np.diff(holdings.indptr))
+    counts = per_token[holdings.indices]
+    rows = np.repeat(item_rows, counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    cls = group_ids[np.repeat(token_start[holdings.indices], counts) + offsets]
     order = np.lexsort((cls, rows))
     rows, cls = rows[order], cls[order]
     start = (
@@ -428,12 +436,13 @@ def check_proposal(
     query = np.zeros(matrix.holdings.shape[1], dtype=np.float32)
     query[known] = matrix.weights[known]
     proposal_mass = sum(f.weight for f in wanted)
-    wanted_classes = Counter(f.group for f in wanted)
+    wanted_classes = Counter(g for f in wanted for g in f.groups)
     held = np.zeros(matrix.holdings.shape[1], dtype=np.float32)
     held[known] = 1.0
     exact_count = matrix.holdings @ held
+    row_groups = ({g for f in matrix.row_fields(i) for g in f.groups} for i in range(len(matrix)))
     in_class = np.fromiter(
-        (sum(wanted_classes[c] for c in {f.group for f in matrix.row_fields(i)}) for i in range(len(matrix))),
+        (sum(wanted_classes[c] for c in groups) for groups in row_groups),
         dtype=np.float32,
         count=len(matrix),
     )

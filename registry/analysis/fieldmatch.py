@@ -9,6 +9,11 @@ one topic repeat the topic in every field name (城镇职工养老保险登记�
 alike. A stem that only adds or drops words (城镇公积金处罚 → 公积金处罚) stays close; one
 that swaps a word for an unrelated one (申请 → 办结) is another item.
 
+The ways departments rename that no word list covers are read as rules, not words: a
+qualifier on a bare noun (房屋坐落 / 坐落), an attribute word a name may drop (林班号 /
+林班, 蓄积量 / 蓄积: ``FieldName.base``), and an abbreviation that keeps the first character
+and some later ones in order (质保金 / 质量保证金).
+
 ``match`` pairs each field with at most one counterpart, best pairs first, and
 ``overlap`` turns the pairs into a weighted soft Jaccard of the two lists.
 """
@@ -34,10 +39,15 @@ ROLE = 0.75
 """A data element with and without the role it is of (参保单位名称 / 单位名称, 律师姓名 /
 姓名): one item if nothing better matches; the one-to-one matching keeps 男方姓名 and
 女方姓名 from both taking one 姓名."""
+BARE = 0.9
+"""A name with and without an optional attribute word (林班号 / 林班, 蓄积量 / 蓄积)."""
+ABBREVIATION = 0.8
+"""A stem shortened to some of its characters, in order and from the same first one
+(质保金 / 质量保证金, 医保 / 医疗保险), the way Chinese abbreviates a compound."""
 
 
 @lru_cache(maxsize=1 << 18)
-def stem_similarity(a: str, b: str) -> float:
+def stem_similarity(a: str, b: str, head: bool = False) -> float:
     """1 for equal stems; for a stem that adds or drops a qualifier (城镇公积金处罚 →
     公积金处罚), the share of the longer one kept (half weight on what was dropped); for a
     swapped word, how many characters the swapped parts share. 0 when the stems share
@@ -50,6 +60,14 @@ def stem_similarity(a: str, b: str) -> float:
         return 0.0
     if len(a) == len(b) >= 3 and sorted(a) == sorted(b):
         return REORDERED
+    return max(_edited(a, b, head), _abbreviated(a, b))
+
+
+def _edited(a: str, b: str, head: bool) -> float:
+    """Similarity of two stems by what was added, dropped or swapped between their shared
+    start and end. A qualifier at the front of a two-character stem counts only for a
+    ``head`` noun (房屋坐落 / 坐落, 建筑面积 / 面积); before an attribute a two-character
+    stem is usually the business step itself (登记日期 / 变更登记日期)."""
     prefix = 0
     limit = min(len(a), len(b))
     while prefix < limit and a[prefix] == b[prefix]:
@@ -67,7 +85,7 @@ def stem_similarity(a: str, b: str) -> float:
         if suffix == 0 and added > 1:
             return 0.0
         if prefix == 0:
-            return 1.0 - QUALIFIER * added / longer if kept >= 3 else 0.0
+            return 1.0 - QUALIFIER * added / longer if kept >= 3 or head else 0.0
         return 1.0 - 0.5 * added / longer
     common = sum(min(rest_a.count(c), rest_b.count(c)) for c in set(rest_a))
     swapped = 2 * common / (len(rest_a) + len(rest_b))
@@ -76,15 +94,37 @@ def stem_similarity(a: str, b: str) -> float:
     return (kept + swapped * max(len(rest_a), len(rest_b))) / (kept + max(len(rest_a), len(rest_b))) * 0.9
 
 
+def _abbreviated(a: str, b: str) -> float:
+    """``ABBREVIATION`` when the shorter stem (two characters or more, at least half the
+    longer) is the longer one's first character followed by some of its later ones in
+    order (医保缴费 / 医疗保险缴费), and not simply a part of it (a part is an added or
+    dropped word, which ``_edited`` judges)."""
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) < 2 or len(long) > 2 * len(short) or short[0] != long[0] or short in long:
+        return 0.0
+    rest = iter(long)
+    return ABBREVIATION if all(c in rest for c in short) else 0.0
+
+
 def similarity(a: FieldName, b: FieldName) -> float:
-    """How likely two fields are one item, in [0, 1]."""
+    """How likely two fields are one item, in [0, 1]: as written, or one of them without
+    its optional attribute word (``FieldName.base``)."""
+    value = _similarity(a, b)
+    if value < 1.0 and a.base is not None:
+        value = max(value, BARE * _similarity(a.base, b))
+    if value < 1.0 and b.base is not None:
+        value = max(value, BARE * _similarity(a, b.base))
+    return value
+
+
+def _similarity(a: FieldName, b: FieldName) -> float:
     if a.folded == b.folded:
         return 1.0
     if a.group != b.group:
         return 0.0
     if a.klass.startswith("E:") and (not a.stem) != (not b.stem):
         return ROLE
-    stems = stem_similarity(a.stem, b.stem)
+    stems = stem_similarity(a.stem, b.stem, not a.klass)
     return stems * (1.0 if a.suffix == b.suffix else VARIANT)
 
 
@@ -120,24 +160,31 @@ def match(left: Sequence[FieldName], right: Sequence[FieldName], minimum: float 
             pairs.append(Pair(a, b, similarity(a, b) if a.folded != b.folded else 1.0))
         else:
             rest_left.append(a)
-    by_group: dict[str, list[FieldName]] = defaultdict(list)
-    for bs in by_token.values():
-        for b in bs:
-            by_group[b.group].append(b)
+    rest_right = [b for bs in by_token.values() for b in bs]
+    by_group: dict[str, list[int]] = defaultdict(list)
+    for j, b in enumerate(rest_right):
+        for group in b.groups:
+            by_group[group].append(j)
     scored = []
     for i, a in enumerate(rest_left):
-        for j, b in enumerate(by_group.get(a.group, ())):
-            value = similarity(a, b)
-            if value >= minimum:
-                scored.append((-value, i, j, a, b))
+        seen: set[int] = set()
+        for group in a.groups:
+            for j in by_group.get(group, ()):
+                if j in seen:
+                    continue
+                seen.add(j)
+                b = rest_right[j]
+                value = similarity(a, b)
+                if value >= minimum:
+                    scored.append((-value, i, j, a, b))
     scored.sort(key=lambda s: (s[0], s[1], s[2]))
     used_a: set[int] = set()
     used_b: set[int] = set()
-    for negative, i, _, a, b in scored:
-        if i in used_a or id(b) in used_b:
+    for negative, i, j, a, b in scored:
+        if i in used_a or j in used_b:
             continue
         used_a.add(i)
-        used_b.add(id(b))
+        used_b.add(j)
         pairs.append(Pair(a, b, -negative))
     return sorted(pairs, key=lambda p: (-p.similarity * max(p.a.weight, p.b.weight), p.a.folded))
 

@@ -33,6 +33,10 @@ TEMPLATE_WEIGHT = 0.5
 a business template many unrelated datasets share: half the evidence of a domain field."""
 
 
+OPTIONAL_REST = 2
+"""The fewest characters left when an optional attribute word is dropped."""
+
+
 def fold(raw: str) -> str:
     """The spelling-insensitive form of a field name: width, case, spaces, punctuation and
     bracketed notes ("(必填)", "（18位）") removed."""
@@ -55,6 +59,9 @@ class Dictionary:
     longest_suffix: int
     words: tuple[tuple[str, str], ...]
     """(variant, standard word) inside stems, longest variant first: 车主 -> 所有人."""
+    optional: tuple[str, ...]
+    """Attribute words a department may drop without naming another item (林班号 / 林班,
+    采伐蓄积量 / 采伐蓄积, 权利人名称 / 权利人), longest first."""
 
     def standard_stem(self, text: str) -> str:
         """The name with interchangeable words in their standard form (车牌 -> 号牌)."""
@@ -90,6 +97,7 @@ def dictionary() -> Dictionary:
         generic["weight"],
         longest,
         tuple(words),
+        tuple(sorted((fold(w) for w in data["optional"]["variants"]), key=lambda w: -len(w))),
     )
 
 
@@ -106,6 +114,9 @@ class FieldName:
     weight: float
     suffix: str
     """The attribute as spelled here (编码 where another name says 编号)."""
+    base: "FieldName | None" = None
+    """The name read without an optional attribute word at its end (林班号 -> 林班), which
+    may match a field that never had it."""
     token: str = field(init=False)
     """Equal for two names that mean the same item."""
     is_element: bool = field(init=False)
@@ -114,6 +125,9 @@ class FieldName:
     """Two fields can only match within one group: an element only itself, other fields
     their attribute class, a name with no known attribute its last character (the head
     of a Chinese compound)."""
+    groups: tuple[str, ...] = field(init=False)
+    """``group`` and, for a name with an optional attribute word, its ``base``'s group:
+    every group a counterpart of this field can be in."""
 
     def __post_init__(self) -> None:
         element = self.klass.startswith("E:") and not self.stem
@@ -121,6 +135,8 @@ class FieldName:
         object.__setattr__(self, "token", self.klass if element else f"F:{self.stem}#{self.klass}")
         group = self.token if element else (self.klass or f"~{self.stem[-1:]}")
         object.__setattr__(self, "group", group)
+        extra = () if self.base is None or self.base.group == group else (self.base.group,)
+        object.__setattr__(self, "groups", (group, *extra))
 
 
 @dataclass
@@ -189,14 +205,23 @@ class FieldNormaliser:
             return FieldName(raw, folded, "", f"E:{whole}", self.element_weights.get(whole, DOMAIN_WEIGHT), folded)
         weight = vocabulary.generic_weight if folded in vocabulary.generic else DOMAIN_WEIGHT
         text = vocabulary.standard_stem(folded)
+        base = self._base(folded)
         for size in range(min(vocabulary.longest_suffix, len(text)), 0, -1):
             tail = text[-size:]
             element = self.elements.get(tail) if size < len(text) else None
             if element is not None:
-                return FieldName(raw, folded, text[:-size], f"E:{element}", weight, tail)
+                return FieldName(raw, folded, text[:-size], f"E:{element}", weight, tail, base)
             klass = vocabulary.suffixes.get(tail)
             if klass is not None:
                 if len(text) - size <= TEMPLATE_STEM:
                     weight = min(weight, TEMPLATE_WEIGHT)
-                return FieldName(raw, folded, text[:-size], klass, weight, tail)
-        return FieldName(raw, folded, text, "", weight, "")
+                return FieldName(raw, folded, text[:-size], klass, weight, tail, base)
+        return FieldName(raw, folded, text, "", weight, "", base)
+
+    def _base(self, folded: str) -> FieldName | None:
+        """``folded`` read without its optional attribute word, if two characters or more
+        remain (蓄积量 -> 蓄积; 总量 stays whole)."""
+        for word in dictionary().optional:
+            if folded.endswith(word) and len(folded) - len(word) >= OPTIONAL_REST:
+                return self.read(folded[: -len(word)])
+        return None

@@ -44,3 +44,28 @@ def test_matching_is_one_to_one_and_identical_names_win() -> None:
     assert len(pairs) == 2
     assert {(p.a.raw, p.b.raw) for p in pairs} == {("处罚编号", "处罚编码"), ("姓名", "姓名")}
     assert 0 < overlap(left, right, pairs) <= 1
+
+
+def test_a_qualifier_on_a_bare_noun_stays_close_but_not_before_an_attribute() -> None:
+    assert similarity(READ("计划用途"), READ("用途")) >= 0.8
+    assert similarity(READ("建设规模"), READ("规模")) >= 0.8
+    assert similarity(READ("变更登记日期"), READ("登记日期")) < 0.7
+
+
+def test_an_optional_attribute_word_may_be_dropped() -> None:
+    for a, b in [("床位数", "床位"), ("供水量", "供水"), ("参保人数", "参保人"), ("车辆号码", "车辆")]:
+        assert similarity(READ(a), READ(b)) >= 0.85, (a, b)
+    pairs = match([READ("床位"), READ("床位数")], [READ("床位数")])
+    assert [(p.a.raw, p.b.raw) for p in pairs] == [("床位数", "床位数")]
+
+
+def test_abbreviations_and_synonymous_words_are_near() -> None:
+    for a, b in [
+        ("医保缴费基数", "医疗保险缴费基数"),
+        ("项目审批日期", "项目核准时间"),
+        ("经营场所", "经营地址"),
+        ("缴费方式", "缴费类型"),
+        ("经营者名称", "经营人名称"),
+    ]:
+        assert similarity(READ(a), READ(b)) >= 0.75, (a, b)
+    assert similarity(READ("医保缴费基数"), READ("医疗救助金额")) < 0.7
