@@ -62,13 +62,11 @@ def all_pairs(matrix: ItemMatrix, block: int = 500) -> list[list[str]]:
     n = len(matrix)
     scoring = Scoring.of(matrix)
     threshold = default_threshold(matrix.kind)
-    holdings, weighted, occurrences = matrix.holdings, scoring.weighted, scoring.occurrences
     found: list[tuple[int, int]] = []
     for start in range(0, n, block):
         rows = slice(start, min(n, start + block))
-        exact = (holdings[rows] @ weighted.T).toarray()
-        count = (holdings[rows] @ holdings.T).toarray()
-        could = np.maximum((occurrences[rows] @ occurrences.T).toarray() - count, 0)
+        exact = (matrix.holdings[rows] @ scoring.weighted.T).toarray()
+        could = scoring.could_match_block(matrix, rows)
         matched = exact + could
         union = scoring.mass[rows, None] + scoring.mass[None, :] - matched
         bound = np.divide(matched, union, out=np.ones_like(matched), where=union > 0)

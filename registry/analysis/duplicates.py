@@ -160,68 +160,137 @@ def candidate_pairs(
     return np.stack([left[~same], right[~same]], axis=1)
 
 
-def _class_occurrences(matrix: ItemMatrix) -> sparse.csr_matrix:
-    """Items x (match group, n-th occurrence): the dot product of two rows counts, per
-    group, the fewer fields the two items have in it; summed over groups, the most fields
-    that could match (a field in two groups, ``FieldName.groups``, counts in both, so the
-    sum stays an upper bound)."""
-    index = {token: t for t, token in enumerate(matrix.token_keys)}
-    classes: dict[str, int] = {}
-    token_groups: list[set[int]] = [set() for _ in matrix.token_keys]
-    for f in matrix.field_names:
-        token_groups[index[f.token]].update(classes.setdefault(g, len(classes)) for g in f.groups)
-    per_token = np.fromiter(map(len, token_groups), dtype=np.int64, count=len(token_groups))
-    group_ids = np.fromiter((g for gs in token_groups for g in sorted(gs)), dtype=np.int64, count=int(per_token.sum()))
+def _occurrences(matrix: ItemMatrix, token_keys: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(item, key, n-th occurrence of the key in the item) for the keys each token has."""
+    per_token = np.fromiter(map(len, token_keys), dtype=np.int64, count=len(token_keys))
+    key_ids = np.fromiter((k for ks in token_keys for k in ks), dtype=np.int64, count=int(per_token.sum()))
     token_start = np.concatenate([[0], np.cumsum(per_token)])
     holdings = matrix.holdings
     item_rows = np.repeat(np.arange(len(matrix), dtype=np.int64), np.diff(holdings.indptr))
     counts = per_token[holdings.indices]
     rows = np.repeat(item_rows, counts)
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    cls = group_ids[np.repeat(token_start[holdings.indices], counts) + offsets]
-    order = np.lexsort((cls, rows))
-    rows, cls = rows[order], cls[order]
-    start = (
-        np.concatenate([[True], (rows[1:] != rows[:-1]) | (cls[1:] != cls[:-1])]) if len(rows) else np.zeros(0, bool)
-    )
-    group_start = np.maximum.accumulate(np.where(start, np.arange(len(rows)), 0)) if len(rows) else start
-    occurrence = np.arange(len(rows)) - group_start
-    width = int(occurrence.max(initial=0)) + 1
-    return sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, cls * width + occurrence)),
-        shape=(len(matrix), max(1, len(classes)) * width),
-    )
+    keys = key_ids[np.repeat(token_start[holdings.indices], counts) + offsets]
+    order = np.lexsort((keys, rows))
+    rows, keys = rows[order], keys[order]
+    if not len(rows):
+        return rows, keys, np.zeros(0, dtype=np.int64)
+    start = np.concatenate([[True], (rows[1:] != rows[:-1]) | (keys[1:] != keys[:-1])])
+    return rows, keys, np.arange(len(rows)) - np.maximum.accumulate(np.where(start, np.arange(len(rows)), 0))
+
+
+def _occurrence_matrices(matrix: ItemMatrix, *token_keys: list[list[int]], vocabulary: int) -> list[sparse.csr_matrix]:
+    """Items x (key, n-th occurrence), one matrix per key kind, with aligned columns: the
+    dot product of two rows counts, per key, the fewer fields the two items have with it."""
+    found = [_occurrences(matrix, keys) for keys in token_keys]
+    width = 1 + max((int(o.max(initial=0)) for _, _, o in found), default=0)
+    shape = (len(matrix), max(1, vocabulary) * width)
+    return [
+        sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, keys * width + occurrence)), shape=shape)
+        for rows, keys, occurrence in found
+    ]
 
 
 @dataclass(frozen=True)
 class Scoring:
     """What scoring a matrix's pairs needs, computed once per matrix however many batches
-    of pairs are scored (the all-pairs baseline scores millions, in blocks)."""
+    of pairs are scored (the all-pairs baseline scores millions, in blocks).
+
+    The holdings bound counts the fields that could still match: per match key
+    (``FieldName.keys``; ``whole_keys`` of one item against ``part_keys`` of the other,
+    only those that are some field's whole key;
+    a field's base against the other's tokens), the fewer fields the two items have
+    with it. A matched pair shares a key, so the sum bounds the matching. A field both
+    items hold adds to each of its ``keys`` on both sides, and ``min(x + s, y + s) =
+    min(x, y) + s`` lets ``keyed`` subtract exactly that; the other kinds are left as
+    they are, which only loosens the bound."""
 
     spaces: dict[str, NgramSpace]
-    occurrences: sparse.csr_matrix
+    same: sparse.csr_matrix
+    whole: sparse.csr_matrix
+    part: sparse.csr_matrix
+    bare: sparse.csr_matrix
+    """Items x tokens: 1 where a field of the item without its optional attribute word is
+    that token."""
+    keyed: sparse.csr_matrix
     weighted: sparse.csr_matrix
     mass: np.ndarray
 
     @classmethod
     def of(cls, matrix: ItemMatrix, spaces: dict[str, NgramSpace] | None = None) -> "Scoring":
         weighted = sparse.csr_matrix(matrix.holdings @ sparse.diags(matrix.weights))
+        index = {token: t for t, token in enumerate(matrix.token_keys)}
+        same_ids: dict[str, int] = {}
+        cross_ids: dict[str, int] = {}
+        same: list[set[int]] = [set() for _ in matrix.token_keys]
+        whole: list[set[int]] = [set() for _ in matrix.token_keys]
+        part: list[set[int]] = [set() for _ in matrix.token_keys]
+        bases: list[set[int]] = [set() for _ in matrix.token_keys]
+        for f in matrix.field_names:
+            whole[index[f.token]].update(cross_ids.setdefault(k, len(cross_ids)) for k in f.whole_keys)
+        for f in matrix.field_names:
+            t = index[f.token]
+            same[t].update(same_ids.setdefault(k, len(same_ids)) for k in f.keys)
+            part[t].update(cross_ids[k] for k in f.part_keys if k in cross_ids)
+            if f.base is not None and f.base.token in index:
+                bases[t].add(index[f.base.token])
+        counts = np.fromiter(map(len, same), dtype=np.float32, count=len(same))
+        per_token = sparse.csr_matrix(
+            (
+                np.ones(sum(map(len, bases)), dtype=np.float32),
+                np.fromiter((b for bs in bases for b in sorted(bs)), dtype=np.int64, count=sum(map(len, bases))),
+                np.concatenate([[0], np.cumsum([len(bs) for bs in bases])]).astype(np.int64),
+            ),
+            shape=(len(bases), len(bases)),
+        )
+        bare = sparse.csr_matrix(matrix.holdings @ per_token)
+        bare.data[:] = 1.0
+        (same_matrix,) = _occurrence_matrices(matrix, [sorted(k) for k in same], vocabulary=len(same_ids))
+        whole_matrix, part_matrix = _occurrence_matrices(
+            matrix, [sorted(k) for k in whole], [sorted(k) for k in part], vocabulary=len(cross_ids)
+        )
         return cls(
             spaces or text_spaces(matrix),
-            _class_occurrences(matrix),
+            same_matrix,
+            whole_matrix,
+            part_matrix,
+            bare,
+            sparse.csr_matrix(matrix.holdings @ sparse.diags(counts)),
             weighted,
             np.asarray(weighted.sum(axis=1)).ravel(),
         )
 
+    def could_match(self, matrix: ItemMatrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """For each pair, the most fields beyond the shared tokens that could still match."""
+        found = (
+            row_dots(self.same, self.same, left, right)
+            + row_dots(self.whole, self.part, left, right)
+            + row_dots(self.part, self.whole, left, right)
+            + row_dots(self.bare, matrix.holdings, left, right)
+            + row_dots(matrix.holdings, self.bare, left, right)
+            - row_dots(matrix.holdings, self.keyed, left, right)
+        )
+        return np.maximum(found, 0)
+
+    def could_match_block(self, matrix: ItemMatrix, rows: slice) -> np.ndarray:
+        """``could_match`` of rows ``rows`` against every item, as a dense block."""
+        found = (
+            (self.same[rows] @ self.same.T)
+            + (self.whole[rows] @ self.part.T)
+            + (self.part[rows] @ self.whole.T)
+            + (self.bare[rows] @ matrix.holdings.T)
+            + (matrix.holdings[rows] @ self.bare.T)
+            - (matrix.holdings[rows] @ self.keyed.T)
+        )
+        return np.maximum(found.toarray(), 0)
+
 
 def _bounds(matrix: ItemMatrix, scoring: Scoring, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """An upper bound of the soft holdings similarity for each pair: every shared token
-    matched at full weight, and every further field of a group both have matched at
-    similarity 1 and weight 1 (the most a match can weigh)."""
+    matched at full weight, and every further field that could match (``Scoring``)
+    matched at similarity 1 and weight 1 (the most a match can weigh)."""
     exact = row_dots(matrix.holdings, scoring.weighted, left, right)
-    count = row_dots(matrix.holdings, matrix.holdings, left, right)
-    could = row_dots(scoring.occurrences, scoring.occurrences, left, right) - count
-    matched = exact + np.maximum(could, 0)
+    matched = exact + scoring.could_match(matrix, left, right)
     union = scoring.mass[left] + scoring.mass[right] - matched
     share: np.ndarray = np.minimum(1.0, np.divide(matched, union, out=np.ones_like(matched), where=union > 0))
     return share
@@ -249,18 +318,20 @@ def score_pairs(
     else:
         refine = (total >= threshold) & (parts["holdings"] >= MIN_HOLDINGS_SIMILARITY)
     matched: dict[int, list[fieldmatch.Pair]] = {}
-    rows: dict[int, list[FieldName]] = {}
+    rows: dict[int, tuple[list[FieldName], float]] = {}
+    memo: dict[tuple[int, int], float] = {}
 
-    def fields(i: int) -> list[FieldName]:
+    def fields(i: int) -> tuple[list[FieldName], float]:
         found = rows.get(i)
         if found is None:
-            found = rows[i] = fieldmatch.distinct(matrix.row_fields(i))
+            distinct = fieldmatch.distinct(matrix.row_fields(i))
+            found = rows[i] = distinct, sum(f.weight for f in distinct)
         return found
 
     for k in np.flatnonzero(refine).tolist():
-        a, b = fields(int(left[k])), fields(int(right[k]))
-        matched[k] = fieldmatch.match(a, b)
-        parts["holdings"][k] = fieldmatch.overlap(a, b, matched[k])
+        (a, mass_a), (b, mass_b) = fields(int(left[k])), fields(int(right[k]))
+        matched[k] = fieldmatch.match(a, b, memo=memo)
+        parts["holdings"][k] = fieldmatch.overlap(matched[k], mass_a, mass_b)
     total = _combine(matrix, parts, pairs)
     return PairScores(left, right, total, parts, refine, matched)
 

@@ -65,9 +65,11 @@ def stem_similarity(a: str, b: str, head: bool = False) -> float:
 
 def _edited(a: str, b: str, head: bool) -> float:
     """Similarity of two stems by what was added, dropped or swapped between their shared
-    start and end. A qualifier at the front of a two-character stem counts only for a
-    ``head`` noun (房屋坐落 / 坐落, 建筑面积 / 面积); before an attribute a two-character
-    stem is usually the business step itself (登记日期 / 变更登记日期)."""
+    start and end. A swapped word must lie between a shared start and a shared end:
+    another front word makes another topic, another last word another attribute, whatever
+    characters the two share. A qualifier at the front of a two-character stem counts only
+    for a ``head`` noun (房屋坐落 / 坐落, 建筑面积 / 面积); before an attribute a
+    two-character stem is usually the business step itself (登记日期 / 变更登记日期)."""
     prefix = 0
     limit = min(len(a), len(b))
     while prefix < limit and a[prefix] == b[prefix]:
@@ -87,6 +89,8 @@ def _edited(a: str, b: str, head: bool) -> float:
         if prefix == 0:
             return 1.0 - QUALIFIER * added / longer if kept >= 3 or head else 0.0
         return 1.0 - 0.5 * added / longer
+    if prefix == 0 or suffix == 0:
+        return 0.0
     common = sum(min(rest_a.count(c), rest_b.count(c)) for c in set(rest_a))
     swapped = 2 * common / (len(rest_a) + len(rest_b))
     if swapped < 0.5:
@@ -96,24 +100,23 @@ def _edited(a: str, b: str, head: bool) -> float:
 
 def _abbreviated(a: str, b: str) -> float:
     """``ABBREVIATION`` when the shorter stem (two characters or more, at least half the
-    longer) is the longer one's first character followed by some of its later ones in
-    order (医保缴费 / 医疗保险缴费), and not simply a part of it (a part is an added or
-    dropped word, which ``_edited`` judges)."""
+    longer) keeps the longer one's first and last characters and some between them in
+    order (医保缴费基数 / 医疗保险缴费基数, 质保金 / 质量保证金)."""
     short, long = (a, b) if len(a) < len(b) else (b, a)
-    if len(short) < 2 or len(long) > 2 * len(short) or short[0] != long[0] or short in long:
+    if len(short) < 2 or len(long) > 2 * len(short) or short[0] != long[0] or short[-1] != long[-1]:
         return 0.0
     rest = iter(long)
     return ABBREVIATION if all(c in rest for c in short) else 0.0
 
 
 def similarity(a: FieldName, b: FieldName) -> float:
-    """How likely two fields are one item, in [0, 1]: as written, or one of them without
-    its optional attribute word (``FieldName.base``)."""
+    """How likely two fields are one item, in [0, 1]: as written, or ``BARE`` when one
+    without its optional attribute word (``FieldName.base``) is the other."""
     value = _similarity(a, b)
-    if value < 1.0 and a.base is not None:
-        value = max(value, BARE * _similarity(a.base, b))
-    if value < 1.0 and b.base is not None:
-        value = max(value, BARE * _similarity(a, b.base))
+    if value < BARE and (
+        (a.base is not None and a.base.token == b.token) or (b.base is not None and b.base.token == a.token)
+    ):
+        return BARE
     return value
 
 
@@ -141,11 +144,20 @@ class Pair:
         return self.similarity * (self.a.weight + self.b.weight) / 2
 
 
-def match(left: Sequence[FieldName], right: Sequence[FieldName], minimum: float = FIELD_MATCH_MIN) -> list[Pair]:
+def match(
+    left: Sequence[FieldName],
+    right: Sequence[FieldName],
+    minimum: float = FIELD_MATCH_MIN,
+    *,
+    memo: dict[tuple[int, int], float] | None = None,
+) -> list[Pair]:
     """Each field matched to at most one counterpart: identical tokens first, then the
-    most similar remaining pairs above ``minimum`` (greedy, best first). Only fields of
-    one group (``FieldName.group``: element, attribute class) are compared, so the work is small even for systems of
-    hundreds of fields."""
+    most similar remaining pairs above ``minimum`` (greedy, best first). Only fields that
+    share a match key (``FieldName.keys``, ``whole_keys`` / ``part_keys``: a necessary
+    condition for ``minimum``) are
+    compared, so the work is small even for systems of hundreds of fields. ``memo`` keeps
+    similarities by the two fields' ids across calls on one set of fields (a registry
+    compares the same names in many pairs)."""
     left, right = distinct(left), distinct(right)
     pairs: list[Pair] = []
     by_token: dict[str, list[FieldName]] = defaultdict(list)
@@ -160,21 +172,28 @@ def match(left: Sequence[FieldName], right: Sequence[FieldName], minimum: float 
             pairs.append(Pair(a, b, similarity(a, b) if a.folded != b.folded else 1.0))
         else:
             rest_left.append(a)
+    if not rest_left:
+        return _ranked(pairs)
     rest_right = [b for bs in by_token.values() for b in bs]
-    by_group: dict[str, list[int]] = defaultdict(list)
+    by_key: dict[str, list[int]] = defaultdict(list)
     for j, b in enumerate(rest_right):
-        for group in b.groups:
-            by_group[group].append(j)
+        for key in _probed(b):
+            by_key[key].append(j)
+    memo = {} if memo is None else memo
     scored = []
     for i, a in enumerate(rest_left):
         seen: set[int] = set()
-        for group in a.groups:
-            for j in by_group.get(group, ()):
+        probes = _probes(a)
+        for key in probes:
+            for j in by_key.get(key, ()):
                 if j in seen:
                     continue
                 seen.add(j)
                 b = rest_right[j]
-                value = similarity(a, b)
+                pair = (id(a), id(b))
+                value = memo.get(pair)
+                if value is None:
+                    value = memo[pair] = similarity(a, b)
                 if value >= minimum:
                     scored.append((-value, i, j, a, b))
     scored.sort(key=lambda s: (s[0], s[1], s[2]))
@@ -186,13 +205,38 @@ def match(left: Sequence[FieldName], right: Sequence[FieldName], minimum: float 
         used_a.add(i)
         used_b.add(j)
         pairs.append(Pair(a, b, -negative))
+    return _ranked(pairs)
+
+
+def _probed(f: FieldName) -> list[str]:
+    """The keys under which ``f`` waits to be found (see ``FieldName.keys``)."""
+    found = [*("s" + k for k in f.keys), *("w" + k for k in f.whole_keys), *("p" + k for k in f.part_keys)]
+    found.append("t" + f.token)
+    if f.base is not None:
+        found.append("b" + f.base.token)
+    return found
+
+
+def _probes(f: FieldName) -> list[str]:
+    """The keys ``f`` looks under: the same ``keys``, the other side of whole and part
+    keys, and a field that is its base or has it as base."""
+    found = [*("s" + k for k in f.keys), *("p" + k for k in f.whole_keys), *("w" + k for k in f.part_keys)]
+    found.append("b" + f.token)
+    if f.base is not None:
+        found.append("t" + f.base.token)
+    return found
+
+
+def _ranked(pairs: list[Pair]) -> list[Pair]:
     return sorted(pairs, key=lambda p: (-p.similarity * max(p.a.weight, p.b.weight), p.a.folded))
 
 
-def overlap(left: Sequence[FieldName], right: Sequence[FieldName], pairs: Sequence[Pair]) -> float:
-    """Weighted soft Jaccard: matched weight over the weight of both lists less it."""
+def overlap(pairs: Sequence[Pair], left_mass: float, right_mass: float) -> float:
+    """Weighted soft Jaccard: matched weight over the weight of both lists less it
+    (``left_mass``, ``right_mass``: the summed weights of the two ``distinct`` lists,
+    computed once per item by the caller)."""
     matched = sum(p.weight for p in pairs)
-    total = sum(f.weight for f in distinct(left)) + sum(f.weight for f in distinct(right)) - matched
+    total = left_mass + right_mass - matched
     return matched / total if total > 0 else 0.0
 
 

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -128,6 +128,17 @@ class FieldName:
     groups: tuple[str, ...] = field(init=False)
     """``group`` and, for a name with an optional attribute word, its ``base``'s group:
     every group a counterpart of this field can be in."""
+    keys: frozenset[str] = field(init=False)
+    """What two fields must share to be matched by ``registry.analysis.fieldmatch`` (a
+    necessary condition, not a sufficient one): one of ``keys``, or one field's
+    ``whole_keys`` among the other's ``part_keys``, or one field is the other's ``base``.
+    ``keys``: the group with the stem's first and last characters (equal stems, a word
+    added, dropped, swapped or abbreviated inside), with its sorted characters
+    (reordered). Whole / part: the stem / its shorter ends (a qualifier added at the
+    front, 房屋坐落 / 坐落); the stem / the stem less its last character (one character
+    added at the end); an element without / with a role (姓名 / 户主姓名). Duplicate
+    detection bounds two items' matches by counting these before running the matching."""
+    whole_keys: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         element = self.klass.startswith("E:") and not self.stem
@@ -137,6 +148,29 @@ class FieldName:
         object.__setattr__(self, "group", group)
         extra = () if self.base is None or self.base.group == group else (self.base.group,)
         object.__setattr__(self, "groups", (group, *extra))
+        stem = self.stem
+        if stem:
+            keys = {f"{group}|{stem[0]}{stem[-1]}", f"{group}|={''.join(sorted(stem))}"}
+            whole = {f"{group}|T{stem}", f"{group}|P{stem}"}
+        else:
+            keys, whole = {f"{group}|"}, {f"{group}|R"} if self.klass.startswith("E:") else set()
+        object.__setattr__(self, "keys", frozenset(keys))
+        object.__setattr__(self, "whole_keys", frozenset(whole))
+
+    @property
+    def part_keys(self) -> frozenset[str]:
+        """See ``keys``; built on demand, since most are met by no other field."""
+        return _part_keys(self.group, self.stem, self.klass.startswith("E:"))
+
+
+@lru_cache(maxsize=1 << 18)
+def _part_keys(group: str, stem: str, element: bool) -> frozenset[str]:
+    if not stem:
+        return frozenset()
+    part = {f"{group}|T{stem[i:]}" for i in range(1, len(stem) - 1)} | {f"{group}|P{stem[:-1]}"}
+    if element:
+        part.add(f"{group}|R")
+    return frozenset(part)
 
 
 @dataclass

@@ -1,10 +1,19 @@
 import numpy as np
 
-from registry.analysis.duplicates import Proposal, candidate_pairs, check_proposal, clusters, find_duplicates
+from registry.analysis.duplicates import (
+    Proposal,
+    accepted,
+    candidate_pairs,
+    check_proposal,
+    clusters,
+    find_duplicates,
+    score_pairs,
+)
 from registry.analysis.matrix import ItemMatrix
 from registry.service import Caller, RegistryService
 from registry.synth import Synth, generate
 from registry.synth.scoring import precision_recall
+from registry.synth.styles import STYLES, styled
 
 
 def test_precision_and_recall_on_the_standard_mix() -> None:
@@ -83,3 +92,17 @@ def test_a_proposal_is_checked_against_existing_systems(planted: RegistryService
     assert matches[0].parts["holdings"] > 0.9
     unrelated = Proposal(name="碳排放交易监测平台", description="监测碳排放配额交易", fields=["配额编号", "交易量"])
     assert check_proposal(planted.graph(Caller.system()), unrelated) == []
+
+
+def test_the_bound_prunes_no_pair_full_scoring_would_accept() -> None:
+    """Field matching runs only where the holdings bound reaches the threshold; on
+    catalogues of every naming style (renamed, abbreviated, qualifiers dropped ...) the
+    pairs accepted that way are exactly those full scoring of every candidate accepts."""
+    for style in STYLES:
+        matrix = styled(200, style, seed=3).matrix()
+        pairs = candidate_pairs(matrix)
+        for threshold in (0.3, 0.45):
+            pruned = score_pairs(matrix, pairs, threshold=threshold)
+            full = score_pairs(matrix, pairs)
+            assert np.array_equal(accepted(pruned, threshold), accepted(full, threshold) & full.refined), style
+            assert np.all(pruned.parts["holdings"][~pruned.refined] + 1e-6 >= full.parts["holdings"][~pruned.refined])

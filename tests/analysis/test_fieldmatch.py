@@ -1,4 +1,4 @@
-from registry.analysis.fieldmatch import ROLE, match, overlap, similarity, stem_similarity
+from registry.analysis.fieldmatch import ROLE, distinct, match, overlap, similarity, stem_similarity
 from registry.analysis.fieldnames import FieldNormaliser
 
 READ = FieldNormaliser.standard().read
@@ -43,7 +43,8 @@ def test_matching_is_one_to_one_and_identical_names_win() -> None:
     pairs = match(left, right)
     assert len(pairs) == 2
     assert {(p.a.raw, p.b.raw) for p in pairs} == {("处罚编号", "处罚编码"), ("姓名", "姓名")}
-    assert 0 < overlap(left, right, pairs) <= 1
+    mass = [sum(f.weight for f in distinct(side)) for side in (left, right)]
+    assert 0 < overlap(pairs, *mass) <= 1
 
 
 def test_a_qualifier_on_a_bare_noun_stays_close_but_not_before_an_attribute() -> None:
@@ -62,6 +63,7 @@ def test_an_optional_attribute_word_may_be_dropped() -> None:
 def test_abbreviations_and_synonymous_words_are_near() -> None:
     for a, b in [
         ("医保缴费基数", "医疗保险缴费基数"),
+        ("质保金", "质量保证金"),
         ("项目审批日期", "项目核准时间"),
         ("经营场所", "经营地址"),
         ("缴费方式", "缴费类型"),
