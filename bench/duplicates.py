@@ -66,7 +66,7 @@ def all_pairs(matrix: ItemMatrix, block: int = 500) -> list[list[str]]:
     for start in range(0, n, block):
         rows = slice(start, min(n, start + block))
         exact = (matrix.holdings[rows] @ scoring.weighted.T).toarray()
-        could = scoring.could_match_block(matrix, rows)
+        could = scoring.could_match_block(rows)
         matched = exact + could
         union = scoring.mass[rows, None] + scoring.mass[None, :] - matched
         bound = np.divide(matched, union, out=np.ones_like(matched), where=union > 0)

@@ -206,13 +206,11 @@ class Scoring:
     they are, which only loosens the bound."""
 
     spaces: dict[str, NgramSpace]
-    same: sparse.csr_matrix
-    whole: sparse.csr_matrix
-    part: sparse.csr_matrix
-    bare: sparse.csr_matrix
-    """Items x tokens: 1 where a field of the item without its optional attribute word is
-    that token."""
-    keyed: sparse.csr_matrix
+    probe: sparse.csr_matrix
+    target: sparse.csr_matrix
+    """``could_match`` is the row dot product of ``probe`` and ``target``: side by side,
+    keys against keys, whole keys against part keys and back, bases against tokens and
+    back, and each token against minus its number of keys (``keyed``)."""
     weighted: sparse.csr_matrix
     mass: np.ndarray
 
@@ -220,69 +218,56 @@ class Scoring:
     def of(cls, matrix: ItemMatrix, spaces: dict[str, NgramSpace] | None = None) -> "Scoring":
         weighted = sparse.csr_matrix(matrix.holdings @ sparse.diags(matrix.weights))
         index = {token: t for t, token in enumerate(matrix.token_keys)}
-        same_ids: dict[str, int] = {}
-        cross_ids: dict[str, int] = {}
-        same: list[set[int]] = [set() for _ in matrix.token_keys]
-        whole: list[set[int]] = [set() for _ in matrix.token_keys]
-        part: list[set[int]] = [set() for _ in matrix.token_keys]
+        first: dict[int, FieldName] = {}
         bases: list[set[int]] = [set() for _ in matrix.token_keys]
         for f in matrix.field_names:
-            whole[index[f.token]].update(cross_ids.setdefault(k, len(cross_ids)) for k in f.whole_keys)
-        for f in matrix.field_names:
             t = index[f.token]
-            same[t].update(same_ids.setdefault(k, len(same_ids)) for k in f.keys)
-            part[t].update(cross_ids[k] for k in f.part_keys if k in cross_ids)
+            first.setdefault(t, f)
             if f.base is not None and f.base.token in index:
                 bases[t].add(index[f.base.token])
+        same_ids: dict[str, int] = {}
+        cross_ids: dict[str, int] = {}
+        tokens = range(len(matrix.token_keys))
+        same = [[same_ids.setdefault(k, len(same_ids)) for k in first[t].keys] if t in first else [] for t in tokens]
+        whole = [
+            [cross_ids.setdefault(k, len(cross_ids)) for k in first[t].whole_keys] if t in first else [] for t in tokens
+        ]
+        part = [[cross_ids[k] for k in first[t].part_keys if k in cross_ids] if t in first else [] for t in tokens]
         counts = np.fromiter(map(len, same), dtype=np.float32, count=len(same))
-        per_token = sparse.csr_matrix(
-            (
-                np.ones(sum(map(len, bases)), dtype=np.float32),
-                np.fromiter((b for bs in bases for b in sorted(bs)), dtype=np.int64, count=sum(map(len, bases))),
-                np.concatenate([[0], np.cumsum([len(bs) for bs in bases])]).astype(np.int64),
-            ),
-            shape=(len(bases), len(bases)),
-        )
-        bare = sparse.csr_matrix(matrix.holdings @ per_token)
+        (same_matrix,) = _occurrence_matrices(matrix, same, vocabulary=len(same_ids))
+        whole_matrix, part_matrix = _occurrence_matrices(matrix, whole, part, vocabulary=len(cross_ids))
+        base_of = _rows_of(bases)
+        bare = sparse.csr_matrix(matrix.holdings @ base_of)
         bare.data[:] = 1.0
-        (same_matrix,) = _occurrence_matrices(matrix, [sorted(k) for k in same], vocabulary=len(same_ids))
-        whole_matrix, part_matrix = _occurrence_matrices(
-            matrix, [sorted(k) for k in whole], [sorted(k) for k in part], vocabulary=len(cross_ids)
-        )
+        keyed = sparse.csr_matrix(matrix.holdings @ sparse.diags(-counts))
+        holdings = matrix.holdings
         return cls(
             spaces or text_spaces(matrix),
-            same_matrix,
-            whole_matrix,
-            part_matrix,
-            bare,
-            sparse.csr_matrix(matrix.holdings @ sparse.diags(counts)),
+            _side_by_side([same_matrix, whole_matrix, part_matrix, bare, holdings, holdings]),
+            _side_by_side([same_matrix, part_matrix, whole_matrix, holdings, bare, keyed]),
             weighted,
             np.asarray(weighted.sum(axis=1)).ravel(),
         )
 
-    def could_match(self, matrix: ItemMatrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    def could_match(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """For each pair, the most fields beyond the shared tokens that could still match."""
-        found = (
-            row_dots(self.same, self.same, left, right)
-            + row_dots(self.whole, self.part, left, right)
-            + row_dots(self.part, self.whole, left, right)
-            + row_dots(self.bare, matrix.holdings, left, right)
-            + row_dots(matrix.holdings, self.bare, left, right)
-            - row_dots(matrix.holdings, self.keyed, left, right)
-        )
-        return np.maximum(found, 0)
+        return np.maximum(row_dots(self.probe, self.target, left, right), 0)
 
-    def could_match_block(self, matrix: ItemMatrix, rows: slice) -> np.ndarray:
+    def could_match_block(self, rows: slice) -> np.ndarray:
         """``could_match`` of rows ``rows`` against every item, as a dense block."""
-        found = (
-            (self.same[rows] @ self.same.T)
-            + (self.whole[rows] @ self.part.T)
-            + (self.part[rows] @ self.whole.T)
-            + (self.bare[rows] @ matrix.holdings.T)
-            + (matrix.holdings[rows] @ self.bare.T)
-            - (matrix.holdings[rows] @ self.keyed.T)
-        )
-        return np.maximum(found.toarray(), 0)
+        return np.maximum((self.probe[rows] @ self.target.T).toarray(), 0)
+
+
+def _side_by_side(blocks: list[sparse.csr_matrix]) -> sparse.csr_matrix:
+    return sparse.csr_matrix(sparse.hstack(blocks, format="csr"), dtype=np.float32)
+
+
+def _rows_of(sets: list[set[int]]) -> sparse.csr_matrix:
+    """A square 0/1 matrix with row ``t`` set at the columns in ``sets[t]``."""
+    lengths = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    columns = np.fromiter((c for s in sets for c in s), dtype=np.int64, count=int(lengths.sum()))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    return sparse.csr_matrix((np.ones(len(columns), dtype=np.float32), columns, indptr), shape=(len(sets), len(sets)))
 
 
 def _bounds(matrix: ItemMatrix, scoring: Scoring, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -290,7 +275,7 @@ def _bounds(matrix: ItemMatrix, scoring: Scoring, left: np.ndarray, right: np.nd
     matched at full weight, and every further field that could match (``Scoring``)
     matched at similarity 1 and weight 1 (the most a match can weigh)."""
     exact = row_dots(matrix.holdings, scoring.weighted, left, right)
-    matched = exact + scoring.could_match(matrix, left, right)
+    matched = exact + scoring.could_match(left, right)
     union = scoring.mass[left] + scoring.mass[right] - matched
     share: np.ndarray = np.minimum(1.0, np.divide(matched, union, out=np.ones_like(matched), where=union > 0))
     return share
