@@ -251,11 +251,13 @@ class Scoring:
 
     def could_match(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """For each pair, the most fields beyond the shared tokens that could still match."""
-        return np.maximum(row_dots(self.probe, self.target, left, right), 0)
+        found: np.ndarray = np.maximum(row_dots(self.probe, self.target, left, right), 0)
+        return found
 
     def could_match_block(self, rows: slice) -> np.ndarray:
         """``could_match`` of rows ``rows`` against every item, as a dense block."""
-        return np.maximum((self.probe[rows] @ self.target.T).toarray(), 0)
+        found: np.ndarray = np.maximum((self.probe[rows] @ self.target.T).toarray(), 0)
+        return found
 
 
 def _side_by_side(blocks: list[sparse.csr_matrix]) -> sparse.csr_matrix:
