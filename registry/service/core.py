@@ -486,9 +486,7 @@ class RegistryService:
             result.add(edge_type, "retired", -n)
         if not dry_run:
             self.visibility.after_write(tracking, result, touched)
-        if result.changed and not dry_run:
-            for listener in self.listeners:
-                listener(batch)
+            self._committed(batch, result)
         summary = checked.summary
         return LoadReport(batch, result, retired, summary.issues, summary.rejected, limit_hit, summary.left_out)
 
@@ -691,7 +689,15 @@ class RegistryService:
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         self.visibility.after_write(tracking, result, touched)
+        self._committed(batch, result)
         return result
+
+    def _committed(self, batch: str, result: ApplyResult) -> None:
+        """Tell the listeners (subscriptions) of a batch that changed something, whichever
+        write made it: a load, or an administrator's direct retirement."""
+        if result.changed:
+            for listener in self.listeners:
+                listener(batch)
 
     def _neighbourhood(self, refs: Sequence[NodeRef]) -> set[NodeRef]:
         """``refs`` and the other ends of their live edges: what retiring them touches."""

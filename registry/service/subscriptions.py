@@ -219,8 +219,15 @@ def events_for(
     caller = subscription.caller()
     hidden = service.hidden(caller)
     target = _target_ref(subscription.target_kind, subscription.target)
-    if target in hidden or not service.get_many(caller, target.label, [target.key]):
-        return []  # the target is gone or hidden from the subscriber: nothing is delivered
+    if target in hidden:
+        return []  # hidden from the subscriber: nothing is delivered
+    retired_now = any(e.node == target and e.op == "retire" for e in entries)
+    if not service.get_many(caller, target.label, [target.key]) and (
+        caller.clearance < max(Clearance) or not retired_now
+    ):
+        # gone: only its own retirement in this batch is news, and only to a caller cleared
+        # for everything, as in the change feed (a retired entry's level is no longer known)
+        return []
     watched = _watched(service, caller, subscription, target)
     upstream = _upstream(service, caller, subscription, target)
     found: list[dict[str, Any]] = []

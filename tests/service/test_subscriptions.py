@@ -140,3 +140,23 @@ def test_a_hidden_target_cannot_be_subscribed_and_stops_delivering(service: Regi
     sent.clear()
     service.upsert(ADMIN, [System(code="330000-GA-XT010", name="公开办事系统（二期）", network="intranet")])
     assert sent == []  # the system moved to the intranet: hidden from a public subscriber, so nothing is sent
+
+
+def test_a_direct_retirement_is_delivered(service: RegistryService, tmp_path: Path) -> None:
+    book = SubscriptionBook(tmp_path / "registry.subscriptions.json")
+    system = System(code="330000-GA-XT011", name="行政审批受理系统", network="extranet")
+    service.upsert(ADMIN, [system])
+    # a retired entry's level can no longer be computed, so only a caller cleared for
+    # everything is told of it (as in the change feed)
+    auditor = Caller(identity="token:省大数据局审计", role=Role.REVIEWER, clearance=Clearance.TOP_SECRET)
+    watcher, _ = subscribe(
+        service, auditor, book, target_kind="entry", target="System:330000-GA-XT011", url="http://127.0.0.1:9/"
+    )
+    sent: list[bytes] = []
+    notifier = Notifier(service, book, lambda url, body, headers: sent.append(body), attempts=1)
+    service.listeners.append(notifier.deliver_batch)
+    service.retire(ADMIN, [NodeRef("System", "330000-GA-XT011")])
+    [body] = sent
+    payload = json.loads(body)
+    assert payload["subscription"] == watcher.id
+    assert [e["event"] for e in payload["events"]] == ["retired"]
