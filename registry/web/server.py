@@ -24,6 +24,11 @@ from registry.web.tokens import TokenStore
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+WORKER_HEALTHCHECK_SECONDS = 120
+"""How long uvicorn waits for a worker's answer to its health ping before killing it. Its
+default, 5 s, is shorter than a worker holding the interpreter at 100k datasets (reading
+the shared results or computing them): such a worker was killed mid-request and its
+clients saw "Server disconnected". A worker that hangs is still replaced, later."""
 WORKER_ENV = "REGISTRY_SERVE_WORKER"
 """Environment variable carrying a worker's settings (store, token file, web settings)."""
 
@@ -64,6 +69,7 @@ def run(
         worker_factory,
         factory=True,
         workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         host=host,
         port=port,
         log_level="info",
