@@ -32,6 +32,8 @@ T = TypeVar("T")
 State = tuple[int, str]
 """The store's version and the id of its newest write batch."""
 
+MAX_HELD = 32
+"""Results of the current state held in memory by one process, the oldest dropped first."""
 SUFFIX = ".results"
 """The folder beside a registry file ``r.db`` is ``r.db.results``."""
 
@@ -57,18 +59,25 @@ class SharedResults:
             return held[1]  # type: ignore[no-any-return]
         value = compute() if self.folder is None else self._shared(name, state, compute)
         if self.state() == state:
-            with self._lock:
-                self._memory[name] = (state, value)
+            self._hold(name, state, value)
         return value
 
     def put(self, name: str, state: State, value: Any) -> None:
         """Keep a result for ``state`` computed elsewhere (levels updated by a write), for
         this process and the others."""
-        with self._lock:
-            self._memory[name] = (state, value)
+        self._hold(name, state, value)
         if self.folder is not None:
             with self._locked(name, state):
                 self._write(name, state, value)
+
+    def _hold(self, name: str, state: State, value: Any) -> None:
+        """In memory: this state's results only, at most ``MAX_HELD`` (an analysis is named
+        with its arguments, and a caller may ask for many)."""
+        with self._lock:
+            self._memory = {k: held for k, held in self._memory.items() if held[0] == state and k != name}
+            self._memory[name] = (state, value)
+            while len(self._memory) > MAX_HELD:
+                del self._memory[next(iter(self._memory))]
 
     def _path(self, name: str, state: State) -> Path:
         assert self.folder is not None

@@ -15,7 +15,7 @@ from registry.schema.enums import Network
 from registry.schema.model import System
 from registry.schema.records import NodeRef
 from registry.service import Caller, RegistryService
-from registry.service.shared import SharedResults
+from registry.service.shared import MAX_HELD, SharedResults
 from registry.store.sqlite import SQLiteStore
 from tests.service.graph_fixture import INTRANET_DS, PUBLIC_SYS, SECRET_SYS, build
 
@@ -135,3 +135,16 @@ def test_the_servers_analyses_are_shared_whole(workers: tuple[RegistryService, R
         computed = first.analysed(public, name, analysis)
         assert second.analysed(public, name, refuse) == computed
         assert computed == analysis(RegistryService(first.store).graph(public))
+
+
+def test_memory_holds_the_current_state_only_and_boundedly(tmp_path: Path) -> None:
+    """An analysis is named with its arguments: a caller asking for many must not grow the
+    process without bound, and a new state drops the old one's results."""
+    state = [(1, "batch-1")]
+    held = SharedResults(None, lambda: state[0])
+    for n in range(MAX_HELD + 10):
+        held.get(f"duplicates:system:{n / 100}", lambda: ["结果"] * 1000)
+    assert len(held._memory) == MAX_HELD
+    state[0] = (2, "batch-2")
+    held.get("findings@0", list)
+    assert list(held._memory) == ["findings@0"]
