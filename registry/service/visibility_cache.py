@@ -221,18 +221,18 @@ class VisibilityCache:
         with self._lock:
             cached = self._stats.get(clearance)
         if cached is None:
-            cached = self._count(hidden)
+            cached = self._count(hidden, self.hidden_by_label(clearance))
             with self._lock:
                 self._stats[clearance] = cached
         return {part: dict(counts) for part, counts in cached.items()}
 
-    def _count(self, hidden: frozenset[NodeRef]) -> Stats:
+    def _count(self, hidden: frozenset[NodeRef], by_label: dict[str, frozenset[str]]) -> Stats:
         nodes = Counter(self.store.label_counts())
-        nodes.subtract(Counter(ref.label for ref in hidden))
+        nodes.subtract({label: len(keys) for label, keys in by_label.items()})
         edges = Counter(self.store.edge_type_counts())
         touching = getattr(self.store, "edge_type_counts_touching", None)
         if hidden and touching is not None:
-            edges.subtract(touching(hidden))
+            edges.subtract(touching(by_label))
         elif hidden:
             for edge in self.store.edges(sorted(hidden), direction="both"):
                 edges[edge.type] -= 1

@@ -76,6 +76,22 @@ CREATE INDEX IF NOT EXISTS batches_by_at ON batches (at);
 """
 
 
+_TOUCHING = (
+    "SELECT type, count(*) FROM ("
+    "SELECT e.type FROM temp.counted AS c CROSS JOIN edges AS e ON e.src_label = c.label AND e.src_key = c.key "
+    "UNION ALL "
+    "SELECT e.type FROM temp.counted AS c CROSS JOIN edges AS e ON e.dst_label = c.label AND e.dst_key = c.key "
+    "WHERE NOT EXISTS (SELECT 1 FROM temp.counted AS s WHERE s.label = e.src_label AND s.key = e.src_key)"
+    ") GROUP BY type"
+)
+"""Edges, retired or not, with an end in ``temp.counted``, each once (by its source if both)."""
+_TOUCHING_RETIRED = (
+    "SELECT e.type, count(*) FROM edges AS e NOT INDEXED WHERE e.retired = 1 AND ("
+    "EXISTS (SELECT 1 FROM temp.counted AS s WHERE s.label = e.src_label AND s.key = e.src_key) OR "
+    "EXISTS (SELECT 1 FROM temp.counted AS d WHERE d.label = e.dst_label AND d.key = e.dst_key)) GROUP BY +e.type"
+)
+"""The retired ones among them."""
+
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 _EdgeKey = tuple[str, str, str, str, str]
 """(source label, source key, type, target label, target key): plain tuples hash several
@@ -744,39 +760,38 @@ class SQLiteStore:
         return dict(rows)
 
     def edge_type_counts(self) -> dict[str, int]:
+        """Every edge by type from the type index alone, less the retired ones found by one
+        pass over the table: filtering on ``retired`` through the index looked each edge up
+        in the table (2.7 s at 100k datasets, against 0.8 s)."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT type, count(*) FROM edges WHERE retired = 0 GROUP BY type ORDER BY type"
-            ).fetchall()
-        return dict(rows)
+            counts = Counter(dict(self._db.execute("SELECT type, count(*) FROM edges GROUP BY type").fetchall()))
+            retired = self._db.execute("SELECT type, count(*) FROM edges NOT INDEXED WHERE retired = 1 GROUP BY +type")
+            counts.subtract(dict(retired.fetchall()))
+        return {edge_type: n for edge_type, n in sorted(counts.items()) if n > 0}
 
-    def edge_type_counts_touching(self, refs: Collection[NodeRef]) -> dict[str, int]:
-        """Live edges with at least one end among ``refs``, counted by type, each once: what
-        a caller's counts leave out for what it may not see. The nodes go into a keyed
-        temporary table and SQLite counts from it through the edge indexes; reading every
-        such edge whole (properties, provenance) and sorting the nodes in Python took 3 s
-        per 20,000 hidden nodes after each write. Not part of the Store protocol."""
+    def edge_type_counts_touching(self, keys: Mapping[str, Collection[str]]) -> dict[str, int]:
+        """Live edges with at least one end among the nodes ``keys`` names (keys by label),
+        counted by type, each once: what a caller's counts leave out for what it may not
+        see. The nodes go into a keyed temporary table and SQLite counts every edge at
+        them through the edge indexes, then takes off the retired ones found by one pass
+        over the table (few; checking each edge for retirement through the index cost more).
+        Reading every such edge whole and sorting the nodes in Python took 3 s per 20,000
+        hidden nodes after each write. Not part of the Store protocol."""
         with self._lock:
             self._db.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS counted (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID"
             )
             try:
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO temp.counted (label, key) VALUES (?, ?)", ((r.label, r.key) for r in refs)
-                )
-                rows = self._db.execute(
-                    "SELECT type, count(*) FROM ("
-                    "SELECT e.type FROM temp.counted AS c CROSS JOIN edges AS e "
-                    "ON e.src_label = c.label AND e.src_key = c.key WHERE e.retired = 0 "
-                    "UNION ALL "
-                    "SELECT e.type FROM temp.counted AS c CROSS JOIN edges AS e "
-                    "ON e.dst_label = c.label AND e.dst_key = c.key WHERE e.retired = 0 AND NOT EXISTS "
-                    "(SELECT 1 FROM temp.counted AS s WHERE s.label = e.src_label AND s.key = e.src_key)"
-                    ") GROUP BY type"
-                ).fetchall()
+                for label, members in keys.items():
+                    self._db.execute(
+                        "INSERT OR IGNORE INTO temp.counted (label, key) SELECT ?1, value FROM json_each(?2)",
+                        (label, json.dumps(sorted(members), ensure_ascii=False)),  # in key order: appends
+                    )
+                counts = Counter(dict(self._db.execute(_TOUCHING).fetchall()))
+                counts.subtract(dict(self._db.execute(_TOUCHING_RETIRED).fetchall()))
             finally:
                 self._db.execute("DELETE FROM temp.counted")
-        return dict(rows)
+        return {edge_type: n for edge_type, n in sorted(counts.items()) if n > 0}
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         """A separate cursor, fetched in pages, so a projection of millions of rows never
