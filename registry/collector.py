@@ -52,6 +52,15 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+def collect_young() -> None:
+    """Collect the objects made since the last collection, even while paused: a chunked
+    write over a network driver leaves cyclic garbage per chunk (transactions, results),
+    which a pause held for a whole national load never freed (a 10k file into Bolt: 637
+    MiB in the client paused, 362 MiB collecting). Only the young generation is walked,
+    so the cost follows the chunk, not what the load holds."""
+    gc.collect(0)
+
+
 def _freeze_after_full(phase: str, info: dict[str, Any]) -> None:
     """Called by the collector itself, right after a pass: nothing has been allocated
     since, so what is frozen is exactly what survived."""

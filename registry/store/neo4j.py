@@ -39,6 +39,7 @@ import neo4j
 import networkx as nx
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
+from registry.collector import collect_young
 from registry.schema.model import NAME_PROPERTY, NODE_MODELS
 from registry.schema.records import (
     ApplyResult,
@@ -420,6 +421,7 @@ class Neo4jStore:
         for chunk in chunks:
             check_chunk(chunk)
             result.merge(self._write(functools.partial(self._upsert_step, changes=chunk, prov=prov)))
+            collect_young()
         last = finish(result) if finish is not None else ChangeSet()
         return self._write(lambda tx: self._final_step(tx, last, prov, result))
 
