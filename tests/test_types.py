@@ -1,5 +1,5 @@
 """The type hints are checked, not only written: ``mypy --strict`` on registry/ passes
-([tool.mypy] in pyproject.toml; .ci/run runs the same check before the suite)."""
+([tool.mypy] in pyproject.toml; it runs as part of the suite, so .ci/run checks it too)."""
 
 import subprocess
 import sys
