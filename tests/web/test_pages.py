@@ -88,9 +88,15 @@ def test_explorer_search_expand_and_paths(browser: Browser, demo_server: Demo) -
     assert page.evaluate("id => window.registryGraph.getElementById(id).data('expanded')", dataset)
     labels = set(page.evaluate("window.registryGraph.nodes().map(n => n.data('label'))"))
     assert {"System", "Dataset", "Field", "Department"} <= labels
-    # filtering a relation hides its edges
+    # filtering a relation hides its edges, at once: in what is drawn and in the status count
+    all_edges = page.evaluate("window.registryGraph.edges().length")
+    field_edges = page.evaluate("window.registryGraph.edges('[type = \"HAS_FIELD\"]').length")
+    assert field_edges > 0
     page.locator("#relations input[value=HAS_FIELD]").uncheck()
     assert page.evaluate("window.registryGraph.edges('[type = \"HAS_FIELD\"]:visible').length") == 0
+    displays = page.evaluate("window.registryGraph.edges('[type = \"HAS_FIELD\"]').map(e => e.style('display'))")
+    assert set(displays) == {"none"}
+    assert f"{all_edges - field_edges} 条关系" in page.locator("#status").inner_text()
     page.locator("#relations input[value=HAS_FIELD]").check()
     screenshot(page, "explorer", full_page=False)
     page.context.close()

@@ -145,8 +145,14 @@ function layout(randomize = false) {
   status();
 }
 
+// Cytoscape applies a class's style lazily (on the next drawn frame) and caches
+// ":visible" until then; reading each edge's display style applies it now, so the
+// status count and the next layout see the filter the planner just chose.
 function applyRelations() {
-  cy.edges().forEach((edge) => edge.toggleClass("hidden-relation", !state.relations.has(edge.data("type"))));
+  cy.edges().forEach((edge) => {
+    edge.toggleClass("hidden-relation", !state.relations.has(edge.data("type")));
+    edge.style("display");
+  });
 }
 
 function status() {
