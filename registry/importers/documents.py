@@ -79,16 +79,20 @@ def parse(path: Path, text: str, limits: Limits = DEFAULT) -> Any:
             _check_expansion(data, limits)
         return data
     try:
-        return json.loads(
-            text,
-            parse_int=lambda digits: _json_int(digits, limits),
-            parse_float=_json_float,
-            parse_constant=_no_constant,
-        )
+        return json_decoder(limits).decode(text)
     except json.JSONDecodeError as exc:
         raise DocumentSyntaxError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
         raise DocumentSyntaxError("not valid JSON: it nests deeper than can be read") from None
+
+
+def json_decoder(limits: Limits = DEFAULT) -> json.JSONDecoder:
+    """The decoder of an untrusted JSON document (the json module's C scanner): numbers
+    bounded, no NaN or Infinity; its recursion guard bounds nesting. ``DocumentSyntaxError``
+    or ``TooCostly`` for a value beyond them."""
+    return json.JSONDecoder(
+        parse_int=lambda digits: _json_int(digits, limits), parse_float=_json_float, parse_constant=_no_constant
+    )
 
 
 def _json_float(text: str) -> float:

@@ -161,12 +161,12 @@ LABELS = ("Department", "System", "Dataset", "Field", "DataElement", "Interface"
 class Shared:
     """What the parts of one streamed document (``native_stream``) know of each other.
 
-    The first pass fills it: where each entry was first declared (fields only as keys: a
-    province has millions, and a field can only be declared twice within its dataset,
-    which is one part), the keys of invalid items, and references not found yet, which
-    are judged once every part has been read (``unresolved``). The second pass reads it:
-    an entry declared first elsewhere is a duplicate, and a reference resolves against
-    the whole document."""
+    Each part adds to it as it is built: where each entry was first declared (fields only
+    as keys: a province has millions, and a field can only be declared twice within its
+    dataset, which is one part), the keys of invalid items, and references not declared
+    yet, which are judged once every part has been read (``unresolved``). A later part
+    reads it: an entry declared first elsewhere is a duplicate, and a reference resolves
+    against what the document declared before it."""
 
     keys: dict[str, dict[str, Loc]] = dataclasses.field(
         default_factory=lambda: {label: {} for label in LABELS if label != "Field"}
@@ -174,13 +174,13 @@ class Shared:
     fields: set[str] = dataclasses.field(default_factory=set)
     invalid: set[str] = dataclasses.field(default_factory=set)
     pending: list[tuple[str, str, str, Loc, str]] | None = dataclasses.field(default_factory=list)
-    """(label, key, as written, row, column); None once the first pass is over."""
+    """(label, key, as written, row, column); None once the document has been read."""
 
     def declared(self, label: str, key: str) -> bool:
         return key in self.fields if label == "Field" else key in self.keys[label]
 
     def unresolved(self, file: str) -> list[Issue]:
-        """The first pass's references to entries the whole document does not declare."""
+        """The references to entries the whole document does not declare."""
         pending, self.pending = self.pending or [], None
         return [
             Issue(file, path_text(row), column, raw, f"refers to {label} {key!r}, which this document does not declare")
@@ -222,7 +222,6 @@ class _Builder:
         first = seen.get(key)
         if first is None and self.shared is not None and node.LABEL != "Field":
             first = self.shared.keys[node.LABEL].get(key)
-            first = None if first == row else first
         if first is not None:
             self.issue(row, None, key, f"{node.LABEL} {key!r} is declared twice (first at {path_text(first)})")
             return False
@@ -236,7 +235,9 @@ class _Builder:
         return True
 
     def ref(self, label: str, raw: str, row: Loc, column: str) -> NodeRef | None:
-        """Only after every item is declared: a reference found once stays found."""
+        """Only after every item is declared: a reference found once stays found. In a
+        streamed document (``shared``) one not declared yet is returned too, and judged
+        once the whole document has been read (``Shared.unresolved``)."""
         found = self.resolved.get((label, raw))
         if found is not None:
             return found
@@ -247,8 +248,9 @@ class _Builder:
             found = self.resolved[label, raw] = NodeRef(label, key)
             return found
         if self.shared is not None and self.shared.pending is not None and key not in self.invalid:
+            # perhaps declared further down the file: judged at its end, the edge kept till then
             self.shared.pending.append((label, key, raw, row, column))
-            return None
+            return NodeRef(label, key)
         if key not in self.invalid:
             self.issue(row, column, raw, f"refers to {label} {key!r}, which this document does not declare")
         else:

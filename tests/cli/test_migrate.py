@@ -96,8 +96,9 @@ def test_export_needs_a_document_suffix(tmp_path: Path) -> None:
 def test_an_export_is_not_restored_when_another_file_of_the_import_is_invalid(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every file is read once and checked before the restore writes anything."""
-    from registry.importers import native
+    """Every file is read once (the YAML whole, the JSON export streamed) and checked
+    before the restore writes anything."""
+    from registry.importers import native, native_stream
 
     source, target, file = tmp_path / "source.db", tmp_path / "target.db", tmp_path / "registry.json"
     _build(source, tmp_path)
@@ -105,13 +106,18 @@ def test_an_export_is_not_restored_when_another_file_of_the_import_is_invalid(
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nsystems:\n  - code: ZJ-BAD-01\n    name: ''\n", encoding="utf-8")
     parsed: list[str] = []
-    real = native.load_raw
+    real_whole, real_streamed = native.load_raw, native_stream._items
 
-    def counted(path: Path) -> object:
+    def whole(path: Path) -> object:
         parsed.append(path.name)
-        return real(path)
+        return real_whole(path)
 
-    monkeypatch.setattr(native, "load_raw", counted)
+    def streamed(path: Path, *args: object) -> object:
+        parsed.append(path.name)
+        return real_streamed(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(native, "load_raw", whole)
+    monkeypatch.setattr(native_stream, "_items", streamed)
     refused = registry(target, "import", str(file), str(bad))
     assert refused.exit_code == 2 and "restored" not in refused.output
     assert sorted(parsed) == ["bad.yaml", "registry.json"]

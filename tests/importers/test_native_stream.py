@@ -1,6 +1,6 @@
 """A native JSON document read part by part gives what reading it whole gives: the same
 nodes, edges, scopes and issues (at the same paths), every edge after both its ends, and
-nothing to write from a file with errors."""
+nothing to write from a file with errors or one that cannot be read."""
 
 import json
 from pathlib import Path
@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from registry import importers
-from registry.importers import native_stream
+from registry.importers import Unreadable, native_stream
 from registry.service import Caller, RegistryService
+from registry.service.checking import check
 from registry.service.declaration import Declaration, DeclarationStream
 from registry.service.errors import ImportRejected
 from registry.store.neo4j import Neo4jStore
@@ -63,7 +64,9 @@ def test_parts_give_what_reading_whole_gives_each_edge_after_its_ends(fixtures: 
             assert {(edge.src.label, edge.src.key), (edge.dst.label, edge.dst.key)} <= written, edge
 
 
-def test_a_file_with_errors_is_one_part_of_issues_at_the_paths_read_reports(fixtures: Path, tmp_path: Path) -> None:
+def test_a_file_with_errors_is_refused_by_the_check_with_the_issues_read_reports(
+    fixtures: Path, tmp_path: Path
+) -> None:
     doc = _document(fixtures)
     doc["systems"][0]["network"] = "卫星网"
     doc["datasets"][1]["share_type"] = "不予共享"
@@ -72,10 +75,10 @@ def test_a_file_with_errors_is_one_part_of_issues_at_the_paths_read_reports(fixt
     doc["datasets"].append({"resource_code": "10102/001", "name": "重复声明"})
     path = _write(tmp_path / "bad.json", doc)
 
-    parts, streamed = _whole(native_stream.stream(path, part_items=2))
-    assert len(parts) == 1 and streamed.nodes == [] and streamed.edges == []
-    assert sorted(map(repr, streamed.issues)) == sorted(map(repr, importers.read(path).issues))
-    assert {(i.row, i.column) for i in streamed.errors} == {
+    checked = check(native_stream.stream(path, part_items=2))
+    assert checked.rejected
+    assert sorted(map(repr, checked.issues)) == sorted(map(repr, importers.read(path).issues))
+    assert {(i.row, i.column) for i in checked.summary.errors} == {
         ("systems[0]", "network"),
         ("datasets[1]", "share_condition"),
         ("needs[0]", "for_element"),
@@ -102,14 +105,28 @@ def test_a_streamed_file_with_errors_leaves_no_trace_on_neo4j(
     assert bolt_store.label_counts() == {} and bolt_store.open_loads() == []
 
 
-def test_unreadable_json_is_one_issue(tmp_path: Path) -> None:
+def test_unreadable_json_refuses_the_file_wherever_its_fault(fixtures: Path, tmp_path: Path) -> None:
+    whole = json.dumps(_document(fixtures), ensure_ascii=False, default=str)
     for text, reason in (
-        ('{"departments": [', "not valid JSON"),
+        ('{"departments": [', "not valid JSON: Expecting value at line 1, column 18"),
         ('["a", "b"]', "mapping"),
-        ('{"datasets": [' + "[" * 100 + "]" * 100 + "]}", "deeper"),
+        ('{"datasets": [' + "[" * 100 + "]" * 100 + "]}", "deeper than 64"),
+        ('{"datasets": [{"resource_code": 1' + "0" * 40 + "}]}", "digits"),
+        (whole[:-1] + ', "requests": [{}, }', "not valid JSON: Expecting value at line 1, column"),
+        (whole[:-1] + ', "version": 2, "version": 1}', "twice"),
     ):
         path = tmp_path / "broken.json"
         path.write_text(text, encoding="utf-8")
-        _, streamed = _whole(native_stream.stream(path))
-        assert [i.severity for i in streamed.issues] == ["error"] and reason in streamed.issues[0].reason
-        assert streamed.nodes == []
+        with pytest.raises(Unreadable, match=reason):
+            list(native_stream.stream(path, skip_invalid=True).parts)
+
+
+def test_values_longer_than_a_block_and_cut_at_its_end_are_read_whole(
+    fixtures: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text is held a block at a time: a value cut by the block's end (here every
+    one, in a block of 7 characters) is read on until it ends."""
+    path = _write(tmp_path / "zj.json", _document(fixtures))
+    monkeypatch.setattr(native_stream, "_BLOCK", 7)
+    _, streamed = _whole(native_stream.stream(path, part_items=3))
+    _same(streamed, importers.read(path))
