@@ -485,7 +485,7 @@ class RegistryService:
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         if not dry_run:
-            self.visibility.after_write(tracking, result, touched)
+            self.visibility.after_write(tracking, result, touched, batch)
             self._committed(batch, result)
         summary = checked.summary
         return LoadReport(batch, result, retired, summary.issues, summary.rejected, limit_hit, summary.left_out)
@@ -668,7 +668,7 @@ class RegistryService:
         before, analysed = self.store.version(), self._analysis_state()
         result = self.store.apply(changes, prov)
         # a decision changes nothing an analysis reads: the analyses' state and projections stay
-        if self.visibility.after_review(before, result, ref, subjects):
+        if self.visibility.after_review(before, result, ref, subjects, batch):
             self._carried = (result.version, analysed)
         # visible to this caller by construction: it is as visible as the entries it names
         return self.store.get_nodes(Review.LABEL, [review.key()])[review.key()]
@@ -688,7 +688,7 @@ class RegistryService:
         result = self.store.apply(ChangeSet(retire_nodes=list(refs)), prov)
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
-        self.visibility.after_write(tracking, result, touched)
+        self.visibility.after_write(tracking, result, touched, batch)
         self._committed(batch, result)
         return result
 

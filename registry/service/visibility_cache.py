@@ -4,9 +4,10 @@
 module keeps its consequences per clearance so that a request pays for none of them
 twice: the hidden set, the same set split by label, the caller's projection for the
 analyses, and the counts of ``stats``. Everything is dropped together when the store's
-version moves, so no view can outlive the write that made it stale. Levels cost a
-projection of the whole registry, so they are computed only when a caller below the
-highest clearance first asks.
+version moves, so no view can outlive the write that made it stale, except what a write
+made in this process carries across (``after_write``): the levels, the hidden sets and
+the counts, moved by what that write changed. Levels cost a projection of the whole
+registry, so they are computed only when a caller below the highest clearance first asks.
 
 One write is an exception: a review decision (``after_review``). It changes no other
 entry's level and nothing any analysis reads, so the whole projection each clearance's
@@ -16,13 +17,13 @@ otherwise recompute every analysis of the registry for the next page.
 """
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from threading import Lock
 
 import networkx as nx
 
 from registry.schema.enums import Clearance
-from registry.schema.records import LEVELS, ApplyResult, NodeRef
+from registry.schema.records import LEVELS, ApplyResult, EdgeRef, NodeRef
 from registry.service.levels import StoreGraph, update_levels
 from registry.service.shared import SharedResults
 from registry.service.visibility import HIGHEST_LEVEL, INTRANET, hidden_from, levels_of
@@ -72,61 +73,120 @@ class VisibilityCache:
             version = self.store.version()
             return version if self._levels is not None and self._version == version else None
 
-    def after_write(self, before: int | None, result: ApplyResult, touched: set[NodeRef]) -> None:
-        """Bring the levels and the hidden sets up to date with a committed write that
-        touched ``touched`` (see ``registry.service.levels``): only the nodes whose level
-        moved enter or leave each hidden set. Projections and counts are per version and
-        are rebuilt when next asked. The levels are copied, not changed in place: an
-        analysis still running on the previous projection keeps that version's levels."""
+    def after_write(
+        self, before: int | None, result: ApplyResult, touched: set[NodeRef], batch: str | None = None
+    ) -> None:
+        """Bring the levels, the hidden sets and the counts up to date with a committed
+        write (batch ``batch``) that touched ``touched`` (see ``registry.service.levels``):
+        only the nodes whose level moved enter or leave each hidden set, and the counts
+        move by what changed at the nodes touched or moved (``_carried``). Projections are
+        per version and rebuilt when next asked. The levels are copied, not changed in
+        place: an analysis still running on the previous projection keeps that version's
+        levels."""
         if before is None or not result.changed:
             return
         with self._lock:
             if self._levels is None or self._version != before or result.version != before + 1:
                 return  # another writer came between: the next reader recomputes
-            levels = dict(self._levels)
+            old = self._levels
+            levels = dict(old)
             changed = update_levels(levels, StoreGraph(self.store), touched).changed
             for clearance, hidden in list(self._hidden.items()):
                 added = {ref for ref, level in changed.items() if level is not None and level > clearance}
                 removed = {ref for ref in changed if ref not in added}
                 self._hidden[clearance] = frozenset((hidden - removed) | added)
+            self._stats = self._carried(old, levels, changed, touched, batch, result.version)
             self._levels = levels
             self._graphs.clear()
             self._analysed.clear()
-            self._stats.clear()
             self._version = result.version
             self._share(levels, result.version)
 
-    def after_review(self, before: int, result: ApplyResult, review: NodeRef, subjects: Collection[NodeRef]) -> bool:
+    def after_review(
+        self,
+        before: int,
+        result: ApplyResult,
+        review: NodeRef,
+        subjects: Collection[NodeRef],
+        batch: str | None = None,
+    ) -> bool:
         """Carry the views across a committed write of one review decision (``review``,
-        linked to ``subjects``), made at store version ``before``; whether they were
-        carried. The review is as hidden as the most hidden entry it names; no other level
-        moves. The analysed projections are kept: they lack the new ``Review`` node, which
-        no analysis reads (the pages read decisions from the store). If any other write
-        came between, nothing is carried and the next reader recomputes, as after any write."""
+        linked to ``subjects``, batch ``batch``), made at store version ``before``; whether
+        they were carried. The review is as hidden as the most hidden entry it names; no
+        other level moves. The analysed projections are kept: they lack the new ``Review``
+        node, which no analysis reads (the pages read decisions from the store). If any
+        other write came between, nothing is carried and the next reader recomputes, as
+        after any write."""
         if not result.changed:
             return False
         with self._lock:
             if self._version != before or result.version != before + 1:
                 return False
             if self._levels is not None:
-                levels = dict(self._levels)
+                old = self._levels
+                levels = dict(old)
                 level = max((levels.get(ref, HIGHEST_LEVEL + 1) for ref in subjects), default=INTRANET)
                 levels[review] = level
                 for clearance, hidden in list(self._hidden.items()):
                     if level > clearance:
                         self._hidden[clearance] = hidden | {review}
+                changed: dict[NodeRef, int | None] = {review: level} if old.get(review) != level else {}
+                self._stats = self._carried(old, levels, changed, {review, *subjects}, batch, result.version)
                 self._levels = levels
                 self._share(levels, result.version)
+            else:
+                self._stats.clear()
             self._graphs.clear()
-            self._stats.clear()
             self._version = result.version
             return True
 
+    def _carried(
+        self,
+        old: Mapping[NodeRef, int],
+        new: Mapping[NodeRef, int],
+        changed: Mapping[NodeRef, int | None],
+        touched: Collection[NodeRef],
+        batch: str | None,
+        version: int,
+    ) -> dict[Clearance, Stats]:
+        """The counts kept for the version before a write (``old`` levels), moved to the
+        version it made (``new`` levels): a node counts where its level moved (created,
+        retired and revived nodes among them), an edge where it was created, retired or
+        revived or an end's level moved, and every such edge has an end the write touched
+        or whose level moved, so ``SQLiteStore.edges_around`` those nodes finds them all
+        with whether each was live before the write. Recounting instead read every edge
+        at every hidden node (seconds at 100k datasets, on the first dashboard after each
+        import). Empty, so that the next reader recounts, where the store cannot tell
+        (no ``edges_around``, no batch) or another write has come since."""
+        around = getattr(self.store, "edges_around", None)
+        if not self._stats or around is None or batch is None:
+            return {}
+        edges: list[tuple[EdgeRef, bool, bool]] = around({*touched, *changed}, batch)
+        if self.store.version() != version:
+            return {}
+        carried: dict[Clearance, Stats] = {}
+        for clearance, stats in self._stats.items():
+            nodes, links = Counter(stats["nodes"]), Counter(stats["edges"])
+            for ref, level in changed.items():
+                was = old.get(ref)
+                nodes[ref.label] += int(level is not None and level <= clearance) - int(
+                    was is not None and was <= clearance
+                )
+            for edge, was_live, live in edges:
+                seen = was_live and old.get(edge.src, 0) <= clearance and old.get(edge.dst, 0) <= clearance
+                sees = live and new.get(edge.src, 0) <= clearance and new.get(edge.dst, 0) <= clearance
+                links[edge.type] += int(sees) - int(seen)
+            carried[clearance] = _positive(nodes, links)
+        return carried
+
     def _share(self, levels: dict[NodeRef, int], version: int) -> None:
-        """Hand levels kept up to date by a write to the other processes serving the store."""
+        """Hand levels and counts kept up to date by a write to the other processes
+        serving the store."""
         state = self.results.state()
         if state[0] == version:
             self.results.put(LEVELS_RESULT, state, levels)
+            for clearance, stats in self._stats.items():
+                self.results.put(_stats_name(clearance), state, stats)
 
     def _known_levels(self) -> dict[NodeRef, int]:
         self._refresh()
@@ -215,16 +275,22 @@ class VisibilityCache:
                 self._analysed[clearance] = graph
 
     def stats(self, clearance: Clearance) -> Stats:
-        """Counts per label and edge type; cached per clearance until the store changes,
-        since subtracting what is hidden reads every edge of every hidden node."""
+        """Counts per label and edge type; kept per clearance and carried across writes
+        (``_carried``), shared with the other processes serving the store, and recounted
+        only when neither holds: subtracting what is hidden reads every edge of every
+        hidden node."""
         hidden = self.hidden(clearance)
         with self._lock:
-            cached = self._stats.get(clearance)
-        if cached is None:
-            cached = self._count(hidden, self.hidden_by_label(clearance))
+            kept = self._stats.get(clearance)
+        if kept is None:
+            version = self.store.version()
+            kept = self.results.get(
+                _stats_name(clearance), lambda: self._count(hidden, self.hidden_by_label(clearance))
+            )
             with self._lock:
-                self._stats[clearance] = cached
-        return {part: dict(counts) for part, counts in cached.items()}
+                if self._version == version:
+                    self._stats[clearance] = kept
+        return {part: dict(counts) for part, counts in kept.items()}
 
     def _count(self, hidden: frozenset[NodeRef], by_label: dict[str, frozenset[str]]) -> Stats:
         nodes = Counter(self.store.label_counts())
@@ -236,7 +302,16 @@ class VisibilityCache:
         elif hidden:
             for edge in self.store.edges(sorted(hidden), direction="both"):
                 edges[edge.type] -= 1
-        return {
-            "nodes": {k: v for k, v in sorted(nodes.items()) if v > 0},
-            "edges": {k: v for k, v in sorted(edges.items()) if v > 0},
-        }
+        return _positive(nodes, edges)
+
+
+def _stats_name(clearance: Clearance) -> str:
+    """What a clearance's counts are shared under (``registry.service.shared``)."""
+    return f"stats@{int(clearance)}"
+
+
+def _positive(nodes: Counter[str], edges: Counter[str]) -> Stats:
+    return {
+        "nodes": {k: v for k, v in sorted(nodes.items()) if v > 0},
+        "edges": {k: v for k, v in sorted(edges.items()) if v > 0},
+    }

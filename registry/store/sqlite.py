@@ -92,6 +92,24 @@ _TOUCHING_RETIRED = (
 )
 """The retired ones among them."""
 
+_AROUND_COLUMNS = (
+    "SELECT e.src_label, e.src_key, e.type, e.dst_label, e.dst_key, e.retired, e.created = ?1, "
+    "CASE WHEN e.updated = ?1 AND e.created <> ?1 THEN (SELECT h.op FROM history AS h "
+    "WHERE h.src_label = e.src_label AND h.src_key = e.src_key AND h.edge_type = e.type "
+    "AND h.dst_label = e.dst_label AND h.dst_key = e.dst_key AND h.batch = ?1 ORDER BY h.seq LIMIT 1) END "
+)
+_AROUND = (
+    f"{_AROUND_COLUMNS}FROM temp.counted AS c CROSS JOIN edges AS e ON e.src_label = c.label AND e.src_key = c.key "
+    "WHERE e.retired = 0 OR e.updated = ?1 "
+    "UNION ALL "
+    f"{_AROUND_COLUMNS}FROM temp.counted AS c CROSS JOIN edges AS e ON e.dst_label = c.label AND e.dst_key = c.key "
+    "WHERE (e.retired = 0 OR e.updated = ?1) "
+    "AND NOT EXISTS (SELECT 1 FROM temp.counted AS s WHERE s.label = e.src_label AND s.key = e.src_key)"
+)
+"""Edges with an end in ``temp.counted``, each once, live now or written by batch ``?1``:
+whether it is retired, whether the batch created it, and the batch's first history entry
+for it when the batch changed an edge it did not create."""
+
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 _EdgeKey = tuple[str, str, str, str, str]
 """(source label, source key, type, target label, target key): plain tuples hash several
@@ -792,6 +810,40 @@ class SQLiteStore:
             finally:
                 self._db.execute("DELETE FROM temp.counted")
         return {edge_type: n for edge_type, n in sorted(counts.items()) if n > 0}
+
+    def edges_around(self, refs: Collection[NodeRef], batch: str) -> list[tuple[EdgeRef, bool, bool]]:
+        """Every edge with an end among ``refs`` that is live now or was live before the
+        write ``batch``, each once, with whether it was live before that write and whether
+        it is now: what a write changed among the edges at the nodes it touched, so that
+        counts kept from before it can be carried across it (``visibility_cache``) instead
+        of recounted over the registry. An edge the write did not touch (``updated`` is
+        another batch) was as it is; one it created was absent; otherwise its first
+        history entry of the batch tells (a revival: retired before; an update or a
+        retirement: live). Not part of the Store protocol."""
+        found: dict[EdgeRef, tuple[bool, bool]] = {}
+        with self._lock:
+            self._db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS counted (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID"
+            )
+            try:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO temp.counted (label, key) SELECT value ->> 0, value ->> 1 FROM json_each(?)",
+                    (json.dumps(sorted([r.label, r.key] for r in refs), ensure_ascii=False),),
+                )
+                rows = self._db.execute(_AROUND, (batch,)).fetchall()
+            finally:
+                self._db.execute("DELETE FROM temp.counted")
+        for sl, sk, t, dl, dk, retired, created, first_op in rows:
+            now = not retired
+            if created:
+                before = False
+            elif first_op is None:
+                before = now
+            else:
+                before = first_op != "revive"
+            if before or now:
+                found[EdgeRef(t, NodeRef(sl, sk), NodeRef(dl, dk))] = (before, now)
+        return [(ref, before, now) for ref, (before, now) in found.items()]
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         """A separate cursor, fetched in pages, so a projection of millions of rows never

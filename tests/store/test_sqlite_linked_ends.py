@@ -76,3 +76,33 @@ def test_edges_touching_a_set_are_counted_once_by_type(tmp_path: Path) -> None:
     assert store.edge_type_counts_touching({}) == {}
     assert store.edge_type_counts() == {"DERIVED_FROM": 2, "HAS_FIELD": 3}
     store.close()
+
+
+def test_edges_around_a_write_say_whether_each_was_live_before_it(tmp_path: Path) -> None:
+    """``edges_around`` (what carries a caller's counts across a write) tells, for the edges
+    at the nodes asked, whether each was live before the batch and whether it is now: one
+    the batch created, retired, revived or only updated, and one it did not touch; an edge
+    retired earlier and left alone is not reported."""
+    store = SQLiteStore(tmp_path / "r.db")
+    dataset = NodeRef("Dataset", "301001/000001")
+    name, card, address = (NodeRef("Field", f"{dataset.key}#{n}") for n in ("姓名", "身份证号", "住址"))
+    nodes = [NodeWrite(r.label, r.key, {"name": "户籍信息"}) for r in (dataset, name, card, address)]
+    has = [EdgeWrite("HAS_FIELD", dataset, f) for f in (name, card, address)]
+    store.apply(ChangeSet(nodes=nodes, edges=has), prov("b1"))
+    store.apply(ChangeSet(retire_edges=[has[1].ref, has[2].ref]), prov("b2"))
+    derived = EdgeWrite("DERIVED_FROM", name, card)
+    store.apply(
+        ChangeSet(
+            edges=[derived, EdgeWrite("HAS_FIELD", dataset, card), EdgeWrite("HAS_FIELD", dataset, name, {"排序": 1})]
+        ),
+        prov("b3"),
+    )
+    around = {ref: (before, now) for ref, before, now in store.edges_around([name], "b3")}
+    assert around == {has[0].ref: (True, True), derived.ref: (False, True)}
+    around = {ref: (before, now) for ref, before, now in store.edges_around([dataset, card], "b3")}
+    # the revived HAS_FIELD was retired before b3; 住址's, retired in b2, is left out
+    assert around == {has[0].ref: (True, True), has[1].ref: (False, True), derived.ref: (False, True)}
+    store.apply(ChangeSet(retire_nodes=[name]), prov("b4"))
+    around = {ref: (before, now) for ref, before, now in store.edges_around([name], "b4")}
+    assert around == {has[0].ref: (True, False), derived.ref: (True, False)}
+    store.close()
