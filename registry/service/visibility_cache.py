@@ -95,6 +95,7 @@ class VisibilityCache:
                 added = {ref for ref, level in changed.items() if level is not None and level > clearance}
                 removed = {ref for ref in changed if ref not in added}
                 self._hidden[clearance] = frozenset((hidden - removed) | added)
+                self._carry_split(clearance, hidden, added, removed)
             self._stats = self._carried(old, levels, changed, touched, batch, result.version)
             self._levels = levels
             self._graphs.clear()
@@ -130,6 +131,7 @@ class VisibilityCache:
                 for clearance, hidden in list(self._hidden.items()):
                     if level > clearance:
                         self._hidden[clearance] = hidden | {review}
+                        self._carry_split(clearance, hidden, {review}, set())
                 changed: dict[NodeRef, int | None] = {review: level} if old.get(review) != level else {}
                 self._stats = self._carried(old, levels, changed, {review, *subjects}, batch, result.version)
                 self._levels = levels
@@ -139,6 +141,26 @@ class VisibilityCache:
             self._graphs.clear()
             self._version = result.version
             return True
+
+    def _carry_split(
+        self, clearance: Clearance, hidden: frozenset[NodeRef], added: set[NodeRef], removed: set[NodeRef]
+    ) -> None:
+        """Move the clearance's hidden keys by label (``hidden_by_label``) from ``hidden``
+        to the set a write made of it, by label where it changed: splitting the whole set
+        again cost the first request after an import 0.6 s at 100k datasets."""
+        split = self._split.get(clearance)
+        if split is None or split[0] is not hidden:
+            return
+        by_label = dict(split[1])
+        for label in {ref.label for ref in added | removed}:
+            gone = {ref.key for ref in removed if ref.label == label}
+            new = {ref.key for ref in added if ref.label == label}
+            keys = (by_label.get(label, frozenset()) - gone) | new
+            if keys:
+                by_label[label] = keys
+            else:
+                by_label.pop(label, None)
+        self._split[clearance] = (self._hidden[clearance], by_label)
 
     def _carried(
         self,

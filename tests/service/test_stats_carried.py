@@ -1,7 +1,8 @@
 """Counts carried across writes (``VisibilityCache._carried``) equal a recount by a service
 that saw none of them, for every clearance, on random writes through the service: new and
 changed secrecy, edges added, entries retired and revived with their edges, review
-decisions. A carried count must never include an entry hidden from the caller."""
+decisions; so are the hidden keys by label. A carried count must never include an entry
+hidden from the caller."""
 
 import random
 
@@ -99,6 +100,7 @@ def test_counts_carried_across_writes_equal_a_recount(
     rng = random.Random(seed)
     for caller in CALLERS:
         service.stats(caller)
+        service.visibility.hidden_by_label(caller.clearance)
     for step in range(10):
         _write(rng, service, step)
 
@@ -112,6 +114,8 @@ def test_counts_carried_across_writes_equal_a_recount(
         fresh = RegistryService(service.store)
         for caller in CALLERS:
             assert carried[caller.clearance] == fresh.stats(caller), (seed, step, caller.clearance)
+            by_label = service.visibility.hidden_by_label(caller.clearance)
+            assert by_label == fresh.visibility.hidden_by_label(caller.clearance)
         hidden = service.hidden(Caller.public())
         assert carried[Clearance.PUBLIC]["nodes"].get("System", 0) == len(
             [r for r in service.find(Caller.system(), "System") if r.ref not in hidden]
