@@ -33,7 +33,7 @@ def prefix_pairs(
     matrix: ItemMatrix,
     idf: np.ndarray,
     *,
-    fraction: float = 0.5,
+    fraction: float = 1.0,
     minimum: int = 3,
     posting_cap: int = 500,
     min_overlap: float = 0.3,

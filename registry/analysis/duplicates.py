@@ -316,8 +316,9 @@ def score_pairs(
         return found
 
     for k in np.flatnonzero(refine).tolist():
-        (a, mass_a), (b, mass_b) = fields(int(left[k])), fields(int(right[k]))
-        matched[k] = fieldmatch.match(a, b, memo=memo)
+        i, j = int(left[k]), int(right[k])
+        (a, mass_a), (b, mass_b) = fields(i), fields(j)
+        matched[k] = fieldmatch.match(a, b, memo=memo, titles=(matrix.names[i], matrix.names[j]))
         parts["holdings"][k] = fieldmatch.overlap(matched[k], mass_a, mass_b)
     total = _combine(matrix, parts, pairs)
     return PairScores(left, right, total, parts, refine, matched)

@@ -36,14 +36,18 @@ of the stem: less than a word added inside it."""
 REORDERED = 0.85
 """Stems with the same characters reordered (个人社保 / 社保个人)."""
 ROLE = 0.75
-"""A data element with and without the role it is of (参保单位名称 / 单位名称, 律师姓名 /
-姓名): one item if nothing better matches; the one-to-one matching keeps 男方姓名 and
-女方姓名 from both taking one 姓名."""
+"""A data element or attribute with and without the role it is of (参保单位名称 / 单位名称,
+律师姓名 / 姓名, 驾驶证状态 / 状态): one item if nothing better matches; the one-to-one
+matching keeps 男方姓名 and 女方姓名 from both taking one 姓名."""
 BARE = 0.9
 """A name with and without an optional attribute word (林班号 / 林班, 蓄积量 / 蓄积)."""
 ABBREVIATION = 0.8
 """A stem shortened to some of its characters, in order and from the same first one
 (质保金 / 质量保证金, 医保 / 医疗保险), the way Chinese abbreviates a compound."""
+IN_CONTEXT = 0.9
+"""A qualifier dropped from a field whose dataset's name carries it (承包合同编号 in a
+register the copy calls 土地承包经营权登记台账, where it writes 合同编号): the title says
+what the field no longer does."""
 
 
 @lru_cache(maxsize=1 << 18)
@@ -125,7 +129,7 @@ def _similarity(a: FieldName, b: FieldName) -> float:
         return 1.0
     if a.group != b.group:
         return 0.0
-    if a.klass.startswith("E:") and (not a.stem) != (not b.stem):
+    if a.klass and (not a.stem) != (not b.stem):
         return ROLE
     stems = stem_similarity(a.stem, b.stem, not a.klass)
     return stems * (1.0 if a.suffix == b.suffix else VARIANT)
@@ -150,6 +154,7 @@ def match(
     minimum: float = FIELD_MATCH_MIN,
     *,
     memo: dict[tuple[int, int], float] | None = None,
+    titles: tuple[str, str] | None = None,
 ) -> list[Pair]:
     """Each field matched to at most one counterpart: identical tokens first, then the
     most similar remaining pairs above ``minimum`` (greedy, best first). Only fields that
@@ -157,7 +162,8 @@ def match(
     condition for ``minimum``) are
     compared, so the work is small even for systems of hundreds of fields. ``memo`` keeps
     similarities by the two fields' ids across calls on one set of fields (a registry
-    compares the same names in many pairs)."""
+    compares the same names in many pairs). ``titles``, the two lists' dataset names,
+    let a qualifier one field adds be judged by what the datasets are (``in_context``)."""
     left, right = distinct(left), distinct(right)
     pairs: list[Pair] = []
     by_token: dict[str, list[FieldName]] = defaultdict(list)
@@ -194,6 +200,8 @@ def match(
                 value = memo.get(pair)
                 if value is None:
                     value = memo[pair] = similarity(a, b)
+                if titles is not None:
+                    value = in_context(a, b, value, titles)
                 if value >= minimum:
                     scored.append((-value, i, j, a, b))
     scored.sort(key=lambda s: (s[0], s[1], s[2]))
@@ -206,6 +214,38 @@ def match(
         used_b.add(j)
         pairs.append(Pair(a, b, -negative))
     return _ranked(pairs)
+
+
+def in_context(a: FieldName, b: FieldName, value: float, titles: tuple[str, str]) -> float:
+    """``value`` judged by the datasets' names when one stem is the other with a qualifier
+    in front (``a`` of the dataset titled ``titles[0]``, ``b`` of ``titles[1]``). A
+    qualifier the other dataset's name carries was dropped as implied (``IN_CONTEXT``);
+    one only its own dataset's name carries names what sets the two registers apart
+    (执业证号 of 律师执业信息 / 公证员执业证号 of 公证员执业信息: another profession's
+    certificate), and the two are not one item."""
+    if a.group != b.group or a.stem == b.stem or not a.stem or not b.stem:
+        return value
+    if a.stem.endswith(b.stem):
+        qualifier, own, other = a.stem[: -len(b.stem)], titles[0], titles[1]
+    elif b.stem.endswith(a.stem):
+        qualifier, own, other = b.stem[: -len(a.stem)], titles[1], titles[0]
+    else:
+        return value
+    if min(len(a.stem), len(b.stem)) < 2:
+        return value
+    if _mentions(other, qualifier):
+        return max(value, IN_CONTEXT * (1.0 if a.suffix == b.suffix else VARIANT))
+    if len(qualifier) >= 2 and _mentions(own, qualifier):
+        return 0.0
+    return value
+
+
+def _mentions(title: str, word: str) -> bool:
+    """``title`` holds ``word`` or, for a longer word, one of its two-character parts
+    (承包方 in 土地承包经营权登记台账)."""
+    if len(word) < 2:
+        return word in title
+    return any(word[i : i + 2] in title for i in range(len(word) - 1))
 
 
 def _probed(f: FieldName) -> list[str]:

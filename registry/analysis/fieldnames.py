@@ -62,6 +62,9 @@ class Dictionary:
     optional: tuple[str, ...]
     """Attribute words a department may drop without naming another item (林班号 / 林班,
     采伐蓄积量 / 采伐蓄积, 权利人名称 / 权利人), longest first."""
+    whole_only: frozenset[str]
+    """Element spellings that mean the element only as a whole name: 名字 alone is a
+    person's 姓名, but 景区名字 is the 名称 of a 景区."""
 
     def standard_stem(self, text: str) -> str:
         """The name with interchangeable words in their standard form (车牌 -> 号牌)."""
@@ -79,11 +82,15 @@ def dictionary() -> Dictionary:
     )
     elements: dict[str, str] = {}
     weights: dict[str, float] = {}
+    whole_only: set[str] = set()
     for entry in data["elements"]:
         weights[entry["name"]] = float(entry["weight"])
         for spelling in (entry["name"], *entry["variants"]):
             elements[fold(spelling)] = entry["name"]
+        whole_only.update(fold(s) for s in entry.get("whole_only", ()))
     suffixes = {fold(v): entry["class"] for entry in data["suffixes"] for v in entry["variants"]}
+    for spelling, element in _attribute_variants(elements, suffixes).items():
+        elements.setdefault(spelling, element)
     generic = data["generic"]
     longest = max(map(len, (*elements, *suffixes)), default=0)
     words = sorted(
@@ -98,7 +105,25 @@ def dictionary() -> Dictionary:
         longest,
         tuple(words),
         tuple(sorted((fold(w) for w in data["optional"]["variants"]), key=lambda w: -len(w))),
+        frozenset(whole_only),
     )
+
+
+def _attribute_variants(elements: Mapping[str, str], suffixes: Mapping[str, str]) -> dict[str, str]:
+    """An element spelled with another spelling of the attribute it ends in (证书编号 ->
+    证书编码, 证书号码; 婚姻状况 -> 婚姻状态), where at least two characters precede the
+    attribute: departments vary the attribute word of an element as of any field."""
+    spellings: dict[str, list[str]] = {}
+    for spelling, klass in suffixes.items():
+        spellings.setdefault(klass, []).append(spelling)
+    found: dict[str, str] = {}
+    for spelling, element in elements.items():
+        for size in range(len(spelling) - 2, 0, -1):
+            klass = suffixes.get(spelling[-size:])
+            if klass is not None:
+                found.update({spelling[:-size] + other: element for other in spellings[klass]})
+                break
+    return found
 
 
 @dataclass(frozen=True)
@@ -153,22 +178,22 @@ class FieldName:
             keys = {f"{group}|{stem[0]}{stem[-1]}", f"{group}|={''.join(sorted(stem))}"}
             whole = {f"{group}|T{stem}", f"{group}|P{stem}"}
         else:
-            keys, whole = {f"{group}|"}, {f"{group}|R"} if self.klass.startswith("E:") else set()
+            keys, whole = {f"{group}|"}, {f"{group}|R"} if self.klass else set()
         object.__setattr__(self, "keys", frozenset(keys))
         object.__setattr__(self, "whole_keys", frozenset(whole))
 
     @property
     def part_keys(self) -> frozenset[str]:
         """See ``keys``; built on demand, since most are met by no other field."""
-        return _part_keys(self.group, self.stem, self.klass.startswith("E:"))
+        return _part_keys(self.group, self.stem, bool(self.klass))
 
 
 @lru_cache(maxsize=1 << 18)
-def _part_keys(group: str, stem: str, element: bool) -> frozenset[str]:
+def _part_keys(group: str, stem: str, attribute: bool) -> frozenset[str]:
     if not stem:
         return frozenset()
     part = {f"{group}|T{stem[i:]}" for i in range(1, len(stem) - 1)} | {f"{group}|P{stem[:-1]}"}
-    if element:
+    if attribute:
         part.add(f"{group}|R")
     return frozenset(part)
 
@@ -238,11 +263,14 @@ class FieldNormaliser:
         if whole is not None:
             return FieldName(raw, folded, "", f"E:{whole}", self.element_weights.get(whole, DOMAIN_WEIGHT), folded)
         weight = vocabulary.generic_weight if folded in vocabulary.generic else DOMAIN_WEIGHT
-        text = vocabulary.standard_stem(folded)
+        text = _without_filler(vocabulary.standard_stem(folded), vocabulary)
+        whole = self.elements.get(text)
+        if whole is not None:
+            return FieldName(raw, folded, "", f"E:{whole}", self.element_weights.get(whole, DOMAIN_WEIGHT), folded)
         base = self._base(folded)
         for size in range(min(vocabulary.longest_suffix, len(text)), 0, -1):
             tail = text[-size:]
-            element = self.elements.get(tail) if size < len(text) else None
+            element = self.elements.get(tail) if size < len(text) and tail not in vocabulary.whole_only else None
             if element is not None:
                 return FieldName(raw, folded, text[:-size], f"E:{element}", weight, tail, base)
             klass = vocabulary.suffixes.get(tail)
@@ -259,3 +287,16 @@ class FieldNormaliser:
             if folded.endswith(word) and len(folded) - len(word) >= OPTIONAL_REST:
                 return self.read(folded[: -len(word)])
         return None
+
+
+FILLERS = ("所在", "所属")
+"""Words that only say a field belongs to its record (所属行业 / 行业, 所在律师事务所): dropped
+from the front of a name when two characters or more remain and the whole name is not an
+attribute spelling itself (所属地区 is the 区划)."""
+
+
+def _without_filler(text: str, vocabulary: Dictionary) -> str:
+    for word in FILLERS:
+        if text.startswith(word) and len(text) - len(word) >= OPTIONAL_REST and text not in vocabulary.suffixes:
+            return text[len(word) :]
+    return text

@@ -1,4 +1,4 @@
-from registry.analysis.fieldmatch import ROLE, distinct, match, overlap, similarity, stem_similarity
+from registry.analysis.fieldmatch import IN_CONTEXT, ROLE, distinct, match, overlap, similarity, stem_similarity
 from registry.analysis.fieldnames import FieldNormaliser
 
 READ = FieldNormaliser.standard().read
@@ -71,3 +71,26 @@ def test_abbreviations_and_synonymous_words_are_near() -> None:
     ]:
         assert similarity(READ(a), READ(b)) >= 0.75, (a, b)
     assert similarity(READ("医保缴费基数"), READ("医疗救助金额")) < 0.7
+
+
+def test_an_attribute_with_and_without_its_qualifier_is_a_weak_match() -> None:
+    assert similarity(READ("驾驶证状态"), READ("状态")) == ROLE
+    assert similarity(READ("检验有效期止"), READ("检验有效期")) >= 0.85
+    assert similarity(READ("准驾车型代号"), READ("准驾车型")) >= 0.85
+    assert similarity(READ("监护人姓名"), READ("监护人")) >= 0.85
+
+
+def test_a_qualifier_the_other_dataset_is_named_by_was_dropped_as_implied() -> None:
+    left = [READ("承包合同编号"), READ("承包方代表身份证号")]
+    right = [READ("合同编号"), READ("代表证件号码")]
+    assert match(left, right) == []
+    pairs = match(left, right, titles=("农村土地承包经营权确权登记信息", "土地承包经营权登记台账"))
+    assert {(p.a.raw, p.b.raw) for p in pairs} == {("承包合同编号", "合同编号"), ("承包方代表身份证号", "代表证件号码")}
+    assert all(p.similarity >= IN_CONTEXT * 0.95 for p in pairs)
+
+
+def test_a_qualifier_only_its_own_dataset_is_named_by_sets_two_registers_apart() -> None:
+    left, right = [READ("执业证号")], [READ("公证员执业证号")]
+    assert len(match(left, right)) == 1
+    assert match(left, right, titles=("律师执业信息", "公证员执业信息")) == []
+    assert len(match([READ("执业证号")], [READ("律师执业证号码")], titles=("律师执业信息", "律师名录"))) == 1

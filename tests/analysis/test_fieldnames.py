@@ -49,3 +49,39 @@ def test_different_items_stay_apart() -> None:
     normaliser = FieldNormaliser.standard()
     assert normaliser.token("申请日期") != normaliser.token("办结日期")
     assert normaliser.token("姓名") != normaliser.token("企业名称")
+
+
+def test_the_start_and_end_of_a_term_are_attributes_of_their_own() -> None:
+    normaliser = FieldNormaliser.standard()
+    ends = {normaliser.token(n) for n in ("有效期至", "有效期止", "有效截止日期", "有效期截止日期", "有效期结束")}
+    starts = {normaliser.token(n) for n in ("有效期起", "有效开始日期", "有效期开始", "有效期自")}
+    assert len(ends) == len(starts) == 1
+    assert ends != starts
+    assert normaliser.token("承包期限起") == normaliser.token("承包起始日期")
+
+
+def test_a_name_suffix_is_an_attribute_and_a_whole_name_an_element() -> None:
+    normaliser = FieldNormaliser.standard()
+    assert normaliser.token("名字") == "E:姓名"
+    assert normaliser.token("景区名字") == normaliser.token("景区名称")
+
+
+def test_filler_words_and_a_place_word_before_the_address_are_dropped() -> None:
+    normaliser = FieldNormaliser.standard()
+    assert normaliser.token("户籍所在地址") == normaliser.token("户籍地址") == "E:户籍地址"
+    assert normaliser.token("生产经营场所地址") == normaliser.token("生产经营地址")
+    assert normaliser.token("所属行业") == normaliser.token("行业")
+
+
+def test_an_element_takes_every_spelling_of_the_attribute_it_ends_in() -> None:
+    normaliser = FieldNormaliser.standard()
+    assert normaliser.read("执业证书编码").klass == normaliser.read("执业证书编号").klass == "E:证照编号"
+    assert normaliser.token("婚姻情况") == "E:婚姻状况"
+
+
+def test_common_clerk_words_read_as_their_standard_form() -> None:
+    normaliser = FieldNormaliser.standard()
+    assert normaliser.token("发证日期") == normaliser.token("核发日期") == normaliser.token("颁证日期")
+    assert normaliser.token("首次执业日期") == normaliser.token("初次执业时间")
+    assert normaliser.token("户口类别") == normaliser.token("户籍性质")
+    assert normaliser.token("车架号") == normaliser.token("车辆识别代号")
