@@ -114,8 +114,8 @@ def _attribute_variants(elements: Mapping[str, str], suffixes: Mapping[str, str]
     证书编码, 证书号码; 婚姻状况 -> 婚姻状态), where at least two characters precede the
     attribute: departments vary the attribute word of an element as of any field."""
     spellings: dict[str, list[str]] = {}
-    for spelling, klass in suffixes.items():
-        spellings.setdefault(klass, []).append(spelling)
+    for spelling, name in suffixes.items():
+        spellings.setdefault(name, []).append(spelling)
     found: dict[str, str] = {}
     for spelling, element in elements.items():
         for size in range(len(spelling) - 2, 0, -1):
