@@ -301,13 +301,14 @@ class VisibilityCache:
         (``_carried``), shared with the other processes serving the store, and recounted
         only when neither holds: subtracting what is hidden reads every edge of every
         hidden node."""
-        hidden = self.hidden(clearance)
+        self.hidden(clearance)
         with self._lock:
             kept = self._stats.get(clearance)
         if kept is None:
             version = self.store.version()
+            # the hidden set is read inside: counts are shared under the state read first
             kept = self.results.get(
-                _stats_name(clearance), lambda: self._count(hidden, self.hidden_by_label(clearance))
+                _stats_name(clearance), lambda: self._count(self.hidden(clearance), self.hidden_by_label(clearance))
             )
             with self._lock:
                 if self._version == version:

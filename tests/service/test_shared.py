@@ -148,3 +148,22 @@ def test_memory_holds_the_current_state_only_and_boundedly(tmp_path: Path) -> No
     state[0] = (2, "batch-2")
     held.get("findings@0", list)
     assert list(held._memory) == ["findings@0"]
+
+
+def test_counts_carried_by_a_write_reach_the_other_process(
+    workers: tuple[RegistryService, RegistryService], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process that writes carries a caller's counts across its write and shares them:
+    the other reads them instead of recounting every edge at every hidden node."""
+    first, second = workers
+    public = Caller.public()
+    before = first.stats(public)
+    first.upsert(Caller.system(), [System(code=PUBLIC_SYS, name="户政业务办理系统", network=Network.INTRANET)])
+    for name in ("label_counts", "edge_type_counts", "edge_type_counts_touching"):
+        monkeypatch.setattr(first.store, name, refuse)
+        monkeypatch.setattr(second.store, name, refuse)
+    after = second.stats(public)
+    assert after == first.stats(public)
+    assert after["nodes"].get("System", 0) == before["nodes"]["System"] - 1
+    monkeypatch.undo()
+    assert after == RegistryService(second.store).stats(public)
