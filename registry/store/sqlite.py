@@ -136,26 +136,30 @@ def _name(label: str, props: Props, name: str | None = None) -> str | None:
 
 
 class _Written:
-    """The hashes of the keys one load has written into a store that was empty when it
-    began. A key whose hash was not written before cannot exist yet, so it is inserted
-    without a lookup; a hash seen before (the key again, or rarely another key with the
-    same hash) is looked up as usual, so a collision costs a query, never a wrong row.
-    An int per key is a fraction of the key itself, and the keys are not kept."""
+    """What one load has written into a store that was empty when it began, as one bit
+    per key hash in a fixed bitmap. A key whose bit is clear cannot exist yet, so it is
+    inserted without a lookup; a set bit (the key again, or another key on the same bit:
+    about 3% of keys at four million) is looked up as usual, so a shared bit costs a
+    query, never a wrong row. 16 MiB whatever the load, where a set of the hashes took
+    about 270 MB at a national file's four million keys, and the keys are not kept."""
+
+    BITS = 1 << 27
 
     def __init__(self) -> None:
-        self._hashes: set[int] = set()
+        self._bits = bytearray(self.BITS >> 3)
 
     def seen_before(self, keys: Sequence[Any], out: Mapping[Any, Any]) -> list[Any]:
         """The members of ``keys`` that may have been written by an earlier chunk (their
         map keys in ``out``); every key is remembered."""
-        hashes = self._hashes
+        bits, mask = self._bits, self.BITS - 1
         again = []
         for key, pending in zip(keys, out, strict=True):
-            h = hash(key)
-            if h in hashes:
+            h = hash(key) & mask
+            at, bit = h >> 3, 1 << (h & 7)
+            if bits[at] & bit:
                 again.append(pending)
             else:
-                hashes.add(h)
+                bits[at] |= bit
         return again
 
 
