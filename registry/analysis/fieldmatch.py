@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from registry.analysis.fieldnames import FieldName
+from registry.analysis.fieldnames import FieldName, dictionary
 
 FIELD_MATCH_MIN = 0.7
 """Below this two fields are not taken for one item."""
@@ -37,7 +37,8 @@ REORDERED = 0.85
 """Stems with the same characters reordered (个人社保 / 社保个人)."""
 ROLE = 0.75
 """A data element or attribute with and without the role it is of (参保单位名称 / 单位名称,
-律师姓名 / 姓名, 驾驶证状态 / 状态): one item if nothing better matches; the one-to-one
+律师姓名 / 姓名, 驾驶证状态 / 状态), or an element and the broader one it is a kind of
+(注册地址 / 地址): one item if nothing better matches; the one-to-one
 matching keeps 男方姓名 and 女方姓名 from both taking one 姓名."""
 BARE = 0.9
 """A name with and without an optional attribute word (林班号 / 林班, 蓄积量 / 蓄积)."""
@@ -128,11 +129,16 @@ def _similarity(a: FieldName, b: FieldName) -> float:
     if a.folded == b.folded:
         return 1.0
     if a.group != b.group:
-        return 0.0
+        return ROLE if _broader(a, b) or _broader(b, a) else 0.0
     if a.klass and (not a.stem) != (not b.stem):
         return ROLE
     stems = stem_similarity(a.stem, b.stem, not a.klass)
     return stems * (1.0 if a.suffix == b.suffix else VARIANT)
+
+
+def _broader(a: FieldName, b: FieldName) -> bool:
+    """``b`` is the element ``a`` is a kind of (注册地址 / 地址), both whole names."""
+    return a.is_element and b.is_element and dictionary().broader.get(a.klass[2:]) == b.klass[2:]
 
 
 @dataclass(frozen=True)

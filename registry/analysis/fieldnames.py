@@ -65,6 +65,9 @@ class Dictionary:
     whole_only: frozenset[str]
     """Element spellings that mean the element only as a whole name: 名字 alone is a
     person's 姓名, but 景区名字 is the 名称 of a 景区."""
+    broader: Mapping[str, str]
+    """element -> the element it is a kind of (注册地址 -> 地址): a register that writes 地址
+    for its companies' 住所 holds the same column, less precisely named."""
 
     def standard_stem(self, text: str) -> str:
         """The name with interchangeable words in their standard form (车牌 -> 号牌)."""
@@ -83,8 +86,11 @@ def dictionary() -> Dictionary:
     elements: dict[str, str] = {}
     weights: dict[str, float] = {}
     whole_only: set[str] = set()
+    broader: dict[str, str] = {}
     for entry in data["elements"]:
         weights[entry["name"]] = float(entry["weight"])
+        if "of" in entry:
+            broader[entry["name"]] = entry["of"]
         for spelling in (entry["name"], *entry["variants"]):
             elements[fold(spelling)] = entry["name"]
         whole_only.update(fold(s) for s in entry.get("whole_only", ()))
@@ -106,6 +112,7 @@ def dictionary() -> Dictionary:
         tuple(words),
         tuple(sorted((fold(w) for w in data["optional"]["variants"]), key=lambda w: -len(w))),
         frozenset(whole_only),
+        broader,
     )
 
 
@@ -179,6 +186,9 @@ class FieldName:
             whole = {f"{group}|T{stem}", f"{group}|P{stem}"}
         else:
             keys, whole = {f"{group}|"}, {f"{group}|R"} if self.klass else set()
+            if element:
+                broader = dictionary().broader.get(self.klass[2:])
+                keys |= {f"E:{broader}|"} if broader else set()
         object.__setattr__(self, "keys", frozenset(keys))
         object.__setattr__(self, "whole_keys", frozenset(whole))
 
@@ -257,6 +267,10 @@ class FieldNormaliser:
         return self.read(raw).token
 
     def _read(self, raw: str) -> FieldName:
+        first = _first_alternative(raw)
+        if first != raw:
+            read = self.read(first)
+            return FieldName(raw, read.folded, read.stem, read.klass, read.weight, read.suffix, read.base)
         folded = fold(raw)
         vocabulary = dictionary()
         whole = self.elements.get(folded)
@@ -287,6 +301,20 @@ class FieldNormaliser:
             if folded.endswith(word) and len(folded) - len(word) >= OPTIONAL_REST:
                 return self.read(folded[: -len(word)])
         return None
+
+
+_ALTERNATIVES = re.compile(r"\s*[/／]\s*")
+
+
+def _first_alternative(raw: str) -> str:
+    """A name that offers alternatives (证件号码/统一社会信用代码, 被执行人姓名/名称: one
+    column holding a person's or a company's) read as its first: run together, the
+    alternatives would make a name no other register writes. A slash inside a bracketed
+    note (生产规模（万吨/年）) is a unit, not an alternative."""
+    parts = [p for p in _ALTERNATIVES.split(_BRACKETS.sub("", raw)) if p]
+    if len(parts) < 2:
+        return raw
+    return parts[0]
 
 
 FILLERS = ("所在", "所属")

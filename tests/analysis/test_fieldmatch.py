@@ -94,3 +94,12 @@ def test_a_qualifier_only_its_own_dataset_is_named_by_sets_two_registers_apart()
     assert len(match(left, right)) == 1
     assert match(left, right, titles=("律师执业信息", "公证员执业信息")) == []
     assert len(match([READ("执业证号")], [READ("律师执业证号码")], titles=("律师执业信息", "律师名录"))) == 1
+
+
+def test_an_element_and_the_broader_one_it_is_a_kind_of_are_a_weak_match() -> None:
+    assert similarity(READ("住所"), READ("地址")) == ROLE
+    assert similarity(READ("地址"), READ("注册地址")) == ROLE
+    assert similarity(READ("户籍地址"), READ("通讯地址")) == ROLE
+    assert similarity(READ("注册地址"), READ("户籍地址")) == 0.0
+    pairs = match([READ("住所"), READ("姓名")], [READ("地址"), READ("性别")])
+    assert [(p.a.raw, p.b.raw) for p in pairs] == [("住所", "地址")]

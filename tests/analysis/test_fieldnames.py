@@ -85,3 +85,23 @@ def test_common_clerk_words_read_as_their_standard_form() -> None:
     assert normaliser.token("首次执业日期") == normaliser.token("初次执业时间")
     assert normaliser.token("户口类别") == normaliser.token("户籍性质")
     assert normaliser.token("车架号") == normaliser.token("车辆识别代号")
+
+
+def test_a_name_offering_alternatives_reads_as_its_first() -> None:
+    normaliser = FieldNormaliser.standard()
+    assert normaliser.token("证件号码/统一社会信用代码") == "E:公民身份号码"
+    assert normaliser.token("被执行人姓名／名称") == normaliser.token("被执行人姓名")
+    assert normaliser.read("证件号码/统一社会信用代码").raw == "证件号码/统一社会信用代码"
+    assert normaliser.token("生产规模（万吨/年）") == normaliser.token("生产规模")
+
+
+def test_domain_words_departments_write_for_one_another() -> None:
+    normaliser = FieldNormaliser.standard()
+    assert normaliser.token("贸易方式") == normaliser.token("监管方式")
+    assert normaliser.token("币制") == normaliser.token("币种")
+    assert normaliser.token("社会保障卡号码") == normaliser.token("社保卡号")
+    assert normaliser.token("社会保障号码") == "E:公民身份号码"
+    assert normaliser.token("处罚决定书文号") == normaliser.token("处罚决定文号")
+    assert normaliser.token("许可机关") == normaliser.token("审批机关")
+    assert normaliser.read("合同总价").klass == normaliser.read("成交金额").klass == "金额"
+    assert normaliser.token("厂牌型号") == normaliser.token("品牌型号")
