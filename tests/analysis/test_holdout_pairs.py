@@ -7,11 +7,12 @@ History: the set was evaluated once blind, after the matcher was finished on
 ``duplicate_pairs.json``: precision 0.90, recall 0.30. Having been reported, it then
 became calibration data for the next round of issue 9: every missed pair and false alarm
 was studied, and the matcher was improved by general rules and dictionary entries (see
-``registry.analysis.fieldmatch`` and ``fieldnames``), not by listing its names. On it the
-matcher now reaches precision 1.00, recall 0.80 at the default threshold; the floors
+``registry.analysis.fieldmatch`` and ``fieldnames``), not by listing its names; the third
+round, calibrated on the second blind set too, raised its recall further. On it the
+matcher now reaches precision 1.00, recall 0.867 at the default threshold; the floors
 below hold that. These figures are calibration figures and say nothing about catalogues
-the matcher was not shaped on: the blind figure of this round is in
-``test_holdout2_pairs.py``."""
+the matcher was not shaped on: the blind figure of the third round is in
+``test_holdout3_pairs.py``."""
 
 import json
 from pathlib import Path
@@ -20,8 +21,8 @@ from registry.analysis.evaluation import LabelledPair, evaluate
 
 DATA = Path(__file__).parent.parent / "data" / "duplicate_pairs_holdout.json"
 PRECISION_FLOOR = 1.0
-RECALL_FLOOR = 0.8
-"""Measured on the finished matcher of this round (see the module docstring)."""
+RECALL_FLOOR = 0.86
+"""Measured on the finished matcher of the third round (see the module docstring)."""
 
 
 def _pairs() -> list[LabelledPair]:
