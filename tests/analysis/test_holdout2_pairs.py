@@ -6,14 +6,14 @@ source, tests, benchmarks or earlier labelled set; its ``about`` says how).
 History: the set was evaluated once blind, after the matcher of the second round of
 issue 9 was finished (the matcher of d31f6b9 on main): precision 0.971, recall 0.786.
 Having been reported, it then became calibration data for the third round: every
-missed pair and the false alarm were studied, and the matcher was improved by general rules and dictionary entries (a name
-offering alternatives read as its first, an element matched to the broader one it is a
-kind of, domain words departments write for one another: see
-``registry.analysis.fieldnames`` and ``dictionary.json``), not by listing its names. On it
-the matcher now reaches precision 0.974, recall 0.905 at the default threshold; the
-floors below hold that. These figures are calibration figures and say nothing about
-catalogues the matcher was not shaped on: the blind figure of the third round is in
-``test_holdout3_pairs.py``."""
+missed pair and the false alarm were studied, and the matcher was improved by general
+rules and dictionary entries (a name offering alternatives read as its first, an
+element matched to the broader one it is a kind of, domain words departments write for
+one another: see ``registry.analysis.fieldnames`` and ``dictionary.json``), not by
+listing its names. On it the matcher now reaches precision 0.974, recall 0.905 at the
+default threshold; the floors below hold that. These figures are calibration figures
+and say nothing about catalogues the matcher was not shaped on: the blind figure of the
+third round is in ``test_holdout3_pairs.py``."""
 
 import json
 from pathlib import Path
