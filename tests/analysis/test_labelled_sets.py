@@ -1,0 +1,78 @@
+"""Detection judged against hand-labelled catalogue pairs, not data the detector's own
+generator made: four sets under ``tests/data/``, each held to the precision and recall
+measured on it (a change that loses copies or precision fails).
+
+Each set after the first was written pair by pair by another helper session from its
+own understanding of how departments catalogue 政务信息资源 and name 信息项, without
+opening the detector's source, tests, benchmarks or any earlier labelled set (each
+file's ``about`` says how, in Chinese). A set is **blind** until it has been evaluated
+once, looking only at its precision and recall; after that it was studied and became
+**calibration** data for the next round of issue 9, and its figures say nothing about
+catalogues the matcher was not shaped on.
+
+- ``duplicate_pairs.json`` (80 pairs): calibration from the start; thresholds, weights
+  and rules were chosen looking at it.
+- ``duplicate_pairs_holdout.json`` (83 pairs): blind in round 1, precision 0.90, recall
+  0.30; calibration since, now P 1.00, R 0.867.
+- ``duplicate_pairs_holdout2.json`` (104 pairs): blind in round 2 (the matcher of
+  d31f6b9), P 0.971, R 0.786; calibration in round 3, now P 0.974, R 0.905.
+- ``duplicate_pairs_holdout3.json`` (104 pairs, copied byte for byte, sha256
+  46a78ae9…5c528fb): **blind**, evaluated once in round 3 after the matcher of 98feb14
+  was committed: **precision 0.75, recall 0.071** (3 of 42 copies found, one false
+  alarm). Its copies are rebuilt by another department or another level of government
+  (prefixes added or dropped, units and suffixes added, a code for a name). The recall
+  target of 0.9 is far from met; raising its floor needs a new blind set, since studying
+  this one's misses would spend it.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from registry.analysis.evaluation import LabelledPair, evaluate
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    file: str
+    split: str
+    """``calibrate`` once a set has been studied; ``report`` while it is blind."""
+    pairs: int
+    duplicates: int
+    negatives: int
+    precision: float
+    recall: float
+    """The floors: what was measured on the set (module docstring)."""
+
+
+SETS = [
+    LabelledSet("duplicate_pairs.json", "calibrate", 60, 20, 40, 0.9, 0.9),
+    LabelledSet("duplicate_pairs_holdout.json", "calibrate", 60, 20, 40, 1.0, 0.86),
+    LabelledSet("duplicate_pairs_holdout2.json", "calibrate", 100, 40, 60, 0.97, 0.9),
+    LabelledSet("duplicate_pairs_holdout3.json", "report", 100, 40, 60, 0.75, 0.07),
+]
+
+
+def _pairs(labelled: LabelledSet) -> list[LabelledPair]:
+    document = json.loads((DATA / labelled.file).read_text(encoding="utf-8"))
+    return [LabelledPair.from_dict(p) for p in document["pairs"]]
+
+
+@pytest.mark.parametrize("labelled", SETS, ids=lambda s: s.file)
+def test_the_set_is_large_enough_mostly_hard_and_labelled_for_its_use(labelled: LabelledSet) -> None:
+    pairs = _pairs(labelled)
+    assert len(pairs) >= labelled.pairs
+    assert sum(p.duplicate for p in pairs) >= labelled.duplicates
+    assert sum(not p.duplicate for p in pairs) >= labelled.negatives
+    assert {p.split for p in pairs} == {labelled.split}
+
+
+@pytest.mark.parametrize("labelled", SETS, ids=lambda s: s.file)
+def test_precision_and_recall_hold_what_was_measured(labelled: LabelledSet) -> None:
+    result = evaluate(_pairs(labelled))
+    assert result.precision >= labelled.precision - 1e-9
+    assert result.recall >= labelled.recall - 1e-9
