@@ -17,8 +17,6 @@ What cannot stream is read whole (``native.read``): YAML and a file that is not 
 The file is hashed (and its encoding checked) before it is parsed.
 """
 
-import codecs
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -29,6 +27,7 @@ from typing import Any, NoReturn, TextIO
 from registry.importers import native
 from registry.importers.documents import DocumentSyntaxError, is_yaml, json_decoder
 from registry.importers.limits import DEFAULT, Limits, TooCostly, Unreadable
+from registry.importers.source import sniff_file
 from registry.importers.streamed import Reread
 from registry.schema.document import NativeDocument
 from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl, RetireScope
@@ -41,7 +40,6 @@ SECTIONS = frozenset(
 )
 """The list sections (departments, datasets, ..., complete), streamed item by item; the
 other top-level names ($schema, version, records) are small and read whole."""
-_HASH_BLOCK = 1 << 20
 _BLOCK = 1 << 20
 """Characters of text held at once (more while one value is longer)."""
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -57,28 +55,6 @@ class _Header:
 
     values: dict[str, Any]
     sections: list[str]
-
-
-def _utf8_digest(path: Path) -> str | None:
-    """The file's sha256 if it is UTF-8 without a byte-order mark, else None (read whole)."""
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        first = True
-        while block := handle.read(_HASH_BLOCK):
-            if first and block.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                return None
-            first = False
-            digest.update(block)
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError:
-                return None
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return None
-    return digest.hexdigest()
 
 
 class _Text:
@@ -184,7 +160,7 @@ def _items(path: Path, header: _Header, limits: Limits) -> Iterator[tuple[str, i
     mapping, a section's array) is read here, each item and header value by the json
     module's C decoder: its recursion guard bounds nesting as ``documents.parse`` does
     for a document read whole, and ``limits.max_depth`` is checked on what it built."""
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         text = _Text(handle, limits)
         first = text.peek()
         if first != "{":
@@ -304,15 +280,15 @@ def stream(path: Path, *, skip_invalid: bool = False, part_items: int = PART_ITE
     file's size is checked against the import limits."""
     limits = DEFAULT
     limits.check_size(path.stat().st_size)
-    digest = None if is_yaml(path) else _utf8_digest(path)
-    if digest is None:
+    sniffed = None if is_yaml(path) else sniff_file(path)
+    if sniffed is None or sniffed.encoding != "utf-8-sig":
         return native.read(path, skip_invalid=skip_invalid).stream()
     file = str(path)
 
     def parts() -> Iterator[Declaration]:
         return _guarded(path, _parts(file, path, skip_invalid=skip_invalid, limits=limits, size=part_items))
 
-    return DeclarationStream(file, native.NAME, Reread(path, parts), digest)
+    return DeclarationStream(file, native.NAME, Reread(path, parts), sniffed.sha256)
 
 
 FORMAT = native.FORMAT.model_copy(update={"stream": stream})

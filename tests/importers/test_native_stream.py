@@ -64,6 +64,17 @@ def test_parts_give_what_reading_whole_gives_each_edge_after_its_ends(fixtures: 
             assert {(edge.src.label, edge.src.key), (edge.dst.label, edge.dst.key)} <= written, edge
 
 
+def test_a_file_saved_with_a_byte_order_mark_streams_too(fixtures: Path, tmp_path: Path) -> None:
+    """Windows editors save UTF-8 with a BOM; such a file is parsed a part at a time like
+    any other (its encoding and digest from ``sniff_file``), not read whole."""
+    path = tmp_path / "zj-bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(_document(fixtures), ensure_ascii=False, default=str).encode())
+    stream = native_stream.stream(path, part_items=1)
+    parts, streamed = _whole(stream)
+    assert len(parts) > 5
+    _same(streamed, importers.read(path))
+
+
 def test_a_file_with_errors_is_refused_by_the_check_with_the_issues_read_reports(
     fixtures: Path, tmp_path: Path
 ) -> None:
