@@ -26,9 +26,9 @@ from registry.service.declaration import Declaration, DeclarationStream, EdgeDec
 from registry.service.errors import InvalidInput, Issue
 
 RETIRABLE = frozenset(("Dataset", "System", "Field"))
+"""Labels whose keys a retirement scope compares with what the store holds."""
 CHUNK = 100_000
 """Records per chunk handed to the store when a part in memory is larger (a native document)."""
-"""Labels whose keys a retirement scope compares with what the store holds."""
 
 
 class Spill:
