@@ -668,7 +668,7 @@ class RegistryService:
         before, analysed = self.store.version(), self._analysis_state()
         result = self.store.apply(changes, prov)
         # a decision changes nothing an analysis reads: the analyses' state and projections stay
-        if self.visibility.after_review(before, result, ref, subjects, batch):
+        if self.visibility.after_review(before, result, ref, batch):
             self._carried = (result.version, analysed)
         # visible to this caller by construction: it is as visible as the entries it names
         return self.store.get_nodes(Review.LABEL, [review.key()])[review.key()]

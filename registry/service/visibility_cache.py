@@ -26,7 +26,7 @@ from registry.schema.enums import Clearance
 from registry.schema.records import LEVELS, ApplyResult, EdgeRef, NodeRef
 from registry.service.levels import StoreGraph, update_levels
 from registry.service.shared import SharedResults
-from registry.service.visibility import HIGHEST_LEVEL, INTRANET, hidden_from, levels_of
+from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
 from registry.store.base import Store
 from registry.store.projection import visible_subgraph
 
@@ -88,59 +88,53 @@ class VisibilityCache:
         with self._lock:
             if self._levels is None or self._version != before or result.version != before + 1:
                 return  # another writer came between: the next reader recomputes
-            old = self._levels
-            levels = dict(old)
-            changed = update_levels(levels, StoreGraph(self.store), touched).changed
-            for clearance, hidden in list(self._hidden.items()):
-                added = {ref for ref, level in changed.items() if level is not None and level > clearance}
-                removed = {ref for ref in changed if ref not in added}
-                self._hidden[clearance] = frozenset((hidden - removed) | added)
-                self._carry_split(clearance, hidden, added, removed)
-            self._stats = self._carried(old, levels, changed, touched, batch, result.version)
-            self._levels = levels
-            self._graphs.clear()
+            self._carry(self._levels, touched, batch, result.version)
             self._analysed.clear()
-            self._version = result.version
-            self._share(levels, result.version)
 
     def after_review(
         self,
         before: int,
         result: ApplyResult,
         review: NodeRef,
-        subjects: Collection[NodeRef],
         batch: str | None = None,
     ) -> bool:
         """Carry the views across a committed write of one review decision (``review``,
-        linked to ``subjects``, batch ``batch``), made at store version ``before``; whether
-        they were carried. The review is as hidden as the most hidden entry it names; no
-        other level moves. The analysed projections are kept: they lack the new ``Review``
-        node, which no analysis reads (the pages read decisions from the store). If any
-        other write came between, nothing is carried and the next reader recomputes, as
-        after any write."""
+        batch ``batch``), made at store version ``before``; whether they were carried. The
+        review's level moves by the levels' own rule (its REVIEWS edges), and nothing else's
+        does. The analysed projections are kept: they lack the new ``Review`` node, which
+        no analysis reads (the pages read decisions from the store). If any other write
+        came between, nothing is carried and the next reader recomputes, as after any
+        write."""
         if not result.changed:
             return False
         with self._lock:
             if self._version != before or result.version != before + 1:
                 return False
             if self._levels is not None:
-                old = self._levels
-                levels = dict(old)
-                level = max((levels.get(ref, HIGHEST_LEVEL + 1) for ref in subjects), default=INTRANET)
-                levels[review] = level
-                for clearance, hidden in list(self._hidden.items()):
-                    if level > clearance:
-                        self._hidden[clearance] = hidden | {review}
-                        self._carry_split(clearance, hidden, {review}, set())
-                changed: dict[NodeRef, int | None] = {review: level} if old.get(review) != level else {}
-                self._stats = self._carried(old, levels, changed, {review, *subjects}, batch, result.version)
-                self._levels = levels
-                self._share(levels, result.version)
+                self._carry(self._levels, {review}, batch, result.version)
             else:
                 self._stats.clear()
-            self._graphs.clear()
-            self._version = result.version
+                self._graphs.clear()
+                self._version = result.version
             return True
+
+    def _carry(self, old: dict[NodeRef, int], touched: set[NodeRef], batch: str | None, version: int) -> None:
+        """Move the levels, hidden sets, hidden keys by label and counts from the version
+        before a write that touched ``touched`` to ``version``, the one it made. The levels
+        are copied, not changed in place: an analysis still running on the previous
+        projection keeps that version's levels. Called under the lock."""
+        levels = dict(old)
+        changed = update_levels(levels, StoreGraph(self.store), touched).changed
+        for clearance, hidden in list(self._hidden.items()):
+            added = {ref for ref, level in changed.items() if level is not None and level > clearance}
+            removed = {ref for ref in changed if ref not in added}
+            self._hidden[clearance] = frozenset((hidden - removed) | added)
+            self._carry_split(clearance, hidden, added, removed)
+        self._stats = self._carried(old, levels, changed, touched, batch, version)
+        self._levels = levels
+        self._graphs.clear()
+        self._version = version
+        self._share(levels, version)
 
     def _carry_split(
         self, clearance: Clearance, hidden: frozenset[NodeRef], added: set[NodeRef], removed: set[NodeRef]
