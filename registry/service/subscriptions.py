@@ -41,6 +41,7 @@ from typing import Any
 from registry.schema.enums import Clearance
 from registry.schema.records import HistoryEntry, NodeRef
 from registry.service.caller import Caller, Role
+from registry.service.changes import visible_nodes
 from registry.service.core import RegistryService
 from registry.service.errors import InvalidInput, NotFound
 
@@ -222,11 +223,12 @@ def events_for(
     if target in hidden:
         return []  # hidden from the subscriber: nothing is delivered
     retired_now = any(e.node == target and e.op == "retire" for e in entries)
-    if not service.get_many(caller, target.label, [target.key]) and (
-        caller.clearance < max(Clearance) or not retired_now
+    if not service.get_many(caller, target.label, [target.key]) and not (
+        retired_now and target in visible_nodes(service, caller, [target])
     ):
-        # gone: only its own retirement in this batch is news, and only to a caller cleared
-        # for everything, as in the change feed (a retired entry's level is no longer known)
+        # gone: only its own retirement in this batch is news, to whom the change feed
+        # shows it (``visible_nodes``: a caller cleared for everything, or anyone for a
+        # department or data element, which are public by rule)
         return []
     watched = _watched(service, caller, subscription, target)
     upstream = _upstream(service, caller, subscription, target)

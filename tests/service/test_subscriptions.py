@@ -160,3 +160,22 @@ def test_a_direct_retirement_is_delivered(service: RegistryService, tmp_path: Pa
     payload = json.loads(body)
     assert payload["subscription"] == watcher.id
     assert [e["event"] for e in payload["events"]] == ["retired"]
+
+
+def test_a_departments_retirement_reaches_a_public_subscriber(service: RegistryService, tmp_path: Path) -> None:
+    """Departments are public by rule, so a public caller is told of a watched
+    department's retirement, as the change feed shows it to everyone."""
+    book = SubscriptionBook(tmp_path / "registry.subscriptions.json")
+    archives = make_credit_code("11", "330000", "00250001")
+    service.upsert(ADMIN, [Department(code=archives, name="浙江省档案局")])
+    watcher, _ = subscribe(
+        service, CONSUMER, book, target_kind="department", target=archives, url="http://127.0.0.1:9/"
+    )
+    sent: list[bytes] = []
+    notifier = Notifier(service, book, lambda url, body, headers: sent.append(body), attempts=1)
+    service.listeners.append(notifier.deliver_batch)
+    service.retire(ADMIN, [NodeRef("Department", archives)])
+    [body] = sent
+    payload = json.loads(body)
+    assert payload["subscription"] == watcher.id
+    assert [e["event"] for e in payload["events"]] == ["retired"]
