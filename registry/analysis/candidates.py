@@ -3,10 +3,10 @@
 Two signals, united:
 
 - ``prefix_pairs``: items that share a rare token (a field that means the same item, or a
-  data element). Each item probes with its rarest tokens only (its "prefix"); rare tokens
-  have short posting lists, so the sparse product ``P @ P.T`` costs about
-  ``n x prefix x posting``. A token whose posting list is longer than ``posting_cap``
-  is skipped (it is not rare, and would make the cost quadratic).
+  data element). Each item probes with every token some other item holds too, weighted
+  by rarity; rare tokens have short posting lists, so the sparse product ``P @ P.T``
+  costs about ``n x tokens x posting``. A token whose posting list is longer than
+  ``posting_cap`` is skipped (it is not rare, and would make the cost quadratic).
 - ``minhash_pairs``: items whose features look alike by MinHash with banded LSH. The
   features are the attribute of each field with the end of its stem, and the bigrams of
   the item's own name, so a copy whose every rare field was renamed (城镇公积金处罚编号
@@ -33,15 +33,13 @@ def prefix_pairs(
     matrix: ItemMatrix,
     idf: np.ndarray,
     *,
-    fraction: float = 1.0,
-    minimum: int = 3,
     posting_cap: int = 500,
     min_overlap: float = 0.3,
     block: int = 20_000,
 ) -> np.ndarray:
-    """Pairs ``(i, j)``, ``i < j``, whose prefixes share rare tokens weighing at least
-    ``min_overlap`` of the lighter prefix (by idf)."""
-    prefix = _prefix(matrix, idf, fraction, minimum)
+    """Pairs ``(i, j)``, ``i < j``, whose shared rare tokens weigh at least ``min_overlap``
+    of the lighter item's probing tokens (by idf)."""
+    prefix = _probing(matrix, idf)
     posting = np.bincount(prefix.indices, minlength=prefix.shape[1])
     prefix = sparse.csr_matrix(prefix @ sparse.diags((posting <= posting_cap).astype(np.float32)))
     prefix.eliminate_zeros()
@@ -59,22 +57,17 @@ def prefix_pairs(
     return np.concatenate(found)
 
 
-def _prefix(matrix: ItemMatrix, idf: np.ndarray, fraction: float, minimum: int) -> sparse.csr_matrix:
-    """Each row's rarest tokens held by some other item too: ``max(minimum, ceil(fraction *
-    row length))`` of them. A token only one item holds cannot pair it with anything, and a
-    copy whose renamed fields are all its own would otherwise fill its prefix with them."""
+def _probing(matrix: ItemMatrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Each row's tokens that some other item holds too, valued by their idf. A token only
+    one item holds cannot pair it with anything, and a renamed copy's own tokens would
+    otherwise outweigh what it shares with its original. (Probing with only the rarest
+    part of each row lost copies whose few shared tokens were the common ones.)"""
     holdings = matrix.holdings
     df = np.bincount(holdings.indices, minlength=holdings.shape[1])
-    holdings = sparse.csr_matrix(holdings @ sparse.diags((df >= 2).astype(np.float32)))
-    holdings.eliminate_zeros()
-    lengths = np.diff(holdings.indptr)
-    rows = np.repeat(np.arange(len(matrix), dtype=np.int64), lengths)
-    order = np.lexsort((-idf[holdings.indices], rows))
-    rank = np.arange(len(order)) - holdings.indptr[rows[order]]
-    keep_n = np.maximum(minimum, np.ceil(fraction * lengths)).astype(np.int64)
-    kept = order[rank < keep_n[rows[order]]]
+    shared = sparse.csr_matrix(holdings @ sparse.diags((df >= 2).astype(np.float32)))
+    shared.eliminate_zeros()
     return sparse.csr_matrix(
-        (idf[holdings.indices[kept]], (rows[kept], holdings.indices[kept])), shape=holdings.shape, dtype=np.float32
+        (idf[shared.indices].astype(np.float32), shared.indices, shared.indptr), shape=shared.shape
     )
 
 
