@@ -22,7 +22,6 @@ caller's projection. At national scale feed ``ItemMatrix.from_fields`` and call
 ``detect(matrix)`` directly.
 """
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -477,6 +476,36 @@ def find_duplicates(
     return clusters(ItemMatrix.from_graph(graph, kind), threshold=threshold)
 
 
+def could_match_wanted(matrix: ItemMatrix, wanted: list[FieldName]) -> np.ndarray:
+    """For each row, how many of ``wanted`` some field of it could match, by the necessary
+    condition ``FieldName.keys`` states (a shared key, one field's whole key among the
+    other's part keys, or one the other's base), checked once per distinct field name:
+    the bound a proposal is pruned by, the same condition ``Scoring`` bounds pairs by."""
+    by: dict[str, dict[str, set[int]]] = {kind: {} for kind in ("key", "whole", "part", "token", "base")}
+    for w, f in enumerate(wanted):
+        for kind, values in (("key", f.keys), ("whole", f.whole_keys), ("part", f.part_keys), ("token", [f.token])):
+            for value in values:
+                by[kind].setdefault(value, set()).add(w)
+        if f.base is not None:
+            by["base"].setdefault(f.base.token, set()).add(w)
+    index = {token: t for t, token in enumerate(matrix.token_keys)}
+    reach: dict[int, set[int]] = {}
+    for g in matrix.field_names:
+        t = index[g.token]
+        if t in reach:
+            continue
+        probes = [("key", g.keys), ("part", g.whole_keys), ("whole", g.part_keys), ("base", [g.token])]
+        if g.base is not None:
+            probes.append(("token", [g.base.token]))
+        reach[t] = {w for kind, values in probes for value in values for w in by[kind].get(value, ())}
+    rows = [t for t, found in reach.items() for _ in found]
+    cols = [w for found in reach.values() for w in found]
+    could = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(matrix.holdings.shape[1], max(len(wanted), 1))
+    )
+    return np.asarray(((matrix.holdings @ could) > 0).sum(axis=1), dtype=np.float32).ravel()
+
+
 def check_proposal(
     graph: nx.MultiDiGraph, proposal: Proposal, *, threshold: float | None = None, limit: int = 10
 ) -> list[DuplicateMatch]:
@@ -495,17 +524,10 @@ def check_proposal(
     query = np.zeros(matrix.holdings.shape[1], dtype=np.float32)
     query[known] = matrix.weights[known]
     proposal_mass = sum(f.weight for f in wanted)
-    wanted_classes = Counter(g for f in wanted for g in f.groups)
     held = np.zeros(matrix.holdings.shape[1], dtype=np.float32)
     held[known] = 1.0
     exact_count = matrix.holdings @ held
-    row_groups = ({g for f in matrix.row_fields(i) for g in f.groups} for i in range(len(matrix)))
-    in_class = np.fromiter(
-        (sum(wanted_classes[c] for c in groups) for groups in row_groups),
-        dtype=np.float32,
-        count=len(matrix),
-    )
-    could = np.maximum(in_class - exact_count, 0)
+    could = np.maximum(could_match_wanted(matrix, wanted) - exact_count, 0)
     bound = (matrix.holdings @ query + could) / proposal_mass if proposal_mass > 0 else np.zeros(len(matrix))
     spaces = text_spaces(matrix)
     texts = {"name": proposal.name, "description": proposal.description, "functions": " ".join(proposal.functions)}

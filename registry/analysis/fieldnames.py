@@ -157,9 +157,6 @@ class FieldName:
     """Two fields can only match within one group: an element only itself, other fields
     their attribute class, a name with no known attribute its last character (the head
     of a Chinese compound)."""
-    groups: tuple[str, ...] = field(init=False)
-    """``group`` and, for a name with an optional attribute word, its ``base``'s group:
-    every group a counterpart of this field can be in."""
     keys: frozenset[str] = field(init=False)
     """What two fields must share to be matched by ``registry.analysis.fieldmatch`` (a
     necessary condition, not a sufficient one): one of ``keys``, or one field's
@@ -178,8 +175,6 @@ class FieldName:
         object.__setattr__(self, "token", self.klass if element else f"F:{self.stem}#{self.klass}")
         group = self.token if element else (self.klass or f"~{self.stem[-1:]}")
         object.__setattr__(self, "group", group)
-        extra = () if self.base is None or self.base.group == group else (self.base.group,)
-        object.__setattr__(self, "groups", (group, *extra))
         stem = self.stem
         if stem:
             keys = {f"{group}|{stem[0]}{stem[-1]}", f"{group}|={''.join(sorted(stem))}"}

@@ -1,14 +1,21 @@
+import json
+from pathlib import Path
+
 import numpy as np
 
+from registry.analysis import fieldmatch
 from registry.analysis.duplicates import (
     Proposal,
     accepted,
     candidate_pairs,
     check_proposal,
     clusters,
+    could_match_wanted,
     find_duplicates,
     score_pairs,
 )
+from registry.analysis.evaluation import Entry, LabelledPair, catalogue
+from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.matrix import ItemMatrix
 from registry.service import Caller, RegistryService
 from registry.synth import Synth, generate
@@ -106,3 +113,24 @@ def test_the_bound_prunes_no_pair_full_scoring_would_accept() -> None:
             full = score_pairs(matrix, pairs)
             assert np.array_equal(accepted(pruned, threshold), accepted(full, threshold) & full.refined), style
             assert np.all(pruned.parts["holdings"][~pruned.refined] + 1e-6 >= full.parts["holdings"][~pruned.refined])
+
+
+def test_a_proposals_bound_counts_every_field_the_matching_could_pair() -> None:
+    """``check_proposal`` prunes systems by how many planned fields could match one of
+    theirs; that count must never be below what the matching pairs, or a system is
+    dropped before it is compared. Checked on every labelled pair (one side planned,
+    the other held), including an element matched to the broader one it is a kind of
+    (注册地址 ~ 地址) and a name with and without an optional attribute word."""
+    normaliser = FieldNormaliser.standard()
+    entries = [
+        Entry("甲", "企业登记信息", ("注册地址", "企业名称", "床位数")),
+        Entry("乙", "企业信息库", ("地址", "单位名称", "床位")),
+    ]
+    for name in ("duplicate_pairs.json", "duplicate_pairs_holdout.json", "duplicate_pairs_holdout2.json"):
+        document = json.loads((Path(__file__).parent.parent / "data" / name).read_text(encoding="utf-8"))
+        entries += [e for p in document["pairs"] for e in (LabelledPair.from_dict(p).a, LabelledPair.from_dict(p).b)]
+    held = catalogue(entries[1::2])
+    for k, planned in enumerate(entries[0::2]):
+        wanted = fieldmatch.distinct([normaliser.read(f) for f in planned.fields])
+        could = could_match_wanted(held, wanted)
+        assert could[k] >= len(fieldmatch.match(wanted, held.row_fields(k))), planned
