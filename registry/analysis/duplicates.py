@@ -548,7 +548,7 @@ def check_proposal(
     refine = np.flatnonzero((combined() >= threshold) & (parts["holdings"] >= MIN_HOLDINGS_SIMILARITY))
     matched = {}
     for i in refine.tolist():
-        matched[i] = fieldmatch.match(wanted, matrix.row_fields(i))
+        matched[i] = fieldmatch.match(wanted, matrix.row_fields(i), titles=(proposal.name, matrix.names[i]))
         parts["holdings"][i] = fieldmatch.coverage(wanted, matched[i])
     total = combined()
     hits = refine[(total[refine] >= threshold) & (parts["holdings"][refine] >= MIN_HOLDINGS_SIMILARITY)]
