@@ -80,6 +80,11 @@ class Checked:
     def issues(self) -> list[Issue]:
         return self.summary.issues
 
+    def close(self) -> None:
+        """Let the set-aside parts go (a temporary file as large as the import)."""
+        if self.spill is not None:
+            self.spill.close()
+
 
 @cache
 def _empty_props_valid(model: type[BaseModel]) -> bool:

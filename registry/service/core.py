@@ -441,9 +441,29 @@ class RegistryService:
         self._hidden_by_label(caller)
         batch = f"batch-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         prov = Provenance(source=stream.source, batch=batch, by=caller.identity, at=_now())
+        if checked is not None and not self._unrestricted(caller):
+            checked.close()  # made without this caller's rights, which are checked part by part
+            checked = None
         with gc_paused():
-            if checked is None or not self._unrestricted(caller):
-                checked = check(stream, skip_invalid=skip_invalid, on_part=self._permission_check(caller))
+            checked = checked or check(stream, skip_invalid=skip_invalid, on_part=self._permission_check(caller))
+        try:
+            return self._write_checked(stream, caller, checked, batch, prov, dry_run, force, retire_limit)
+        finally:
+            checked.close()
+
+    def _write_checked(
+        self,
+        stream: DeclarationStream,
+        caller: Caller,
+        checked: Checked,
+        batch: str,
+        prov: Provenance,
+        dry_run: bool,
+        force: bool,
+        retire_limit: float,
+    ) -> LoadReport:
+        """``load_stream``'s second pass, over what its first found (``checked``)."""
+        with gc_paused():
             if checked.rejected:
                 raise ImportRejected(checked.issues)
             retired, limit_hit = self._retirements(checked, caller, force=force, limit=retire_limit, dry_run=dry_run)
@@ -479,9 +499,6 @@ class RegistryService:
                 raise InvalidInput(str(exc)) from None
             except StoreBusy as exc:
                 raise Busy(str(exc)) from None
-            finally:
-                if checked.spill is not None:
-                    checked.spill.close()
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         if not dry_run:

@@ -1,7 +1,13 @@
 """Writes through the service: rejection, idempotence, ownership, retirement limits."""
 
-import pytest
+import contextlib
+import json
+from pathlib import Path
 
+import pytest
+import yaml
+
+from registry import importers
 from registry.schema.enums import Clearance
 from registry.schema.model import Dataset, System
 from registry.schema.records import NodeRef
@@ -18,6 +24,9 @@ from registry.service import (
     RetireScope,
     Role,
 )
+from registry.service.checking import check
+from registry.service.errors import ServiceError
+from tests.importers.conftest import FIXTURES
 from tests.service.graph_fixture import GA, PUBLIC_DS, SJ, build
 
 
@@ -171,3 +180,20 @@ def test_an_editor_cannot_record_a_review_through_a_declaration(service: Registr
     edge = EdgeDecl("REVIEWS", Ref("Review", review.key()), Ref("System", "330000-GA-XT002"))
     with pytest.raises(PermissionDenied):
         service.upsert(editor, [review], [edge])
+
+
+def test_the_parts_set_aside_are_let_go_however_the_load_ends(service: RegistryService, tmp_path: Path) -> None:
+    """A checked file's parts wait in a temporary file as large as the import: it is
+    closed when the load ends, written or refused, and when the service checks again
+    because the first pass was made without the caller's rights."""
+    document = yaml.safe_load((FIXTURES / "zj_registry.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / "zj.json"
+    path.write_text(json.dumps(document, ensure_ascii=False, default=str), encoding="utf-8")
+    stream = importers.stream(path)
+    editor = Caller("张三@浙江省公安厅", Role.EDITOR, Clearance.PUBLIC, department=GA)
+    for caller in (editor, Caller.system()):
+        checked = check(stream, skip_invalid=True)
+        assert checked.spill is not None and not checked.spill.file.closed
+        with contextlib.suppress(ServiceError):
+            service.load_stream(stream, caller, checked=checked, skip_invalid=True)
+        assert checked.spill.file.closed, caller.identity
