@@ -17,6 +17,7 @@ from registry.service import RegistryService
 from registry.web.app import WebSettings, create_app
 from registry.web.tokens import TokenStore
 from tests.graphql.conftest import build_registry, make_tokens
+from tests.importers.conftest import FIXTURES
 from tests.importers.hostile import CORPUS
 
 MUTATION = """mutation($file: Upload!) { importCatalogue(file: $file) { written rejected } }"""
@@ -84,13 +85,18 @@ def test_health_answers_within_a_second_while_a_hostile_upload_is_refused(
 
 
 def test_an_upload_that_overruns_its_time_is_stopped(loaded: RegistryService, tmp_path: Path) -> None:
+    """A real catalogue of 60,000 rows (seconds of reading) against a limit of 1 ms: a
+    one-line file, as this test once sent, could be read before a busy parent even
+    began to wait, and the test failed on a loaded machine."""
     app, issued = _app(loaded, tmp_path, limits=Limits(upload_seconds=0.001))
+    head, *rows = (FIXTURES / "zj_scjg_catalogue.csv").read_text(encoding="utf-8").splitlines()
+    catalogue = "\n".join([head, *rows * (60_000 // len(rows))]).encode()
 
     async def scenario() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry.test", timeout=60) as client:
             headers = {"Authorization": f"Bearer {issued['editor_ga']}"}
-            return await client.post("/graphql", headers=headers, **_form("目录.csv", "信息资源名称\n".encode()))
+            return await client.post("/graphql", headers=headers, **_form("目录.csv", catalogue))
 
     body = anyio.run(scenario).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_INPUT"
