@@ -31,6 +31,7 @@ from registry.graphql.catalogue import CatalogueMutation, SubscriptionMutation
 from registry.graphql.context import FreshLoaders, RegistryContext
 from registry.graphql.cost import cost_limiter
 from registry.graphql.errors import ErrorPolicy, masked
+from registry.graphql.execution import LeafExecutor
 from registry.graphql.limits import Limits
 from registry.graphql.mutations import Mutation
 from registry.graphql.nodes import NODE_TYPES
@@ -100,6 +101,7 @@ def build_schema(limits: Limits | None = None, extensions: tuple[type[SchemaExte
         query=merge_types("Query", (Query, PolicyQuery)),
         mutation=merge_types("Mutation", (Mutation, CatalogueMutation, SubscriptionMutation, PolicyMutation)),
         types=list(NODE_TYPES.values()),
+        execution_context_class=LeafExecutor,
         extensions=[
             lambda: ParserCache(maxsize=limits.cache_size),
             lambda: ValidationCache(maxsize=limits.cache_size),

@@ -37,6 +37,7 @@ from registry.schema.records import (
 from registry.service import answers
 from registry.service.caller import Caller, Role
 from registry.service.checking import Checked, check, checked_changes
+from registry.service.counts import Counts
 from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl
 from registry.service.errors import (
     Busy,
@@ -101,6 +102,8 @@ class RegistryService:
         """After review decisions made here: the store version they reached, and the state
         of the store before them, which is what the analyses still read."""
         self.visibility = VisibilityCache(store, self.results)
+        self.counts = Counts(store.version)
+        """Counts of filtered lists per clearance, for the store's version (``count``)."""
         self.listeners: list[Callable[[str], object]] = []
         """Called with the batch id after each committed write that changed something
         (subscriptions deliver their events from there)."""
@@ -279,11 +282,11 @@ class RegistryService:
         self, caller: Caller, label: str, *, where: Mapping[str, Any] | None = None, text: str | None = None
     ) -> int:
         label = self._label(label)
-        return self.store.count_nodes(
-            label,
-            where=self._check_where(label, where),
-            text=self._check_text(text),
-            exclude=self._hidden_keys(caller, label),
+        clean, text = self._check_where(label, where), self._check_text(text)
+        key = ("count", int(caller.clearance), label, tuple(sorted(clean.items())), text)
+        return self.counts.get(
+            key,
+            lambda: self.store.count_nodes(label, where=clean, text=text, exclude=self._hidden_keys(caller, label)),
         )
 
     def _linked(
@@ -355,7 +358,9 @@ class RegistryService:
         where: Mapping[str, Any] | None = None,
         text: str | None = None,
     ) -> int:
-        return len(self._linked(caller, label, anchor, edge_type, where, text))
+        clean = self._check_where(self._label(label), where)
+        key = ("linked", int(caller.clearance), label, anchor, edge_type, tuple(sorted(clean.items())), text)
+        return self.counts.get(key, lambda: len(self._linked(caller, label, anchor, edge_type, where, text)))
 
     def edges(
         self,
