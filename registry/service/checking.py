@@ -21,7 +21,7 @@ from functools import cache
 from pydantic import BaseModel, ValidationError
 
 from registry.schema.model import EDGE_SPECS
-from registry.schema.records import ChangeSet, EdgeWrite, NodeRef, NodeWrite
+from registry.schema.records import ChangeSet, EdgeWrite, NodeUpsert, NodeWrite
 from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl, RetireScope
 from registry.service.errors import InvalidInput, Issue
 
@@ -29,6 +29,11 @@ RETIRABLE = frozenset(("Dataset", "System", "Field"))
 """Labels whose keys a retirement scope compares with what the store holds."""
 CHUNK = 100_000
 """Records per chunk handed to the store when a part in memory is larger (a native document)."""
+
+
+def node_rows(part: Declaration) -> list[NodeUpsert]:
+    """A part's nodes as the store's upserts."""
+    return [(n.LABEL, n.key(), n.props()) for n in part.nodes]
 
 
 class Spill:
@@ -40,22 +45,22 @@ class Spill:
     def __init__(self) -> None:
         self.file = tempfile.TemporaryFile(prefix="registry-load-")  # noqa: SIM115 -- closed by close()
 
-    def add(self, part: Declaration) -> None:
-        nodes = [(n.LABEL, n.key(), n.props()) for n in part.nodes]
+    def add(self, part: Declaration, nodes: list[NodeUpsert] | None = None) -> None:
+        """``nodes``: the part's nodes as rows, when the caller has made them already."""
+        if nodes is None:
+            nodes = node_rows(part)
         edges = [(e.type, e.src.label, e.src.key, e.dst.label, e.dst.key, e.props) for e in part.edges]
         data = marshal.dumps((nodes, edges))
         self.file.write(len(data).to_bytes(8, "little"))
         self.file.write(data)
 
     def changes(self) -> Iterator[ChangeSet]:
-        """The parts again, in order, as the store's upserts."""
+        """The parts again, in order, as the store's upserts: the tuples as they were set
+        aside (``ChangeSet.node_rows``), no record objects built per entry."""
         self.file.seek(0)
         while size := self.file.read(8):
             nodes, edges = marshal.loads(self.file.read(int.from_bytes(size, "little")))
-            yield ChangeSet(
-                nodes=[NodeWrite(label, key, props) for label, key, props in nodes],
-                edges=[EdgeWrite(t, NodeRef(sl, sk), NodeRef(dl, dk), props) for t, sl, sk, dl, dk, props in edges],
-            )
+            yield ChangeSet(node_rows=nodes, edge_rows=edges)
 
     def close(self) -> None:
         self.file.close()
@@ -145,13 +150,16 @@ def check(
         if checked.rejected:
             continue
         check_edges(part.edges)
-        for node in part.nodes:
-            if node.LABEL in RETIRABLE:
-                checked.declared.setdefault(node.LABEL, set()).add(node.key())
+        # with a spill, each node's key and properties are made once, for both uses
+        rows = node_rows(part) if checked.spill is not None else None
+        keys = ((n[0], n[1]) for n in rows) if rows is not None else ((n.LABEL, n.key()) for n in part.nodes)
+        for label, key in keys:
+            if label in RETIRABLE:
+                checked.declared.setdefault(label, set()).add(key)
         if on_part is not None:
             on_part(part)
         if checked.spill is not None:
-            checked.spill.add(part)
+            checked.spill.add(part, rows)
     summary.sha256 = stream.sha256
     return checked
 

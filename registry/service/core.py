@@ -481,6 +481,9 @@ class RegistryService:
                 if tracking is not None:
                     touched.update(NodeRef(n.label, n.key) for n in changes.nodes)
                     touched.update(end for e in changes.edges for end in (e.src, e.dst))
+                    touched.update(NodeRef(label, key) for label, key, _props in changes.node_rows)
+                    touched.update(NodeRef(sl, sk) for _t, sl, sk, _dl, _dk, _props in changes.edge_rows)
+                    touched.update(NodeRef(dl, dk) for _t, _sl, _sk, dl, dk, _props in changes.edge_rows)
                 yield changes
 
         def finish(_result: ApplyResult) -> ChangeSet:

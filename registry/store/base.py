@@ -57,7 +57,7 @@ def check_chunk(chunk: ChangeSet) -> None:
 
 def upserts(changes: ChangeSet) -> ChangeSet:
     """The upserting part of ``changes``: a chunk as ``apply_chunks`` takes it."""
-    return ChangeSet(nodes=changes.nodes, edges=changes.edges)
+    return ChangeSet(nodes=changes.nodes, edges=changes.edges, node_rows=changes.node_rows, edge_rows=changes.edge_rows)
 
 
 @runtime_checkable

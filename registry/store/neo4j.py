@@ -372,8 +372,9 @@ class Neo4jStore:
             result = ApplyResult(dry_run=dry_run)
             history: list[Row] = []
             version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
-            created = self._apply_nodes(tx, changes.nodes, prov, result, history)
-            self._apply_edges(tx, changes.edges, prov, result, history, _Written(changes.nodes, created))
+            nodes = changes.node_writes()
+            created = self._apply_nodes(tx, nodes, prov, result, history)
+            self._apply_edges(tx, changes.edge_writes(), prov, result, history, _Written(nodes, created))
             self._retire_nodes(tx, changes.retire_nodes, prov, result, history)
             self._retire_edges(tx, changes.retire_edges, prov, result, history)
             if result.changed and changes.record is not None:
@@ -442,8 +443,9 @@ class Neo4jStore:
         result = ApplyResult()
         history: list[Row] = []
         version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
-        created = self._apply_nodes(tx, changes.nodes, prov, result, history)
-        self._apply_edges(tx, changes.edges, prov, result, history, _Written(changes.nodes, created))
+        nodes = changes.node_writes()
+        created = self._apply_nodes(tx, nodes, prov, result, history)
+        self._apply_edges(tx, changes.edge_writes(), prov, result, history, _Written(nodes, created))
         if result.changed:
             self._run(tx, cypher.BATCH_OPEN, **_batch_row(prov))
             self._append_history(tx, history)
@@ -457,8 +459,9 @@ class Neo4jStore:
         step = ApplyResult()
         history: list[Row] = []
         version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
-        created = self._apply_nodes(tx, last.nodes, prov, step, history)
-        self._apply_edges(tx, last.edges, prov, step, history, _Written(last.nodes, created))
+        nodes = last.node_writes()
+        created = self._apply_nodes(tx, nodes, prov, step, history)
+        self._apply_edges(tx, last.edge_writes(), prov, step, history, _Written(nodes, created))
         self._retire_nodes(tx, last.retire_nodes, prov, step, history)
         self._retire_edges(tx, last.retire_edges, prov, step, history)
         total = ApplyResult(dry_run=so_far.dry_run)

@@ -28,11 +28,11 @@ from registry.schema.records import (
     Direction,
     EdgeRecord,
     EdgeRef,
-    EdgeWrite,
+    EdgeUpsert,
     HistoryEntry,
     NodeRecord,
     NodeRef,
-    NodeWrite,
+    NodeUpsert,
     Props,
     Provenance,
 )
@@ -159,16 +159,18 @@ class _Written:
     def __init__(self) -> None:
         self._bits = bytearray(self.BITS >> 3)
 
-    def seen_before(self, keys: Sequence[Any], out: Mapping[Any, Any]) -> list[Any]:
-        """The members of ``keys`` that may have been written by an earlier chunk (their
-        map keys in ``out``); every key is remembered."""
+    def seen_before(self, keys: Iterable[Any], salt: int = 0) -> list[Any]:
+        """The members of ``keys`` that may have been written by an earlier chunk; every
+        key is remembered. ``salt`` (a label's hash) tells apart equal keys of different
+        labels without building a (label, key) tuple per key: a string's hash is cached
+        on it, so this costs no hashing for a key just put into a dict."""
         bits, mask = self._bits, self.BITS - 1
         again = []
-        for key, pending in zip(keys, out, strict=True):
-            h = hash(key) & mask
+        for key in keys:
+            h = (hash(key) ^ salt) & mask
             at, bit = h >> 3, 1 << (h & 7)
             if bits[at] & bit:
-                again.append(pending)
+                again.append(key)
             else:
                 bits[at] |= bit
         return again
@@ -365,25 +367,17 @@ class SQLiteStore:
             ).rowcount
             for chunk in chunks:
                 check_chunk(chunk)
-                self._apply_nodes(cur, chunk.nodes, prov, result, fresh)
-                written = {(n.label, n.key) for n in chunk.nodes}
-                self._apply_edges(cur, chunk.edges, written, prov, result, fresh)
+                self._upsert(cur, chunk, prov, result, fresh)
             last = finish(result) if finish is not None else ChangeSet()
-            self._apply_nodes(cur, last.nodes, prov, result, None)
-            self._apply_edges(cur, last.edges, {(n.label, n.key) for n in last.nodes}, prov, result, None)
+            self._upsert(cur, last, prov, result, None)
             for ref in last.retire_nodes:
                 self._retire_node(cur, ref, prov, result)
             for eref in last.retire_edges:
                 self._retire_edge(cur, eref, prov, result)
             if result.changed and last.record is not None:
                 record = last.record
-                self._apply_nodes(
-                    cur,
-                    [NodeWrite(record.label, record.key, {**record.props, "counts": result.totals()})],
-                    prov,
-                    ApplyResult(),
-                    None,
-                )
+                counted = {**record.props, "counts": result.totals()}
+                self._apply_nodes(cur, [(record.label, record.key, counted)], prov, ApplyResult(), None)
             for sql in deferred:
                 cur.execute(sql)
             if result.changed:
@@ -411,33 +405,54 @@ class SQLiteStore:
                 found[key] = (props, bool(retired))
         return found
 
+    def _upsert(
+        self, cur: sqlite3.Cursor, changes: ChangeSet, prov: Provenance, result: ApplyResult, fresh: "_Written | None"
+    ) -> None:
+        """A chunk's upserts, written and read back from a spill as tuples or given as
+        writes, all as tuples: the loops below run for every entry of a national file."""
+        nodes = changes.node_rows
+        if changes.nodes:
+            nodes = [(w.label, w.key, w.props) for w in changes.nodes] + nodes
+        live = self._apply_nodes(cur, nodes, prov, result, fresh)
+        edges = changes.edge_rows
+        if changes.edges:
+            edges = [(w.type, w.src.label, w.src.key, w.dst.label, w.dst.key, w.props) for w in changes.edges] + edges
+        self._apply_edges(cur, edges, live, prov, result, fresh)
+
     def _apply_nodes(
         self,
         cur: sqlite3.Cursor,
-        writes: list[NodeWrite],
+        writes: Iterable[NodeUpsert],
         prov: Provenance,
         result: ApplyResult,
         fresh: "_Written | None",
-    ) -> None:
+    ) -> dict[str, dict[str, Props]]:
+        """Returns the keys written, by label (with their properties)."""
         by_label: dict[str, dict[str, Props]] = {}
-        for write in writes:
-            pending = by_label.setdefault(write.label, {})
-            pending[write.key] = merged(pending[write.key], write.props) if write.key in pending else write.props
+        for label, key, props in writes:
+            pending = by_label.get(label)
+            if pending is None:
+                pending = by_label[label] = {}
+            before = pending.get(key)
+            pending[key] = props if before is None else merged(before, props)
+        batch = prov.batch
         for label, pending in by_label.items():
-            keys = list(pending) if fresh is None else fresh.seen_before([(label, k) for k in pending], pending)
+            keys = list(pending) if fresh is None else fresh.seen_before(pending, hash(label))
             existing = self._existing_nodes(cur, label, keys) if keys else {}
-            inserts, updates, history = [], [], []
-            created = unchanged = updated = 0
             name = _name_property(label)
-            for key, props in pending.items():
-                text = _dumps(props)
-                old = existing.get(key)
-                if old is None:
-                    inserts.append((label, key, _name(label, props, name), text, prov.batch, prov.batch))
-                    created += 1
+            inserts = [
+                (label, key, None if (shown := props.get(name)) is None else str(shown), _dumps(props), batch, batch)
+                for key, props in pending.items()
+                if key not in existing
+            ]
+            updates, history = [], []
+            unchanged = updated = 0
+            for key in keys if existing else ():  # in the order written, as the history shows it
+                if key not in existing:
                     continue
-                old_text, retired = old
-                if text == old_text and not retired:
+                old_text, retired = existing[key]
+                props = pending[key]
+                if not retired and _dumps(props) == old_text:
                     unchanged += 1
                     continue
                 old_props = json.loads(old_text)
@@ -446,13 +461,13 @@ class SQLiteStore:
                 if not delta and not retired:
                     unchanged += 1
                     continue
-                updates.append((_name(label, new_props, name), _dumps(new_props), prov.batch, label, key))
+                updates.append((_name(label, new_props, name), _dumps(new_props), batch, label, key))
                 history.append(
                     (
                         f"{label}:{key}",
                         "revive" if retired else "update",
                         _dumps(delta),
-                        prov.batch,
+                        batch,
                         label,
                         key,
                         None,
@@ -463,7 +478,7 @@ class SQLiteStore:
                     )
                 )
                 updated += 1
-            for outcome, n in (("created", created), ("updated", updated), ("unchanged", unchanged)):
+            for outcome, n in (("created", len(inserts)), ("updated", updated), ("unchanged", unchanged)):
                 if n:
                     result.add(label, outcome, n)
             inserts.sort()
@@ -476,6 +491,7 @@ class SQLiteStore:
                 updates,
             )
             self._insert_history(cur, history)
+        return by_label
 
     @staticmethod
     def _insert_history(cur: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> None:
@@ -529,42 +545,50 @@ class SQLiteStore:
     def _apply_edges(
         self,
         cur: sqlite3.Cursor,
-        writes: list[EdgeWrite],
-        live: set[tuple[str, str]],
+        writes: list[EdgeUpsert],
+        live: Mapping[str, Collection[str]],
         prov: Provenance,
         result: ApplyResult,
         fresh: "_Written | None",
     ) -> None:
-        """``live`` are the nodes this write has just upserted: they exist, so only the
-        other endpoints are looked up."""
+        """``live`` are the nodes this write has just upserted (keys by label): they exist,
+        so only the other endpoints are looked up."""
         if not writes:
             return
         pending: dict[_EdgeKey, Props] = {}
-        for w in writes:
-            ekey = (w.src.label, w.src.key, w.type, w.dst.label, w.dst.key)
-            pending[ekey] = merged(pending[ekey], w.props) if ekey in pending else w.props
-        ends = {(sl, sk) for sl, sk, _t, _dl, _dk in pending} | {(dl, dk) for _sl, _sk, _t, dl, dk in pending}
-        missing = self._missing_endpoints(cur, ends - live)
+        for t, sl, sk, dl, dk, props in writes:
+            ekey = (sl, sk, t, dl, dk)
+            before = pending.get(ekey)
+            pending[ekey] = props if before is None else merged(before, props)
+        none: frozenset[str] = frozenset()
+        ends = {(sl, sk) for sl, sk, _t, _dl, _dk in pending if sk not in live.get(sl, none)}
+        ends.update((dl, dk) for _sl, _sk, _t, dl, dk in pending if dk not in live.get(dl, none))
+        missing = self._missing_endpoints(cur, ends)
         if missing:
             shown = ", ".join(str(m) for m in missing[:5])
             raise DanglingEdges(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
+        keys: Iterable[_EdgeKey] = pending
+        if fresh is not None:
+            keys = fresh.seen_before(pending)
         if fresh is None:
             existing = self._existing_edges(cur, pending)
         else:
-            again = fresh.seen_before(list(pending), pending)
-            existing = self._existing_edges(cur, {k: pending[k] for k in again}) if again else {}
-        inserts, updates, history = [], [], []
-        outcomes: Counter[tuple[str, str]] = Counter()
-        for ekey, props in pending.items():
-            sl, sk, t, dl, dk = ekey
-            text = _dumps(props) if props else "{}"
-            old = existing.get(ekey)
-            if old is None:
-                inserts.append((sl, sk, t, dl, dk, text, prov.batch, prov.batch))
-                outcomes[t, "created"] += 1
+            existing = self._existing_edges(cur, {k: pending[k] for k in keys}) if keys else {}
+        batch = prov.batch
+        inserts = [
+            (*ekey, _dumps(props) if props else "{}", batch, batch)
+            for ekey, props in pending.items()
+            if ekey not in existing
+        ]
+        updates, history = [], []
+        outcomes: Counter[tuple[str, str]] = Counter((row[2], "created") for row in inserts)
+        for ekey in keys if existing else ():  # in the order written, as the history shows it
+            if ekey not in existing:
                 continue
-            old_text, retired = old
-            if text == old_text and not retired:
+            old_text, retired = existing[ekey]
+            sl, sk, t, dl, dk = ekey
+            props = pending[ekey]
+            if not retired and (_dumps(props) if props else "{}") == old_text:
                 outcomes[t, "unchanged"] += 1
                 continue
             old_props = json.loads(old_text)
@@ -573,10 +597,10 @@ class SQLiteStore:
             if not delta and not retired:
                 outcomes[t, "unchanged"] += 1
                 continue
-            updates.append((_dumps(new_props), prov.batch, sl, sk, t, dl, dk))
+            updates.append((_dumps(new_props), batch, sl, sk, t, dl, dk))
             ref = EdgeRef(t, NodeRef(sl, sk), NodeRef(dl, dk))
             history.append(
-                (str(ref), "revive" if retired else "update", _dumps(delta), prov.batch, None, None, t, sl, sk, dl, dk)
+                (str(ref), "revive" if retired else "update", _dumps(delta), batch, None, None, t, sl, sk, dl, dk)
             )
             outcomes[t, "updated"] += 1
         for (t, outcome), n in outcomes.items():

@@ -130,3 +130,43 @@ def test_sqlite_applies_a_load_in_one_transaction(tmp_path) -> None:
     assert store.label_counts() == {}
     assert store.version() == 0
     store.close()
+
+
+def as_rows(changes: ChangeSet) -> ChangeSet:
+    """The same upserts as tuples, the form a load's set-aside parts come back in."""
+    return ChangeSet(
+        node_rows=[(n.label, n.key, n.props) for n in changes.nodes],
+        edge_rows=[(e.type, e.src.label, e.src.key, e.dst.label, e.dst.key, e.props) for e in changes.edges],
+    )
+
+
+def test_upserts_given_as_rows_are_applied_as_writes_are(store: Store) -> None:
+    first, second = as_rows(chunk(1)), chunk(2)
+    # writes and rows in one chunk; an edge row at a node given as a write, and the reverse
+    mixed = ChangeSet(
+        nodes=second.nodes,
+        edges=[EdgeWrite("PROVIDES", DEPT, dataset(1))],
+        node_rows=first.node_rows,
+        edge_rows=[*first.edge_rows[1:], ("PROVIDES", "Department", DEPT.key, "Dataset", dataset(2).key, {})],
+    )
+    mixed.edges.append(second.edges[1])
+    result = store.apply_chunks([department(), mixed], prov("b1"))
+    assert result.totals()["created"] == 1 + 2 * 2 + 2 * 2
+    assert store.label_counts() == {"Dataset": 2, "Department": 1, "Field": 2}
+    assert {e.dst for e in store.edges([DEPT], types=["PROVIDES"])} == {dataset(1), dataset(2)}
+    field = store.get_nodes("Field", [f"{dataset(1).key}#姓名"])[f"{dataset(1).key}#姓名"]
+    assert field.props == {"name": "姓名", "dataset": dataset(1).key}
+    # the same rows again change nothing; a row with a new property updates its node
+    again = store.apply_chunks([as_rows(chunk(1))], prov("b2"))
+    assert again.totals()["created"] == 0 and again.totals()["unchanged"] == 4
+    renamed = ChangeSet(node_rows=[("Dataset", dataset(1).key, {"name": "人口基本信息"})])
+    assert store.apply(renamed, prov("b3")).totals()["updated"] == 1
+    assert store.get_nodes("Dataset", [dataset(1).key])[dataset(1).key].props["name"] == "人口基本信息"
+
+
+def test_an_edge_row_at_a_missing_node_is_refused(store: Store) -> None:
+    store.apply_chunks([department()], prov("b1"))
+    dangling = ChangeSet(edge_rows=[("PROVIDES", "Department", DEPT.key, "Dataset", dataset(7).key, {})])
+    with pytest.raises(ValueError, match="do not exist"):
+        store.apply_chunks([dangling], prov("b2"))
+    assert store.get_nodes("Dataset", [dataset(7).key]) == {}
