@@ -12,12 +12,21 @@ from registry.schema.records import NodeRef
 from registry.service.errors import Issue, rejected_rows
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class EdgeDecl:
     type: str
     src: NodeRef
     dst: NodeRef
     props: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(self, type: str, src: NodeRef, dst: NodeRef, props: dict[str, Any] | None = None) -> None:
+        # the generated frozen __init__ without object.__setattr__ per field (as NodeRef's):
+        # an importer makes two of these per 信息项
+        attrs = self.__dict__
+        attrs["type"] = type
+        attrs["src"] = src
+        attrs["dst"] = dst
+        attrs["props"] = {} if props is None else props
 
 
 @dataclass(frozen=True)
