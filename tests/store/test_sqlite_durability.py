@@ -3,6 +3,7 @@ stay, the batch being written leaves no trace, and the file opens cleanly."""
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -71,3 +72,23 @@ def test_a_file_that_is_not_a_registry_is_a_clear_error(tmp_path: Path) -> None:
     bogus.write_text("这不是数据库" * 100, encoding="utf-8")
     with pytest.raises(StoreError, match="cannot open the registry file"):
         SQLiteStore(bogus)
+
+
+def test_a_new_file_has_large_pages_and_an_older_one_opens_as_it_was(tmp_path: Path) -> None:
+    new = SQLiteStore(tmp_path / "new.db")
+    assert new._db.execute("PRAGMA page_size").fetchone()[0] == 16384
+    new.close()
+    # a registry made before, with SQLite's default 4 KiB pages, keeps them and its rows
+    older = tmp_path / "older.db"
+    made = sqlite3.connect(older)
+    made.execute("PRAGMA page_size = 4096")
+    made.execute("PRAGMA journal_mode = WAL")
+    made.close()
+    store = SQLiteStore(older)
+    prov = Provenance("目录.csv", "b1", "test", "2026-01-01")
+    store.apply(ChangeSet(nodes=[NodeWrite("Field", "301001/000001#姓名", {"name": "姓名"})]), prov)
+    store.close()
+    again = SQLiteStore(older)
+    assert again._db.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert again.get_nodes("Field", ["301001/000001#姓名"])["301001/000001#姓名"].props == {"name": "姓名"}
+    again.close()
