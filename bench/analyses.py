@@ -4,8 +4,9 @@ Run: ``python -m bench.analyses [--sizes 1000,10000,100000] [--baseline-max 1000
 
 Each size runs in a fresh interpreter on the cached generated registry (``bench/registries``,
 planted duplicates, gaps and placement violations with their ground truth): the caller's
-visible graph (``service.graph``, timed as its own step), then duplicate detection on
-datasets and on systems (``find_duplicates``), sharing gaps and the placement check, each
+visible graph (``service.graph``, timed as its own step), duplicate detection on datasets
+and on systems over the caller's rows as the service's callers run it (``find_duplicates``
+over ``service.rows``, no graph), then sharing gaps and the placement check, each
 timed and scored against what was planted. The baseline, in the same run, scores every
 pair of datasets with the same scoring function (``bench.duplicates.all_pairs``, no
 candidate generation): the exact answer the candidate filter approximates, on the sizes
@@ -22,7 +23,7 @@ from bench.duplicates import all_pairs
 from bench.registries import prepare
 from registry.analysis.duplicates import find_duplicates
 from registry.analysis.gaps import sharing_gaps
-from registry.analysis.matrix import ItemMatrix
+from registry.analysis.holdings import item_matrix
 from registry.analysis.placement import placement_findings
 from registry.service import Caller, RegistryService
 from registry.store.sqlite import SQLiteStore
@@ -41,7 +42,7 @@ def analyse(store_path: str, truth_path: str, baseline: bool) -> list[dict[str, 
     rows.append({"step": "service.graph(system)", "seconds": m.seconds, "peak_rss_mib": m.peak_rss_mib})
     for kind in ("Dataset", "System"):
         with measured() as m:
-            found = find_duplicates(graph, kind=kind)
+            found = find_duplicates(service.rows(Caller.system()), kind=kind)
         precision, recall = precision_recall([c.keys for c in found], truth["duplicates"][kind])
         rows.append(
             {
@@ -54,7 +55,7 @@ def analyse(store_path: str, truth_path: str, baseline: bool) -> list[dict[str, 
             }
         )
     if baseline:
-        matrix = ItemMatrix.from_graph(graph, "Dataset")
+        matrix = item_matrix(service.rows(Caller.system()), "Dataset")
         with measured() as m:
             exact = all_pairs(matrix)
         precision, recall = precision_recall(exact, truth["duplicates"]["Dataset"])

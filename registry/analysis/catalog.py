@@ -25,6 +25,7 @@ from registry.analysis.findings import Serialisable, jsonable
 from registry.analysis.memo import on_graph
 from registry.analysis.workdays import CalendarRangeError
 from registry.schema.records import NodeRecord
+from registry.schema.rows import GraphRows
 
 FAMILIES = ("duplicate", "gap", "placement", "project", "request", "source")
 
@@ -90,10 +91,12 @@ def make(
     )
 
 
-def _duplicates(graph: nx.MultiDiGraph) -> list[Finding]:
+def _duplicates(rows: GraphRows) -> list[Finding]:
+    """Read from the caller's rows, not the graph (``holdings``): the duplicates' matrix
+    costs less read from them than from the projection."""
     found = []
     for kind in ("System", "Dataset"):
-        for cluster in duplicates.find_duplicates(graph, kind=kind):
+        for cluster in duplicates.find_duplicates(rows, kind=kind):
             shared = sorted(s.name for s in cluster.shared)
             found.append(
                 make(
@@ -200,14 +203,14 @@ def _sources(graph: nx.MultiDiGraph) -> list[Finding]:
 
 
 FINDERS: list[Callable[[nx.MultiDiGraph], list[Finding]]] = [
-    _duplicates,
     _gaps,
     _placement,
     _projects,
     _requests,
     _sources,
 ]
-"""Every analysis that reports findings; a new rule's analysis adds its adapter here."""
+"""Every analysis on the graph that reports findings (besides ``_duplicates``, which reads
+the rows); a new rule's analysis adds its adapter here."""
 
 
 OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
@@ -225,6 +228,7 @@ def review_status(found: Finding, review: NodeRecord | None) -> tuple[str, bool]
     return str(review.props.get("decision")), False
 
 
-def all_findings(graph: nx.MultiDiGraph) -> list[Finding]:
-    """Every finding on this graph, computed once per projection (see ``memo``)."""
-    return on_graph(graph, "findings", lambda g: [f for finder in FINDERS for f in finder(g)])
+def all_findings(graph: nx.MultiDiGraph, rows: GraphRows) -> list[Finding]:
+    """Every finding on this graph and the same caller's ``rows``, computed once per
+    projection (see ``memo``)."""
+    return on_graph(graph, "findings", lambda g: [*_duplicates(rows), *(f for finder in FINDERS for f in finder(g))])

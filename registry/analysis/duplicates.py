@@ -17,27 +17,29 @@ The core works on an ``ItemMatrix`` (see ``registry.analysis.matrix``) in three 
    functions are IDF-weighted character-bigram cosines; the parts are combined by weights.
 3. clustering — accepted pairs become a graph whose connected components are clusters.
 
-``find_duplicates(graph)`` and ``check_proposal(graph, proposal)`` wrap the core for a
-caller's projection. At national scale feed ``ItemMatrix.from_fields`` and call
-``detect(matrix)`` directly.
+``find_duplicates(rows)`` and ``check_proposal(rows, proposal)`` wrap the core for a
+caller's rows (``service.rows(caller)``), read into the matrix without a graph
+(``registry.analysis.holdings``). At national scale feed ``ItemMatrix.from_fields`` and
+call ``detect(matrix)`` directly.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
 from registry.analysis import fieldmatch
 from registry.analysis.candidates import features, minhash_pairs, prefix_pairs
-from registry.analysis.fieldnames import FieldName
+from registry.analysis.fieldnames import FieldName, FieldNormaliser
 from registry.analysis.findings import Serialisable
-from registry.analysis.matrix import ItemMatrix, normaliser_for
+from registry.analysis.holdings import item_matrix, normaliser_of
+from registry.analysis.matrix import ItemMatrix
 from registry.analysis.ngrams import NgramSpace, row_dots
 from registry.i18n import t
+from registry.schema.rows import GraphRows
 
 DEFAULT_THRESHOLD = 0.5
 SYSTEM_THRESHOLD = 0.45
@@ -470,10 +472,10 @@ def clusters(matrix: ItemMatrix, *, threshold: float | None = None) -> list[Dupl
     return sorted(found, key=lambda c: (-c.score, c.keys))
 
 
-def find_duplicates(
-    graph: nx.MultiDiGraph, *, kind: str = "System", threshold: float | None = None
-) -> list[DuplicateCluster]:
-    return clusters(ItemMatrix.from_graph(graph, kind), threshold=threshold)
+def find_duplicates(rows: GraphRows, *, kind: str = "System", threshold: float | None = None) -> list[DuplicateCluster]:
+    """Findings over what these rows hold (a caller's ``service.rows``): the matrix is read
+    straight from them (``holdings.item_matrix``), the same one the caller's projection gives."""
+    return clusters(item_matrix(rows, kind), threshold=threshold)
 
 
 def could_match_wanted(matrix: ItemMatrix, wanted: list[FieldName]) -> np.ndarray:
@@ -507,17 +509,32 @@ def could_match_wanted(matrix: ItemMatrix, wanted: list[FieldName]) -> np.ndarra
 
 
 def check_proposal(
-    graph: nx.MultiDiGraph, proposal: Proposal, *, threshold: float | None = None, limit: int = 10
+    rows: GraphRows, proposal: Proposal, *, threshold: float | None = None, limit: int = 10
 ) -> list[DuplicateMatch]:
-    """Existing systems a planned one would duplicate, best first. The holdings part is
-    the share of the proposal's data (by weight) an existing system already holds, by
-    the same field matching as ``find_duplicates``: a small plan fully covered by a large
-    system is still a duplicate of it."""
+    """Existing systems these rows hold (a caller's ``service.rows``) that a planned one
+    would duplicate, best first (``proposal_matches``)."""
+    normaliser = normaliser_of(rows)
+    return proposal_matches(
+        item_matrix(rows, "System", normaliser), normaliser, proposal, threshold=threshold, limit=limit
+    )
+
+
+def proposal_matches(
+    matrix: ItemMatrix,
+    normaliser: FieldNormaliser,
+    proposal: Proposal,
+    *,
+    threshold: float | None = None,
+    limit: int = 10,
+) -> list[DuplicateMatch]:
+    """Rows of a system matrix a planned system would duplicate, best first; ``normaliser``
+    reads the plan's fields as the matrix's were read (with the registry's data elements).
+    The holdings part is the share of the proposal's data (by weight) an existing system
+    already holds, by the same field matching as ``find_duplicates``: a small plan fully
+    covered by a large system is still a duplicate of it."""
     threshold = SYSTEM_THRESHOLD if threshold is None else threshold
-    matrix = ItemMatrix.from_graph(graph, "System")
     if len(matrix) == 0:
         return []
-    normaliser = normaliser_for(graph)
     wanted = fieldmatch.distinct([normaliser.read(f) for f in proposal.fields])
     index = {token: t for t, token in enumerate(matrix.token_keys)}
     known = sorted({index[f.token] for f in wanted if f.token in index})

@@ -9,9 +9,11 @@ and declared functions.
 No Python object per field survives the build, which is what lets the same core run at
 national scale (1M datasets, 20M fields) where a networkx graph no longer fits.
 
-Two ways in:
+Three ways in:
 - ``ItemMatrix.from_graph(graph, kind)`` for a caller's visible projection (the service
   path: nothing hidden can enter the matrix);
+- ``holdings.item_matrix(rows, kind)`` for the same caller's rows, without the graph
+  (what the service's callers use);
 - ``ItemMatrix.from_fields(...)`` from plain arrays (a bulk export, the synthetic
   generator), with field names given once per distinct name and referenced by id.
 """
@@ -85,7 +87,7 @@ class ItemMatrix:
         once; ids are remapped with numpy."""
         normaliser = normaliser or FieldNormaliser.standard()
         read = [normaliser.read(name) for name in field_names]
-        return cls._assemble(
+        return cls.assemble(
             kind,
             keys=keys,
             names=names,
@@ -131,7 +133,7 @@ class ItemMatrix:
             indptr.append(len(cols))
         departments = [graphs.department_of(graph, item) for item in items]
         text_property = "abstract" if kind == "Dataset" else "description"
-        return cls._assemble(
+        return cls.assemble(
             kind,
             keys=[i.key for i in items],
             names=[graph.nodes[i].get("name", i.key) for i in items],
@@ -147,7 +149,7 @@ class ItemMatrix:
         )
 
     @classmethod
-    def _assemble(
+    def assemble(
         cls,
         kind: str,
         *,
@@ -163,8 +165,10 @@ class ItemMatrix:
         field_names: list[FieldName],
         element_names: dict[str, str],
     ) -> "ItemMatrix":
-        """Rows over distinct field names first, then over tokens through a name -> token map
-        computed once per distinct name."""
+        """Rows over distinct field names already read (item ``i`` holds
+        ``field_names[field_ids[j]]`` for ``j`` in ``indptr[i]:indptr[i+1]``, repeats
+        allowed), then over tokens through a name -> token map computed once per distinct
+        name. Every way in ends here (``registry.analysis.holdings`` for a caller's rows)."""
         fields = sparse.csr_matrix(
             (np.ones(len(field_ids), dtype=np.float32), field_ids, indptr), shape=(len(keys), len(field_names))
         )

@@ -1,6 +1,7 @@
 """``registry duplicates | gaps | check | lineage``: the analyses from the command line.
 
-Each runs on the operator's visible projection (``service.graph(caller)``) and prints a
+Each runs on the operator's visible projection (``service.graph(caller)``; duplicates on
+the same entries row by row, ``service.rows(caller)``) and prints a
 table, or ``--json`` (the findings' ``to_dict``) or ``--csv`` (the table's columns plus
 the evidence as JSON) for scripts and spreadsheets.
 """
@@ -234,8 +235,7 @@ LINEAGE_COLUMNS: list[Column] = [
 @_output_options
 def duplicates_command(kind: str, threshold: float | None, proposal: Any, as_json: bool, as_csv: bool) -> None:
     """Systems or datasets that different departments or projects built twice."""
-    service = open_service()
-    graph = service.graph(operator())
+    rows = open_service().rows(operator())
     if proposal is not None:
         try:
             plan = Proposal(**json.load(proposal))
@@ -245,13 +245,13 @@ def duplicates_command(kind: str, threshold: float | None, proposal: Any, as_jso
             ) from None
         emit(
             "existing systems the proposal would duplicate",
-            check_proposal(graph, plan, threshold=threshold),
+            check_proposal(rows, plan, threshold=threshold),
             MATCH_COLUMNS,
             as_json,
             as_csv,
         )
         return
-    found = find_duplicates(graph, kind=kind.capitalize(), threshold=threshold)
+    found = find_duplicates(rows, kind=kind.capitalize(), threshold=threshold)
     emit(f"duplicate {kind}s", found, DUPLICATE_COLUMNS, as_json, as_csv)
 
 
@@ -400,8 +400,8 @@ def lineage_command(
 
 def findings_report(service: RegistryService, caller: Caller) -> RenderableType | None:
     """What the analyses find, as a block for ``registry demo``."""
-    graph = service.graph(caller)
-    duplicates = find_duplicates(graph, kind="System") + find_duplicates(graph, kind="Dataset")
+    graph, rows = service.graph(caller), service.rows(caller)
+    duplicates = find_duplicates(rows, kind="System") + find_duplicates(rows, kind="Dataset")
     gaps = sharing_gaps(graph)
     placement = placement_findings(graph)
     try:

@@ -17,8 +17,8 @@ from registry.service import Caller, RegistryService, ServiceError
 
 
 def _state(service: RegistryService, caller: Caller) -> tuple[list[catalog.Finding], dict[str, NodeRecord]]:
-    graph = service.graph(caller)
-    return catalog.all_findings(graph), {r.key: r for r in service.find(caller, "Review")}
+    found = catalog.all_findings(service.graph(caller), service.rows(caller))
+    return found, {r.key: r for r in service.find(caller, "Review")}
 
 
 @click.group("review")

@@ -1,5 +1,6 @@
 """The analyses as queries. Each runs on ``service.graph(caller)``, the projection of what
-this caller may see, so no finding, count or piece of evidence can mention anything
+this caller may see, or (duplicate detection) on ``service.rows(caller)``, the same
+entries row by row, so no finding, count or piece of evidence can mention anything
 else; this module only maps the analyses' frozen results to GraphQL types."""
 
 from collections.abc import Callable
@@ -133,10 +134,11 @@ class AnalysisQuery:
     def duplicates(
         self, info: Ctx, kind: AnalysisKind = AnalysisKind.SYSTEM, threshold: float | None = None
     ) -> list[DuplicateCluster]:
-        found = _analysed(
-            info,
+        service, caller = info.context.service, info.context.caller
+        found = service.analysed_rows(
+            caller,
             f"duplicates:{kind.value}:{threshold}",
-            lambda graph: duplicates.find_duplicates(graph, kind=str(kind.value), threshold=threshold),
+            lambda rows: duplicates.find_duplicates(rows, kind=str(kind.value), threshold=threshold),
         )
         return [from_result(c) for c in found]
 
@@ -145,7 +147,8 @@ class AnalysisQuery:
         self, info: Ctx, proposal: ProposalInput, threshold: float | None = None, limit: int = 10
     ) -> list[DuplicateMatch]:
         plan = to_source(duplicates.Proposal, proposal)
-        return [from_result(m) for m in duplicates.check_proposal(_graph(info), plan, threshold=threshold, limit=limit)]
+        rows = info.context.service.rows(info.context.caller)
+        return [from_result(m) for m in duplicates.check_proposal(rows, plan, threshold=threshold, limit=limit)]
 
     @strawberry.field(description=f"Sharing gaps, optionally of one kind ({', '.join(gaps.KINDS)}) or department.")
     def sharing_gaps(self, info: Ctx, kind: str | None = None, department: str | None = None) -> list[Gap]:

@@ -72,7 +72,8 @@ def findings_of(info: Ctx) -> list[catalog.Finding]:
     """Every analysis's findings over what the caller may see, computed once per state of
     the store and clearance and shared by every server process (``RegistryService.analysed``):
     the longest computation behind the dashboard and the findings list."""
-    return info.context.service.analysed(info.context.caller, "findings", catalog.all_findings)
+    service, caller = info.context.service, info.context.caller
+    return service.analysed(caller, "findings", lambda graph: catalog.all_findings(graph, service.rows(caller)))
 
 
 def subject(graph: nx.MultiDiGraph, ref: str) -> Subject:

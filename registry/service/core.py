@@ -34,6 +34,7 @@ from registry.schema.records import (
     NodeWrite,
     Provenance,
 )
+from registry.schema.rows import GraphRows
 from registry.service import answers
 from registry.service.caller import Caller, Role
 from registry.service.checking import Checked, check, checked_changes
@@ -207,6 +208,12 @@ class RegistryService:
         the store and clearance and shared by every process serving the store: ``name``
         names the analysis and its arguments."""
         return self.analyses.get(f"{name}@{int(caller.clearance)}", lambda: analysis(self.graph(caller)))
+
+    def analysed_rows(self, caller: Caller, name: str, analysis: Callable[[GraphRows], T]) -> T:
+        """``analysis`` of the rows ``caller`` may read (``rows``), kept and shared as
+        ``analysed`` keeps its results: for analyses that read the registry row by row
+        (duplicate detection) instead of from a projection."""
+        return self.analyses.get(f"{name}@{int(caller.clearance)}", lambda: analysis(self.rows(caller)))
 
     # -- reads ----------------------------------------------------------------------
 

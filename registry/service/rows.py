@@ -10,7 +10,7 @@ history of those only: retired entries are left out, since their clearance is no
 from collections.abc import Callable, Collection, Iterator
 
 from registry.schema.records import EdgeRecord, HistoryEntry, NodeRecord, NodeRef
-from registry.schema.rows import EdgeEnds, edge_ends
+from registry.schema.rows import EdgeEnds, edge_ends, node_names
 from registry.store.base import Store
 
 Visible = Callable[[NodeRef], bool]
@@ -44,6 +44,13 @@ class CallerRows:
         if visible is None:
             return ends
         return (e for e in ends if visible(NodeRef(e[1], e[2])) and visible(NodeRef(e[3], e[4])))
+
+    def iter_node_names(self, label: str) -> Iterator[tuple[str, str | None]]:
+        visible = self._visible
+        names = node_names(self._store, label)
+        if visible is None:
+            return names
+        return ((key, name) for key, name in names if visible(NodeRef(label, key)))
 
     def iter_history(self) -> Iterator[HistoryEntry]:
         visible = self._visible

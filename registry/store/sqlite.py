@@ -935,6 +935,16 @@ class SQLiteStore:
             (json.dumps(sorted(types)),),
         )
 
+    def iter_node_names(self, label: str) -> Iterator[tuple[str, str | None]]:
+        """(key, name) of the live nodes of ``label``, in key order, from the name column:
+        what a compact projection needs of millions of fields, without decoding their
+        properties. Not part of the Store protocol; ``registry.schema.rows.node_names``
+        uses it when present."""
+        yield from self._stream(
+            "SELECT key, name FROM nodes WHERE retired = 0 AND label = ?1 ORDER BY key",
+            (label,),
+        )
+
     def batches_between(self, since: str | None, until: str | None) -> list[Provenance]:
         with self._lock:
             rows = self._db.execute(

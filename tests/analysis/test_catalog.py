@@ -1,9 +1,12 @@
 """Findings in one shape: identity by rule and subjects, fingerprints that ignore scores but
 not facts, and one computation per projection."""
 
+from pathlib import Path
+
 import networkx as nx
 
 from registry.analysis import catalog
+from registry.store.sqlite import SQLiteStore
 
 
 def _finding(**changes: object) -> catalog.Finding:
@@ -39,7 +42,7 @@ def test_fingerprint_ignores_scores_but_not_what_the_finding_names() -> None:
     assert more.fingerprint != base.fingerprint
 
 
-def test_findings_are_computed_once_per_projection(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_findings_are_computed_once_per_projection(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     calls: list[int] = []
 
     def finder(graph: nx.MultiDiGraph) -> list[catalog.Finding]:
@@ -47,8 +50,9 @@ def test_findings_are_computed_once_per_projection(monkeypatch) -> None:  # type
         return [_finding()]
 
     monkeypatch.setattr(catalog, "FINDERS", [finder])
-    graph, other = nx.MultiDiGraph(), nx.MultiDiGraph()
-    assert catalog.all_findings(graph) == catalog.all_findings(graph) == [_finding()]
+    monkeypatch.setattr(catalog, "_duplicates", lambda rows: [])
+    graph, other, rows = nx.MultiDiGraph(), nx.MultiDiGraph(), SQLiteStore(tmp_path / "r.db")
+    assert catalog.all_findings(graph, rows) == catalog.all_findings(graph, rows) == [_finding()]
     assert len(calls) == 1
-    catalog.all_findings(other)
+    catalog.all_findings(other, rows)
     assert len(calls) == 2

@@ -32,16 +32,16 @@ def test_precision_and_recall_on_the_standard_mix() -> None:
 
 
 def test_planted_datasets_and_systems_found_through_the_service(planted: RegistryService, planted_synth: Synth) -> None:
-    graph = planted.graph(Caller.system())
+    rows = planted.rows(Caller.system())
     for kind in ("Dataset", "System"):
-        found = find_duplicates(graph, kind=kind)
+        found = find_duplicates(rows, kind=kind)
         precision, recall = precision_recall([c.keys for c in found], planted_synth.truth["duplicates"][kind])
         assert precision >= 0.9, kind
         assert recall >= 0.9, kind
 
 
 def test_a_finding_carries_its_evidence(planted: RegistryService) -> None:
-    cluster = find_duplicates(planted.graph(Caller.system()), kind="System")[0]
+    cluster = find_duplicates(planted.rows(Caller.system()), kind="System")[0]
     data = cluster.to_dict()
     assert data["rule"] == "DUP-1" and len(data["members"]) >= 2
     assert len({m["department"] for m in data["members"]}) >= 2
@@ -62,9 +62,9 @@ def test_ubiquitous_elements_weigh_little() -> None:
 
 
 def test_nothing_found_on_a_clean_registry(clean: RegistryService) -> None:
-    graph = clean.graph(Caller.system())
-    assert find_duplicates(graph, kind="Dataset") == []
-    assert find_duplicates(graph, kind="System") == []
+    rows = clean.rows(Caller.system())
+    assert find_duplicates(rows, kind="Dataset") == []
+    assert find_duplicates(rows, kind="System") == []
 
 
 def test_candidates_are_far_fewer_than_all_pairs() -> None:
@@ -94,11 +94,11 @@ def test_a_proposal_is_checked_against_existing_systems(planted: RegistryService
     proposal = Proposal(
         name=system["name"], description=system["description"], functions=system["functions"], fields=fields
     )
-    matches = check_proposal(planted.graph(Caller.system()), proposal)
+    matches = check_proposal(planted.rows(Caller.system()), proposal)
     assert matches and matches[0].b.key in planted_synth.truth["duplicates"]["System"][0]
     assert matches[0].parts["holdings"] > 0.9
     unrelated = Proposal(name="碳排放交易监测平台", description="监测碳排放配额交易", fields=["配额编号", "交易量"])
-    assert check_proposal(planted.graph(Caller.system()), unrelated) == []
+    assert check_proposal(planted.rows(Caller.system()), unrelated) == []
 
 
 def test_the_bound_prunes_no_pair_full_scoring_would_accept() -> None:

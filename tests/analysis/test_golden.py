@@ -28,8 +28,8 @@ def _findings(service: RegistryService, caller: Caller) -> dict[str, Any]:
     graph = service.graph(caller)
     derived = sorted(src for src, _dst, kind in graph.edges(keys=True) if kind == "DERIVED_FROM")
     return {
-        "duplicate_systems": [c.to_dict() for c in find_duplicates(graph, kind="System")],
-        "duplicate_datasets": [c.to_dict() for c in find_duplicates(graph, kind="Dataset")],
+        "duplicate_systems": [c.to_dict() for c in find_duplicates(service.rows(caller), kind="System")],
+        "duplicate_datasets": [c.to_dict() for c in find_duplicates(service.rows(caller), kind="Dataset")],
         "sharing_gaps": [g.to_dict() for g in sharing_gaps(graph)],
         "placement": [f.to_dict() for f in placement_findings(graph)],
         "sharing_matrix": sharing_matrix(graph).to_dict(),

@@ -15,8 +15,8 @@ def test_no_hidden_node_in_any_public_finding(planted: RegistryService) -> None:
     assert any(ref.label == "System" for ref in hidden) and any(ref.label == "Dataset" for ref in hidden)
     graph = planted.graph(public)
     findings = [
-        *find_duplicates(graph, kind="System"),
-        *find_duplicates(graph, kind="Dataset"),
+        *find_duplicates(planted.rows(public), kind="System"),
+        *find_duplicates(planted.rows(public), kind="Dataset"),
         *sharing_gaps(graph),
         *placement_findings(graph),
     ]

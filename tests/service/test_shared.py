@@ -125,8 +125,7 @@ def test_the_servers_analyses_are_shared_whole(workers: tuple[RegistryService, R
     first, second = workers
     public = Caller.public()
     analyses: dict[str, Callable[[nx.MultiDiGraph], object]] = {
-        "findings": catalog.all_findings,
-        "duplicates": lambda graph: duplicates.find_duplicates(graph, kind="System"),
+        "findings": lambda graph: catalog.all_findings(graph, first.rows(public)),
         "gaps": gaps.sharing_gaps,
         "placement": placement.placement_findings,
         "matrix": lambda graph: gaps.sharing_matrix(graph).counts,
@@ -135,6 +134,9 @@ def test_the_servers_analyses_are_shared_whole(workers: tuple[RegistryService, R
         computed = first.analysed(public, name, analysis)
         assert second.analysed(public, name, refuse) == computed
         assert computed == analysis(RegistryService(first.store).graph(public))
+    found = first.analysed_rows(public, "duplicates", lambda rows: duplicates.find_duplicates(rows, kind="System"))
+    assert second.analysed_rows(public, "duplicates", refuse) == found
+    assert found == duplicates.find_duplicates(RegistryService(first.store).rows(public), kind="System")
 
 
 def test_memory_holds_the_current_state_only_and_boundedly(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def test_analyses_find_the_planted_truth(planted: NativeFiles, planted_service: 
     truth = read_truth(planted.truth)
     graph = planted_service.graph(Caller.system())
     for kind in ("Dataset", "System"):
-        found = [c.keys for c in find_duplicates(graph, kind=kind)]
+        found = [c.keys for c in find_duplicates(planted_service.rows(Caller.system()), kind=kind)]
         precision, recall = precision_recall(found, truth["duplicates"][kind])
         assert precision >= 0.9 and recall >= 0.9, (kind, precision, recall)
     assert {(g.kind, g.subject) for g in sharing_gaps(graph)} == {(g["kind"], g["subject"]) for g in truth["gaps"]}
@@ -96,9 +96,10 @@ def test_a_clean_registry_has_no_finding(tmp_path: Path) -> None:
     files = write_native(generate(datasets=150, seed=4, plant=False), tmp_path / "clean.json")
     truth = read_truth(files.truth)
     assert truth["duplicates"] == {"Dataset": [], "System": []} and truth["gaps"] == truth["placement"] == []
-    graph = _loaded(files.document).graph(Caller.system())
+    service = _loaded(files.document)
+    graph, rows = service.graph(Caller.system()), service.rows(Caller.system())
     assert sharing_gaps(graph) == [] and placement_findings(graph) == []
-    assert find_duplicates(graph, kind="Dataset") == [] and find_duplicates(graph, kind="System") == []
+    assert find_duplicates(rows, kind="Dataset") == [] and find_duplicates(rows, kind="System") == []
 
 
 def test_same_seed_same_files(tmp_path: Path) -> None:

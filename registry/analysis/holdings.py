@@ -1,0 +1,198 @@
+"""What each system or dataset holds, read from a caller's rows into an ``ItemMatrix``.
+
+This is the service path of duplicate detection: ``registry duplicates``, the GraphQL
+queries and the findings pages hand it ``service.rows(caller)``, which hold nothing the
+caller may not see, so nothing hidden can enter the matrix, its scores or its evidence.
+It builds the matrix ``ItemMatrix.from_graph`` builds from the caller's projection, the
+same rows in the same order with the same field names, tokens and columns, without the
+networkx graph: at 100k datasets the projection alone took 71 s and 4 GB, and reading
+the matrix out of it cost more than detection itself.
+
+Columns follow the order in which ``from_graph`` meets field names: items in key order,
+each item's fields in the order the rows give them (a dataset's HAS_FIELD edges, a
+system's datasets by its HOLDS edges), which is the order the projection's adjacency
+keeps. Candidate generation breaks ties between equally rare tokens by column, so the
+order is part of the result, not a detail.
+"""
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from registry.analysis.fieldnames import FieldNormaliser
+from registry.analysis.matrix import ItemMatrix
+from registry.schema.records import NodeRecord
+from registry.schema.rows import GraphRows, edge_ends, node_names
+
+KINDS = ("Dataset", "System")
+TEXT_PROPERTY = {"Dataset": "abstract", "System": "description"}
+
+
+def normaliser_of(rows: GraphRows) -> FieldNormaliser:
+    """The standard synonyms plus the data elements these rows declare
+    (``matrix.normaliser_for`` over rows)."""
+    return _elements(rows)[0]
+
+
+def _elements(rows: GraphRows) -> tuple[FieldNormaliser, set[str]]:
+    normaliser = FieldNormaliser.standard()
+    keys: set[str] = set()
+    for node in _by_key(rows.iter_nodes(["DataElement"])):
+        normaliser.add_element(node.key, node.props.get("name", node.key), node.props.get("synonyms") or [])
+        keys.add(node.key)
+    return normaliser, keys
+
+
+def _by_key(nodes: Iterable[NodeRecord]) -> list[NodeRecord]:
+    return sorted(nodes, key=lambda n: n.key)
+
+
+def item_matrix(rows: GraphRows, kind: str = "Dataset", normaliser: FieldNormaliser | None = None) -> ItemMatrix:
+    """Rows for every Dataset (its fields) or System (the fields of what it holds), as
+    ``ItemMatrix.from_graph`` gives them for the projection of the same rows. A field is
+    never held as an object: one small integer per field in a numpy array, and one
+    entry per distinct (name, data element)."""
+    if kind not in KINDS:
+        raise ValueError(f"duplicate detection compares systems or datasets, not {kind!r}")
+    read_elements = _elements(rows)
+    normaliser = normaliser or read_elements[0]
+    elements = read_elements[1]
+    means: dict[str, str] = {}
+    """field key -> the least data element it MEANS, as ``graphs.first`` picks it"""
+    for _type, _sl, field, label, element in edge_ends(rows, ["MEANS"]):
+        if label == "DataElement" and element in elements and (field not in means or element < means[field]):
+            means[field] = element
+    ids: dict[str | tuple[str, str], int] = {}
+    """an id per distinct (name, element): the name alone where no element is meant"""
+    field_pair: dict[str, int] = {}
+    for key, name in node_names(rows, "Field"):
+        raw = key if name is None else name
+        meant = means.get(key)
+        field_pair[key] = ids.setdefault(raw if meant is None else (raw, meant), len(ids))
+    del means
+
+    datasets = _by_key(rows.iter_nodes(["Dataset"]))
+    dataset_row = {node.key: i for i, node in enumerate(datasets)}
+    owner: list[int] = []
+    pair: list[int] = []
+    for _type, _sl, dataset, _dl, field in edge_ends(rows, ["HAS_FIELD"]):
+        row, found = dataset_row.get(dataset), field_pair.get(field)
+        if row is not None and found is not None:
+            owner.append(row)
+            pair.append(found)
+    del field_pair
+    owners, pairs = np.asarray(owner, dtype=np.int64), np.asarray(pair, dtype=np.int64)
+    del owner, pair
+    # each dataset's fields in the rows' order (a stable sort keeps it)
+    dataset_pairs = pairs[np.argsort(owners, kind="stable")]
+    dataset_indptr = np.concatenate([[0], np.cumsum(np.bincount(owners, minlength=len(datasets)))]).astype(np.int64)
+    del owners, pairs
+
+    systems = _by_key(rows.iter_nodes(["System"]))
+    organisations = _Organisations(rows, systems, dataset_row)
+    if kind == "Dataset":
+        items, sequence, indptr = datasets, dataset_pairs, dataset_indptr
+        departments = [organisations.dataset_department(i) for i in range(len(datasets))]
+        projects = [organisations.dataset_project(i) for i in range(len(datasets))]
+    else:
+        items = systems
+        sequence, indptr = _held(organisations.holds, len(systems), dataset_pairs, dataset_indptr)
+        departments = [organisations.system_department(i) for i in range(len(systems))]
+        projects = [organisations.system_project(i) for i in range(len(systems))]
+
+    # columns in the order the projection meets each (name, element) first
+    met, first = np.unique(sequence, return_index=True)
+    met = met[np.argsort(first, kind="stable")]
+    column = np.zeros(len(ids), dtype=np.int64)
+    column[met] = np.arange(len(met))
+    by_id = list(ids)
+    field_names = []
+    for name in (by_id[i] for i in met.tolist()):
+        field_names.append(normaliser.read(name) if isinstance(name, str) else normaliser.element(name[1], name[0]))
+
+    text = TEXT_PROPERTY[kind]
+    return ItemMatrix.assemble(
+        kind,
+        keys=[n.key for n in items],
+        names=[n.props.get("name", n.key) for n in items],
+        texts=[n.props.get(text) or "" for n in items],
+        functions=[" ".join(n.props.get("functions") or []) for n in items],
+        departments=departments,
+        department_names=organisations.department_names(),
+        projects=projects,
+        indptr=indptr,
+        field_ids=column[sequence],
+        field_names=field_names,
+        element_names=normaliser.element_names,
+    )
+
+
+def _held(
+    holds: list[list[int]], systems: int, dataset_pairs: np.ndarray, dataset_indptr: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each system's fields: those of the datasets it holds, in the order it holds them."""
+    held = np.fromiter((d for ds in holds for d in ds), dtype=np.int64)
+    per_system = np.fromiter((len(ds) for ds in holds), dtype=np.int64, count=systems)
+    lengths = dataset_indptr[held + 1] - dataset_indptr[held]
+    starts = np.repeat(dataset_indptr[held] - (np.cumsum(lengths) - lengths), lengths)
+    sequence = dataset_pairs[starts + np.arange(int(lengths.sum()), dtype=np.int64)]
+    system_of = np.repeat(np.arange(systems, dtype=np.int64), per_system)
+    counts = np.bincount(system_of, weights=lengths, minlength=systems).astype(np.int64)
+    return sequence, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+class _Organisations:
+    """Who runs each system and dataset and which project built it, decided as
+    ``graphs.department_of`` and ``graphs.project_of`` decide them: the least provider
+    or operator, else through the least holding system that has one."""
+
+    def __init__(self, rows: GraphRows, systems: list[NodeRecord], dataset_row: dict[str, int]) -> None:
+        system_row = {node.key: i for i, node in enumerate(systems)}
+        self.holds: list[list[int]] = [[] for _ in system_row]
+        holders: list[list[int]] = [[] for _ in dataset_row]
+        provider: dict[int, str] = {}
+        operator: dict[int, str] = {}
+        builder: dict[int, str] = {}
+        departments = {n.key: n for n in rows.iter_nodes(["Department"])}
+        self._departments = departments
+        projects = {n.key for n in rows.iter_nodes(["Project"])}
+        for edge_type, _sl, src, _dl, dst in edge_ends(rows, ["PROVIDES", "HOLDS", "OPERATES", "BUILDS"]):
+            if edge_type == "HOLDS":
+                system, dataset = system_row.get(src), dataset_row.get(dst)
+                if system is not None and dataset is not None:
+                    self.holds[system].append(dataset)
+                    holders[dataset].append(system)
+                continue
+            into, known, rows_of = {
+                "PROVIDES": (provider, departments, dataset_row),
+                "OPERATES": (operator, departments, system_row),
+                "BUILDS": (builder, projects, system_row),
+            }[edge_type]
+            row = rows_of.get(dst)
+            if row is not None and src in known and (row not in into or src < into[row]):
+                into[row] = src
+        self.holders = [sorted(h) for h in holders]
+        self.provider, self.operator, self.builder = provider, operator, builder
+        self._system_projects: list[str | None] = [
+            builder[i] if i in builder else node.props.get("project") for i, node in enumerate(systems)
+        ]
+
+    def system_department(self, system: int) -> str | None:
+        return self.operator.get(system)
+
+    def system_project(self, system: int) -> str | None:
+        return self._system_projects[system]
+
+    def dataset_department(self, dataset: int) -> str | None:
+        found = self.provider.get(dataset)
+        if found is not None:
+            return found
+        return next((d for d in map(self.operator.get, self.holders[dataset]) if d is not None), None)
+
+    def dataset_project(self, dataset: int) -> str | None:
+        return next((p for p in map(self.system_project, self.holders[dataset]) if p), None)
+
+    def department_names(self) -> dict[str, str]:
+        return {
+            key: node.props.get("name") or node.props.get("purpose") or key for key, node in self._departments.items()
+        }
