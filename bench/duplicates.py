@@ -2,9 +2,10 @@
 baseline, and precision and recall per naming style and on the hand-labelled pairs.
 
 Run: ``python -m bench.duplicates [--sizes 1000,10000,100000] [--baseline-max 10000]
-[--style-sizes 5000,50000] [--seed 1]``.
+[--style-sizes 5000,50000] [--seed 1]``, or ``python -m bench.duplicates --service
+[--sizes ...] [--baseline-max 10000]`` for the service path alone.
 
-Three parts, each saying where its inputs come from:
+Four parts, each saying where its inputs come from:
 
 - ``timing``: the project's generator mix (``registry.synth.generate``: copies with field
   variants, same-topic datasets, department versions) at each size; the matrix is built
@@ -18,6 +19,13 @@ Three parts, each saying where its inputs come from:
   suffix variants, common-element synonyms, every domain field renamed, abbreviations,
   fields dropped and added) with hard negatives (same topic other aspect, same template
   other subject, shared ubiquitous elements only), at each ``--style-sizes``.
+- ``service`` (``--service``): what ``registry duplicates --kind dataset`` and the GraphQL
+  query do for a caller, on the loaded registries ``bench.registries`` caches (the same
+  generator mix, seed 1, loaded through the service): the caller's rows read into the
+  matrix (``holdings.item_matrix`` over ``service.rows``) and the detector, for datasets
+  and systems, each size in a fresh interpreter with its peak RSS. Beside it in the same
+  run, up to ``--baseline-max``: the exact all-pairs baseline on the same matrix, and the
+  path the service took before (``service.graph``, ``ItemMatrix.from_graph``).
 - ``labelled``: the hand-written pairs in ``tests/data/duplicate_pairs.json`` and the
   blind sets of the first two rounds ``tests/data/duplicate_pairs_holdout.json`` and
   ``duplicate_pairs_holdout2.json`` (all now ``calibrate``: thresholds, weights and rules
@@ -35,7 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import Report, parse_sizes
+from bench.common import Report, isolated, measured, parse_sizes
+from bench.registries import prepare
 from registry.analysis.duplicates import (
     MIN_HOLDINGS_SIMILARITY,
     Scoring,
@@ -45,7 +54,10 @@ from registry.analysis.duplicates import (
     score_pairs,
 )
 from registry.analysis.evaluation import LabelledPair, evaluate
+from registry.analysis.holdings import item_matrix
 from registry.analysis.matrix import ItemMatrix
+from registry.service import Caller, RegistryService
+from registry.store.sqlite import SQLiteStore
 from registry.synth import generate
 from registry.synth.scoring import precision_recall
 from registry.synth.styles import STYLES, styled
@@ -59,6 +71,19 @@ CALIBRATION = (
 HELD_OUT = LABELLED.with_name("duplicate_pairs_holdout3.json")
 REPEAT_MAX = 20_000
 COLUMNS = ["part", "input", "datasets", "fields", "seconds", "baseline_s", "precision", "recall", "exponent"]
+SERVICE_COLUMNS = [
+    "datasets",
+    "step",
+    "seconds",
+    "matrix_s",
+    "detect_s",
+    "cpu_s",
+    "peak_rss_mib",
+    "found",
+    "precision",
+    "recall",
+    "exponent",
+]
 
 
 def all_pairs(matrix: ItemMatrix, block: int = 500) -> list[list[str]]:
@@ -166,13 +191,104 @@ def labelled(report: Report) -> None:
         )
 
 
+def through_service(store_path: str, truth_path: str, compare: bool) -> list[dict[str, Any]]:
+    """One loaded registry in a fresh interpreter, as an administrator's ``registry
+    duplicates`` runs (``find_duplicates`` is ``clusters(item_matrix(rows, kind))``, timed
+    as its two halves); with ``compare``, the all-pairs baseline on the same dataset matrix
+    and the graph path the service took before."""
+    truth = json.loads(Path(truth_path).read_text(encoding="utf-8"))["duplicates"]
+    service = RegistryService(SQLiteStore(store_path))
+    caller = Caller.system()
+    rows: list[dict[str, Any]] = []
+    matrices: dict[str, ItemMatrix] = {}
+    for kind in ("Dataset", "System"):
+        with measured() as built:
+            matrix = matrices[kind] = item_matrix(service.rows(caller), kind)
+        with measured() as detected:
+            found = clusters(matrix)
+        precision, recall = precision_recall([c.keys for c in found], truth[kind])
+        rows.append(
+            {
+                "step": f"service ({kind})",
+                "fields": int(matrix.fields.nnz),
+                "seconds": built.seconds + detected.seconds,
+                "matrix_s": built.seconds,
+                "detect_s": detected.seconds,
+                "cpu_s": built.cpu_seconds + detected.cpu_seconds,
+                "peak_rss_mib": max(built.peak_rss_mib, detected.peak_rss_mib),
+                "found": len(found),
+                "precision": precision,
+                "recall": recall,
+            }
+        )
+    if compare:
+        with measured() as m:
+            exact = all_pairs(matrices["Dataset"])
+        precision, recall = precision_recall(exact, truth["Dataset"])
+        rows.append(
+            {
+                "step": "baseline: all pairs (Dataset)",
+                "seconds": m.seconds,
+                "cpu_s": m.cpu_seconds,
+                "peak_rss_mib": m.peak_rss_mib,
+                "found": len(exact),
+                "precision": precision,
+                "recall": recall,
+            }
+        )
+        matrices.clear()
+        with measured() as built:
+            graph = service.graph(caller)
+            matrix = ItemMatrix.from_graph(graph, "Dataset")
+        with measured() as detected:
+            found = clusters(matrix)
+        precision, recall = precision_recall([c.keys for c in found], truth["Dataset"])
+        rows.append(
+            {
+                "step": "before: service.graph + from_graph (Dataset)",
+                "seconds": built.seconds + detected.seconds,
+                "matrix_s": built.seconds,
+                "detect_s": detected.seconds,
+                "cpu_s": built.cpu_seconds + detected.cpu_seconds,
+                "peak_rss_mib": max(built.peak_rss_mib, detected.peak_rss_mib),
+                "found": len(found),
+                "precision": precision,
+                "recall": recall,
+            }
+        )
+    return rows
+
+
+def service_path(sizes: list[int], baseline_max: int, seed: int) -> Report:
+    report = Report("duplicates_service", SERVICE_COLUMNS)
+    previous: tuple[int, float] | None = None
+    for n in sizes:
+        prepared = prepare(n, seed)
+        for row in isolated(through_service, str(prepared.store), str(prepared.truth), n <= baseline_max):
+            if row["step"] == "service (Dataset)":
+                if previous:
+                    row["exponent"] = math.log(row["seconds"] / previous[1]) / math.log(prepared.datasets / previous[0])
+                previous = (prepared.datasets, row["seconds"])
+            report.add(datasets=prepared.datasets, **row)
+    report.note("service: registry duplicates as an administrator runs it, rows -> matrix -> detector")
+    report.note(f"baseline and the graph path before: sizes <= {baseline_max:,} only")
+    report.note("exponent: growth of the service's dataset time between consecutive sizes")
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--baseline-max", type=int, default=10_000)
     parser.add_argument("--style-sizes", default="5000,50000")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--service", action="store_true", help="Only the service path, on the loaded registries.")
     args = parser.parse_args()
+    if args.service:
+        service = service_path(parse_sizes(args.sizes), args.baseline_max, args.seed)
+        service.print()
+        service.save()
+        return
     report = Report("duplicates", COLUMNS)
     labelled(report)
     by_style(report, parse_sizes(args.style_sizes), args.seed)
