@@ -349,8 +349,11 @@ class RegistryService:
         limit: int | None = None,
     ) -> list[NodeRecord]:
         """``find`` restricted to the nodes linked to ``anchor``, e.g. the systems a department
-        OPERATES: the department filter of dashboard lists."""
+        OPERATES: the department filter of dashboard lists. The whole list is read, so its
+        count is kept for ``count_linked``, which a page's ``totalCount`` asks next."""
+        version = self.counts.version()
         records = self._linked(caller, label, anchor, edge_type, where, text)
+        self.counts.keep(self._linked_key(caller, label, anchor, edge_type, where, text), len(records), version)
         if after is not None:
             records = [r for r in records if r.key > after]
         return records if limit is None else records[:limit]
@@ -365,9 +368,20 @@ class RegistryService:
         where: Mapping[str, Any] | None = None,
         text: str | None = None,
     ) -> int:
-        clean = self._check_where(self._label(label), where)
-        key = ("linked", int(caller.clearance), label, anchor, edge_type, tuple(sorted(clean.items())), text)
+        key = self._linked_key(caller, label, anchor, edge_type, where, text)
         return self.counts.get(key, lambda: len(self._linked(caller, label, anchor, edge_type, where, text)))
+
+    def _linked_key(
+        self,
+        caller: Caller,
+        label: str,
+        anchor: NodeRef,
+        edge_type: str,
+        where: Mapping[str, Any] | None,
+        text: str | None,
+    ) -> tuple[Any, ...]:
+        clean = self._check_where(self._label(label), where)
+        return ("linked", int(caller.clearance), label, anchor, edge_type, tuple(sorted(clean.items())), text)
 
     def edges(
         self,

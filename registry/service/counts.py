@@ -25,23 +25,34 @@ class Counts:
         self._kept: OrderedDict[Hashable, int] = OrderedDict()
         self._lock = Lock()
 
+    def version(self) -> int:
+        return self._version_of()
+
     def get(self, key: Hashable, count: Callable[[], int]) -> int:
         """The count kept under ``key`` for the store's current version, or ``count()``."""
         version = self._version_of()
         with self._lock:
-            if version != self._version:
-                self._kept.clear()
-                self._version = version
+            self._at(version)
             found = self._kept.get(key)
             if found is not None:
                 self._kept.move_to_end(key)
                 return found
         value = count()
-        if self._version_of() != version:
-            return value  # the registry moved while this was counted
-        with self._lock:
-            if self._version == version:
-                self._kept[key] = value
-                while len(self._kept) > MAX_KEPT:
-                    self._kept.popitem(last=False)
+        self.keep(key, value, version)
         return value
+
+    def keep(self, key: Hashable, value: int, version: int) -> None:
+        """Keep a count made from what the store held at ``version`` (read before
+        counting), unless the registry has moved since."""
+        if self._version_of() != version:
+            return
+        with self._lock:
+            self._at(version)
+            self._kept[key] = value
+            while len(self._kept) > MAX_KEPT:
+                self._kept.popitem(last=False)
+
+    def _at(self, version: int) -> None:
+        if version != self._version:
+            self._kept.clear()
+            self._version = version

@@ -88,3 +88,16 @@ def test_a_count_made_while_the_registry_moved_is_not_kept() -> None:
     assert counts.get("k", lambda: 5) == 5  # version 1 before, 2 after: not kept
     assert counts.get("k", lambda: 6) == 6  # counted again for version 2, and kept
     assert counts.get("k", refuse) == 6  # type: ignore[arg-type]
+
+
+def test_a_linked_page_keeps_its_count_for_the_total(
+    workers: tuple[RegistryService, RegistryService], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, _ = workers
+    public = Caller.public()
+    assert [r.key for r in service.find_linked(public, "System", dept(GA), "OPERATES", limit=1)] == ["ZJGA-WW-01"]
+    monkeypatch.setattr(service.store, "edges", refuse)
+    monkeypatch.setattr(service.store, "get_nodes", refuse)
+    assert service.count_linked(public, "System", dept(GA), "OPERATES") == 1
+    with pytest.raises(AssertionError):
+        service.count_linked(SECRET, "System", dept(GA), "OPERATES")  # another clearance: its own count
