@@ -28,6 +28,8 @@ from statistics import quantiles
 from typing import Any
 
 import httpx
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from bench.common import Report
 from bench.registries import copy_store, prepare
@@ -82,8 +84,10 @@ def _requests(service: RegistryService, count: int) -> list[tuple[str, str, dict
     ]
 
 
-def in_process(service: RegistryService, plan: list[tuple[str, str, dict[str, Any]]]) -> dict[str, Any]:
-    schema = build_schema()
+def in_process(
+    service: RegistryService, plan: list[tuple[str, str, dict[str, Any]]], schema: strawberry.Schema | None = None
+) -> dict[str, Any]:
+    schema = schema or build_schema()
     caller = Caller("bench-reviewer", Role.REVIEWER, Clearance.PUBLIC)
 
     async def run() -> list[float]:
@@ -99,6 +103,34 @@ def in_process(service: RegistryService, plan: list[tuple[str, str, dict[str, An
         return latencies
 
     return _timed(len(plan), run)
+
+
+class _Recounted:
+    """Counts never kept: every ``totalCount`` read from the store, as before counts were kept."""
+
+    def version(self) -> int:
+        return 0
+
+    def get(self, _key: object, count: Callable[[], int]) -> int:
+        return count()
+
+    def keep(self, *_args: object) -> None:
+        return None
+
+
+def plain_execution(service: RegistryService, executed: list[tuple[str, str, dict[str, Any]]]) -> dict[str, Any] | None:
+    """The executed mix again in this process with graphql-core's own execution of every
+    field (``LeafExecutor`` off) and counts recounted every time: what those two changes
+    gain, measured beside them (None for code that has neither)."""
+    if not hasattr(service, "counts"):
+        return None
+    schema = build_schema()
+    schema.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    kept, service.counts = service.counts, _Recounted()
+    try:
+        return in_process(service, executed, schema)  # a schema of its own: nothing kept from the run before
+    finally:
+        service.counts = kept
 
 
 def _timed(requests: int, run: Callable[[], Coroutine[Any, Any, list[float]]]) -> dict[str, Any]:
@@ -264,11 +296,14 @@ def main() -> None:
         gc.freeze()
         baseline = in_process(service, plan)
         cold = in_process(service, executed)
+        plain = plain_execution(service, executed)
         service.close()
 
     report = Report("graphql", ["run", "concurrency", "requests", "rps", "p50_ms", "p95_ms"])
     report.add(run="in-process (baseline)", concurrency=1, **baseline)
     report.add(run="in-process (baseline), none kept", concurrency=1, **cold)
+    if plain is not None:
+        report.add(run="in-process, none kept, graphql-core's executor, counts not kept", concurrency=1, **plain)
     for row in rows:
         report.add(**row)
     size = f"{counts.get('Dataset', 0)} datasets, {counts.get('Field', 0)} fields"
