@@ -24,6 +24,11 @@ from importlib import resources
 from typing import Any
 
 _BRACKETS = re.compile(r"[(\[（【〔<《][^)\]）】〕>》]*[)\]）】〕>》]")
+_FORMAT = re.compile(r"(?<=[\u4e00-\u9fff])_(?:[a-z0-9%]+|[\u4e00-\u9fff]{1,2})$")
+"""A format or unit written after an underscore (发证日期_YYYYMMDD, 仓容_吨, 耗时_ms)."""
+_YES_NO = re.compile(r"^是否为?(?=..)")
+"""A yes/no column written as a question (是否为庄稼医院) where another writes the thing
+with a note (庄稼医院（是/否）, the note being dropped as any bracketed note is)."""
 _PUNCTUATION = re.compile(r"[\s_\-—·.,，。:：;；/、\\|'\"“”‘’*#]+")
 DOMAIN_WEIGHT = 1.0
 """A domain-specific field (城镇公积金处罚编号): the evidence two datasets are one."""
@@ -38,11 +43,12 @@ OPTIONAL_REST = 2
 
 
 def fold(raw: str) -> str:
-    """The spelling-insensitive form of a field name: width, case, spaces, punctuation and
-    bracketed notes ("(必填)", "（18位）") removed."""
+    """The spelling-insensitive form of a field name: width, case, spaces, punctuation,
+    bracketed notes ("(必填)", "（18位）"), a format or unit after an underscore and a
+    yes/no question's 是否 removed."""
     text = unicodedata.normalize("NFKC", raw).casefold()
-    text = _BRACKETS.sub("", text)
-    text = _PUNCTUATION.sub("", text)
+    text = _FORMAT.sub("", _BRACKETS.sub("", text).strip())
+    text = _YES_NO.sub("", _PUNCTUATION.sub("", text))
     return text or unicodedata.normalize("NFKC", raw).strip()
 
 

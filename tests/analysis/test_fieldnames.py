@@ -16,6 +16,13 @@ def test_surface_noise_is_folded() -> None:
     assert fold("ＡＢＣ编号") == fold("abc编号")
 
 
+def test_a_format_or_unit_after_an_underscore_and_a_yes_no_question_are_folded() -> None:
+    assert fold("发证日期_YYYYMMDD") == fold("发证日期")
+    assert fold("仓容_吨") == fold("仓容（吨）")
+    assert fold("是否为庄稼医院") == fold("庄稼医院（是/否）")
+    assert fold("user_id") != fold("user_name")
+
+
 def test_attribute_suffix_variants_share_a_token() -> None:
     normaliser = FieldNormaliser.standard()
     assert normaliser.token("城镇公积金处罚编号") == normaliser.token("城镇公积金处罚代码") == "F:城镇公积金处罚#代码"
