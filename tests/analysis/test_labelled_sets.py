@@ -1,5 +1,5 @@
 """Detection judged against hand-labelled catalogue pairs, not data the detector's own
-generator made: four sets under ``tests/data/``, each held to the precision and recall
+generator made: five sets under ``tests/data/``, each held to the precision and recall
 measured on it (a change that loses copies or precision fails).
 
 Each set after the first was written pair by pair by another helper session from its
@@ -24,6 +24,12 @@ catalogues the matcher was not shaped on.
   (prefixes, units and suffixes added, a code for a name, everyday synonyms).
   Calibration in round 4 (studied, and cross-checked by calibrating on its odd ids and
   reading its even ids), now P 0.929, R 0.310.
+- ``duplicate_pairs_holdout4.json`` (100 pairs, 40 copies, copied byte for byte,
+  sha256 820eae7a…27ec42a): **blind**, written in round 4 by another helper under the same rules
+  before the round's matcher changes began, then evaluated twice looking only at
+  precision and recall: with the matcher of f93a5fa, before round 4, P 0.846, R 0.275;
+  with the matcher of 7625d93, after round 4, **P 0.882, R 0.375**. The round's rules
+  lifted recall on catalogues they were not written for, but the 0.9 targets are far.
 """
 
 import json
@@ -55,6 +61,7 @@ SETS = [
     LabelledSet("duplicate_pairs_holdout.json", "calibrate", 60, 20, 40, 1.0, 0.93),
     LabelledSet("duplicate_pairs_holdout2.json", "calibrate", 100, 40, 60, 0.97, 0.92),
     LabelledSet("duplicate_pairs_holdout3.json", "calibrate", 100, 40, 60, 0.92, 0.3),
+    LabelledSet("duplicate_pairs_holdout4.json", "report", 100, 40, 60, 0.88, 0.375),
 ]
 
 
