@@ -943,11 +943,23 @@ class SQLiteStore:
         """(type, source label, source key, target label, target key) of the live edges of
         ``types``, in key order: what a compact projection needs, without decoding
         properties or building records (five times faster over millions of fields).
-        Not part of the Store protocol; ``registry.analysis.compact`` uses it when present."""
+        Not part of the Store protocol; ``registry.analysis.compact`` uses it when present.
+
+        Types holding most edges (HAS_FIELD is about 85% of a registry's) are read by
+        scanning the table in its key order: through the type index each edge cost a
+        lookup of its row and then a sort of them all (2M HAS_FIELD edges: 8 CPU s)."""
+        type_list = json.dumps(sorted(types))
+        with self._lock:
+            share = self._db.execute(
+                "SELECT (SELECT count(*) FROM edges WHERE type IN (SELECT value FROM json_each(?1))), "
+                "(SELECT count(*) FROM edges)",
+                (type_list,),
+            ).fetchone()
+        typed = "+type" if share[0] * 4 > share[1] else "type"  # + keeps the planner off the type index
         yield from self._stream(
-            "SELECT type, src_label, src_key, dst_label, dst_key FROM edges WHERE retired = 0 "
-            "AND type IN (SELECT value FROM json_each(?1)) ORDER BY src_label, src_key, type, dst_label, dst_key",
-            (json.dumps(sorted(types)),),
+            f"SELECT type, src_label, src_key, dst_label, dst_key FROM edges WHERE retired = 0 "
+            f"AND {typed} IN (SELECT value FROM json_each(?1)) ORDER BY src_label, src_key, type, dst_label, dst_key",
+            (type_list,),
         )
 
     def iter_node_names(self, label: str) -> Iterator[tuple[str, str | None]]:
