@@ -43,11 +43,12 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import Report, isolated, measured, parse_sizes
+from bench.common import Measure, Report, isolated, measured, parse_sizes
 from bench.registries import prepare
 from registry.analysis.duplicates import (
     MIN_HOLDINGS_SIMILARITY,
     TITLE_BONUS,
+    DuplicateCluster,
     Scoring,
     accepted,
     clusters,
@@ -216,20 +217,8 @@ def through_service(store_path: str, truth_path: str, compare: bool) -> list[dic
             matrix = matrices[kind] = item_matrix(service.rows(caller), kind)
         with measured() as detected:
             found = clusters(matrix)
-        precision, recall = precision_recall([c.keys for c in found], truth[kind])
         rows.append(
-            {
-                "step": f"service ({kind})",
-                "fields": int(matrix.fields.nnz),
-                "seconds": built.seconds + detected.seconds,
-                "matrix_s": built.seconds,
-                "detect_s": detected.seconds,
-                "cpu_s": built.cpu_seconds + detected.cpu_seconds,
-                "peak_rss_mib": max(built.peak_rss_mib, detected.peak_rss_mib),
-                "found": len(found),
-                "precision": precision,
-                "recall": recall,
-            }
+            {"fields": int(matrix.fields.nnz)} | _timed(f"service ({kind})", built, detected, found, truth[kind])
         )
     if compare:
         with measured() as m:
@@ -252,21 +241,26 @@ def through_service(store_path: str, truth_path: str, compare: bool) -> list[dic
             matrix = ItemMatrix.from_graph(graph, "Dataset")
         with measured() as detected:
             found = clusters(matrix)
-        precision, recall = precision_recall([c.keys for c in found], truth["Dataset"])
-        rows.append(
-            {
-                "step": "before: service.graph + from_graph (Dataset)",
-                "seconds": built.seconds + detected.seconds,
-                "matrix_s": built.seconds,
-                "detect_s": detected.seconds,
-                "cpu_s": built.cpu_seconds + detected.cpu_seconds,
-                "peak_rss_mib": max(built.peak_rss_mib, detected.peak_rss_mib),
-                "found": len(found),
-                "precision": precision,
-                "recall": recall,
-            }
-        )
+        rows.append(_timed("before: service.graph + from_graph (Dataset)", built, detected, found, truth["Dataset"]))
     return rows
+
+
+def _timed(
+    step: str, built: Measure, detected: Measure, found: list[DuplicateCluster], truth: list[list[str]]
+) -> dict[str, Any]:
+    """A service-path row: the matrix read and the detection timed apart, then scored."""
+    precision, recall = precision_recall([c.keys for c in found], truth)
+    return {
+        "step": step,
+        "seconds": built.seconds + detected.seconds,
+        "matrix_s": built.seconds,
+        "detect_s": detected.seconds,
+        "cpu_s": built.cpu_seconds + detected.cpu_seconds,
+        "peak_rss_mib": max(built.peak_rss_mib, detected.peak_rss_mib),
+        "found": len(found),
+        "precision": precision,
+        "recall": recall,
+    }
 
 
 def service_path(sizes: list[int], baseline_max: int, seed: int) -> Report:
