@@ -55,8 +55,7 @@ TITLE_BONUS = 0.25
 against ``MIN_HOLDINGS_SIMILARITY``: a copy made by another level of government keeps the
 business in its name while it renames, drops and adds a third of the fields, and two
 registers of one field that differ in a word of the name's core (农药 / 兽药) get nothing,
-nor do two aspects of one subject (``fieldmatch.aspects``). Datasets only: a system's
-name says what it does (综合服务平台), not which register it holds."""
+nor do two aspects of one subject (``fieldmatch.aspects``)."""
 
 WEIGHTS: dict[str, dict[str, float]] = {
     "Dataset": {"holdings": 0.7, "name": 0.2, "description": 0.1},
@@ -326,8 +325,6 @@ def score_pairs(
     for part, space in scoring.spaces.items():
         parts[part] = row_dots(space.matrix, space.matrix, left, right)
     bonus = (TITLE_BONUS * scoring.titles.contained(left, right)).astype(np.float32)
-    if matrix.kind != "Dataset":
-        bonus[:] = 0.0
     total = _combine(matrix, parts, pairs, bonus)
     if threshold is None:
         refine = np.ones(len(left), dtype=bool)
@@ -387,12 +384,11 @@ def default_threshold(kind: str) -> float:
 
 
 def accepted(scores: PairScores, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
-    found: np.ndarray = (
+    return (
         scores.refined
         & (scores.total >= threshold)
         & (scores.parts["holdings"] + scores.bonus >= MIN_HOLDINGS_SIMILARITY)
     )
-    return found
 
 
 def detect(matrix: ItemMatrix, *, threshold: float | None = None) -> tuple[PairScores, np.ndarray, np.ndarray]:

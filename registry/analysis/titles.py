@@ -23,10 +23,8 @@ from scipy import sparse
 
 from registry.analysis.ngrams import row_dots
 
-LEVELS = (
-    *("全省", "全市", "全县", "全区", "全镇", "全乡", "辖区", "区内", "县内", "市内", "本省", "本市", "本县"),
-    *("本区", "省级", "市级", "县级", "区级", "乡级", "镇级", "地方", "各级"),
-)
+LEVELS = ("全省", "全市", "全县", "全区", "全镇", "全乡", "辖区", "区内", "县内", "市内", "本省", "本市", "本县")
+LEVELS += ("本区", "省级", "市级", "县级", "区级", "乡级", "镇级", "地方", "各级")
 """Level and area words a copy puts in front of the name of what it copied."""
 ONE_CHARACTER_LEVELS = "省市县区镇乡"
 """A level written as one character in front (县气象预警信息), unless it starts a word."""
@@ -86,13 +84,6 @@ def core(name: str) -> str:
     return text
 
 
-def place(name: str) -> str:
-    """The province or city a name starts with (广东省, 深圳市), or ``""``."""
-    text = _NOISE.sub("", unicodedata.normalize("NFKC", name))
-    found = _PLACE.match(text)
-    return found.group(0) if found and not text.startswith(LEVEL_WORDS) else ""
-
-
 def _strip_front(text: str) -> str:
     place = _PLACE.match(text)
     if place and not text.startswith(LEVEL_WORDS):
@@ -113,12 +104,6 @@ class TitleSpace:
         indptr = [0]
         indices: list[int] = []
         self.cores = [core(name) for name in names]
-        places: dict[str, int] = {}
-        self.places = np.fromiter(
-            (places.setdefault(p, len(places)) if (p := place(name)) else -1 for name in names),
-            dtype=np.int64,
-            count=len(names),
-        )
         for text in self.cores:
             indices.extend(sorted({vocabulary.setdefault(c, len(vocabulary)) for c in text}))
             indptr.append(len(indices))
@@ -129,13 +114,10 @@ class TitleSpace:
         self.sizes = np.diff(self.matrix.indptr).astype(np.float32)
 
     def contained(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """For each pair, whether the core with fewer characters has all of them in the
-        other, the names naming no two different places (浙江省电子证照目录信息 and
-        广东省电子证照库 are two provinces' registers, not one copied)."""
+        """For each pair, whether the core with fewer characters has all of them in the other."""
         shared = row_dots(self.matrix, self.matrix, left, right)
         smaller = np.minimum(self.sizes[left], self.sizes[right])
-        a, b = self.places[left], self.places[right]
-        found: np.ndarray = (smaller > 0) & (shared >= smaller) & ((a < 0) | (b < 0) | (a == b))
+        found: np.ndarray = (smaller > 0) & (shared >= smaller)
         return found
 
     def contained_pairs(self, *, posting_cap: int = 1000, block: int = 20_000) -> np.ndarray:

@@ -28,8 +28,3 @@ def test_contained_pairs_are_found_without_comparing_every_pair() -> None:
     names = ["医师执业注册信息", "辖区执业医师花名册", "护士执业注册信息", "婚姻登记信息", "婚姻登记业务明细"]
     found = {tuple(p) for p in TitleSpace(names).contained_pairs().tolist()}
     assert found == {(0, 1), (3, 4)}
-
-
-def test_two_places_registers_are_not_one_contained_in_the_other() -> None:
-    space = TitleSpace(["浙江省电子证照目录信息", "广东省电子证照库", "电子证照库"])
-    assert space.contained(np.array([0, 1]), np.array([1, 2])).tolist() == [False, True]
