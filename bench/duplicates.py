@@ -47,7 +47,6 @@ from bench.common import Measure, Report, isolated, measured, parse_sizes
 from bench.registries import prepare
 from registry.analysis.duplicates import (
     MIN_HOLDINGS_SIMILARITY,
-    TITLE_BONUS,
     DuplicateCluster,
     Scoring,
     accepted,
@@ -106,17 +105,10 @@ def all_pairs(matrix: ItemMatrix, block: int = 500) -> list[list[str]]:
         matched = exact + could
         union = scoring.mass[rows, None] + scoring.mass[None, :] - matched
         bound = np.divide(matched, union, out=np.ones_like(matched), where=union > 0)
-        left, right = np.nonzero(bound + TITLE_BONUS >= MIN_HOLDINGS_SIMILARITY)
-        near = bound[left, right] < MIN_HOLDINGS_SIMILARITY
+        left, right = np.nonzero(bound >= MIN_HOLDINGS_SIMILARITY)
         left = left + start
-        near[near] = ~scoring.titles.contained(left[near], right[near])
-        keep = (
-            ~near
-            & (right > left)
-            & ~(
-                (matrix.departments[left] == matrix.departments[right])
-                & (matrix.projects[left] == matrix.projects[right])
-            )
+        keep = (right > left) & ~(
+            (matrix.departments[left] == matrix.departments[right]) & (matrix.projects[left] == matrix.projects[right])
         )
         scores = score_pairs(matrix, np.stack([left[keep], right[keep]], axis=1), scoring=scoring, threshold=threshold)
         mask = accepted(scores, threshold)

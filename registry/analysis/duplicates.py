@@ -38,7 +38,6 @@ from registry.analysis.findings import Serialisable
 from registry.analysis.holdings import item_matrix, normaliser_of
 from registry.analysis.matrix import ItemMatrix
 from registry.analysis.ngrams import NgramSpace, row_dots
-from registry.analysis.titles import TitleSpace
 from registry.i18n import t
 from registry.schema.rows import GraphRows
 
@@ -49,13 +48,6 @@ rebuilt system is usually renamed (管理系统 → 综合服务平台), so syst
 MIN_HOLDINGS_SIMILARITY = 0.5
 """Two items must share data, not only a name: below this holdings similarity a pair is
 never a duplicate, whatever its names say."""
-TITLE_BONUS = 0.25
-"""What a name contained in the other's (``registry.analysis.titles``: 气象预警 in 气象灾害
-预警信号发布, 婚姻登记 in 婚姻登记业务明细) adds to the holdings evidence, in the score and
-against ``MIN_HOLDINGS_SIMILARITY``: a copy made by another level of government keeps the
-business in its name while it renames, drops and adds a third of the fields, and two
-registers of one field that differ in a word of the name's core (农药 / 兽药) get nothing,
-nor do two aspects of one subject (``fieldmatch.aspects``)."""
 
 WEIGHTS: dict[str, dict[str, float]] = {
     "Dataset": {"holdings": 0.7, "name": 0.2, "description": 0.1},
@@ -147,31 +139,17 @@ class PairScores:
     parts: dict[str, np.ndarray]
     refined: np.ndarray
     matched: dict[int, list[fieldmatch.Pair]]
-    bonus: np.ndarray
-    """Per pair, what the names add to the holdings evidence (``TITLE_BONUS``)."""
 
 
 def candidate_pairs(
-    matrix: ItemMatrix,
-    *,
-    idf: np.ndarray | None = None,
-    spaces: dict[str, NgramSpace] | None = None,
-    titles: TitleSpace | None = None,
+    matrix: ItemMatrix, *, idf: np.ndarray | None = None, spaces: dict[str, NgramSpace] | None = None
 ) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, worth scoring, as an (m, 2) int array: shared rare
-    tokens, alike by MinHash, or one name's core contained in the other's, from different
-    departments or different projects (one department's own project is not duplicate
-    construction)."""
+    tokens or alike by MinHash, from different departments or different projects (one
+    department's own project is not duplicate construction)."""
     idf = matrix.idf() if idf is None else idf
     spaces = spaces or text_spaces(matrix)
-    titles = titles or TitleSpace(matrix.names)
-    found = np.concatenate(
-        [
-            prefix_pairs(matrix, idf),
-            minhash_pairs(features(matrix, spaces["name"])),
-            titles.contained_pairs(),
-        ]
-    )
+    found = np.concatenate([prefix_pairs(matrix, idf), minhash_pairs(features(matrix, spaces["name"]))])
     if not len(found):
         return np.zeros((0, 2), dtype=np.int64)
     n = np.int64(len(matrix))
@@ -229,7 +207,6 @@ class Scoring:
     they are, which only loosens the bound."""
 
     spaces: dict[str, NgramSpace]
-    titles: TitleSpace
     probe: sparse.csr_matrix
     target: sparse.csr_matrix
     """``could_match`` is the row dot product of ``probe`` and ``target``: side by side,
@@ -267,7 +244,6 @@ class Scoring:
         holdings = matrix.holdings
         return cls(
             spaces or text_spaces(matrix),
-            TitleSpace(matrix.names),
             _side_by_side([same_matrix, whole_matrix, part_matrix, bare, holdings, holdings]),
             _side_by_side([same_matrix, part_matrix, whole_matrix, holdings, bare, keyed]),
             weighted,
@@ -324,12 +300,11 @@ def score_pairs(
     parts = {"holdings": _bounds(matrix, scoring, left, right).astype(np.float32)}
     for part, space in scoring.spaces.items():
         parts[part] = row_dots(space.matrix, space.matrix, left, right)
-    bonus = (TITLE_BONUS * scoring.titles.contained(left, right)).astype(np.float32)
-    total = _combine(matrix, parts, pairs, bonus)
+    total = _combine(matrix, parts, pairs)
     if threshold is None:
         refine = np.ones(len(left), dtype=bool)
     else:
-        refine = (total >= threshold) & (parts["holdings"] + bonus >= MIN_HOLDINGS_SIMILARITY)
+        refine = (total >= threshold) & (parts["holdings"] >= MIN_HOLDINGS_SIMILARITY)
     matched: dict[int, list[fieldmatch.Pair]] = {}
     rows: dict[int, tuple[list[FieldName], float]] = {}
     memo: dict[tuple[int, int], float] = {}
@@ -346,15 +321,11 @@ def score_pairs(
         (a, mass_a), (b, mass_b) = fields(i), fields(j)
         matched[k] = fieldmatch.match(a, b, memo=memo, titles=(matrix.names[i], matrix.names[j]))
         parts["holdings"][k] = fieldmatch.overlap(matched[k], mass_a, mass_b)
-        if bonus[k] and fieldmatch.aspects(a, b, matched[k], (matrix.names[i], matrix.names[j])):
-            bonus[k] = 0.0
-    total = _combine(matrix, parts, pairs, bonus)
-    return PairScores(left, right, total, parts, refine, matched, bonus)
+    total = _combine(matrix, parts, pairs)
+    return PairScores(left, right, total, parts, refine, matched)
 
 
-def _combine(matrix: ItemMatrix, parts: dict[str, np.ndarray], pairs: np.ndarray, bonus: np.ndarray) -> np.ndarray:
-    """The parts' weighted mean, or the holdings with what the names add
-    (``TITLE_BONUS``) when that is more."""
+def _combine(matrix: ItemMatrix, parts: dict[str, np.ndarray], pairs: np.ndarray) -> np.ndarray:
     weights = WEIGHTS[matrix.kind]
     total = np.zeros(len(pairs), dtype=np.float32)
     denominator = np.zeros(len(pairs), dtype=np.float32)
@@ -362,7 +333,7 @@ def _combine(matrix: ItemMatrix, parts: dict[str, np.ndarray], pairs: np.ndarray
         present = np.ones(len(pairs), dtype=bool) if part in ("holdings", "name") else _present(matrix, part, pairs)
         total += weights[part] * values * present
         denominator += weights[part] * present
-    combined: np.ndarray = np.maximum(total / denominator, parts["holdings"] + bonus)
+    combined: np.ndarray = np.maximum(total / denominator, parts["holdings"])
     return combined
 
 
@@ -384,11 +355,7 @@ def default_threshold(kind: str) -> float:
 
 
 def accepted(scores: PairScores, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
-    return (
-        scores.refined
-        & (scores.total >= threshold)
-        & (scores.parts["holdings"] + scores.bonus >= MIN_HOLDINGS_SIMILARITY)
-    )
+    return scores.refined & (scores.total >= threshold) & (scores.parts["holdings"] >= MIN_HOLDINGS_SIMILARITY)
 
 
 def detect(matrix: ItemMatrix, *, threshold: float | None = None) -> tuple[PairScores, np.ndarray, np.ndarray]:
@@ -396,7 +363,7 @@ def detect(matrix: ItemMatrix, *, threshold: float | None = None) -> tuple[PairS
     label per item (-1 for items in no accepted pair)."""
     threshold = default_threshold(matrix.kind) if threshold is None else threshold
     scoring = Scoring.of(matrix)
-    pairs = candidate_pairs(matrix, spaces=scoring.spaces, titles=scoring.titles)
+    pairs = candidate_pairs(matrix, spaces=scoring.spaces)
     scores = score_pairs(matrix, pairs, scoring=scoring, threshold=threshold)
     mask = accepted(scores, threshold)
     n = len(matrix)

@@ -18,7 +18,7 @@ and some later ones in order (质保金 / 质量保证金).
 ``overlap`` turns the pairs into a weighted soft Jaccard of the two lists.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -284,29 +284,6 @@ def overlap(pairs: Sequence[Pair], left_mass: float, right_mass: float) -> float
     matched = sum(p.weight for p in pairs)
     total = left_mass + right_mass - matched
     return matched / total if total > 0 else 0.0
-
-
-SUBJECT = 2
-"""How many characters of a subject a field name starts with (城乡 of 城乡居民…)."""
-ASPECTS = 3
-
-
-def aspects(
-    left: Sequence[FieldName], right: Sequence[FieldName], pairs: Sequence[Pair], titles: tuple[str, str]
-) -> bool:
-    """Whether the fields the matching left over on both sides name other attributes of
-    one subject that both datasets' names carry: for some start of ``SUBJECT``
-    characters found in both ``titles``, each side has an unmatched field beginning with
-    it, ``ASPECTS`` or more in all (县级气象站点审批有效期 against 县级气象站点审批原因 and
-    …审批依据). Two such registers hold two aspects of the subject (its payments, its
-    reviews), however alike their names; a copy renames its fields rather than holding
-    other attributes of the same subject."""
-    used_a = {id(p.a) for p in pairs}
-    used_b = {id(p.b) for p in pairs}
-    heads_a = Counter(f.folded[:SUBJECT] for f in left if id(f) not in used_a and len(f.folded) > SUBJECT + 1)
-    heads_b = Counter(f.folded[:SUBJECT] for f in right if id(f) not in used_b and len(f.folded) > SUBJECT + 1)
-    shared = [h for h in heads_a.keys() & heads_b.keys() if h in titles[0] and h in titles[1]]
-    return any(heads_a[h] + heads_b[h] >= ASPECTS for h in shared)
 
 
 def coverage(wanted: Sequence[FieldName], pairs: Sequence[Pair]) -> float:
