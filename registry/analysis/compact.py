@@ -19,14 +19,12 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.gaps import SHAREABLE, Gap
+from registry.analysis.holdings import item_matrix
 from registry.analysis.matrix import ItemMatrix
 from registry.schema.enums import ShareType
 from registry.schema.records import NodeRef
 from registry.schema.rows import GraphRows, edge_ends
-
-_ORG_EDGES = ("PROVIDES", "HOLDS", "OPERATES", "BUILDS")
 
 
 @dataclass(frozen=True)
@@ -71,86 +69,20 @@ class CompactRegistry:
         return self.matrix.holdings.tocsc()
 
 
-def _first(refs: list[str] | None) -> str | None:
-    return min(refs) if refs else None
-
-
 def compact_registry(source: GraphRows) -> CompactRegistry:
-    """Stream datasets, their fields and their organisations out of the caller's rows into arrays.
+    """Datasets, their fields and their organisations out of the caller's rows into arrays.
 
-    Tokens follow ``ItemMatrix.from_graph``: a field mapped to a data element (MEANS) is
-    that element, any other field its normalised name. A field is never held as an
-    object: its element is looked up by key while its HAS_FIELD row streams past, and
-    only the id of its (element or) name is kept."""
-    normaliser = FieldNormaliser.standard()
-    element_names: dict[str, str] = {}
-    for node in source.iter_nodes(["DataElement"]):
-        name = node.props.get("name", node.key)
-        normaliser.add_element(node.key, name, node.props.get("synonyms") or [])
-        element_names[node.key] = name
-
-    # field key -> element name, for mapped fields only (their name decides the token)
-    means: dict[str, str] = {}
-    for _type, _sl, field_key, _dl, element in edge_ends(source, ["MEANS"]):
-        if element in element_names:
-            means.setdefault(field_key, element_names[element])
-
-    keys: list[str] = []
-    names: list[str] = []
-    texts: list[str] = []
-    props: list[dict[str, Any]] = []
-    row_of: dict[str, int] = {}
+    The matrix is the one duplicate detection reads through the service
+    (``holdings.item_matrix``): the same tokens and organisations ``ItemMatrix.from_graph``
+    gives, a field never held as an object. The gap attributes are read beside it, in
+    the matrix's row order."""
+    matrix = item_matrix(source, "Dataset")
+    row_of = {key: i for i, key in enumerate(matrix.keys)}
+    props: list[dict[str, Any]] = [{} for _ in row_of]
     for node in source.iter_nodes(["Dataset"]):
-        row_of[node.key] = len(keys)
-        keys.append(node.key)
-        names.append(node.props.get("name", node.key))
-        texts.append(node.props.get("abstract") or "")
-        props.append({k: node.props.get(k) for k in ("share_type", "share_condition", "secrecy_level")})
-
-    name_ids: dict[str, int] = {}
-    field_names: list[str] = []
-    rows = np.zeros(0, dtype=np.int64)
-    ids = np.zeros(0, dtype=np.int32)
-    row_chunk: list[int] = []
-    id_chunk: list[int] = []
-    row_parts, id_parts = [rows], [ids]
-    for _type, _sl, dataset, _dl, field_key in edge_ends(source, ["HAS_FIELD"]):
-        row = row_of.get(dataset)
-        if row is None:
-            continue
-        raw = means.get(field_key) or field_key.split("#", 1)[-1]
-        fid = name_ids.get(raw)
-        if fid is None:
-            fid = name_ids[raw] = len(field_names)
-            field_names.append(raw)
-        row_chunk.append(row)
-        id_chunk.append(fid)
-        if len(row_chunk) >= 1_000_000:
-            row_parts.append(np.asarray(row_chunk, dtype=np.int64))
-            id_parts.append(np.asarray(id_chunk, dtype=np.int32))
-            row_chunk, id_chunk = [], []
-    row_parts.append(np.asarray(row_chunk, dtype=np.int64))
-    id_parts.append(np.asarray(id_chunk, dtype=np.int32))
-    rows, ids = np.concatenate(row_parts), np.concatenate(id_parts)
-    order = np.argsort(rows, kind="stable")
-    counts = np.bincount(rows, minlength=len(keys))
-    indptr = np.concatenate([[0], np.cumsum(counts)])
-
-    departments, projects = _organisations(source, keys)
-    matrix = ItemMatrix.from_fields(
-        "Dataset",
-        keys=keys,
-        names=names,
-        texts=texts,
-        departments=departments,
-        department_names=_department_names(source),
-        projects=projects,
-        field_names=field_names,
-        field_indptr=indptr,
-        field_ids=ids[order],
-        normaliser=normaliser,
-    )
-    shared = np.zeros(len(keys), dtype=bool)
+        props[row_of[node.key]] = {k: node.props.get(k) for k in ("share_type", "share_condition", "secrecy_level")}
+    elements = {node.key for node in source.iter_nodes(["DataElement"])}
+    shared = np.zeros(len(row_of), dtype=bool)
     for _type, _sl, dataset, _dl, _dst in edge_ends(source, ["SHARED_WITH"]):
         row = row_of.get(dataset)
         if row is not None:
@@ -161,36 +93,8 @@ def compact_registry(source: GraphRows) -> CompactRegistry:
         conditions=[p.get("share_condition") for p in props],
         secrecy=[p.get("secrecy_level") or "none" for p in props],
         shared=shared,
-        needs=_needs(source, set(row_of), set(element_names)),
+        needs=_needs(source, set(row_of), elements),
     )
-
-
-def _organisations(rows: GraphRows, keys: list[str]) -> tuple[list[str | None], list[str | None]]:
-    """Each dataset's department (PROVIDES, else the first holding system's operator) and
-    project (the first holding system's BUILDS, else its ``project`` property), as
-    ``graphs.department_of`` and ``graphs.project_of`` decide them."""
-    provider: dict[str, list[str]] = {}
-    holders: dict[str, list[str]] = {}
-    operator: dict[str, list[str]] = {}
-    builder: dict[str, list[str]] = {}
-    into = {"PROVIDES": provider, "HOLDS": holders, "OPERATES": operator, "BUILDS": builder}
-    for edge_type, _sl, src, _dl, dst in edge_ends(rows, _ORG_EDGES):
-        into[edge_type].setdefault(dst, []).append(src)
-    system_project = {n.key: n.props.get("project") for n in rows.iter_nodes(["System"])}
-
-    def project_of_system(system: str) -> str | None:
-        return _first(builder.get(system)) or system_project.get(system)
-
-    departments: list[str | None] = []
-    projects: list[str | None] = []
-    for key in keys:
-        systems = sorted(holders.get(key, []))
-        dept = _first(provider.get(key))
-        if dept is None:
-            dept = next((d for d in (_first(operator.get(s)) for s in systems) if d is not None), None)
-        departments.append(dept)
-        projects.append(next((p for p in (project_of_system(s) for s in systems) if p), None))
-    return departments, projects
 
 
 def _needs(rows: GraphRows, datasets: set[str], elements: set[str]) -> list[NeedRow]:
@@ -283,7 +187,3 @@ def _gap(
         department = matrix.department_keys[matrix.departments[row]]
         name = matrix.department_names[matrix.departments[row]]
     return Gap(kind, None, message, subject, label, department, name, evidence)
-
-
-def _department_names(rows: GraphRows) -> dict[str, str]:
-    return {n.key: n.props.get("name") or n.key for n in rows.iter_nodes(["Department"])}

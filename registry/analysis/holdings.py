@@ -73,16 +73,8 @@ def item_matrix(rows: GraphRows, kind: str = "Dataset", normaliser: FieldNormali
 
     datasets = _by_key(rows.iter_nodes(["Dataset"]))
     dataset_row = {node.key: i for i, node in enumerate(datasets)}
-    owner: list[int] = []
-    pair: list[int] = []
-    for _type, _sl, dataset, _dl, field in edge_ends(rows, ["HAS_FIELD"]):
-        row, found = dataset_row.get(dataset), field_pair.get(field)
-        if row is not None and found is not None:
-            owner.append(row)
-            pair.append(found)
+    owners, pairs = _has_field(rows, dataset_row, field_pair)
     del field_pair
-    owners, pairs = np.asarray(owner, dtype=np.int64), np.asarray(pair, dtype=np.int64)
-    del owner, pair
     # each dataset's fields in the rows' order (a stable sort keeps it)
     dataset_pairs = pairs[np.argsort(owners, kind="stable")]
     dataset_indptr = np.concatenate([[0], np.cumsum(np.bincount(owners, minlength=len(datasets)))]).astype(np.int64)
@@ -125,6 +117,32 @@ def item_matrix(rows: GraphRows, kind: str = "Dataset", normaliser: FieldNormali
         field_names=field_names,
         element_names=normaliser.element_names,
     )
+
+
+CHUNK = 1_000_000
+"""HAS_FIELD rows gathered in Python lists before they move into numpy: a list of 20M
+ints costs about 0.7 GB, an array 160 MB."""
+
+
+def _has_field(
+    rows: GraphRows, dataset_row: dict[str, int], field_pair: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each visible HAS_FIELD edge as (dataset row, field id), in the rows' order."""
+    owner_parts, pair_parts = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    owner: list[int] = []
+    pair: list[int] = []
+    for _type, _sl, dataset, _dl, field in edge_ends(rows, ["HAS_FIELD"]):
+        row, found = dataset_row.get(dataset), field_pair.get(field)
+        if row is not None and found is not None:
+            owner.append(row)
+            pair.append(found)
+            if len(owner) >= CHUNK:
+                owner_parts.append(np.asarray(owner, dtype=np.int64))
+                pair_parts.append(np.asarray(pair, dtype=np.int64))
+                owner, pair = [], []
+    owner_parts.append(np.asarray(owner, dtype=np.int64))
+    pair_parts.append(np.asarray(pair, dtype=np.int64))
+    return np.concatenate(owner_parts), np.concatenate(pair_parts)
 
 
 def _held(
