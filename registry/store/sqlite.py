@@ -15,6 +15,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from threading import RLock
@@ -41,6 +42,7 @@ from registry.store.diff import changes as diff_changes
 from registry.store.diff import merged
 from registry.store.history import creation_entry
 from registry.store.projection import EdgeRow, NodeRow, ProjectionCache, build_from_rows
+from registry.store.read_cache import ReadCache
 
 _CHUNK = 20_000
 
@@ -284,12 +286,21 @@ class SQLiteStore:
         self._lock = RLock()
         self._batches: dict[str, Provenance] = {}
         self._projections = ProjectionCache()
+        self._reads = ReadCache()
 
     # -- basics ---------------------------------------------------------------------
 
     def version(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT v FROM meta WHERE k='version'").fetchone()[0])
+
+    def _kept_reads(self) -> ReadCache | None:
+        """The records built at the committed version (``registry.store.read_cache``), or
+        None inside a write transaction, whose reads see rows not committed yet. Called
+        with the lock held."""
+        if self._db.in_transaction:
+            return None
+        return self._reads.at(self.version())
 
     def stamp(self) -> tuple[int, str]:
         """The version and the id of the newest write batch, read together: what results
@@ -707,16 +718,23 @@ class SQLiteStore:
         )
 
     def get_nodes(self, label: str, keys: Collection[str], *, include_retired: bool = False) -> dict[str, NodeRecord]:
-        keys = list(keys)
-        out: dict[str, NodeRecord] = {}
         with self._lock:
-            for start in range(0, len(keys), _CHUNK):
-                rows = self._db.execute(
-                    "SELECT label, key, props, created, updated, retired FROM nodes WHERE label = ? "
-                    "AND key IN (SELECT value FROM json_each(?)) AND (retired = 0 OR ?)",
-                    (label, json.dumps(keys[start : start + _CHUNK]), include_retired),
-                ).fetchall()
-                out.update((row[1], self._node(row)) for row in rows)
+            kept = None if include_retired else self._kept_reads()
+            if kept is None:
+                return self._read_nodes(label, list(keys), include_retired)
+            found, keep = kept.get_nodes(label, keys, lambda missing: self._read_nodes(label, missing, False))
+            keep(self.version())
+            return found
+
+    def _read_nodes(self, label: str, keys: list[str], include_retired: bool) -> dict[str, NodeRecord]:
+        out: dict[str, NodeRecord] = {}
+        for start in range(0, len(keys), _CHUNK):
+            rows = self._db.execute(
+                "SELECT label, key, props, created, updated, retired FROM nodes WHERE label = ? "
+                "AND key IN (SELECT value FROM json_each(?)) AND (retired = 0 OR ?)",
+                (label, json.dumps(keys[start : start + _CHUNK]), include_retired),
+            ).fetchall()
+            out.update((row[1], self._node(row)) for row in rows)
         return out
 
     @staticmethod
@@ -779,31 +797,43 @@ class SQLiteStore:
         direction: Direction = "out",
         types: Collection[str] | None = None,
     ) -> list[EdgeRecord]:
-        refs = json.dumps([[n.label, n.key] for n in dict.fromkeys(nodes)])
-        type_list = json.dumps(sorted(types)) if types is not None else None
+        anchors = [(n.label, n.key) for n in dict.fromkeys(nodes)]
+        type_list = tuple(sorted(types)) if types is not None else None
         sides = {"out": ["src"], "in": ["dst"], "both": ["src", "dst"]}[direction]
         seen: set[EdgeRef] = set()
         out: list[EdgeRecord] = []
         with self._lock:
+            kept = self._kept_reads()
             for side in sides:
-                rows = self._db.execute(
-                    "SELECT e.src_label, e.src_key, e.type, e.dst_label, e.dst_key, e.props, e.created, "
-                    "e.updated, e.retired FROM json_each(?1) AS j JOIN edges AS e "
-                    f"ON e.{side}_label = j.value ->> 0 AND e.{side}_key = j.value ->> 1 "
-                    "WHERE e.retired = 0 AND (?2 IS NULL OR e.type IN (SELECT value FROM json_each(?2))) "
-                    "ORDER BY j.key",
-                    (refs, type_list),
-                ).fetchall()
+                if kept is None:
+                    edges = self._read_edges(side, anchors, types=type_list)
+                else:
+                    edges, keep = kept.get_edges(
+                        side, anchors, type_list, partial(self._read_edges, side, types=type_list)
+                    )
+                    keep(self.version())
                 if len(sides) == 1:
                     # distinct nodes on one side of the primary key: no edge comes twice
-                    out.extend(map(self._edge, rows))
-                    continue
-                for row in rows:
-                    edge = self._edge(row)
+                    return edges
+                for edge in edges:
                     if edge.ref not in seen:
                         seen.add(edge.ref)
                         out.append(edge)
         return out
+
+    def _read_edges(
+        self, side: str, anchors: list[tuple[str, str]], *, types: tuple[str, ...] | None
+    ) -> list[EdgeRecord]:
+        """Live edges whose ``side`` end is one of ``anchors``, anchor by anchor."""
+        rows = self._db.execute(
+            "SELECT e.src_label, e.src_key, e.type, e.dst_label, e.dst_key, e.props, e.created, "
+            "e.updated, e.retired FROM json_each(?1) AS j JOIN edges AS e "
+            f"ON e.{side}_label = j.value ->> 0 AND e.{side}_key = j.value ->> 1 "
+            "WHERE e.retired = 0 AND (?2 IS NULL OR e.type IN (SELECT value FROM json_each(?2))) "
+            "ORDER BY j.key",
+            (json.dumps(anchors), None if types is None else json.dumps(types)),
+        ).fetchall()
+        return list(map(self._edge, rows))
 
     def _history_entry(self, row: tuple[Any, ...]) -> HistoryEntry:
         seq, subject, op, changes, batch, nl, nk, et, sl, sk, dl, dk = row
