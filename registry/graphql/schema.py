@@ -21,7 +21,6 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -37,6 +36,7 @@ from registry.graphql.mutations import Mutation
 from registry.graphql.nodes import NODE_TYPES
 from registry.graphql.policy import PolicyMutation, PolicyQuery
 from registry.graphql.queries import Query
+from registry.graphql.validation import ValidDocuments, kept_validation
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 _EXECUTE = inspect.signature(strawberry.Schema.execute)
@@ -104,7 +104,7 @@ def build_schema(limits: Limits | None = None, extensions: tuple[type[SchemaExte
         execution_context_class=LeafExecutor,
         extensions=[
             lambda: ParserCache(maxsize=limits.cache_size),
-            lambda: ValidationCache(maxsize=limits.cache_size),
+            kept_validation(ValidDocuments(limits.cache_size)),
             lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             cost_limiter(limits.max_cost),
