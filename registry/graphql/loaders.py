@@ -1,9 +1,10 @@
 """DataLoaders: every edge and node lookup of one request level becomes one service call.
 
 A page of departments asking for their systems and datasets resolves, level by level,
-into one ``service.edges`` call per (direction, edge type) and one ``service.get_many``
-call per label, however long the page is. Loaders live for one request, so their cache
-never outlives the caller it was filled for.
+into one ``service.neighbours`` call per (direction, edge type) and one
+``service.get_many`` call per label, however long the page is. Loaders live for one
+request, so their cache never outlives the caller it was filled for (what the service
+keeps, it keeps per clearance: ``registry.service.neighbours``).
 """
 
 from collections import defaultdict
@@ -12,11 +13,11 @@ from functools import partial
 
 from strawberry.dataloader import DataLoader
 
-from registry.schema.records import Direction, EdgeRecord, NodeRecord, NodeRef
+from registry.schema.records import Direction, NodeRecord, NodeRef
 from registry.service import Caller, RegistryService
+from registry.service.neighbours import Links
 
 LinkKey = tuple[NodeRef, Direction, str]
-Link = tuple[EdgeRecord, NodeRecord]
 
 
 class Loaders:
@@ -26,9 +27,9 @@ class Loaders:
 
     def __init__(self, service: RegistryService, caller: Caller) -> None:
         self.nodes: DataLoader[NodeRef, NodeRecord | None] = DataLoader(load_fn=partial(_load_nodes, service, caller))
-        self.links: DataLoader[LinkKey, list[Link]] = DataLoader(load_fn=partial(_load_links, service, caller))
+        self.links: DataLoader[LinkKey, Links] = DataLoader(load_fn=partial(_load_links, service, caller))
 
-    async def linked(self, ref: NodeRef, edge_type: str, direction: Direction) -> list[Link]:
+    async def linked(self, ref: NodeRef, edge_type: str, direction: Direction) -> Links:
         """The edges of one type leaving (``out``) or entering (``in``) ``ref``, each with the
         record at its other end, ordered by that end's key."""
         return await self.links.load((ref, direction, edge_type))
@@ -52,25 +53,18 @@ async def _load_nodes(service: RegistryService, caller: Caller, refs: Sequence[N
     return [found.get((ref.label, ref.key)) for ref in refs]
 
 
-async def _load_links(service: RegistryService, caller: Caller, keys: Sequence[LinkKey]) -> list[list[Link]]:
-    """Edges and the records at their far ends in one batch, rather than an edge batch
-    followed by one node future per neighbour: a department page reaches thousands of
-    datasets, and a future per dataset cost more than reading them."""
-    groups: dict[tuple[Direction, str], list[NodeRef]] = defaultdict(list)
-    for ref, direction, edge_type in keys:
-        groups[(direction, edge_type)].append(ref)
-    edges: dict[LinkKey, list[tuple[EdgeRecord, tuple[str, str]]]] = defaultdict(list)
-    far_ends: dict[tuple[str, str], NodeRef] = {}
-    for (direction, edge_type), refs in groups.items():
-        for edge in service.edges(caller, refs, direction=direction, types=[edge_type]):
-            anchor, far = (edge.src, edge.dst) if direction == "out" else (edge.dst, edge.src)
-            end = (far.label, far.key)
-            far_ends[end] = far
-            edges[(anchor, direction, edge_type)].append((edge, end))
-    found = _records(service, caller, list(far_ends.values()))
-    out: list[list[Link]] = []
-    for key in keys:
-        pairs = [(edge, record) for edge, end in edges.get(key, ()) if (record := found.get(end)) is not None]
-        pairs.sort(key=lambda pair: (pair[1].label, pair[1].key))
-        out.append(pairs)
+async def _load_links(service: RegistryService, caller: Caller, keys: Sequence[LinkKey]) -> list[Links]:
+    """One service call per (direction, edge type) for the whole level: the service reads
+    the edges and their far ends' records in one batch, or answers from what it kept for
+    the caller's clearance (``RegistryService.neighbours``)."""
+    groups: dict[tuple[Direction, str], list[int]] = defaultdict(list)
+    for i, (_ref, direction, edge_type) in enumerate(keys):
+        groups[(direction, edge_type)].append(i)
+    out: list[Links] = [()] * len(keys)
+    for (direction, edge_type), places in groups.items():
+        refs = [keys[i][0] for i in places]
+        for i, links in zip(
+            places, service.neighbours(caller, refs, direction=direction, edge_type=edge_type), strict=True
+        ):
+            out[i] = links
     return out

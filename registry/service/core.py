@@ -9,7 +9,7 @@ set, so counts, pages and searches agree with lists.
 
 import unicodedata
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +49,7 @@ from registry.service.errors import (
     PermissionDenied,
     RetireLimitExceeded,
 )
+from registry.service.neighbours import Links, Neighbours
 from registry.service.ownership import owners
 from registry.service.rows import CallerRows
 from registry.service.shared import SUFFIX, SharedResults, State
@@ -105,6 +106,8 @@ class RegistryService:
         self.visibility = VisibilityCache(store, self.results)
         self.counts = Counts(store.version)
         """Counts of filtered lists per clearance, for the store's version (``count``)."""
+        self.links = Neighbours(store.version)
+        """Each node's visible neighbours per clearance, for the store's version (``neighbours``)."""
         self.listeners: list[Callable[[str], object]] = []
         """Called with the batch id after each committed write that changed something
         (subscriptions deliver their events from there)."""
@@ -403,6 +406,43 @@ class RegistryService:
             for e in self.store.edges(asked, direction=direction, types=types)
             if e.src.key not in hidden.get(e.src.label, none) and e.dst.key not in hidden.get(e.dst.label, none)
         ]
+
+    def neighbours(
+        self, caller: Caller, refs: Sequence[NodeRef], *, direction: Direction, edge_type: str
+    ) -> list[Links]:
+        """For each of ``refs``, its visible ``edge_type`` edges leaving it (``out``), entering
+        it (``in``) or either, each with the visible record at the other end, ordered by that
+        end's label and key: what the API's edge fields show. Kept per clearance for the
+        store's version (``registry.service.neighbours``)."""
+        return self.links.get(
+            int(caller.clearance),
+            refs,
+            direction,
+            edge_type,
+            lambda missing: self._read_neighbours(caller, missing, direction, edge_type),
+        )
+
+    def _read_neighbours(
+        self, caller: Caller, refs: Sequence[NodeRef], direction: Direction, edge_type: str
+    ) -> dict[tuple[str, str], Links]:
+        asked = {(ref.label, ref.key) for ref in refs}
+        ends: dict[tuple[str, str], list[tuple[EdgeRecord, NodeRef]]] = defaultdict(list)
+        far_keys: dict[str, set[str]] = defaultdict(set)
+        for edge in self.edges(caller, refs, direction=direction, types=[edge_type]):
+            ends_of = [(edge.src, edge.dst), (edge.dst, edge.src)]
+            if direction != "both" or edge.src == edge.dst:
+                ends_of = ends_of[1:] if direction == "in" else ends_of[:1]
+            for anchor, far in ends_of:
+                if (anchor.label, anchor.key) in asked:
+                    ends[(anchor.label, anchor.key)].append((edge, far))
+                    far_keys[far.label].add(far.key)
+        records = {label: self.get_many(caller, label, keys) for label, keys in far_keys.items()}
+        found: dict[tuple[str, str], Links] = {}
+        for place, pairs in ends.items():
+            links = [(edge, record) for edge, far in pairs if (record := records[far.label].get(far.key)) is not None]
+            links.sort(key=lambda link: (link[1].label, link[1].key))
+            found[place] = tuple(links)
+        return found
 
     def history(self, caller: Caller, ref: NodeRef) -> list[HistoryEntry]:
         hidden = self.hidden(caller)
