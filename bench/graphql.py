@@ -11,7 +11,11 @@ The baseline is the same mix executed in this process on the same schema and sto
 without HTTP, sequentially: what the API costs before transport, parsing of the HTTP
 request and JSON encoding are added. Each path runs the mix twice: as a dashboard repeats
 it (answers kept for repeated queries serve most of it) and "none kept" (``distinct``:
-every request executed, the department or dataset asked for rotating).
+every request executed, the department or dataset asked for rotating). An executed
+request still finds the records, edge lists, neighbours and counts its process kept for
+the store's version; in process the executed mix runs once more with those dropped before
+each request (``drop_read_caches``), so that each is executed as the first one after a
+write is. Each row also has its figures per query of the mix (``per_query``).
 """
 
 import argparse
@@ -85,24 +89,50 @@ def _requests(service: RegistryService, count: int) -> list[tuple[str, str, dict
 
 
 def in_process(
-    service: RegistryService, plan: list[tuple[str, str, dict[str, Any]]], schema: strawberry.Schema | None = None
+    service: RegistryService,
+    plan: list[tuple[str, str, dict[str, Any]]],
+    schema: strawberry.Schema | None = None,
+    before: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
+    """The plan executed here, one request at a time; ``before`` (untimed) runs before each."""
     schema = schema or build_schema()
     caller = Caller("bench-reviewer", Role.REVIEWER, Clearance.PUBLIC)
 
-    async def run() -> list[float]:
+    async def run() -> list[tuple[str, float]]:
         latencies = []
-        for _name, query, variables in plan:
+        for name, query, variables in plan:
+            if before is not None:
+                before()
             started = time.perf_counter()
             result = await schema.execute(
                 query, variable_values=variables, context_value=RegistryContext(service, caller)
             )
-            latencies.append(time.perf_counter() - started)
+            latencies.append((name, time.perf_counter() - started))
             if result.errors:
                 raise RuntimeError(f"in-process query failed: {result.errors[0].message}")
         return latencies
 
     return _timed(len(plan), run)
+
+
+def drop_read_caches(service: RegistryService, *, counts: bool = True) -> Callable[[], None]:
+    """What a write drops, dropped by hand: the records and edge lists the store kept, the
+    neighbours and counts the service kept per clearance (the clearance levels, which a
+    write carries forward, stay). Run before each request, every one is executed as the
+    first after a write is (None for code that keeps none of these)."""
+    if not hasattr(service, "links"):
+        return lambda: None
+    from registry.service.counts import Counts
+    from registry.service.neighbours import Neighbours
+    from registry.store.read_cache import ReadCache
+
+    def drop() -> None:
+        service.store._reads = ReadCache()  # type: ignore[attr-defined]
+        service.links = Neighbours(service.store.version)
+        if counts:
+            service.counts = Counts(service.store.version)
+
+    return drop
 
 
 class _Recounted:
@@ -120,37 +150,44 @@ class _Recounted:
 
 def plain_execution(service: RegistryService, executed: list[tuple[str, str, dict[str, Any]]]) -> dict[str, Any] | None:
     """The executed mix again in this process with graphql-core's own execution of every
-    field (``LeafExecutor`` off) and counts recounted every time: what those two changes
-    gain, measured beside them (None for code that has neither)."""
+    field (``LeafExecutor`` off), counts recounted every time and no records or neighbours
+    kept: the path before these were added, measured beside them (None for code that has
+    none of them)."""
     if not hasattr(service, "counts"):
         return None
     schema = build_schema()
     schema.execution_context_class = StrawberryGraphQLCoreExecutionContext
     kept, service.counts = service.counts, _Recounted()
     try:
-        return in_process(service, executed, schema)  # a schema of its own: nothing kept from the run before
+        # a schema of its own: nothing kept from the run before
+        return in_process(service, executed, schema, before=drop_read_caches(service, counts=False))
     finally:
         service.counts = kept
 
 
-def _timed(requests: int, run: Callable[[], Coroutine[Any, Any, list[float]]]) -> dict[str, Any]:
-    """Run one mix and summarise it the same way for every path, baseline included."""
+def _timed(requests: int, run: Callable[[], Coroutine[Any, Any, list[tuple[str, float]]]]) -> dict[str, Any]:
+    """Run one mix and summarise it the same way for every path, baseline included, with
+    each query of the mix apart (``per_query``)."""
     started = time.perf_counter()
     latencies = asyncio.run(run())
     elapsed = time.perf_counter() - started
+    by_name: dict[str, list[float]] = {}
+    for name, seconds in latencies:
+        by_name.setdefault(name, []).append(seconds)
     return {
         "requests": requests,
         "seconds": round(elapsed, 3),
         "rps": round(requests / elapsed, 1),
-        **_percentiles(latencies),
+        **_percentiles([seconds for _name, seconds in latencies]),
+        "per_query": {name: _percentiles(found) for name, found in by_name.items() if len(found) > 1},
     }
 
 
 def over_http(
     url: str, token: str, plan: list[tuple[str, str, dict[str, Any]]], concurrency: int, timeout: float = 60
 ) -> dict[str, Any]:
-    async def run() -> list[float]:
-        latencies: list[float] = []
+    async def run() -> list[tuple[str, float]]:
+        latencies: list[tuple[str, float]] = []
         queue: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue()
         for item in plan:
             queue.put_nowait(item)
@@ -159,10 +196,10 @@ def over_http(
 
             async def worker() -> None:
                 while not queue.empty():
-                    _name, query, variables = queue.get_nowait()
+                    name, query, variables = queue.get_nowait()
                     started = time.perf_counter()
                     response = await client.post("/graphql", json={"query": query, "variables": variables})
-                    latencies.append(time.perf_counter() - started)
+                    latencies.append((name, time.perf_counter() - started))
                     body = response.json()
                     if response.status_code != 200 or body.get("errors"):
                         raise RuntimeError(f"HTTP query failed: {response.status_code} {body}")
@@ -296,14 +333,16 @@ def main() -> None:
         gc.freeze()
         baseline = in_process(service, plan)
         cold = in_process(service, executed)
+        after_write = in_process(service, executed, before=drop_read_caches(service))
         plain = plain_execution(service, executed)
         service.close()
 
     report = Report("graphql", ["run", "concurrency", "requests", "rps", "p50_ms", "p95_ms"])
     report.add(run="in-process (baseline)", concurrency=1, **baseline)
     report.add(run="in-process (baseline), none kept", concurrency=1, **cold)
+    report.add(run="in-process, none kept, caches dropped before each (as after a write)", concurrency=1, **after_write)
     if plain is not None:
-        report.add(run="in-process, none kept, graphql-core's executor, counts not kept", concurrency=1, **plain)
+        report.add(run="in-process, none kept, graphql-core's executor, nothing kept", concurrency=1, **plain)
     for row in rows:
         report.add(**row)
     size = f"{counts.get('Dataset', 0)} datasets, {counts.get('Field', 0)} fields"
@@ -313,6 +352,13 @@ def main() -> None:
         "none kept: each request's text made unique, so no kept answer serves it (every request executed); "
         f"dataset_detail and department_datasets rotate through {VARIETY} datasets and departments"
     )
+    report.note("per query (p50 / p95 ms) of the executed rows:")
+    for row in report.rows:
+        if "none kept" in row["run"]:
+            shown = ", ".join(
+                f"{name} {found['p50_ms']:.0f}/{found['p95_ms']:.0f}" for name, found in row["per_query"].items()
+            )
+            report.note(f"  {row['run']} ({row['concurrency']} client(s)): {shown}")
     report.print()
     report.save({"registry": counts, "mix": list(MIX), "workers": worker_counts})
 
