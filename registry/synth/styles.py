@@ -117,11 +117,9 @@ class _Builder:
         n_negative = int(self.size * NEGATIVE_SHARE)
         n_original = self.size - n_copies - n_negative
         topics = []
-        for _ in range(max(4, n_original // TOPIC_SIZE)):
-            subject = rng.choice(words.SUBJECTS)
-            business = rng.choice(list(w.TEMPLATES))
-            stem = f"{rng.choice(words.QUALIFIERS)}{subject}{business}"
+        for qualifier, subject, business in rng.sample(_stems(), _topic_count(n_original)):
             order = rng.sample(list(w.ATTRIBUTES), len(w.ATTRIBUTES))
+            stem = f"{qualifier}{subject}{business}"
             topics.append(Topic(stem, "person" if subject in w.PERSON_SUBJECTS else "company", business, order))
         for i in range(n_original):
             self.original(topics[i % len(topics)], rng.randrange(self.n_departments))
@@ -193,6 +191,26 @@ class _Builder:
         return renamed
 
 
+QUALIFIERS = (*words.QUALIFIERS, *w.MORE_QUALIFIERS)
+
+
+def _stems() -> list[tuple[str, str, str]]:
+    """Every (qualifier, subject, business) a topic can be named by."""
+    return [(q, s, b) for q in QUALIFIERS for s in words.SUBJECTS for b in w.TEMPLATES]
+
+
+def _topic_count(originals: int) -> int:
+    """Topics of ``originals`` datasets, each with a stem of its own, as the mix generator's
+    (``registry.synth.generate``): two topics drawn with one stem would name their datasets
+    alike (城乡居民气象站点备案基本数据 twice) and share most fields, copies in all but the
+    truth."""
+    count = max(4, originals // TOPIC_SIZE)
+    possible = len(QUALIFIERS) * len(words.SUBJECTS) * len(w.TEMPLATES)
+    if count > possible:
+        raise ValueError(f"{originals} originals need {count} topics but the word lists name {possible}")
+    return count
+
+
 def _vary_suffix(rng: random.Random, name: str) -> str:
     for attribute, variants in w.SUFFIX_VARIANTS:
         if name.endswith(attribute) and len(name) > len(attribute):
@@ -203,7 +221,7 @@ def _vary_suffix(rng: random.Random, name: str) -> str:
 def _requalify(stem: str) -> str:
     """A copy names the topic its own way: drops the qualifier, or swaps the subject's
     long form for its usual short one."""
-    for qualifier in words.QUALIFIERS:
+    for qualifier in QUALIFIERS:
         if stem.startswith(qualifier):
             return stem[len(qualifier) :]
     return f"{w.NAME_PREFIXES[0]}{stem}"

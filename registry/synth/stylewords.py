@@ -2,6 +2,30 @@
 departments rename them, written from catalogues, independently of the detector's
 dictionary (``registry/analysis/dictionary.json``); some renamings here are not in it."""
 
+MORE_QUALIFIERS = (
+    "私营",
+    "集体",
+    "境外",
+    "港澳台",
+    "农业",
+    "工业",
+    "特殊",
+    "临时",
+    "社区",
+    "乡镇",
+    "街道",
+    "园区",
+    "口岸",
+    "山区",
+    "沿海",
+    "边境",
+    "试点",
+    "示范",
+    "高新区",
+    "贫困",
+)
+"""Qualifiers beyond the mix generator's (``words.QUALIFIERS``), so that a 50k catalogue's
+10,000 topics each get a stem of their own (the two lists make 40 x 50 x 8 = 16,000)."""
 PERSON = ("姓名", "公民身份号码", "性别", "出生日期", "民族", "联系电话", "户籍地址", "现住址")
 COMPANY = ("统一社会信用代码", "企业名称", "法定代表人", "注册地址", "联系电话", "成立日期", "注册资本")
 PERSON_SUBJECTS = frozenset(

@@ -2,7 +2,8 @@ import pytest
 
 from registry.analysis.duplicates import clusters
 from registry.synth.scoring import precision_recall
-from registry.synth.styles import STYLES, styled
+from registry.synth.styles import QUALIFIERS, STYLES, styled
+from registry.synth.stylewords import NAME_SUFFIXES
 
 
 def test_each_style_plants_copies_and_hard_negatives() -> None:
@@ -32,3 +33,20 @@ def test_detection_finds_copies_the_hard_styles_plant(style: str) -> None:
 def test_an_unknown_style_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown style"):
         styled(100, "misspelt")
+
+
+def test_no_two_topics_share_a_stem() -> None:
+    """Two topics drawn with one stem would name their datasets alike and share most
+    fields: copies in all but the truth. 1,000 topics from the word lists' stems would
+    repeat some if drawn independently."""
+    catalogue = styled(5000, "exact", seed=1)
+    copies = {copy for _, copy in catalogue.duplicates}
+    cores = [
+        name.removesuffix(suffix)
+        for key, name in zip(catalogue.keys, catalogue.names, strict=True)
+        if key not in copies and name.startswith(QUALIFIERS)
+        for suffix in NAME_SUFFIXES
+        if name.endswith(suffix)
+    ]
+    assert len(cores) == 4000
+    assert len(set(cores)) == len(cores)
