@@ -22,7 +22,7 @@ import numpy as np
 from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.matrix import ItemMatrix
 from registry.schema.records import NodeRecord
-from registry.schema.rows import GraphRows, edge_ends, node_names
+from registry.schema.rows import GraphRows, edge_ends, linked_names
 
 KINDS = ("Dataset", "System")
 TEXT_PROPERTY = {"Dataset": "abstract", "System": "description"}
@@ -62,19 +62,10 @@ def item_matrix(rows: GraphRows, kind: str = "Dataset", normaliser: FieldNormali
     for _type, _sl, field, label, element in edge_ends(rows, ["MEANS"]):
         if label == "DataElement" and element in elements and (field not in means or element < means[field]):
             means[field] = element
-    ids: dict[str | tuple[str, str], int] = {}
-    """an id per distinct (name, element): the name alone where no element is meant"""
-    field_pair: dict[str, int] = {}
-    for key, name in node_names(rows, "Field"):
-        raw = key if name is None else name
-        meant = means.get(key)
-        field_pair[key] = ids.setdefault(raw if meant is None else (raw, meant), len(ids))
-    del means
-
     datasets = _by_key(rows.iter_nodes(["Dataset"]))
     dataset_row = {node.key: i for i, node in enumerate(datasets)}
-    owners, pairs = _has_field(rows, dataset_row, field_pair)
-    del field_pair
+    owners, pairs, by_id = _has_field(rows, dataset_row, means)
+    del means
     # each dataset's fields in the rows' order (a stable sort keeps it)
     dataset_pairs = pairs[np.argsort(owners, kind="stable")]
     dataset_indptr = np.concatenate([[0], np.cumsum(np.bincount(owners, minlength=len(datasets)))]).astype(np.int64)
@@ -95,9 +86,8 @@ def item_matrix(rows: GraphRows, kind: str = "Dataset", normaliser: FieldNormali
     # columns in the order the projection meets each (name, element) first
     met, first = np.unique(sequence, return_index=True)
     met = met[np.argsort(first, kind="stable")]
-    column = np.zeros(len(ids), dtype=np.int64)
+    column = np.zeros(len(by_id), dtype=np.int64)
     column[met] = np.arange(len(met))
-    by_id = list(ids)
     field_names = []
     for name in (by_id[i] for i in met.tolist()):
         field_names.append(normaliser.read(name) if isinstance(name, str) else normaliser.element(name[1], name[0]))
@@ -125,24 +115,34 @@ ints costs about 0.7 GB, an array 160 MB."""
 
 
 def _has_field(
-    rows: GraphRows, dataset_row: dict[str, int], field_pair: dict[str, int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each visible HAS_FIELD edge as (dataset row, field id), in the rows' order."""
+    rows: GraphRows, dataset_row: dict[str, int], means: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray, list[str | tuple[str, str]]]:
+    """Each visible HAS_FIELD edge as (dataset row, field id), in the rows' order, and
+    what each id stands for: one id per distinct (name, element), the name alone where
+    the field means no element. Fields come joined with their names (``linked_names``),
+    and a dataset's edges arrive together, so its row is looked up once, not per field."""
+    ids: dict[str | tuple[str, str], int] = {}
     owner_parts, pair_parts = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     owner: list[int] = []
     pair: list[int] = []
-    for _type, _sl, dataset, _dl, field in edge_ends(rows, ["HAS_FIELD"]):
-        row, found = dataset_row.get(dataset), field_pair.get(field)
-        if row is not None and found is not None:
-            owner.append(row)
-            pair.append(found)
-            if len(owner) >= CHUNK:
-                owner_parts.append(np.asarray(owner, dtype=np.int64))
-                pair_parts.append(np.asarray(pair, dtype=np.int64))
-                owner, pair = [], []
+    last: str | None = None
+    row: int | None = None
+    for _sl, dataset, field, name in linked_names(rows, "HAS_FIELD", "Field"):
+        if dataset != last:
+            last, row = dataset, dataset_row.get(dataset)
+        if row is None:
+            continue
+        raw = field if name is None else name
+        meant = means.get(field) if means else None
+        owner.append(row)
+        pair.append(ids.setdefault(raw if meant is None else (raw, meant), len(ids)))
+        if len(owner) >= CHUNK:
+            owner_parts.append(np.asarray(owner, dtype=np.int64))
+            pair_parts.append(np.asarray(pair, dtype=np.int64))
+            owner, pair = [], []
     owner_parts.append(np.asarray(owner, dtype=np.int64))
     pair_parts.append(np.asarray(pair, dtype=np.int64))
-    return np.concatenate(owner_parts), np.concatenate(pair_parts)
+    return np.concatenate(owner_parts), np.concatenate(pair_parts), list(ids)
 
 
 def _held(

@@ -54,3 +54,22 @@ def node_names(rows: GraphRows, label: str) -> Iterator[tuple[str, str | None]]:
     for node in rows.iter_nodes([label]):
         value = node.props.get(name)
         yield node.key, None if value is None else str(value)
+
+
+LinkedName = tuple[str, str, str, str | None]
+"""(source label, source key, target key, target name) of one live edge into a live node."""
+
+
+def linked_names(rows: GraphRows, edge_type: str, label: str) -> Iterator[LinkedName]:
+    """The live ``edge_type`` edges into live nodes of ``label``, each with the target's
+    name (as ``node_names`` reads it), in edge order: the rows' raw joined stream where
+    they have one (the embedded store joins in SQL: one stream instead of two and a
+    lookup per field), else ``edge_ends`` joined with ``node_names``."""
+    raw = getattr(rows, "iter_linked_names", None)
+    if raw is not None:
+        yield from raw(edge_type, label)
+        return
+    names = dict(node_names(rows, label))
+    for _type, source_label, source, target_label, target in edge_ends(rows, [edge_type]):
+        if target_label == label and target in names:
+            yield source_label, source, target, names[target]

@@ -10,7 +10,7 @@ history of those only: retired entries are left out, since their clearance is no
 from collections.abc import Callable, Collection, Iterator
 
 from registry.schema.records import EdgeRecord, HistoryEntry, NodeRecord, NodeRef
-from registry.schema.rows import EdgeEnds, edge_ends, node_names
+from registry.schema.rows import EdgeEnds, LinkedName, edge_ends, linked_names, node_names
 from registry.store.base import Store
 
 Visible = Callable[[NodeRef], bool]
@@ -51,6 +51,13 @@ class CallerRows:
         if visible is None:
             return names
         return ((key, name) for key, name in names if visible(NodeRef(label, key)))
+
+    def iter_linked_names(self, edge_type: str, label: str) -> Iterator[LinkedName]:
+        visible = self._visible
+        linked = linked_names(self._store, edge_type, label)
+        if visible is None:
+            return linked
+        return (row for row in linked if visible(NodeRef(row[0], row[1])) and visible(NodeRef(label, row[2])))
 
     def iter_history(self) -> Iterator[HistoryEntry]:
         visible = self._visible
