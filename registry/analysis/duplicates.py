@@ -153,12 +153,22 @@ def candidate_pairs(
     if not len(found):
         return np.zeros((0, 2), dtype=np.int64)
     n = np.int64(len(matrix))
-    codes = np.unique(found[:, 0] * n + found[:, 1])
+    codes = _distinct(found[:, 0] * n + found[:, 1])
     left, right = codes // n, codes % n
     keep = left != right
     left, right = left[keep], right[keep]
     same = (matrix.departments[left] == matrix.departments[right]) & (matrix.projects[left] == matrix.projects[right])
     return np.stack([left[~same], right[~same]], axis=1)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` by a sort: numpy 2's ``unique`` took 4.9 s for 3M pair codes
+    (100k datasets), a sort 0.05 s."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    kept: np.ndarray = ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+    return kept
 
 
 def _occurrences(matrix: ItemMatrix, token_keys: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -242,10 +252,14 @@ class Scoring:
         bare.data[:] = 1.0
         keyed = sparse.csr_matrix(matrix.holdings @ sparse.diags(-counts))
         holdings = matrix.holdings
-        return cls(
-            spaces or text_spaces(matrix),
+        probe, target = _across_items(
             _side_by_side([same_matrix, whole_matrix, part_matrix, bare, holdings, holdings]),
             _side_by_side([same_matrix, part_matrix, whole_matrix, holdings, bare, keyed]),
+        )
+        return cls(
+            spaces or text_spaces(matrix),
+            probe,
+            target,
             weighted,
             np.asarray(weighted.sum(axis=1)).ravel(),
         )
@@ -256,9 +270,24 @@ class Scoring:
         return found
 
     def could_match_block(self, rows: slice) -> np.ndarray:
-        """``could_match`` of rows ``rows`` against every item, as a dense block."""
+        """``could_match`` of rows ``rows`` against every item, as a dense block (an item
+        against itself is not a pair: its entry lacks the keys only that item has)."""
         found: np.ndarray = np.maximum((self.probe[rows] @ self.target.T).toarray(), 0)
         return found
+
+
+def _across_items(probe: sparse.csr_matrix, target: sparse.csr_matrix) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """``probe`` and ``target`` without the columns no two different items meet in (a key
+    only one item has, on either side): they add nothing to any pair's dot product, yet
+    were most of each row (at 10k datasets, 94% of the columns and half the entries), and
+    every pair scored copied and merged them. The dot products of two different items are
+    unchanged, to the bit: the same products, summed in the same order."""
+    p, q = probe.tocsc(), target.tocsc()
+    in_p, in_q = np.diff(p.indptr), np.diff(q.indptr)
+    keep = (in_p > 0) & (in_q > 0)
+    alone = np.flatnonzero(keep & (in_p == 1) & (in_q == 1))
+    keep[alone[p.indices[p.indptr[alone]] == q.indices[q.indptr[alone]]]] = False
+    return sparse.csr_matrix(probe[:, keep]), sparse.csr_matrix(target[:, keep])
 
 
 def _side_by_side(blocks: list[sparse.csr_matrix]) -> sparse.csr_matrix:

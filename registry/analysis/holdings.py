@@ -22,7 +22,7 @@ import numpy as np
 from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.matrix import ItemMatrix
 from registry.schema.records import NodeRecord
-from registry.schema.rows import GraphRows, edge_ends, linked_names
+from registry.schema.rows import GraphRows, edge_ends, linked_groups
 
 KINDS = ("Dataset", "System")
 TEXT_PROPERTY = {"Dataset": "abstract", "System": "description"}
@@ -119,29 +119,38 @@ def _has_field(
 ) -> tuple[np.ndarray, np.ndarray, list[str | tuple[str, str]]]:
     """Each visible HAS_FIELD edge as (dataset row, field id), in the rows' order, and
     what each id stands for: one id per distinct (name, element), the name alone where
-    the field means no element. Fields come joined with their names (``linked_names``),
-    and a dataset's edges arrive together, so its row is looked up once, not per field."""
+    the field means no element. A dataset's fields arrive together with their names
+    (``linked_groups``); ids are given a chunk of fields at a time, by C-level maps
+    rather than a Python step per field."""
     ids: dict[str | tuple[str, str], int] = {}
     owner_parts, pair_parts = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    owner: list[int] = []
-    pair: list[int] = []
-    last: str | None = None
-    row: int | None = None
-    for _sl, dataset, field, name in linked_names(rows, "HAS_FIELD", "Field"):
-        if dataset != last:
-            last, row = dataset, dataset_row.get(dataset)
+    owners: list[int] = []
+    sizes: list[int] = []
+    held: list[str | tuple[str, str]] = []
+
+    def flush() -> None:
+        for name in dict.fromkeys(held):
+            ids.setdefault(name, len(ids))
+        owner_parts.append(np.repeat(np.asarray(owners, dtype=np.int64), np.asarray(sizes, dtype=np.int64)))
+        pair_parts.append(np.fromiter(map(ids.__getitem__, held), dtype=np.int64, count=len(held)))
+        owners.clear(), sizes.clear(), held.clear()
+
+    for _sl, dataset, keys, names in linked_groups(rows, "HAS_FIELD", "Field"):
+        row = dataset_row.get(dataset)
         if row is None:
             continue
-        raw = field if name is None else name
-        meant = means.get(field) if means else None
-        owner.append(row)
-        pair.append(ids.setdefault(raw if meant is None else (raw, meant), len(ids)))
-        if len(owner) >= CHUNK:
-            owner_parts.append(np.asarray(owner, dtype=np.int64))
-            pair_parts.append(np.asarray(pair, dtype=np.int64))
-            owner, pair = [], []
-    owner_parts.append(np.asarray(owner, dtype=np.int64))
-    pair_parts.append(np.asarray(pair, dtype=np.int64))
+        owners.append(row)
+        sizes.append(len(names))
+        if means and not means.keys().isdisjoint(keys):
+            held.extend(
+                name if (meant := means.get(key)) is None else (name, meant)
+                for key, name in zip(keys, names, strict=True)
+            )
+        else:
+            held.extend(names)
+        if len(held) >= CHUNK:
+            flush()
+    flush()
     return np.concatenate(owner_parts), np.concatenate(pair_parts), list(ids)
 
 

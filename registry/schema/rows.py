@@ -56,20 +56,33 @@ def node_names(rows: GraphRows, label: str) -> Iterator[tuple[str, str | None]]:
         yield node.key, None if value is None else str(value)
 
 
-LinkedName = tuple[str, str, str, str | None]
-"""(source label, source key, target key, target name) of one live edge into a live node."""
+LinkedGroup = tuple[str, str, list[str], list[str]]
+"""(source label, source key, target keys, target names) of one source's live edges of a
+type into live nodes of a label, in edge order; a target without a name is named by its key."""
 
 
-def linked_names(rows: GraphRows, edge_type: str, label: str) -> Iterator[LinkedName]:
-    """The live ``edge_type`` edges into live nodes of ``label``, each with the target's
-    name (as ``node_names`` reads it), in edge order: the rows' raw joined stream where
-    they have one (the embedded store joins in SQL: one stream instead of two and a
-    lookup per field), else ``edge_ends`` joined with ``node_names``."""
-    raw = getattr(rows, "iter_linked_names", None)
+def linked_groups(rows: GraphRows, edge_type: str, label: str) -> Iterator[LinkedGroup]:
+    """The live ``edge_type`` edges into live nodes of ``label``, grouped by source in
+    edge order, each target with its name: the rows' raw grouped stream where they have
+    one (the embedded store joins and groups in SQL, so two million fields reach Python
+    as one hundred thousand rows), else ``edge_ends`` joined with ``node_names``. A
+    source's edges may come in more than one group where the rows do not give them in
+    key order."""
+    raw = getattr(rows, "iter_linked_groups", None)
     if raw is not None:
         yield from raw(edge_type, label)
         return
     names = dict(node_names(rows, label))
+    group: LinkedGroup | None = None
     for _type, source_label, source, target_label, target in edge_ends(rows, [edge_type]):
-        if target_label == label and target in names:
-            yield source_label, source, target, names[target]
+        if target_label != label or target not in names:
+            continue
+        if group is None or (group[0], group[1]) != (source_label, source):
+            if group is not None:
+                yield group
+            group = (source_label, source, [], [])
+        name = names[target]
+        group[2].append(target)
+        group[3].append(target if name is None else name)
+    if group is not None:
+        yield group

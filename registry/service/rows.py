@@ -10,7 +10,7 @@ history of those only: retired entries are left out, since their clearance is no
 from collections.abc import Callable, Collection, Iterator
 
 from registry.schema.records import EdgeRecord, HistoryEntry, NodeRecord, NodeRef
-from registry.schema.rows import EdgeEnds, LinkedName, edge_ends, linked_names, node_names
+from registry.schema.rows import EdgeEnds, LinkedGroup, edge_ends, linked_groups, node_names
 from registry.store.base import Store
 
 Visible = Callable[[NodeRef], bool]
@@ -52,12 +52,12 @@ class CallerRows:
             return names
         return ((key, name) for key, name in names if visible(NodeRef(label, key)))
 
-    def iter_linked_names(self, edge_type: str, label: str) -> Iterator[LinkedName]:
+    def iter_linked_groups(self, edge_type: str, label: str) -> Iterator[LinkedGroup]:
         visible = self._visible
-        linked = linked_names(self._store, edge_type, label)
+        groups = linked_groups(self._store, edge_type, label)
         if visible is None:
-            return linked
-        return (row for row in linked if visible(NodeRef(row[0], row[1])) and visible(NodeRef(label, row[2])))
+            return groups
+        return _visible_groups(groups, label, visible)
 
     def iter_history(self) -> Iterator[HistoryEntry]:
         visible = self._visible
@@ -70,3 +70,20 @@ def _shown(entry: HistoryEntry, visible: Visible) -> bool:
     if entry.edge is not None:
         return visible(entry.edge.src) and visible(entry.edge.dst)
     return entry.node is not None and visible(entry.node)
+
+
+def _visible_groups(groups: Iterator[LinkedGroup], label: str, visible: Visible) -> Iterator[LinkedGroup]:
+    """Groups whose source the caller may see, holding only the targets it may see."""
+    for source_label, source, keys, names in groups:
+        if not visible(NodeRef(source_label, source)):
+            continue
+        shown = [visible(NodeRef(label, key)) for key in keys]
+        if all(shown):
+            yield source_label, source, keys, names
+        elif any(shown):
+            yield (
+                source_label,
+                source,
+                [k for k, s in zip(keys, shown, strict=True) if s],
+                [n for n, s in zip(names, shown, strict=True) if s],
+            )

@@ -249,6 +249,10 @@ def _private_file(path: Path) -> None:
                     part.chmod(0o600)
 
 
+_UNIT = "\x1f"
+"""What ``iter_linked_groups`` joins a group's keys and names with (ASCII unit separator)."""
+
+
 class SQLiteStore:
     """One connection, serialised by a lock. Opening never writes to an existing registry
     (its schema is created only when missing), so a reader opens and reads the last
@@ -996,19 +1000,40 @@ class SQLiteStore:
             (label,),
         )
 
-    def iter_linked_names(self, edge_type: str, label: str) -> Iterator[tuple[str, str, str, str | None]]:
-        """(source label, source key, target key, target name) of the live ``edge_type``
-        edges into live nodes of ``label``, in edge key order: a dataset's fields with
-        their names in one stream, joined here rather than in Python (2M HAS_FIELD edges
-        and Field names: two streams and a dict lookup per field before). Not part of the
-        Store protocol; ``registry.schema.rows.linked_names`` uses it when present."""
-        yield from self._stream(
-            "SELECT e.src_label, e.src_key, e.dst_key, n.name FROM edges e "
+    def iter_linked_groups(self, edge_type: str, label: str) -> Iterator[tuple[str, str, list[str], list[str]]]:
+        """(source label, source key, target keys, target names) of the live
+        ``edge_type`` edges into live nodes of ``label``, one entry per source in key
+        order, its targets in edge order, a target without a name named by its key: a
+        dataset's fields with their names. Joined and grouped here, not in Python: 2M
+        HAS_FIELD rows cost 1.4 us each to hand to Python, 100k groups split in C do not.
+        Not part of the Store protocol; ``registry.schema.rows.linked_groups`` uses it
+        when present."""
+        for source_label, source, keys, names, count in self._stream(
+            "SELECT e.src_label, e.src_key, group_concat(e.dst_key, char(31)), "
+            "group_concat(ifnull(n.name, n.key), char(31)), count(*) FROM edges e "
             "JOIN nodes n ON n.label = e.dst_label AND n.key = e.dst_key "
-            f"WHERE e.retired = 0 AND {self._scanned(json.dumps([edge_type]))}e.type = ?1 AND e.dst_label = ?2 "
-            "AND n.retired = 0 ORDER BY e.src_label, e.src_key, e.type, e.dst_label, e.dst_key",
+            f"WHERE e.retired = 0 AND {self._scanned(json.dumps([edge_type]))}e.type = ?1 AND +e.dst_label = ?2 "
+            "AND n.retired = 0 GROUP BY e.src_label, e.src_key ORDER BY e.src_label, e.src_key",
             (edge_type, label),
-        )
+        ):
+            key_list, name_list = keys.split(_UNIT), names.split(_UNIT)
+            if len(key_list) != count or len(name_list) != count:  # a key or name holds the separator
+                key_list, name_list = self._linked(source_label, source, edge_type, label)
+            elif key_list != sorted(key_list):  # group_concat's order is not promised
+                order = sorted(range(count), key=key_list.__getitem__)
+                key_list, name_list = [key_list[i] for i in order], [name_list[i] for i in order]
+            yield source_label, source, key_list, name_list
+
+    def _linked(self, source_label: str, source: str, edge_type: str, label: str) -> tuple[list[str], list[str]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT e.dst_key, ifnull(n.name, n.key) FROM edges e "
+                "JOIN nodes n ON n.label = e.dst_label AND n.key = e.dst_key WHERE e.src_label = ?1 "
+                "AND e.src_key = ?2 AND e.type = ?3 AND e.dst_label = ?4 AND e.retired = 0 AND n.retired = 0 "
+                "ORDER BY e.dst_key",
+                (source_label, source, edge_type, label),
+            ).fetchall()
+        return [key for key, _ in rows], [name for _, name in rows]
 
     def _scanned(self, type_list: str) -> str:
         """``+`` (which keeps the planner off the type index) when the edges of these

@@ -59,7 +59,7 @@ class _RecordsOnly:
         self._store = store
 
     def __getattr__(self, name: str) -> object:
-        if name in ("iter_edge_ends", "iter_linked_names"):
+        if name in ("iter_edge_ends", "iter_linked_groups"):
             raise AttributeError(name)
         return getattr(self._store, name)
 

@@ -91,7 +91,7 @@ class _RecordsOnly:
     """Rows without the raw streams (ends, names, fields joined with their names), as
     the Neo4j store offers them: ``item_matrix`` falls back to reading records."""
 
-    RAW = ("iter_edge_ends", "iter_node_names", "iter_linked_names")
+    RAW = ("iter_edge_ends", "iter_node_names", "iter_linked_groups")
 
     def __init__(self, rows: object) -> None:
         self._rows = rows
@@ -107,8 +107,8 @@ class _RecordsOnly:
 def test_the_joined_field_stream_gives_the_matrix_records_give(
     planted: RegistryService, caller: Caller, kind: str
 ) -> None:
-    """The embedded store joins each HAS_FIELD edge with its field's name in SQL
-    (``iter_linked_names``); through the caller's rows that gives the matrix the plain
+    """The embedded store joins and groups each dataset's HAS_FIELD edges with its fields' names in SQL
+    (``iter_linked_groups``); through the caller's rows that gives the matrix the plain
     records give, hidden fields and datasets left out alike."""
     rows = planted.rows(caller)
     _same(item_matrix(rows, kind), item_matrix(_RecordsOnly(rows), kind))  # type: ignore[arg-type]
