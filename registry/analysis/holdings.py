@@ -133,7 +133,9 @@ def _has_field(
             ids.setdefault(name, len(ids))
         owner_parts.append(np.repeat(np.asarray(owners, dtype=np.int64), np.asarray(sizes, dtype=np.int64)))
         pair_parts.append(np.fromiter(map(ids.__getitem__, held), dtype=np.int64, count=len(held)))
-        owners.clear(), sizes.clear(), held.clear()
+        owners.clear()
+        sizes.clear()
+        held.clear()
 
     for _sl, dataset, keys, names in linked_groups(rows, "HAS_FIELD", "Field"):
         row = dataset_row.get(dataset)
