@@ -38,6 +38,7 @@ from registry.analysis.findings import Serialisable
 from registry.analysis.holdings import item_matrix, normaliser_of
 from registry.analysis.matrix import ItemMatrix
 from registry.analysis.ngrams import NgramSpace, row_dots
+from registry.collector import gc_paused
 from registry.i18n import t
 from registry.schema.rows import GraphRows
 
@@ -389,8 +390,14 @@ def accepted(scores: PairScores, threshold: float = DEFAULT_THRESHOLD) -> np.nda
 
 def detect(matrix: ItemMatrix, *, threshold: float | None = None) -> tuple[PairScores, np.ndarray, np.ndarray]:
     """The whole core on a matrix: scored candidates, the accepted mask, and a cluster
-    label per item (-1 for items in no accepted pair)."""
-    threshold = default_threshold(matrix.kind) if threshold is None else threshold
+    label per item (-1 for items in no accepted pair). The cyclic collector is paused,
+    as for ``holdings.item_matrix``: scoring allocates keys and names by the hundred
+    thousand, none of them in a cycle."""
+    with gc_paused():
+        return _detect(matrix, default_threshold(matrix.kind) if threshold is None else threshold)
+
+
+def _detect(matrix: ItemMatrix, threshold: float) -> tuple[PairScores, np.ndarray, np.ndarray]:
     scoring = Scoring.of(matrix)
     pairs = candidate_pairs(matrix, spaces=scoring.spaces)
     scores = score_pairs(matrix, pairs, scoring=scoring, threshold=threshold)
@@ -458,6 +465,11 @@ def _match(matrix: ItemMatrix, scores: PairScores, k: int) -> DuplicateMatch:
 def clusters(matrix: ItemMatrix, *, threshold: float | None = None) -> list[DuplicateCluster]:
     """Findings for a matrix: one cluster per group of items linked by accepted pairs,
     strongest first."""
+    with gc_paused():
+        return _clusters(matrix, threshold)
+
+
+def _clusters(matrix: ItemMatrix, threshold: float | None) -> list[DuplicateCluster]:
     scores, mask, labels = detect(matrix, threshold=threshold)
     by_cluster: dict[int, list[int]] = {}
     for k in np.flatnonzero(mask):

@@ -21,6 +21,7 @@ import numpy as np
 
 from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.matrix import ItemMatrix
+from registry.collector import gc_paused
 from registry.schema.records import NodeRecord
 from registry.schema.rows import GraphRows, edge_ends, linked_groups
 
@@ -51,9 +52,16 @@ def item_matrix(rows: GraphRows, kind: str = "Dataset", normaliser: FieldNormali
     """Rows for every Dataset (its fields) or System (the fields of what it holds), as
     ``ItemMatrix.from_graph`` gives them for the projection of the same rows. A field is
     never held as an object: one small integer per field in a numpy array, and one
-    entry per distinct (name, data element)."""
+    entry per distinct (name, data element). The cyclic collector is paused: the read
+    allocates millions of acyclic strings and names, and each collection it triggered
+    rescanned all of them."""
     if kind not in KINDS:
         raise ValueError(f"duplicate detection compares systems or datasets, not {kind!r}")
+    with gc_paused():
+        return _item_matrix(rows, kind, normaliser)
+
+
+def _item_matrix(rows: GraphRows, kind: str, normaliser: FieldNormaliser | None) -> ItemMatrix:
     read_elements = _elements(rows)
     normaliser = normaliser or read_elements[0]
     elements = read_elements[1]

@@ -66,8 +66,17 @@ def _l2(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.csr_matrix(sparse.diags(1.0 / norms) @ rows, dtype=np.float32)
 
 
+ROW_DOTS_CHUNK = 65_536
+"""Pairs per step of ``row_dots``: the rows it gathers for 2.8M candidate pairs took
+1.3 GB per side at once, and faulting fresh pages in cost more than the products
+(a chunk's arrays are reused: 12.2 -> 7.9 CPU s for the bound at 100k datasets)."""
+
+
 def row_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Dot products of row ``left[k]`` of ``a`` with row ``right[k]`` of ``b``, for all k at once."""
-    if len(left) == 0:
-        return np.zeros(0, dtype=np.float32)
-    return np.asarray(a[left].multiply(b[right]).sum(axis=1), dtype=np.float32).ravel()
+    """Dot products of row ``left[k]`` of ``a`` with row ``right[k]`` of ``b``, for all k,
+    a chunk of pairs at a time (each pair's sum is the same whatever the chunk)."""
+    out = np.zeros(len(left), dtype=np.float32)
+    for start in range(0, len(left), ROW_DOTS_CHUNK):
+        rows = slice(start, start + ROW_DOTS_CHUNK)
+        out[rows] = np.asarray(a[left[rows]].multiply(b[right[rows]]).sum(axis=1), dtype=np.float32).ravel()
+    return out
