@@ -1,9 +1,14 @@
 """A small registry with one of each sensitivity case, built through the service."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from registry.schema.codes import make_credit_code
 from registry.schema.model import DataElement, Dataset, Department, FieldItem, Need, Project, System, field_key
 from registry.schema.records import NodeRef
 from registry.service import Caller, Declaration, EdgeDecl, RegistryService
+from registry.store.sqlite import SQLiteStore
 
 GA = make_credit_code("11", "330000", "00253001")  # 浙江省公安厅
 SJ = make_credit_code("11", "330000", "00253002")  # 浙江省大数据发展管理局
@@ -13,6 +18,25 @@ PUBLIC_SYS = "ZJGA-WW-01"
 INTRANET_DS = "301001/000001"
 PUBLIC_DS = "301001/000002"
 DERIVED_DS = "301002/000001"
+
+
+def refuse(*_args: object, **_kwargs: object) -> None:
+    """Stands in for a store read that a kept answer must make unnecessary."""
+    raise AssertionError("the store was read again")
+
+
+@contextmanager
+def two_workers(path: Path) -> Iterator[tuple[RegistryService, RegistryService]]:
+    """This registry in one file, opened by two services as two server workers open it,
+    so that a write by one must drop what the other kept."""
+    first = RegistryService(SQLiteStore(path))
+    build(first)
+    second = RegistryService(SQLiteStore(path))
+    try:
+        yield first, second
+    finally:
+        first.close()
+        second.close()
 
 
 def dept(code: str) -> NodeRef:

@@ -12,26 +12,16 @@ from registry.schema.model import Dataset, System
 from registry.schema.records import NodeRef
 from registry.service import Caller, EdgeDecl, RegistryService, Role
 from registry.service.counts import Counts
-from registry.store.sqlite import SQLiteStore
-from tests.service.graph_fixture import GA, build, dept
+from tests.service.graph_fixture import GA, dept, refuse, two_workers
 
 UNCONDITIONAL = {"share_type": "unconditional"}
 SECRET = Caller("机密审核员", Role.REVIEWER, Clearance.CONFIDENTIAL)
 
 
-def refuse(*_args: object, **_kwargs: object) -> None:
-    raise AssertionError("counted again")
-
-
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[tuple[RegistryService, RegistryService]]:
-    path = tmp_path / "registry.db"
-    first = RegistryService(SQLiteStore(path))
-    build(first)
-    second = RegistryService(SQLiteStore(path))
-    yield first, second
-    first.close()
-    second.close()
+    with two_workers(tmp_path / "registry.db") as pair:
+        yield pair
 
 
 def test_each_clearance_gets_its_own_count_then_the_kept_one(

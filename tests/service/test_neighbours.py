@@ -12,25 +12,25 @@ from registry.schema.model import System
 from registry.schema.records import NodeRef
 from registry.service import Caller, EdgeDecl, RegistryService, Role
 from registry.service.neighbours import Neighbours
-from registry.store.sqlite import SQLiteStore
-from tests.service.graph_fixture import GA, INTRANET_DS, PUBLIC_DS, PUBLIC_SYS, SECRET_SYS, SJ, build, dept
+from tests.service.graph_fixture import (
+    GA,
+    INTRANET_DS,
+    PUBLIC_DS,
+    PUBLIC_SYS,
+    SECRET_SYS,
+    SJ,
+    dept,
+    refuse,
+    two_workers,
+)
 
 SECRET = Caller("机密审核员", Role.REVIEWER, Clearance.CONFIDENTIAL)
 
 
-def refuse(*_args: object, **_kwargs: object) -> None:
-    raise AssertionError("read again")
-
-
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[tuple[RegistryService, RegistryService]]:
-    path = tmp_path / "registry.db"
-    first = RegistryService(SQLiteStore(path))
-    build(first)
-    second = RegistryService(SQLiteStore(path))
-    yield first, second
-    first.close()
-    second.close()
+    with two_workers(tmp_path / "registry.db") as pair:
+        yield pair
 
 
 def _keys(service: RegistryService, caller: Caller, refs: list[NodeRef], edge_type: str) -> list[list[str]]:
