@@ -16,9 +16,10 @@ Memory is bounded by ``MAX_HELD`` (an entry weighs its links plus one); past it 
 entries kept first go first.
 """
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from threading import Lock
 
+from registry.bounded import Bounded
 from registry.schema.records import Direction, EdgeRecord, NodeRecord, NodeRef
 
 Link = tuple[EdgeRecord, NodeRecord]
@@ -32,9 +33,7 @@ class Neighbours:
     def __init__(self, version: Callable[[], int], limit: int = MAX_HELD) -> None:
         self._version_of = version
         self._version: int | None = None
-        self._kept: dict[Hashable, Links] = {}
-        self._held = 0
-        self._limit = limit
+        self._kept: Bounded[Links] = Bounded(lambda links: len(links) + 1, limit)
         self._lock = Lock()
 
     def get(
@@ -53,7 +52,7 @@ class Neighbours:
         ]
         with self._lock:
             self._at(version)
-            found = [self._kept.get(key) for key in keys]
+            found = [self._kept.values.get(key) for key in keys]
         missing = [ref for ref, links in zip(refs, found, strict=True) if links is None]
         if not missing:
             return found  # type: ignore[return-value]
@@ -66,22 +65,12 @@ class Neighbours:
             with self._lock:
                 self._at(version)
                 for ref in missing:
-                    self._put(
+                    self._kept.put(
                         (clearance, direction, edge_type, ref.label, ref.key), fresh.get((ref.label, ref.key), ())
                     )
         return out
 
-    def _put(self, key: Hashable, links: Links) -> None:
-        if key in self._kept:
-            return
-        self._kept[key] = links
-        self._held += len(links) + 1
-        while self._held > self._limit and self._kept:
-            oldest = next(iter(self._kept))
-            self._held -= len(self._kept.pop(oldest)) + 1
-
     def _at(self, version: int) -> None:
         if version != self._version:
             self._kept.clear()
-            self._held = 0
             self._version = version

@@ -18,34 +18,14 @@ Memory is bounded by ``MAX_HELD`` objects (a record, or an edge in a list); past
 entries kept first go first.
 """
 
-from collections.abc import Callable, Hashable, Iterable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterable
 
+from registry.bounded import Bounded
 from registry.schema.records import EdgeRecord, NodeRecord
 
 MAX_HELD = 100_000
 """Records and edges kept at once per store: the bench's executed dashboard mix reaches
 about 15,000 (bench/README.md); a dataset record with its properties is about 2 KB."""
-
-V = TypeVar("V")
-
-
-class _Kept(Generic[V]):
-    """Values by key with a weight each, oldest dropped first past a total weight."""
-
-    def __init__(self, weigh: Callable[[V], int]) -> None:
-        self.values: dict[Hashable, V] = {}
-        self.held = 0
-        self._weigh = weigh
-
-    def put(self, key: Hashable, value: V, limit: int) -> None:
-        if key in self.values:
-            return
-        self.values[key] = value
-        self.held += self._weigh(value)
-        while self.held > limit and self.values:
-            oldest = next(iter(self.values))
-            self.held -= self._weigh(self.values.pop(oldest))
 
 
 class ReadCache:
@@ -53,15 +33,14 @@ class ReadCache:
 
     def __init__(self, limit: int = MAX_HELD) -> None:
         self.version: int | None = None
-        self.limit = limit
-        self.nodes: _Kept[NodeRecord | None] = _Kept(lambda _record: 1)
-        self.edges: _Kept[tuple[EdgeRecord, ...]] = _Kept(lambda edges: len(edges) + 1)
+        self.nodes: Bounded[NodeRecord | None] = Bounded(lambda _record: 1, limit)
+        self.edges: Bounded[tuple[EdgeRecord, ...]] = Bounded(lambda edges: len(edges) + 1, limit)
 
     def at(self, version: int) -> "ReadCache":
         if version != self.version:
             self.version = version
-            self.nodes = _Kept(lambda _record: 1)
-            self.edges = _Kept(lambda edges: len(edges) + 1)
+            self.nodes.clear()
+            self.edges.clear()
         return self
 
     def get_nodes(
@@ -86,7 +65,7 @@ class ReadCache:
         def keep(now: int) -> None:
             if now == version == self.version:
                 for key in missing:
-                    self.nodes.put((label, key), fresh.get(key), self.limit)
+                    self.nodes.put((label, key), fresh.get(key))
 
         return found, keep
 
@@ -116,6 +95,6 @@ class ReadCache:
         def keep(now: int) -> None:
             if now == version == self.version:
                 for anchor, edges in grouped.items():
-                    self.edges.put((side, anchor, types), tuple(edges), self.limit)
+                    self.edges.put((side, anchor, types), tuple(edges))
 
         return out, keep
