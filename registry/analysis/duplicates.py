@@ -31,7 +31,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from registry.analysis import fieldmatch
+from registry.analysis import fieldmatch, subjects
 from registry.analysis.candidates import features, minhash_pairs, prefix_pairs
 from registry.analysis.fieldnames import FieldName, FieldNormaliser
 from registry.analysis.findings import Serialisable
@@ -59,6 +59,14 @@ descriptions, while a department copying another's data rewords both. Calibrated
 calibration half of the labelled pairs (``tests/data/duplicate_pairs.json``) and the
 synthetic styles (``python -m bench.duplicates``)."""
 PARTS = ("holdings", "name", "description", "functions")
+DISAGREEING_NAMES = 0.6
+"""The factor on the score of two datasets whose names name the same business of
+different subjects (兽药经营许可证 / 农药经营许可证, 离婚登记 / 结婚登记:
+``registry.analysis.subjects``), shown as the ``subject`` part (1 where the names do
+not disagree). Registers of one template hold near-identical fields whatever their
+subject; a copy whose name swaps its subject for a synonym (企业登记 / 市场主体登记)
+keeps its strong fields and is still found. Chosen on the labelled sets (bench/README.md,
+"Duplicate detection"): across all six, 45 negatives and 4 copies have disagreeing names."""
 
 
 @dataclass(frozen=True)
@@ -352,6 +360,13 @@ def score_pairs(
         matched[k] = fieldmatch.match(a, b, memo=memo, titles=(matrix.names[i], matrix.names[j]))
         parts["holdings"][k] = fieldmatch.overlap(matched[k], mass_a, mass_b)
     total = _combine(matrix, parts, pairs)
+    if matrix.kind == "Dataset":
+        subject = np.ones(len(left), dtype=np.float32)
+        for k in np.flatnonzero(refine).tolist():
+            if subjects.disagree(matrix.names[int(left[k])], matrix.names[int(right[k])]):
+                subject[k] = DISAGREEING_NAMES
+        parts["subject"] = subject
+        total = total * subject
     return PairScores(left, right, total, parts, refine, matched)
 
 

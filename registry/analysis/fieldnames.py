@@ -74,6 +74,10 @@ class Dictionary:
     broader: Mapping[str, str]
     """element -> the element it is a kind of (注册地址 -> 地址): a register that writes 地址
     for its companies' 住所 holds the same column, less precisely named."""
+    name_tails: tuple[str, ...] = ()
+    name_scopes: tuple[str, ...] = ()
+    """Words a dataset's name may end or begin with without saying what it is about
+    (信息, 台账 ...; 全省, 辖区 ...), longest first: ``registry.analysis.subjects``."""
 
     def standard_stem(self, text: str) -> str:
         """The name with interchangeable words in their standard form (车牌 -> 号牌)."""
@@ -86,9 +90,14 @@ class Dictionary:
 @cache
 def dictionary() -> Dictionary:
     """Read once per process; the file ships in the package (``registry/analysis/dictionary.json``)."""
-    data: dict[str, Any] = json.loads(
-        (resources.files("registry.analysis") / "dictionary.json").read_text(encoding="utf-8")
+    return read_dictionary(
+        json.loads((resources.files("registry.analysis") / "dictionary.json").read_text(encoding="utf-8"))
     )
+
+
+def read_dictionary(data: dict[str, Any]) -> Dictionary:
+    """A ``Dictionary`` from the bundled file's structure (``bench.duplicates_loso`` reads
+    variants of it, with families left out, to measure what each one adds)."""
     elements: dict[str, str] = {}
     weights: dict[str, float] = {}
     whole_only: set[str] = set()
@@ -119,7 +128,13 @@ def dictionary() -> Dictionary:
         tuple(sorted((fold(w) for w in data["optional"]["variants"]), key=lambda w: -len(w))),
         frozenset(whole_only),
         broader,
+        _longest_first(data["names"]["tails"]),
+        _longest_first(data["names"]["scopes"]),
     )
+
+
+def _longest_first(words: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(words, key=lambda w: -len(w)))
 
 
 def _attribute_variants(elements: Mapping[str, str], suffixes: Mapping[str, str]) -> dict[str, str]:
