@@ -17,7 +17,7 @@ and stem); ``registry.analysis.fieldmatch`` scores the near misses.
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -74,17 +74,30 @@ class Dictionary:
     broader: Mapping[str, str]
     """element -> the element it is a kind of (注册地址 -> 地址): a register that writes 地址
     for its companies' 住所 holds the same column, less precisely named."""
+    qualified: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    """element -> (attribute class, heads): a name of that class whose stem ends in a head
+    is the element qualified by the whole stem (办学许可证号 -> 证照编号 of 办学许可证;
+    就失业证号 stays close to 就业失业登记证号, as the stems keep their 证)."""
     name_tails: tuple[str, ...] = ()
     name_scopes: tuple[str, ...] = ()
+    name_words: tuple[tuple[str, str], ...] = ()
+    """(variant, word) of subject words in datasets' names (房屋 -> 不动产), longest first."""
     """Words a dataset's name may end or begin with without saying what it is about
     (信息, 台账 ...; 全省, 辖区 ...), longest first: ``registry.analysis.subjects``."""
 
     def standard_stem(self, text: str) -> str:
         """The name with interchangeable words in their standard form (车牌 -> 号牌)."""
-        for variant, word in self.words:
-            if variant in text:
-                text = text.replace(variant, word)
-        return text
+        return _standard(text, self.words)
+
+
+def _standard(text: str, words: Sequence[tuple[str, str]]) -> str:
+    """``text`` with each variant of ``words`` replaced by its word. Element spellings are
+    registered in this form too, since a name is looked up in it once the whole name is
+    not an element (经营者名称 -> 经营人名称, 发证机关 -> 签发机关)."""
+    for variant, word in words:
+        if variant in text:
+            text = text.replace(variant, word)
+    return text
 
 
 @cache
@@ -102,7 +115,10 @@ def read_dictionary(data: dict[str, Any]) -> Dictionary:
     weights: dict[str, float] = {}
     whole_only: set[str] = set()
     broader: dict[str, str] = {}
+    qualified: dict[str, tuple[str, tuple[str, ...]]] = {}
     for entry in data["elements"]:
+        if "qualified" in entry:
+            qualified[entry["name"]] = (entry["qualified"]["class"], tuple(entry["qualified"]["heads"]))
         weights[entry["name"]] = float(entry["weight"])
         if "of" in entry:
             broader[entry["name"]] = entry["of"]
@@ -112,11 +128,13 @@ def read_dictionary(data: dict[str, Any]) -> Dictionary:
     suffixes = {fold(v): entry["class"] for entry in data["suffixes"] for v in entry["variants"]}
     for spelling, element in _attribute_variants(elements, suffixes).items():
         elements.setdefault(spelling, element)
-    generic = data["generic"]
-    longest = max(map(len, (*elements, *suffixes)), default=0)
     words = sorted(
         ((fold(v), entry["word"]) for entry in data["words"] for v in entry["variants"]), key=lambda w: -len(w[0])
     )
+    for spelling, element in list(elements.items()):
+        elements.setdefault(_standard(spelling, words), element)
+    generic = data["generic"]
+    longest = max(map(len, (*elements, *suffixes)), default=0)
     return Dictionary(
         elements,
         weights,
@@ -128,8 +146,10 @@ def read_dictionary(data: dict[str, Any]) -> Dictionary:
         tuple(sorted((fold(w) for w in data["optional"]["variants"]), key=lambda w: -len(w))),
         frozenset(whole_only),
         broader,
+        qualified,
         _longest_first(data["names"]["tails"]),
         _longest_first(data["names"]["scopes"]),
+        tuple(sorted(((v, group[0]) for group in data["names"]["same"] for v in group[1:]), key=lambda w: -len(w[0]))),
     )
 
 
@@ -301,10 +321,14 @@ class FieldNormaliser:
         for size in range(min(vocabulary.longest_suffix, len(text)), 0, -1):
             tail = text[-size:]
             element = self.elements.get(tail) if size < len(text) and tail not in vocabulary.whole_only else None
-            if element is not None:
+            if element is not None and element not in vocabulary.qualified:
                 return FieldName(raw, folded, text[:-size], f"E:{element}", weight, tail, base)
             klass = vocabulary.suffixes.get(tail)
             if klass is not None:
+                stem = text[:-size]
+                for element, (attribute, heads) in vocabulary.qualified.items():
+                    if klass == attribute and len(stem) > 1 and stem.endswith(heads):
+                        return FieldName(raw, folded, stem, f"E:{element}", weight, tail, base)
                 if len(text) - size <= TEMPLATE_STEM:
                     weight = min(weight, TEMPLATE_WEIGHT)
                 return FieldName(raw, folded, text[:-size], klass, weight, tail, base)

@@ -10,7 +10,8 @@ A name's ``core`` drops what any register's name may carry (a trailing 信息, �
 名录, 基本情况 ..., a leading 全省, 辖区, 省级 ...; ``dictionary.json``, ``names``). Two
 cores ``disagree`` when, past a shared start, they differ in one slot **before a shared
 ending of at least two characters** and the two slot words share no character: the
-same business of another subject. A copy renames its register by adding or dropping
+same business of another subject (a one-character slot against a longer one is read as
+shortening, 建筑业 / 建筑施工, not as another subject). A copy renames its register by adding or dropping
 words (特种设备使用登记 / 特种设备登记), by another register word at the end (农药经营
 许可证 / 农药经营单位), or by abbreviating (规模以上 / 规上), none of which is a disjoint
 word in front of a shared ending. Synonyms in that slot (企业 / 市场主体, 不动产 / 房屋产权)
@@ -37,7 +38,8 @@ def core(name: str) -> str:
     with interchangeable words in their standard form (the field names' ``words``)."""
     vocabulary = dictionary()
     text = _NOISE.sub("", _NOTES.sub("", unicodedata.normalize("NFKC", name).casefold()))
-    text = vocabulary.standard_stem(text)
+    pattern, words = _same_words(vocabulary.name_words)
+    text = pattern.sub(lambda m: words[m.group(0)], vocabulary.standard_stem(text))
     changed = True
     while changed:
         changed = False
@@ -65,4 +67,13 @@ def disagree(a: str, b: str) -> bool:
     if end < SHARED_ENDING:
         return False
     slot_x, slot_y = x[start : len(x) - end], y[start : len(y) - end]
-    return bool(slot_x) and bool(slot_y) and not set(slot_x) & set(slot_y)
+    if not slot_x or not slot_y or set(slot_x) & set(slot_y):
+        return False
+    return len(slot_x) == len(slot_y) or min(len(slot_x), len(slot_y)) > 1
+
+
+@lru_cache(maxsize=4)
+def _same_words(words: tuple[tuple[str, str], ...]) -> tuple["re.Pattern[str]", dict[str, str]]:
+    """One pass over the name, longest variant first, so that a word put in is not read
+    again (企业 -> 市场主体 must not then read 主体 -> 市场主体)."""
+    return re.compile("|".join(re.escape(v) for v, _ in words) or "(?!)"), dict(words)
