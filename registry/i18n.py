@@ -527,6 +527,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "持有数据 {holdings:.2f}，名称 {name:.2f}；得分 {score:.2f}",
         "{kind} {a!r} and {b!r} match {n} fields{renamed}; holdings {holdings:.2f}, name {name:.2f}; score {score:.2f}",
     ),
+    "dup.subjects": (
+        "；名称为同一业务的不同对象（{a} / {b}），得分已乘以 {factor:.1f}",
+        "; the names are one business of different subjects ({a} / {b}): score multiplied by {factor:.1f}",
+    ),
     "dup.proposal": (
         "拟建的「{a}」与「{b}」（{department}）重复：其 {n} 个信息项已在该系统中；得分 {score:.2f}",
         "the proposal {a!r} would duplicate {b!r} ({department}): {n} of its data items are held there already; "

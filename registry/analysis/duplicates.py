@@ -455,6 +455,7 @@ def _match(matrix: ItemMatrix, scores: PairScores, k: int) -> DuplicateMatch:
     shared, matched = _evidence(scores.matched[k])
     parts = {p: round(float(v[k]), 4) for p, v in scores.parts.items()}
     near = [f"{p.a}≈{p.b}" for p in matched if p.similarity < 1][:3]
+    apart = subjects.disagreement(matrix.names[i], matrix.names[j]) if parts.get("subject", 1.0) < 1 else None
     return DuplicateMatch(
         kind=matrix.kind,
         a=_member(matrix, i),
@@ -473,7 +474,8 @@ def _match(matrix: ItemMatrix, scores: PairScores, k: int) -> DuplicateMatch:
             holdings=parts["holdings"],
             name=parts["name"],
             score=float(scores.total[k]),
-        ),
+        )
+        + (t("dup.subjects", a=apart[0], b=apart[1], factor=parts["subject"]) if apart else ""),
     )
 
 

@@ -56,6 +56,12 @@ def core(name: str) -> str:
 
 def disagree(a: str, b: str) -> bool:
     """The two names' cores name the same business of different subjects (module doc)."""
+    return disagreement(a, b) is not None
+
+
+def disagreement(a: str, b: str) -> tuple[str, str] | None:
+    """The two names' cores where they disagree (兽药经营许可 / 农药经营许可: shown to a
+    reviewer as the reason a pair's score was lowered), or ``None``."""
     x, y = core(a), core(b)
     limit = min(len(x), len(y))
     start = 0
@@ -65,11 +71,13 @@ def disagree(a: str, b: str) -> bool:
     while end < limit - start and x[-1 - end] == y[-1 - end]:
         end += 1
     if end < SHARED_ENDING:
-        return False
+        return None
     slot_x, slot_y = x[start : len(x) - end], y[start : len(y) - end]
     if not slot_x or not slot_y or set(slot_x) & set(slot_y):
-        return False
-    return len(slot_x) == len(slot_y) or min(len(slot_x), len(slot_y)) > 1
+        return None
+    if len(slot_x) != len(slot_y) and min(len(slot_x), len(slot_y)) == 1:
+        return None
+    return x, y
 
 
 @lru_cache(maxsize=4)

@@ -112,3 +112,33 @@ def test_an_element_and_the_broader_one_it_is_a_kind_of_are_a_weak_match() -> No
     assert similarity(READ("注册地址"), READ("户籍地址")) == 0.0
     pairs = match([READ("住所"), READ("姓名")], [READ("地址"), READ("性别")])
     assert [(p.a.raw, p.b.raw) for p in pairs] == [("住所", "地址")]
+
+
+def test_licence_template_columns_are_read_by_their_head_concept() -> None:
+    """Registers of licences and certificates name one column many ways: the number of
+    a certificate, the authority that issued it, the date and the term; an organisation
+    is named by its kind (学校名称, 经营者名称 for 单位名称)."""
+    for a, b in [
+        ("发证机关", "审批部门"),
+        ("核发单位", "发证机关"),
+        ("发证日期", "核发时间"),
+        ("批准日期", "发证日期"),
+        ("有效期", "有效期至"),
+        ("有效期限", "有效期止"),
+        ("许可证编号", "证书号"),
+        ("离婚证字号", "离婚证号"),
+        ("学校名称", "机构名称"),
+        ("经营者名称", "企业名称"),
+        ("单位地址", "注册地址"),
+        ("主要负责人", "法定代表人"),
+    ]:
+        assert similarity(READ(a), READ(b)) >= 0.9, (a, b)
+
+
+def test_a_certificate_number_is_qualified_by_the_whole_certificate() -> None:
+    assert READ("办学许可证号").klass == "E:证照编号"
+    assert READ("办学许可证号").stem == "办学许可证"
+    assert similarity(READ("办学许可证号"), READ("许可证编号")) == ROLE
+    assert similarity(READ("就业失业登记证号"), READ("就失业证号")) >= 0.75
+    assert similarity(READ("律师执业证号"), READ("公证员执业证号")) == 0.0
+    assert similarity(READ("结婚证号"), READ("离婚证号")) == 0.0

@@ -43,8 +43,18 @@ catalogues the matcher was not shaped on.
   same rules, evaluated once, looking only at precision and recall, with the matcher of
   ca6f7c2 (round 5 changed the styled generator's truth and the detector's speed, not
   its scores): **precision 0.706, recall 0.300** (12 of 40 copies found, 5 false
-  alarms). The detector does not yet find copies renamed by meaning, as people rename
-  them; these are its floors, not a target met.
+  alarms). Calibration in round 6 (studied pair by pair); its file is kept byte for
+  byte, so its pairs still say ``report`` (``file_split``) while the set is calibration
+  here.
+
+Round 6 (head-concept families in the dictionary, a qualifier before a data element
+read as a role, a certificate's number qualified by its certificate, names of the
+same business and another subject lowering a pair) moved the sets, in sample, to:
+P 1.00 R 1.00; P 1.00 R 0.833 (one copy, 就业失业 / 就业创业, lost to the name rule);
+P 1.00 R 0.905; P 0.875 R 0.167; P 1.00 R 0.425; P 0.95 R 0.475, the floors below.
+Out of sample (``python -m bench.duplicates_loso``: the changes chosen on the other
+five sets only) the figures are lower; bench/README.md, "Duplicate detection", gives
+both.
 """
 
 import json
@@ -69,15 +79,18 @@ class LabelledSet:
     precision: float
     recall: float
     """The floors: what was measured on the set (module docstring)."""
+    file_split: str = ""
+    """What the file's pairs say, where it differs from ``split``: a set studied after
+    its file was frozen (its sha256 names it) keeps ``report`` in the file."""
 
 
 SETS = [
-    LabelledSet("duplicate_pairs.json", "calibrate", 60, 20, 40, 0.9, 0.9),
-    LabelledSet("duplicate_pairs_holdout.json", "calibrate", 60, 20, 40, 1.0, 0.86),
-    LabelledSet("duplicate_pairs_holdout2.json", "calibrate", 100, 40, 60, 0.97, 0.9),
-    LabelledSet("duplicate_pairs_holdout3.json", "calibrate", 100, 40, 60, 0.8, 0.09),
-    LabelledSet("duplicate_pairs_holdout4.json", "calibrate", 100, 40, 60, 0.84, 0.275),
-    LabelledSet("duplicate_pairs_holdout5.json", "report", 100, 40, 60, 0.70, 0.30),
+    LabelledSet("duplicate_pairs.json", "calibrate", 60, 20, 40, 1.0, 1.0),
+    LabelledSet("duplicate_pairs_holdout.json", "calibrate", 60, 20, 40, 1.0, 0.83),
+    LabelledSet("duplicate_pairs_holdout2.json", "calibrate", 100, 40, 60, 1.0, 0.9),
+    LabelledSet("duplicate_pairs_holdout3.json", "calibrate", 100, 40, 60, 0.875, 0.16),
+    LabelledSet("duplicate_pairs_holdout4.json", "calibrate", 100, 40, 60, 1.0, 0.425),
+    LabelledSet("duplicate_pairs_holdout5.json", "calibrate", 100, 40, 60, 0.95, 0.475, file_split="report"),
 ]
 
 
@@ -92,7 +105,7 @@ def test_the_set_is_large_enough_mostly_hard_and_labelled_for_its_use(labelled: 
     assert len(pairs) >= labelled.pairs
     assert sum(p.duplicate for p in pairs) >= labelled.duplicates
     assert sum(not p.duplicate for p in pairs) >= labelled.negatives
-    assert {p.split for p in pairs} == {labelled.split}
+    assert {p.split for p in pairs} == {labelled.file_split or labelled.split}
 
 
 @pytest.mark.parametrize("labelled", SETS, ids=lambda s: s.file)
