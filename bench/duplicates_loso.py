@@ -72,7 +72,7 @@ FAMILIES = {
     "起始+": Family("", ("始", "期始"), klass="起始"),
     "代码+": Family("", ("字号",), klass="代码"),
 }
-RULES = ("element-qualifier", "names-disagree")
+RULES = ("names-disagree",)
 FACTOR = 0.6
 
 
@@ -103,19 +103,6 @@ def _bundled() -> dict[str, Any]:
     return loaded
 
 
-def _plain_similarity(a: fieldnames.FieldName, b: fieldnames.FieldName) -> float:
-    """``fieldmatch._similarity`` before round 6: a qualifier in front of a data element's
-    short stem judged as before any attribute."""
-    if a.folded == b.folded:
-        return 1.0
-    if a.group != b.group:
-        return fieldmatch.ROLE if fieldmatch._broader(a, b) or fieldmatch._broader(b, a) else 0.0
-    if a.klass and (not a.stem) != (not b.stem):
-        return fieldmatch.ROLE
-    stems = fieldmatch.stem_similarity(a.stem, b.stem, not a.klass)
-    return stems * (1.0 if a.suffix == b.suffix else fieldmatch.VARIANT)
-
-
 @contextmanager
 def chosen(changes: frozenset[str]) -> Iterator[None]:
     """The matcher with only ``changes`` of round 6 (the others left out)."""
@@ -131,8 +118,6 @@ def chosen(changes: frozenset[str]) -> Iterator[None]:
 
     for module in (fieldnames, fieldmatch, subjects):
         patch(module, "dictionary", lookup)
-    if "element-qualifier" not in changes:
-        patch(fieldmatch, "_similarity", _plain_similarity)
     patch(duplicates, "DISAGREEING_NAMES", FACTOR if "names-disagree" in changes else 1.0)
     _clear_caches()
     try:

@@ -132,7 +132,7 @@ def _similarity(a: FieldName, b: FieldName) -> float:
         return ROLE if _broader(a, b) or _broader(b, a) else 0.0
     if a.klass and (not a.stem) != (not b.stem):
         return ROLE
-    stems = stem_similarity(a.stem, b.stem, not a.klass or a.klass.startswith("E:"))
+    stems = stem_similarity(a.stem, b.stem, not a.klass)
     return stems * (1.0 if a.suffix == b.suffix else VARIANT)
 
 

@@ -47,9 +47,8 @@ catalogues the matcher was not shaped on.
   byte, so its pairs still say ``report`` (``file_split``) while the set is calibration
   here.
 
-Round 6 (head-concept families in the dictionary, a qualifier before a data element
-read as a role, a certificate's number qualified by its certificate, names of the
-same business and another subject lowering a pair) moved the sets, in sample, to:
+Round 6 (head-concept families in the dictionary, a certificate's number qualified by
+its certificate, names of the same business and another subject lowering a pair) moved the sets, in sample, to:
 P 1.00 R 1.00; P 1.00 R 0.833 (one copy, 就业失业 / 就业创业, lost to the name rule);
 P 1.00 R 0.905; P 0.875 R 0.167; P 1.00 R 0.425; P 0.95 R 0.475, the floors below.
 Out of sample (``python -m bench.duplicates_loso``: the changes chosen on the other
