@@ -12,8 +12,9 @@ levels gives exactly what a full computation gives, also when a level falls.
 """
 
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Protocol
 
 from registry.schema.records import Direction, NodeRef
@@ -31,6 +32,10 @@ DEPENDENTS: tuple[tuple[str, Direction], ...] = (
     ("REVIEWS", "in"),  # a review decision, the highest level of what it names
 )
 """From a node to the nodes whose level is read from its level or properties."""
+
+_ORDER = attrgetter("label", "key")
+"""``NodeRef``'s own order, as a key made in C: the dataclass's comparison is a Python
+call per comparison, seconds for a province's nodes."""
 
 
 class Graph(Protocol):
@@ -60,13 +65,25 @@ def closure(graph: Graph, touched: Iterable[NodeRef]) -> set[NodeRef]:
     seen = set(touched)
     frontier = list(seen)
     while frontier:
-        found: set[NodeRef] = set()
-        for edge_type, direction in DEPENDENTS:
-            for others in graph.linked(frontier, edge_type, direction).values():
-                found.update(others)
-        frontier = [ref for ref in found if ref not in seen]
+        frontier = [ref for ref in _beyond(graph, frontier) if ref not in seen]
         seen.update(frontier)
     return seen
+
+
+def _beyond(graph: Graph, refs: list[NodeRef]) -> set[NodeRef]:
+    """The dependents of ``refs`` that are not among them: by the graph's own
+    ``linked_beyond`` when it has one (``StoreGraph`` over the embedded store, which keeps
+    the edges between two of ``refs`` out of Python), else edge type by edge type."""
+    beyond = getattr(graph, "linked_beyond", None)
+    if beyond is not None:
+        found: set[NodeRef] = beyond(refs, DEPENDENTS)
+        return found
+    found = set()
+    for edge_type, direction in DEPENDENTS:
+        for others in graph.linked(refs, edge_type, direction).values():
+            found.update(others)
+    found.difference_update(refs)
+    return found
 
 
 def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[NodeRef]) -> Update:
@@ -85,7 +102,7 @@ def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[No
         return levels.get(ref, 0) if found is None else found
 
     by_label: dict[str, list[NodeRef]] = {}
-    for ref in sorted(props):
+    for ref in sorted(props, key=_ORDER):
         by_label.setdefault(ref.label, []).append(ref)
     datasets = by_label.get("Dataset", [])
     for dataset, held in graph.linked(datasets, "HOLDS", "in").items():
@@ -168,10 +185,19 @@ class StoreGraph:
         for ref in refs:
             by_label.setdefault(ref.label, []).append(ref.key)
         found: dict[NodeRef, dict[str, Any]] = {}
+        read = getattr(self.store, "node_props", None)
         for label, keys in by_label.items():
+            if read is not None:  # properties only, not a record per node (see SQLiteStore.node_props)
+                found.update((NodeRef(label, key), props) for key, props in read(label, keys))
+                continue
             for key, record in self.store.get_nodes(label, keys).items():
                 found[NodeRef(label, key)] = record.props
         return found
+
+    @property
+    def linked_beyond(self) -> Callable[[Collection[NodeRef], Sequence[tuple[str, Direction]]], set[NodeRef]] | None:
+        """The store's ``linked_beyond`` (a closure's step in the store), if it has one."""
+        return getattr(self.store, "linked_beyond", None)
 
     def linked(self, refs: Collection[NodeRef], edge_type: str, direction: Direction) -> dict[NodeRef, list[NodeRef]]:
         out: dict[NodeRef, list[NodeRef]] = {}

@@ -1111,6 +1111,63 @@ class SQLiteStore:
                 (chunk, edge_type),
             )
 
+    def node_props(self, label: str, keys: Sequence[str]) -> Iterator[tuple[str, Props]]:
+        """(key, properties) of the live nodes of ``label`` among ``keys``: no records, no
+        provenance and nothing kept in the read cache, for reads of many nodes at once (a
+        province's, to update clearance levels after its import), which through
+        ``get_nodes`` built a record per node and pushed every kept record out of the cache
+        for others nobody asks for again. Not part of the Store protocol;
+        ``registry.service.levels`` uses it when present."""
+        for start in range(0, len(keys), _CHUNK):
+            for key, props in self._stream(
+                "SELECT key, props FROM nodes WHERE label = ?1 AND key IN (SELECT value FROM json_each(?2)) "
+                "AND retired = 0",
+                (label, json.dumps(keys[start : start + _CHUNK])),
+            ):
+                yield key, _loads(props)
+
+    def linked_beyond(self, refs: Collection[NodeRef], links: Sequence[tuple[str, Direction]]) -> set[NodeRef]:
+        """The other ends of the live edges of ``links`` ((type, direction) pairs) at
+        ``refs`` that are not among ``refs`` themselves: one step of a closure, taken in
+        SQLite. The nodes go into a keyed temporary table, each direction's edges are
+        joined to it by their keys (the primary key out, ``edges_by_dst`` in), and an edge
+        whose other end is in the table never reaches Python. After a province's import
+        every edge it wrote has both ends among the nodes the write touched, so the step
+        returns next to nothing where ``linked_ends`` handed Python every one of its
+        millions of edges (most of the CPU of keeping levels up to date after a bulk
+        load). Not part of the Store protocol; ``registry.service.levels`` uses it when
+        present."""
+        types: dict[str, list[str]] = {}
+        for edge_type, direction in links:
+            for side in ("out", "in") if direction == "both" else (direction,):
+                types.setdefault(side, []).append(edge_type)
+        found: set[NodeRef] = set()
+        with self._lock:
+            self._db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS counted (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID"
+            )
+            try:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO temp.counted (label, key) SELECT value ->> 0, value ->> 1 FROM json_each(?)",
+                    (json.dumps(sorted([r.label, r.key] for r in refs), ensure_ascii=False),),  # in key order: appends
+                )
+                for side, named in sorted(types.items()):
+                    near, far = ("src", "dst") if side == "out" else ("dst", "src")
+                    marks = ", ".join("?" * len(named))
+                    # CROSS JOIN: the given nodes are the outer loop, each edge found by its
+                    # key's prefix (label, key, type IN ...), never by scanning a type
+                    rows = self._db.execute(
+                        f"SELECT DISTINCT e.{far}_label, e.{far}_key FROM temp.counted AS c CROSS JOIN edges AS e "
+                        f"ON e.{near}_label = c.label AND e.{near}_key = c.key WHERE e.type IN ({marks}) "
+                        f"AND e.retired = 0 AND NOT EXISTS (SELECT 1 FROM temp.counted AS s "
+                        f"WHERE s.label = e.{far}_label AND s.key = e.{far}_key)",
+                        sorted(set(named)),
+                    ).fetchall()
+                    found.update(NodeRef(label, key) for label, key in rows)
+            finally:
+                self._db.execute("DELETE FROM temp.counted")
+        return found
+
     def iter_history(self) -> Iterator[HistoryEntry]:
         for row in self._stream(f"SELECT {self._HISTORY_COLUMNS} FROM history ORDER BY seq", ()):
             yield self._history_entry(row)

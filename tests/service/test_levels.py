@@ -4,14 +4,16 @@ update reads only the closure of what the write touched."""
 
 import random
 from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
 
-from registry.schema.records import Direction, NodeRef
-from registry.service.levels import closure, update_levels
+from registry.schema.records import ChangeSet, Direction, EdgeWrite, NodeRef, NodeWrite, Provenance
+from registry.service.levels import StoreGraph, closure, update_levels
 from registry.service.visibility import required_levels
+from registry.store.sqlite import SQLiteStore
 
 SECRECY = ["none", "none", "none", "secret", "confidential", "top_secret"]
 NETWORKS = ["extranet", "extranet", "internet", "private", "intranet"]
@@ -145,3 +147,34 @@ def test_an_update_reads_only_the_closure_of_what_was_touched(monkeypatch: pytes
     assert update.closure == closure(NxGraph(graph), {field})
     monkeypatch.undo()
     assert levels == required_levels(graph)
+
+
+def _stored(graph: nx.MultiDiGraph, path: Path) -> SQLiteStore:
+    """The random registry written into the embedded store, so its own reads answer."""
+    store = SQLiteStore(path)
+    nodes = [NodeWrite(r.label, r.key, {k: v for k, v in a.items() if k != "label"}) for r, a in graph.nodes(data=True)]
+    edges = [EdgeWrite(t, src, dst) for src, dst, t in graph.edges(keys=True)]
+    store.apply(
+        ChangeSet(nodes=nodes, edges=edges), Provenance("随机登记.csv", "b1", "测试员", "2026-01-01T00:00:00+00:00")
+    )
+    return store
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_embedded_store_walks_the_same_closure_and_levels(seed: int, tmp_path: Path) -> None:
+    """``StoreGraph`` over SQLite takes each step of the closure in the store
+    (``linked_beyond``) and reads properties without records (``node_props``): the same
+    closure as edge type by edge type, and the same levels as a full recomputation, from
+    one node, a handful, or every node at once (a bulk load's touched set)."""
+    rng = random.Random(seed)
+    graph = _random_registry(rng, 12)
+    store = _stored(graph, tmp_path / "r.db")
+    stored = StoreGraph(store)
+    assert stored.linked_beyond is not None
+    nodes = sorted(graph.nodes)
+    for touched in ({rng.choice(nodes)}, set(rng.sample(nodes, 5)), set(nodes)):
+        assert closure(stored, touched) == closure(NxGraph(graph), touched)
+    levels: dict[NodeRef, int] = {}
+    update_levels(levels, stored, nodes)
+    assert levels == required_levels(graph)
+    store.close()
