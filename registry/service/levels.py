@@ -148,10 +148,16 @@ def _lineage(
     the closure. Sweeping every field until nothing moved cost a pass per step of the
     longest chain of links."""
     readers: dict[NodeRef, list[NodeRef]] = dict(graph.linked(datasets, "HAS_FIELD", "out"))
-    owners = graph.linked(fields, "HAS_FIELD", "in")
+    # each field's dataset, from the same edges read the other way: a field in the closure
+    # has its dataset there too (HAS_FIELD in is a dependent), so reading every field's
+    # HAS_FIELD again (a province's two million) would find nothing new
+    owners: dict[NodeRef, NodeRef] = {}
+    for dataset, held in readers.items():
+        for item in held:
+            owners.setdefault(item, dataset)
     sources = graph.linked(fields, "DERIVED_FROM", "out")
     for ref in fields:
-        owner = owners[ref][0] if owners.get(ref) else None
+        owner = owners.get(ref)
         if owner is not None:
             readers.setdefault(ref, []).append(owner)
             new[ref] = max(new[ref], level(owner))
