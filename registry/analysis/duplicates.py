@@ -191,8 +191,11 @@ def _occurrences(matrix: ItemMatrix, token_keys: list[list[int]]) -> tuple[np.nd
     rows = np.repeat(item_rows, counts)
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     keys = key_ids[np.repeat(token_start[holdings.indices], counts) + offsets]
-    order = np.lexsort((keys, rows))
-    rows, keys = rows[order], keys[order]
+    # sorted by (item, key) as one integer code: entries equal in both are interchangeable,
+    # so a plain sort of the codes gives what an indirect lexicographic sort gave, faster
+    width = np.int64(max(int(keys.max(initial=0)) + 1, 1))
+    code = np.sort(rows * width + keys)
+    rows, keys = code // width, code % width
     if not len(rows):
         return rows, keys, np.zeros(0, dtype=np.int64)
     start = np.concatenate([[True], (rows[1:] != rows[:-1]) | (keys[1:] != keys[:-1])])
@@ -252,7 +255,9 @@ class Scoring:
         whole = [
             [cross_ids.setdefault(k, len(cross_ids)) for k in first[t].whole_keys] if t in first else [] for t in tokens
         ]
-        part = [[cross_ids[k] for k in first[t].part_keys if k in cross_ids] if t in first else [] for t in tokens]
+        part = [
+            [cross_ids[k] for k in first[t].part_key_list() if k in cross_ids] if t in first else [] for t in tokens
+        ]
         counts = np.fromiter(map(len, same), dtype=np.float32, count=len(same))
         (same_matrix,) = _occurrence_matrices(matrix, same, vocabulary=len(same_ids))
         whole_matrix, part_matrix = _occurrence_matrices(matrix, whole, part, vocabulary=len(cross_ids))

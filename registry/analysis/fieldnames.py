@@ -17,9 +17,9 @@ and stem); ``registry.analysis.fieldmatch`` scores the near misses.
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -87,7 +87,13 @@ class Dictionary:
 
     def standard_stem(self, text: str) -> str:
         """The name with interchangeable words in their standard form (车牌 -> 号牌)."""
+        if not self._any_word(text):  # most names hold none: one search says so in C
+            return text
         return _standard(text, self.words)
+
+    @cached_property
+    def _any_word(self) -> Callable[[str], re.Match[str] | None]:
+        return re.compile("|".join(re.escape(variant) for variant, _ in self.words) or "(?!)").search
 
 
 def _standard(text: str, words: Sequence[tuple[str, str]]) -> str:
@@ -233,15 +239,26 @@ class FieldName:
         """See ``keys``; built on demand, since most are met by no other field."""
         return _part_keys(self.group, self.stem, bool(self.klass))
 
+    def part_key_list(self) -> list[str]:
+        """``part_keys`` as a list, each once, neither kept nor made a set: what
+        duplicate detection looks up once per distinct name, in hundreds of thousands."""
+        return _part_key_list(self.group, self.stem, bool(self.klass))
+
 
 @lru_cache(maxsize=1 << 18)
 def _part_keys(group: str, stem: str, attribute: bool) -> frozenset[str]:
+    return frozenset(_part_key_list(group, stem, attribute))
+
+
+def _part_key_list(group: str, stem: str, attribute: bool) -> list[str]:
     if not stem:
-        return frozenset()
-    part = {f"{group}|T{stem[i:]}" for i in range(1, len(stem) - 1)} | {f"{group}|P{stem[:-1]}"}
+        return []
+    tail = f"{group}|T"
+    part = [tail + stem[i:] for i in range(1, len(stem) - 1)]
+    part.append(f"{group}|P{stem[:-1]}")
     if attribute:
-        part.add(f"{group}|R")
-    return frozenset(part)
+        part.append(f"{group}|R")
+    return part
 
 
 @dataclass
@@ -337,7 +354,10 @@ class FieldNormaliser:
     def _base(self, folded: str) -> FieldName | None:
         """``folded`` read without its optional attribute word, if two characters or more
         remain (蓄积量 -> 蓄积; 总量 stays whole)."""
-        for word in dictionary().optional:
+        optional = dictionary().optional
+        if not folded.endswith(optional):
+            return None
+        for word in optional:
             if folded.endswith(word) and len(folded) - len(word) >= OPTIONAL_REST:
                 return self.read(folded[: -len(word)])
         return None
@@ -351,6 +371,8 @@ def _first_alternative(raw: str) -> str:
     column holding a person's or a company's) read as its first: run together, the
     alternatives would make a name no other register writes. A slash inside a bracketed
     note (生产规模（万吨/年）) is a unit, not an alternative."""
+    if "/" not in raw and "／" not in raw:
+        return raw
     parts = [p for p in _ALTERNATIVES.split(_BRACKETS.sub("", raw)) if p]
     if len(parts) < 2:
         return raw

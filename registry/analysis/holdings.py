@@ -15,6 +15,7 @@ keeps. Candidate generation breaks ties between equally rare tokens by column, s
 order is part of the result, not a detail.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
@@ -129,16 +130,16 @@ def _has_field(
     what each id stands for: one id per distinct (name, element), the name alone where
     the field means no element. A dataset's fields arrive together with their names
     (``linked_groups``); ids are given a chunk of fields at a time, by C-level maps
-    rather than a Python step per field."""
-    ids: dict[str | tuple[str, str], int] = {}
+    rather than a Python step per field (one lookup per field: a missing name is given
+    the next id as it is met, so ids follow first appearance)."""
+    ids: defaultdict[str | tuple[str, str], int] = defaultdict()
+    ids.default_factory = ids.__len__  # a name met first takes the next id, in one C-level lookup
     owner_parts, pair_parts = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     owners: list[int] = []
     sizes: list[int] = []
     held: list[str | tuple[str, str]] = []
 
     def flush() -> None:
-        for name in dict.fromkeys(held):
-            ids.setdefault(name, len(ids))
         owner_parts.append(np.repeat(np.asarray(owners, dtype=np.int64), np.asarray(sizes, dtype=np.int64)))
         pair_parts.append(np.fromiter(map(ids.__getitem__, held), dtype=np.int64, count=len(held)))
         owners.clear()
