@@ -9,7 +9,6 @@ bigrams such as 信息, 数据, 系统 count little.
 import re
 import unicodedata
 from collections.abc import Sequence
-from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -33,14 +32,14 @@ class NgramSpace:
     proposal) are projected into it with the corpus's vocabulary and weights."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        grams = [bigrams(text) for text in texts]
-        # ids by first appearance, each text's distinct ids in the order it holds them:
-        # C-level maps, not a dict step per bigram (4.5M bigrams at 100k datasets)
-        vocabulary = {g: i for i, g in enumerate(dict.fromkeys(chain.from_iterable(grams)))}
+        ids, bounds, vocabulary = _gram_ids(texts)
+        # each text's distinct ids in the order a set of them gives (the columns' order
+        # within a row decides the order its products are summed in)
+        listed = ids.tolist()
         indptr = [0]
         indices: list[int] = []
-        for held in grams:
-            indices.extend(set(map(vocabulary.__getitem__, held)))
+        for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            indices.extend(set(listed[start:end]))
             indptr.append(len(indices))
         self.vocabulary = vocabulary
         counts = sparse.csr_matrix(
@@ -80,3 +79,42 @@ def row_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, left: np.ndarray, right
         rows = slice(start, start + ROW_DOTS_CHUNK)
         out[rows] = np.asarray(a[left[rows]].multiply(b[right[rows]]).sum(axis=1), dtype=np.float32).ravel()
     return out
+
+
+_ALONE = np.int64((1 << 21) - 1)
+"""The second half of a one-character text's code (no code point is that large)."""
+
+
+def _gram_ids(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """The ``bigrams`` of every text as ids, in text order (text ``i``'s from
+    ``bounds[i]`` to ``bounds[i + 1]``), ids numbered by first appearance, and the
+    vocabulary (bigram -> id). Each bigram is one integer (its two code points), so
+    the ids come from a sort rather than a Python string and dict step per bigram
+    (4.5M bigrams at 100k datasets)."""
+    cleaned = [clean(text) for text in texts]
+    lengths = np.fromiter(map(len, cleaned), dtype=np.int64, count=len(cleaned))
+    points = np.frombuffer("".join(cleaned).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    ends = np.cumsum(lengths)
+    last = np.zeros(len(points), dtype=bool)
+    last[ends[lengths > 0] - 1] = True
+    following = np.empty_like(points)
+    following[:-1] = points[1:]
+    codes = (points << 21) | np.where(last, _ALONE, following)
+    kept = ~last
+    kept[ends[lengths == 1] - 1] = True
+    codes = codes[kept]
+    per_text = np.where(lengths >= 2, lengths - 1, lengths)
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    new = np.ones(len(ordered), dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    first = order[new]
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first), dtype=np.int64)
+    ids = np.empty(len(codes), dtype=np.int64)
+    ids[order] = rank[np.cumsum(new) - 1]
+    distinct = codes[np.sort(first)]
+    vocabulary = {
+        chr(c >> 21) + ("" if (c & _ALONE) == _ALONE else chr(c & _ALONE)): i for i, c in enumerate(distinct.tolist())
+    }
+    return ids, np.concatenate([[0], np.cumsum(per_text)]), vocabulary
