@@ -12,7 +12,9 @@ need.
 default (an attribute of the object, no resolver function, no field extension or
 permission), whose type is a scalar or enum (nullable or not), with no middleware in
 the operation, is read with the same attribute read and serialised with the same
-``coerce_output_value`` graphql-core would call. Anything else, and any such field
+``coerce_output_value`` graphql-core would call; for a neighbour list the service kept
+(``registry.graphql.views``) the rows are completed once per selection and shared.
+Anything else, and any such field
 whose value is missing where it may not be, or cannot be serialised, or whose read
 raises, goes through graphql-core's own path, which then produces the error exactly
 as before (the read is a property of a record: reading it twice has no effect).
@@ -31,6 +33,8 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from registry.graphql.views import NodeList
 
 
 class _Leaf(NamedTuple):
@@ -125,6 +129,23 @@ class LeafExecutor(StrawberryGraphQLCoreExecutionContext):
         leaves = [leaf for leaf in plan or () if leaf is not None]
         if plan is None or len(leaves) < len(plan):
             return None
+        if isinstance(items, NodeList):
+            # the same selection of the same kept neighbours completes to the same rows
+            selection = (item_type.name, *((name, d[0].node.name.value) for name, d in grouped_field_set.items()))
+            kept = items.rows.get(selection)
+            if kept is None:
+                kept = self._completed(item_type, grouped_field_set, leaves, info, items)
+                if kept is not None:
+                    items.rows[selection] = kept
+            return kept
+        return self._completed(item_type, grouped_field_set, leaves, info, items)
+
+    @staticmethod
+    def _completed(
+        item_type: GraphQLObjectType, grouped_field_set: Any, leaves: list[_Leaf], info: Any, items: Any
+    ) -> list[dict[str, Any]] | None:
+        """Each item's plain leaves, as graphql-core would complete them, or None where an
+        item needs graphql-core's own path."""
         fields = list(zip(grouped_field_set, leaves, strict=True))
         is_type_of = item_type.is_type_of
         rows: list[dict[str, Any]] = []

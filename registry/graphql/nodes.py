@@ -22,6 +22,7 @@ from strawberry.types import Info
 from registry.graphql.context import RegistryContext
 from registry.graphql.derive import model_columns, with_columns
 from registry.graphql.records import HistoryEntry, Provenance
+from registry.graphql.views import VIEWS
 from registry.schema import model
 from registry.schema.model import NodeModel
 from registry.schema.records import Direction, EdgeRecord, NodeRecord, NodeRef
@@ -130,14 +131,18 @@ def node_of(record: NodeRecord) -> Node:
 
 async def _linked(info: Ctx, node: Node, edge_type: str, direction: Direction) -> list[tuple[EdgeRecord, Any]]:
     """The neighbours over one edge type with their edges; the edge type decides their
-    labels, so the resolver knows their GraphQL type."""
-    pairs = await info.context.loaders.linked(node.record.ref, edge_type, direction)
-    info.context.charge(len(pairs))
-    return [(edge, node_of(record)) for edge, record in pairs]
+    labels, so the resolver knows their GraphQL type. The list is shared (``VIEWS``):
+    read it, do not change it."""
+    links = await info.context.loaders.linked(node.record.ref, edge_type, direction)
+    info.context.charge(len(links))
+    return VIEWS.of(links, node_of).pairs
 
 
 async def _nodes(info: Ctx, node: Node, edge_type: str, direction: Direction) -> list[Any]:
-    return [other for _, other in await _linked(info, node, edge_type, direction)]
+    """The neighbours alone, as a shared ``NodeList`` whose completed rows are kept too."""
+    links = await info.context.loaders.linked(node.record.ref, edge_type, direction)
+    info.context.charge(len(links))
+    return VIEWS.of(links, node_of).nodes
 
 
 async def _one(info: Ctx, kind: type[N], key: str | None) -> N | None:

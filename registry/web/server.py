@@ -8,18 +8,22 @@ changes and written under a lock. Caches (projections, visibility) are per proce
 keyed by the store's version, so a write through one worker is seen by every other at
 its next request. What costs most is computed once for all of them: clearance levels
 (updated by the worker that wrote) and the analyses are shared in a folder beside the
-registry file (``registry.service.shared``).
+registry file (``registry.service.shared``). Connections are spread over the workers by
+how many each holds (``registry.web.balance``), not by which woke first.
 """
 
 import json
 import os
+import tempfile
 from dataclasses import asdict
+from pathlib import Path
 
 import uvicorn
 
 from registry.graphql import Limits
 from registry.service import RegistryService
 from registry.web.app import WebSettings, create_app
+from registry.web.balance import SHARES_ENV, BalancedLoop, Shares
 from registry.web.tokens import TokenStore
 
 DEFAULT_HOST = "127.0.0.1"
@@ -65,16 +69,20 @@ def run(
         }
     )
     service.store.close()
-    uvicorn.run(
-        worker_factory,
-        factory=True,
-        workers=workers,
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="registry-serve-") as folder:
+        # the workers' open connections, so that they spread (registry.web.balance)
+        os.environ[SHARES_ENV] = str(Shares.create(Path(folder) / "shares"))
+        uvicorn.run(
+            worker_factory,
+            factory=True,
+            workers=workers,
+            loop=f"{BalancedLoop.__module__}:{BalancedLoop.__name__}",
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+        )
 
 
 def worker_config() -> tuple[str, TokenStore, WebSettings]:
