@@ -123,7 +123,7 @@ class BalancedLoop(asyncio.SelectorEventLoop):
             self.shares.claim(self._worker_pid)
             self.call_soon(self._beat)
 
-    async def create_server(  # type: ignore[override]
+    async def create_server(
         self,
         protocol_factory: Callable[[], asyncio.BaseProtocol],
         host: Any = None,
