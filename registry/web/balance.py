@@ -168,6 +168,11 @@ class BalancedLoop(asyncio.SelectorEventLoop):
         except (BlockingIOError, InterruptedError, ConnectionAbortedError):
             return  # another worker took it
         conn.setblocking(False)
+        if conn.family in (socket.AF_INET, socket.AF_INET6):
+            # asyncio sets this only on sockets made with proto IPPROTO_TCP, and uvicorn's
+            # shared socket is made with proto 0: a response written as headers then body
+            # waited 40 ms for the client's delayed acknowledgement of the first part
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._accepting += 1
         self.shares.publish(self._worker_pid, self._connections())  # before the next worker decides
         self.create_task(self._serve(protocol_factory, conn))

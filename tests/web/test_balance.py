@@ -1,6 +1,7 @@
 """Workers sharing a listening socket split the connections between them
 (``registry.web.balance``): four clients connecting at once land two on each worker,
-where asyncio's accept loop let the first worker awake take all four."""
+where asyncio's accept loop let the first worker awake take all four; and each
+connection sends small writes at once (TCP_NODELAY)."""
 
 import asyncio
 import multiprocessing
@@ -56,11 +57,13 @@ def test_a_slot_of_a_process_gone_is_taken_over(tmp_path: Path) -> None:
 
 
 class _SayWho(asyncio.Protocol):
-    """Answers each connection with the worker's pid, and keeps it open."""
+    """Answers each connection with the worker's pid and whether small writes go out at
+    once (TCP_NODELAY), and keeps it open."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.WriteTransport)
-        transport.write(f"{os.getpid()}\n".encode())
+        nodelay = transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        transport.write(f"{os.getpid()} {nodelay}\n".encode())
 
 
 def _worker(listener: socket.socket, shares: str, ready: Connection) -> None:
@@ -77,7 +80,7 @@ def _worker(listener: socket.socket, shares: str, ready: Connection) -> None:
 
 def test_connections_made_at_once_spread_over_the_workers(tmp_path: Path) -> None:
     shares = str(Shares.create(tmp_path / "shares"))
-    listener = socket.socket()
+    listener = socket.socket()  # proto 0, as uvicorn makes it
     listener.bind(("127.0.0.1", 0))
     context = multiprocessing.get_context("fork")
     workers = []
@@ -90,8 +93,10 @@ def test_connections_made_at_once_spread_over_the_workers(tmp_path: Path) -> Non
             assert ours.poll(20) and ours.recv() == "ready"
         time.sleep(2 * balance.BEAT)  # each has published its first heartbeat
         clients = [socket.create_connection(listener.getsockname(), timeout=10) for _ in range(4)]
-        served_by = [client.makefile().readline().strip() for client in clients]
+        answers = [client.makefile().readline().split() for client in clients]
+        served_by = [pid for pid, _nodelay in answers]
         assert sorted(served_by.count(str(worker.pid)) for worker in workers) == [2, 2], served_by
+        assert all(nodelay != "0" for _pid, nodelay in answers)
         for client in clients:
             client.close()
     finally:
