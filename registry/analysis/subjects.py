@@ -11,12 +11,17 @@ A name's ``core`` drops what any register's name may carry (a trailing 信息, �
 cores ``disagree`` when, past a shared start, they differ in one slot **before a shared
 ending of at least two characters** and the two slot words share no character: the
 same business of another subject (a one-character slot against a longer one is read as
-shortening, 建筑业 / 建筑施工, not as another subject). A copy renames its register by adding or dropping
-words (特种设备使用登记 / 特种设备登记), by another register word at the end (农药经营
-许可证 / 农药经营单位), or by abbreviating (规模以上 / 规上), none of which is a disjoint
-word in front of a shared ending. Synonyms in that slot (企业 / 市场主体, 不动产 / 房屋产权)
-do look like disagreement; ``duplicates.DISAGREEING_NAMES`` therefore lowers such a pair's
-score rather than rejecting it, so a copy whose fields agree strongly is still found.
+shortening, 建筑业 / 建筑施工, not as another subject). A slot whose two words share a word
+of two characters or more is two slots around it, each of which must disagree
+(限额以上批发和零售业企业 / 规模以上工业企业: 限额 / 规模, 批发和零售 / 工).
+
+A copy renames its register by adding or dropping words (特种设备使用登记 / 特种设备
+登记), by another register word at the end (农药经营许可证 / 农药经营单位), or by
+abbreviating (规模以上 / 规上), none of which is a disjoint word in front of a shared
+ending. Synonyms in that slot (就业失业 / 就业创业, 基本单位 / 法人单位) do look like
+disagreement (the commonest, 房屋 / 不动产 and 企业 / 市场主体, are read as one word);
+``duplicates.DISAGREEING_NAMES`` therefore lowers such a pair's score rather than
+rejecting it, so a copy whose fields agree strongly is still found.
 """
 
 import re
@@ -72,12 +77,36 @@ def disagreement(a: str, b: str) -> tuple[str, str] | None:
         end += 1
     if end < SHARED_ENDING:
         return None
-    slot_x, slot_y = x[start : len(x) - end], y[start : len(y) - end]
-    if not slot_x or not slot_y or set(slot_x) & set(slot_y):
+    slots = _slots(x[start : len(x) - end], y[start : len(y) - end])
+    if not slots or any(not p or not q or set(p) & set(q) for p, q in slots):
         return None
-    if len(slot_x) != len(slot_y) and min(len(slot_x), len(slot_y)) == 1:
+    if all(len(p) != len(q) and min(len(p), len(q)) == 1 for p, q in slots):
         return None
     return x, y
+
+
+def _slots(x: str, y: str) -> list[tuple[str, str]]:
+    """The words in which ``x`` and ``y`` differ: the two whole, or, when they share a
+    word of two characters or more (the longest), the parts before and after it
+    (限额以上批发和零售 / 规模以上工: 限额 / 规模 and 批发和零售 / 工). A part empty on
+    both sides is no slot."""
+    shared = _longest_common(x, y)
+    if len(shared) < 2:
+        return [(x, y)]
+    i, j = x.index(shared), y.index(shared)
+    parts = [(x[:i], y[:j]), (x[i + len(shared) :], y[j + len(shared) :])]
+    return [(p, q) for p, q in parts if p or q]
+
+
+def _longest_common(x: str, y: str) -> str:
+    best = ""
+    for i in range(len(x)):
+        for j in range(i + len(best) + 1, len(x) + 1):
+            if x[i:j] in y:
+                best = x[i:j]
+            else:
+                break
+    return best
 
 
 @lru_cache(maxsize=4)
