@@ -894,21 +894,30 @@ class SQLiteStore:
         over the table (few; checking each edge for retirement through the index cost more).
         Reading every such edge whole and sorting the nodes in Python took 3 s per 20,000
         hidden nodes after each write. Not part of the Store protocol."""
-        with self._lock:
-            self._db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS counted (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID"
-            )
-            try:
-                for label, members in keys.items():
-                    self._db.execute(
-                        "INSERT OR IGNORE INTO temp.counted (label, key) SELECT ?1, value FROM json_each(?2)",
-                        (label, json.dumps(sorted(members), ensure_ascii=False)),  # in key order: appends
-                    )
-                counts = Counter(dict(self._db.execute(_TOUCHING).fetchall()))
-                counts.subtract(dict(self._db.execute(_TOUCHING_RETIRED).fetchall()))
-            finally:
-                self._db.execute("DELETE FROM temp.counted")
+        with self._lock, self._counted(keys):
+            counts = Counter(dict(self._db.execute(_TOUCHING).fetchall()))
+            counts.subtract(dict(self._db.execute(_TOUCHING_RETIRED).fetchall()))
         return {edge_type: n for edge_type, n in sorted(counts.items()) if n > 0}
+
+    @contextmanager
+    def _counted(self, keys: Mapping[str, Collection[str]]) -> Iterator[None]:
+        """The nodes ``keys`` names (keys by label) in the keyed temporary table ``counted``
+        for the length of the block, emptied after it: the outer loop of the joins that
+        count or follow the edges at a set of nodes, so that a million edges need not
+        reach Python to be filtered there. Each label's keys go in sorted (appends to the
+        table's key order). The caller holds the lock."""
+        self._db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS counted (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID"
+        )
+        try:
+            for label, members in sorted(keys.items()):
+                self._db.execute(
+                    "INSERT OR IGNORE INTO temp.counted (label, key) SELECT ?1, value FROM json_each(?2)",
+                    (label, json.dumps(sorted(members), ensure_ascii=False)),
+                )
+            yield
+        finally:
+            self._db.execute("DELETE FROM temp.counted")
 
     def edges_around(self, refs: Collection[NodeRef], batch: str) -> list[tuple[EdgeRef, bool, bool]]:
         """Every edge with an end among ``refs`` that is live now or was live before the
@@ -920,18 +929,8 @@ class SQLiteStore:
         history entry of the batch tells (a revival: retired before; an update or a
         retirement: live). Not part of the Store protocol."""
         found: dict[EdgeRef, tuple[bool, bool]] = {}
-        with self._lock:
-            self._db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS counted (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID"
-            )
-            try:
-                self._db.execute(
-                    "INSERT OR IGNORE INTO temp.counted (label, key) SELECT value ->> 0, value ->> 1 FROM json_each(?)",
-                    (json.dumps(sorted([r.label, r.key] for r in refs), ensure_ascii=False),),
-                )
-                rows = self._db.execute(_AROUND, (batch,)).fetchall()
-            finally:
-                self._db.execute("DELETE FROM temp.counted")
+        with self._lock, self._counted(_keys_by_label(refs)):
+            rows = self._db.execute(_AROUND, (batch,)).fetchall()
         for sl, sk, t, dl, dk, retired, created, first_op in rows:
             now = not retired
             if created:
@@ -1142,30 +1141,20 @@ class SQLiteStore:
             for side in ("out", "in") if direction == "both" else (direction,):
                 types.setdefault(side, []).append(edge_type)
         found: set[NodeRef] = set()
-        with self._lock:
-            self._db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS counted (label TEXT, key TEXT, PRIMARY KEY (label, key)) WITHOUT ROWID"
-            )
-            try:
-                self._db.execute(
-                    "INSERT OR IGNORE INTO temp.counted (label, key) SELECT value ->> 0, value ->> 1 FROM json_each(?)",
-                    (json.dumps(sorted([r.label, r.key] for r in refs), ensure_ascii=False),),  # in key order: appends
-                )
-                for side, named in sorted(types.items()):
-                    near, far = ("src", "dst") if side == "out" else ("dst", "src")
-                    marks = ", ".join("?" * len(named))
-                    # CROSS JOIN: the given nodes are the outer loop, each edge found by its
-                    # key's prefix (label, key, type IN ...), never by scanning a type
-                    rows = self._db.execute(
-                        f"SELECT DISTINCT e.{far}_label, e.{far}_key FROM temp.counted AS c CROSS JOIN edges AS e "
-                        f"ON e.{near}_label = c.label AND e.{near}_key = c.key WHERE e.type IN ({marks}) "
-                        f"AND e.retired = 0 AND NOT EXISTS (SELECT 1 FROM temp.counted AS s "
-                        f"WHERE s.label = e.{far}_label AND s.key = e.{far}_key)",
-                        sorted(set(named)),
-                    ).fetchall()
-                    found.update(NodeRef(label, key) for label, key in rows)
-            finally:
-                self._db.execute("DELETE FROM temp.counted")
+        with self._lock, self._counted(_keys_by_label(refs)):
+            for side, named in sorted(types.items()):
+                near, far = ("src", "dst") if side == "out" else ("dst", "src")
+                marks = ", ".join("?" * len(named))
+                # CROSS JOIN: the given nodes are the outer loop, each edge found by its
+                # key's prefix (label, key, type IN ...), never by scanning a type
+                rows = self._db.execute(
+                    f"SELECT DISTINCT e.{far}_label, e.{far}_key FROM temp.counted AS c CROSS JOIN edges AS e "
+                    f"ON e.{near}_label = c.label AND e.{near}_key = c.key WHERE e.type IN ({marks}) "
+                    f"AND e.retired = 0 AND NOT EXISTS (SELECT 1 FROM temp.counted AS s "
+                    f"WHERE s.label = e.{far}_label AND s.key = e.{far}_key)",
+                    sorted(set(named)),
+                ).fetchall()
+                found.update(NodeRef(label, key) for label, key in rows)
         return found
 
     def iter_history(self) -> Iterator[HistoryEntry]:
@@ -1280,3 +1269,11 @@ class SQLiteStore:
             (type_list,),
         ):
             yield sl, sk, t, dl, dk, ({} if props == "{}" else _loads(props))
+
+
+def _keys_by_label(refs: Iterable[NodeRef]) -> dict[str, list[str]]:
+    """Node references as ``SQLiteStore._counted`` takes them."""
+    grouped: dict[str, list[str]] = {}
+    for ref in refs:
+        grouped.setdefault(ref.label, []).append(ref.key)
+    return grouped
