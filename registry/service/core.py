@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -307,13 +308,20 @@ class RegistryService:
         edge_type: str,
         where: Mapping[str, Any] | None,
         text: str | None,
-    ) -> list[NodeRecord]:
-        """The visible ``label`` nodes joined to ``anchor`` by ``edge_type`` (either way round),
+    ) -> tuple[tuple[Any, ...], Callable[[], list[NodeRecord]]]:
+        """The key under which the count of a linked list is kept, and how to read the list:
+        the visible ``label`` nodes joined to ``anchor`` by ``edge_type`` (either way round),
         filtered as ``find`` filters, ordered by key. A department's entries are a few hundred
         at most, so filtering them here keeps the Store protocol unchanged."""
         label = self._label(label)
         clean = self._check_where(label, where)
         text = self._check_text(text)
+        key = ("linked", int(caller.clearance), label, anchor, edge_type, tuple(sorted(clean.items())), text)
+        return key, partial(self._read_linked, caller, label, anchor, edge_type, clean, text)
+
+    def _read_linked(
+        self, caller: Caller, label: str, anchor: NodeRef, edge_type: str, clean: Mapping[str, Any], text: str | None
+    ) -> list[NodeRecord]:
         spec = EDGE_SPECS.get(edge_type)
         if spec is None:
             raise InvalidInput(f"unknown relation {edge_type!r}")
@@ -355,8 +363,9 @@ class RegistryService:
         OPERATES: the department filter of dashboard lists. The whole list is read, so its
         count is kept for ``count_linked``, which a page's ``totalCount`` asks next."""
         version = self.counts.version()
-        records = self._linked(caller, label, anchor, edge_type, where, text)
-        self.counts.keep(self._linked_key(caller, label, anchor, edge_type, where, text), len(records), version)
+        key, read = self._linked(caller, label, anchor, edge_type, where, text)
+        records = read()
+        self.counts.keep(key, len(records), version)
         if after is not None:
             records = [r for r in records if r.key > after]
         return records if limit is None else records[:limit]
@@ -371,20 +380,8 @@ class RegistryService:
         where: Mapping[str, Any] | None = None,
         text: str | None = None,
     ) -> int:
-        key = self._linked_key(caller, label, anchor, edge_type, where, text)
-        return self.counts.get(key, lambda: len(self._linked(caller, label, anchor, edge_type, where, text)))
-
-    def _linked_key(
-        self,
-        caller: Caller,
-        label: str,
-        anchor: NodeRef,
-        edge_type: str,
-        where: Mapping[str, Any] | None,
-        text: str | None,
-    ) -> tuple[Any, ...]:
-        clean = self._check_where(self._label(label), where)
-        return ("linked", int(caller.clearance), label, anchor, edge_type, tuple(sorted(clean.items())), text)
+        key, read = self._linked(caller, label, anchor, edge_type, where, text)
+        return self.counts.get(key, lambda: len(read()))
 
     def edges(
         self,
