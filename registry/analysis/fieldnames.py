@@ -79,11 +79,12 @@ class Dictionary:
     is the element qualified by the whole stem (办学许可证号 -> 证照编号 of 办学许可证;
     就失业证号 stays close to 就业失业登记证号, as the stems keep their 证)."""
     name_tails: tuple[str, ...] = ()
+    """Words a dataset's name may end with without saying what it is about (信息, 台账
+    ...), longest first: ``registry.analysis.subjects``."""
     name_scopes: tuple[str, ...] = ()
+    """Words a dataset's name may begin with the same way (全省, 辖区 ...), longest first."""
     name_words: tuple[tuple[str, str], ...] = ()
     """(variant, word) of subject words in datasets' names (房屋 -> 不动产), longest first."""
-    """Words a dataset's name may end or begin with without saying what it is about
-    (信息, 台账 ...; 全省, 辖区 ...), longest first: ``registry.analysis.subjects``."""
 
     def standard_stem(self, text: str) -> str:
         """The name with interchangeable words in their standard form (车牌 -> 号牌)."""
@@ -91,9 +92,29 @@ class Dictionary:
             return text
         return _standard(text, self.words)
 
+    def standard_subject(self, text: str) -> str:
+        """A dataset name's subject words in their standard form (房屋 -> 不动产), in one
+        pass, longest variant first, so that a word put in is not read again (企业 ->
+        市场主体 must not then read 主体 -> 市场主体)."""
+        return self._name_word.sub(lambda m: self._name_standard[m.group(0)], text)
+
     @cached_property
     def _any_word(self) -> Callable[[str], re.Match[str] | None]:
-        return re.compile("|".join(re.escape(variant) for variant, _ in self.words) or "(?!)").search
+        return _alternatives(self.words).search
+
+    @cached_property
+    def _name_word(self) -> re.Pattern[str]:
+        return _alternatives(self.name_words)
+
+    @cached_property
+    def _name_standard(self) -> dict[str, str]:
+        return dict(self.name_words)
+
+
+def _alternatives(words: Sequence[tuple[str, str]]) -> re.Pattern[str]:
+    """A pattern matching any variant of ``words``, in their order (longest first), or
+    nothing when there are none."""
+    return re.compile("|".join(re.escape(variant) for variant, _ in words) or "(?!)")
 
 
 def _standard(text: str, words: Sequence[tuple[str, str]]) -> str:
@@ -149,7 +170,7 @@ def read_dictionary(data: dict[str, Any]) -> Dictionary:
         generic["weight"],
         longest,
         tuple(words),
-        tuple(sorted((fold(w) for w in data["optional"]["variants"]), key=lambda w: -len(w))),
+        _longest_first(fold(w) for w in data["optional"]["variants"]),
         frozenset(whole_only),
         broader,
         qualified,
@@ -159,7 +180,7 @@ def read_dictionary(data: dict[str, Any]) -> Dictionary:
     )
 
 
-def _longest_first(words: list[str]) -> tuple[str, ...]:
+def _longest_first(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(words, key=lambda w: -len(w)))
 
 

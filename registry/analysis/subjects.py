@@ -26,6 +26,7 @@ rejecting it, so a copy whose fields agree strongly is still found.
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from registry.analysis.fieldnames import dictionary
@@ -43,8 +44,7 @@ def core(name: str) -> str:
     with interchangeable words in their standard form (the field names' ``words``)."""
     vocabulary = dictionary()
     text = _NOISE.sub("", _NOTES.sub("", unicodedata.normalize("NFKC", name).casefold()))
-    pattern, words = _same_words(vocabulary.name_words)
-    text = pattern.sub(lambda m: words[m.group(0)], vocabulary.standard_stem(text))
+    text = vocabulary.standard_subject(vocabulary.standard_stem(text))
     changed = True
     while changed:
         changed = False
@@ -90,27 +90,8 @@ def _slots(x: str, y: str) -> list[tuple[str, str]]:
     word of two characters or more (the longest), the parts before and after it
     (限额以上批发和零售 / 规模以上工: 限额 / 规模 and 批发和零售 / 工). A part empty on
     both sides is no slot."""
-    shared = _longest_common(x, y)
-    if len(shared) < 2:
+    i, j, size = SequenceMatcher(None, x, y, autojunk=False).find_longest_match()
+    if size < 2:
         return [(x, y)]
-    i, j = x.index(shared), y.index(shared)
-    parts = [(x[:i], y[:j]), (x[i + len(shared) :], y[j + len(shared) :])]
+    parts = [(x[:i], y[:j]), (x[i + size :], y[j + size :])]
     return [(p, q) for p, q in parts if p or q]
-
-
-def _longest_common(x: str, y: str) -> str:
-    best = ""
-    for i in range(len(x)):
-        for j in range(i + len(best) + 1, len(x) + 1):
-            if x[i:j] in y:
-                best = x[i:j]
-            else:
-                break
-    return best
-
-
-@lru_cache(maxsize=4)
-def _same_words(words: tuple[tuple[str, str], ...]) -> tuple["re.Pattern[str]", dict[str, str]]:
-    """One pass over the name, longest variant first, so that a word put in is not read
-    again (企业 -> 市场主体 must not then read 主体 -> 市场主体)."""
-    return re.compile("|".join(re.escape(v) for v, _ in words) or "(?!)"), dict(words)
