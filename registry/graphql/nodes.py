@@ -22,7 +22,7 @@ from strawberry.types import Info
 from registry.graphql.context import RegistryContext
 from registry.graphql.derive import model_columns, with_columns
 from registry.graphql.records import HistoryEntry, Provenance
-from registry.graphql.views import VIEWS
+from registry.graphql.views import VIEWS, View
 from registry.schema import model
 from registry.schema.model import NodeModel
 from registry.schema.records import Direction, EdgeRecord, NodeRecord, NodeRef
@@ -129,20 +129,23 @@ def node_of(record: NodeRecord) -> Node:
     return NODE_TYPES[record.label].from_record(record)
 
 
-async def _linked(info: Ctx, node: Node, edge_type: str, direction: Direction) -> list[tuple[EdgeRecord, Any]]:
-    """The neighbours over one edge type with their edges; the edge type decides their
-    labels, so the resolver knows their GraphQL type. The list is shared (``VIEWS``):
-    read it, do not change it."""
+async def _view(info: Ctx, node: Node, edge_type: str, direction: Direction) -> View:
+    """The neighbours over one edge type, charged to the request, as the shared view of
+    the service's kept list (``VIEWS``): read its lists, do not change them."""
     links = await info.context.loaders.linked(node.record.ref, edge_type, direction)
     info.context.charge(len(links))
-    return VIEWS.of(links, node_of).pairs
+    return VIEWS.of(links, node_of)
+
+
+async def _linked(info: Ctx, node: Node, edge_type: str, direction: Direction) -> list[tuple[EdgeRecord, Any]]:
+    """The neighbours with their edges; the edge type decides their labels, so the
+    resolver knows their GraphQL type."""
+    return (await _view(info, node, edge_type, direction)).pairs
 
 
 async def _nodes(info: Ctx, node: Node, edge_type: str, direction: Direction) -> list[Any]:
     """The neighbours alone, as a shared ``NodeList`` whose completed rows are kept too."""
-    links = await info.context.loaders.linked(node.record.ref, edge_type, direction)
-    info.context.charge(len(links))
-    return VIEWS.of(links, node_of).nodes
+    return (await _view(info, node, edge_type, direction)).nodes
 
 
 async def _one(info: Ctx, kind: type[N], key: str | None) -> N | None:

@@ -43,7 +43,9 @@ class NodeList(list[Any]):
         self.rows: dict[Hashable, list[dict[str, Any]]] = {}
 
 
-class _View:
+class View:
+    """One kept neighbour list with its GraphQL objects, as pairs and as nodes alone."""
+
     __slots__ = ("links", "nodes", "pairs")
 
     def __init__(self, links: Links, pairs: list[tuple[EdgeRecord, Any]]) -> None:
@@ -56,17 +58,17 @@ class Views:
     """The views of the neighbour lists this process has answered with."""
 
     def __init__(self, limit: int = MAX_HELD) -> None:
-        self._kept: Bounded[_View] = Bounded(lambda view: len(view.links) + 1, limit)
+        self._kept: Bounded[View] = Bounded(lambda view: len(view.links) + 1, limit)
         self._lock = Lock()
 
-    def of(self, links: Links, node_of: Callable[[NodeRecord], Any]) -> _View:
+    def of(self, links: Links, node_of: Callable[[NodeRecord], Any]) -> View:
         with self._lock:
             view = self._kept.values.get(id(links))
         if view is not None:
             # the entry holds its tuple, so no other object can have that identity now
             assert view.links is links
             return view
-        made = _View(links, [(edge, node_of(record)) for edge, record in links])
+        made = View(links, [(edge, node_of(record)) for edge, record in links])
         with self._lock:
             self._kept.put(id(links), made)  # a view made meanwhile by another thread stands
             return self._kept.values.get(id(links), made)
