@@ -61,6 +61,12 @@ Round 6 (head-concept families in the dictionary, a certificate's number qualifi
 its certificate, names of the same business and another subject lowering a pair) moved the sets, in sample, to:
 P 1.00 R 1.00; P 1.00 R 0.833 (one copy, 就业失业 / 就业创业, lost to the name rule);
 P 1.00 R 0.905; P 1.00 R 0.167; P 1.00 R 0.425; P 1.00 R 0.475, the floors below.
+Round 7 (every set calibration; holdout6 studied, its file kept byte for byte, so its
+pairs still say ``report``): a semantic model of Chinese text (a sentence encoder shipped
+inside a PyPI package) was measured and not adopted (docs/rules.md, bench/README.md); a
+county, township or village column (所属区县, 乡镇（街道）) now weighs as an
+administrative column: holdout3 R 0.167 → 0.190 (two copies found, one lost), holdout6
+P 0.850 → 0.857, R 0.425 → 0.450, the same out of sample (both sets support it).
 Out of sample (``python -m bench.duplicates_loso``: the changes chosen on the other
 five sets only) the figures are lower; bench/README.md, "Duplicate detection", gives
 both.
@@ -97,10 +103,10 @@ SETS = [
     LabelledSet("duplicate_pairs.json", "calibrate", 60, 20, 40, 1.0, 1.0),
     LabelledSet("duplicate_pairs_holdout.json", "calibrate", 60, 20, 40, 1.0, 0.83),
     LabelledSet("duplicate_pairs_holdout2.json", "calibrate", 100, 40, 60, 1.0, 0.9),
-    LabelledSet("duplicate_pairs_holdout3.json", "calibrate", 100, 40, 60, 1.0, 0.16),
+    LabelledSet("duplicate_pairs_holdout3.json", "calibrate", 100, 40, 60, 1.0, 0.19),
     LabelledSet("duplicate_pairs_holdout4.json", "calibrate", 100, 40, 60, 1.0, 0.425),
     LabelledSet("duplicate_pairs_holdout5.json", "calibrate", 100, 40, 60, 1.0, 0.475, file_split="report"),
-    LabelledSet("duplicate_pairs_holdout6.json", "report", 100, 40, 60, 0.85, 0.425),
+    LabelledSet("duplicate_pairs_holdout6.json", "calibrate", 100, 40, 60, 0.857, 0.45, file_split="report"),
 ]
 
 
