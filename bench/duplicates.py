@@ -72,9 +72,11 @@ CALIBRATION = (
     LABELLED.with_name("duplicate_pairs_holdout3.json"),
     LABELLED.with_name("duplicate_pairs_holdout4.json"),
     LABELLED.with_name("duplicate_pairs_holdout5.json"),
+    LABELLED.with_name("duplicate_pairs_holdout6.json"),
 )
-HELD_OUT = LABELLED.with_name("duplicate_pairs_holdout6.json")
-"""The blind set (its pairs split ``report``): only its precision and recall are printed."""
+HELD_OUT = LABELLED.with_name("duplicate_pairs_holdout7.json")
+"""The blind set (its pairs split ``report``): only its precision and recall are printed.
+Round 7's is being written; until it is in ``tests/data`` the bench skips it."""
 REPEAT_MAX = 20_000
 COLUMNS = ["part", "input", "datasets", "fields", "seconds", "baseline_s", "precision", "recall", "exponent"]
 SERVICE_COLUMNS = [
