@@ -112,3 +112,13 @@ def test_domain_words_departments_write_for_one_another() -> None:
     assert normaliser.token("许可机关") == normaliser.token("审批机关")
     assert normaliser.read("合同总价").klass == normaliser.read("成交金额").klass == "金额"
     assert normaliser.token("厂牌型号") == normaliser.token("品牌型号")
+
+
+def test_county_township_and_village_columns_weigh_as_administrative_columns() -> None:
+    """A copy kept by a lower level of government adds the column its list is kept by
+    (issue 9, round 7): it says where a row is kept, not what the data is."""
+    normaliser = FieldNormaliser.standard()
+    administrative = normaliser.read("备注").weight
+    for name in ("所属区县", "所在乡镇", "乡镇（街道）", "所属县（市、区）", "村（社区）", "所属区县代码", "所在街道"):
+        assert normaliser.read(name).weight == administrative, name
+    assert normaliser.read("所属行业").weight == 1.0
