@@ -25,15 +25,15 @@ from registry.schema.records import ChangeSet, EdgeWrite, NodeUpsert, NodeWrite
 from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl, RetireScope
 from registry.service.errors import InvalidInput, Issue
 
-RETIRABLE = frozenset(("Dataset", "System", "Field"))
+RETIRABLE = ("Dataset", "System", "Field")
 """Labels whose keys a retirement scope compares with what the store holds."""
 CHUNK = 100_000
 """Records per chunk handed to the store when a part in memory is larger (a native document)."""
 
 
 def node_rows(part: Declaration) -> list[NodeUpsert]:
-    """A part's nodes as the store's upserts."""
-    return [(n.LABEL, n.key(), n.props()) for n in part.nodes]
+    """A part's nodes as the store's upserts (the importer's own when it made them)."""
+    return part.node_rows()
 
 
 class Spill:
@@ -119,6 +119,15 @@ def check_edges(edges: Sequence[EdgeDecl]) -> None:
             raise InvalidInput(f"{edge.type} from {edge.src}: {exc.errors()[0]['msg']}") from None
 
 
+def _declare(declared: dict[str, set[str]], rows: Sequence[tuple[str, str] | NodeUpsert]) -> None:
+    """Add the retirable keys among ``rows`` (label and key first) to ``declared``: a
+    pass over the part per label, each a comprehension, instead of a lookup per node."""
+    for label in RETIRABLE:
+        keys = [row[1] for row in rows if row[0] == label]
+        if keys:
+            declared.setdefault(label, set()).update(keys)
+
+
 def reiterable(stream: DeclarationStream) -> None:
     """A load reads its parts twice; a one-shot iterator would be empty the second time."""
     if iter(stream.parts) is stream.parts:
@@ -152,10 +161,7 @@ def check(
         check_edges(part.edges)
         # with a spill, each node's key and properties are made once, for both uses
         rows = node_rows(part) if checked.spill is not None else None
-        keys = ((n[0], n[1]) for n in rows) if rows is not None else ((n.LABEL, n.key()) for n in part.nodes)
-        for label, key in keys:
-            if label in RETIRABLE:
-                checked.declared.setdefault(label, set()).add(key)
+        _declare(checked.declared, rows if rows is not None else [(n.LABEL, n.key()) for n in part.nodes])
         if on_part is not None:
             on_part(part)
         if checked.spill is not None:
