@@ -301,7 +301,9 @@ def _node(model: type[NodeModel], doc: BaseModel, **extra: Any) -> Any:
     values = doc.__dict__
     data = {name: values[name] for name in names}
     data.update(extra)
-    return model.assembled(data, (doc.model_fields_set & written) | extra.keys())
+    written_here = doc.model_fields_set & written  # a new set: the item's own is left alone
+    written_here.update(extra)
+    return model.assembled(data, written_here)
 
 
 def _raw_keys(item: Any) -> Iterator[str]:
@@ -352,6 +354,7 @@ def build(file: str, doc: NativeDocument, declaration: Declaration, cuts: Cuts, 
 
 def _declare_datasets(b: _Builder, doc: NativeDocument) -> list[bool]:
     declared = []
+    uncut = not b.cuts.removed
     for i, item in enumerate(doc.datasets):
         row = b.at("datasets", i)
         code = validate_resource_code(item.resource_code)
@@ -370,7 +373,8 @@ def _declare_datasets(b: _Builder, doc: NativeDocument) -> list[bool]:
             continue
         kept = b.fields_of[i] = []
         for j, field in enumerate(item.fields):
-            where = b.within(row, "datasets", i, "fields", j)
+            # b.within(row, "datasets", i, "fields", j), without a call where nothing was cut
+            where = (*row, "fields", j) if uncut else b.at("datasets", i, "fields", j)
             if field.dataset is not None and clean_code(field.dataset) != item.resource_code:
                 b.issue(where, "dataset", field.dataset, f"differs from the enclosing {item.resource_code}")
                 continue
