@@ -37,8 +37,16 @@ from registry.importers.values import (
 )
 from registry.schema.codes import clean_code, validate_credit_code, validate_resource_code
 from registry.schema.enums import ResourceCategory, ShareMode, ShareType, UpdateCycle
-from registry.schema.model import DataElement, Dataset, Department, FieldItem, Interface, NodeModel
-from registry.schema.records import NodeRef
+from registry.schema.model import (
+    FIELD_KEY_SEPARATOR,
+    DataElement,
+    Dataset,
+    Department,
+    FieldItem,
+    Interface,
+    NodeModel,
+)
+from registry.schema.records import NodeRef, NodeUpsert
 from registry.schema.synonyms import canonical, normalise, parse_bool
 from registry.service.declaration import Declaration, DeclarationStream, EdgeDecl, RetireScope
 from registry.service.errors import Issue
@@ -140,7 +148,9 @@ class Resource:
     code: str
     first_row: int
     cells: dict[str, Cell] = field(default_factory=dict)
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    """Each row's number and cells as read; the reader's ``row_index`` says where its
+    row columns are."""
     bad: bool = False
 
 
@@ -169,6 +179,8 @@ class _Reader:
             column = column_of(header) if header else None
             if column is not None and column not in self.index:
                 self.index[column] = i
+        self.row_index: dict[str, int | None] = {c: self.index.get(c) for c in ROW_COLUMNS}
+        """Where each 信息项 column is in a row (None: not in the file)."""
 
     def header(self, column: str) -> str:
         i = self.index.get(column)
@@ -194,7 +206,6 @@ class _Reader:
         code_at = self.index["resource_code"]
         resource_at = [(c, self.index[c]) for c in RESOURCE_COLUMNS if c in self.index]
         resource_cells = _getter([i for _c, i in resource_at])
-        row_at = [(c, i) for c, i in self.index.items() if c in ROW_COLUMNS]
         raw_code = ""
         code = ""
         previous: tuple[str, ...] | None = None
@@ -225,7 +236,7 @@ class _Reader:
                 issues = len(self.issues)
                 self._resource_cells(current, number, resource_at, texts)
                 previous = texts if len(self.issues) == issues else None
-            current.rows.append((number, {c: cells[i] for c, i in row_at}))
+            current.rows.append((number, cells))
         if current is not None:
             yield current
 
@@ -357,20 +368,27 @@ class _Reader:
 
     # -- fields -------------------------------------------------------------------------
 
-    def fields(self, res: Resource, dataset_ok: bool) -> list[tuple[int, FieldItem, DataElement | None]]:
+    def fields(self, res: Resource, dataset_ok: bool) -> list[tuple[FieldItem, NodeUpsert, DataElement | None]]:
         """The resource's 信息项, each checked here against every rule of ``FieldItem`` and
         then built without validating it again (``NodeModel.trusted``): this loop runs for
-        every row of a province's catalogue."""
-        out: list[tuple[int, FieldItem, DataElement | None]] = []
+        every row of a province's catalogue. Each comes with its upsert (label, key and
+        properties: what ``key()`` and ``props()`` would give, as every value here is
+        text or a whole number), made from what the loop holds already."""
+        out: list[tuple[FieldItem, NodeUpsert, DataElement | None]] = []
         seen: dict[str, int] = {}
         code = res.code
         issues = self.issues
         types = self._types
         trusted = FieldItem.trusted
-        for number, row in res.rows:
+        at = self.row_index
+        item_at, type_at, length_at = at["item"], at["data_type"], at["length"]
+        method_at, trace_at = at["processing_method"], at["traceability"]
+        element_at, element_code_at = at["element"], at["element_code"]
+        with_elements = element_at is not None or element_code_at is not None
+        for number, cells in res.rows:
             errors = len(issues)
             props: dict[str, Any] = {"dataset": code}
-            name = row.get("item", "")
+            name = cells[item_at] if item_at is not None else ""
             if not name:
                 self.issue(number, "item", "", t("col.empty", column="信息项名称"))
             elif name in seen:
@@ -378,7 +396,7 @@ class _Reader:
             else:
                 seen[name] = number
                 props["name"] = name
-            raw_type = row.get("data_type", "")
+            raw_type = cells[type_at] if type_at is not None else ""
             if raw_type:
                 known = types.get(raw_type)
                 if known is None:
@@ -394,30 +412,32 @@ class _Reader:
                     props["data_type"] = known[0]
                     if known[1] is not None:
                         props["length"] = known[1]
-            raw_length = row.get("length", "")
+            raw_length = cells[length_at] if length_at is not None else ""
             if raw_length:
                 if raw_length.isdecimal():
                     props["length"] = int(raw_length)
                 else:
                     self.issue(number, "length", raw_length, t("cat.length", value=raw_length))
-            method = row.get("processing_method")
-            if method:
-                props["processing_method"] = method
-            traceability = row.get("traceability")
-            if traceability:
-                props["traceability_requirement"] = traceability
-            element = self._element(number, row) if "element" in row or "element_code" in row else None
+            if method_at is not None and cells[method_at]:
+                props["processing_method"] = cells[method_at]
+            if trace_at is not None and cells[trace_at]:
+                props["traceability_requirement"] = cells[trace_at]
+            element = None
+            if with_elements:
+                element = self._element(
+                    number,
+                    cells[element_code_at] if element_code_at is not None else "",
+                    cells[element_at] if element_at is not None else "",
+                )
             if len(issues) > errors or not dataset_ok:
                 continue
-            out.append((number, trusted(props), element))
+            out.append((trusted(props), ("Field", f"{code}{FIELD_KEY_SEPARATOR}{name}", props), element))
         return out
 
-    def _element(self, number: int, row: dict[str, str]) -> DataElement | None:
+    def _element(self, number: int, raw_code: str, name: str) -> DataElement | None:
         """Catalogues often name the 数据元 without its code; the name then stands in as
         its key, so the same name in two catalogues still meets. A province names a few
         thousand elements over millions of rows: each is built once."""
-        raw_code = row.get("element_code", "")
-        name = row.get("element", "")
         if not raw_code and not name:
             return None
         element = self._elements.get((raw_code, name))
@@ -541,7 +561,7 @@ def _build(reader: _Reader, skip_invalid: bool, part_rows: int) -> Iterator[Decl
             if key not in departments:
                 declared = departments[key] = reader.department(provider_code, provider)
                 if declared is not None:
-                    part.nodes.append(declared)
+                    _add(part, declared)
             department = departments[key]
         errors = len(reader.issues)
         dataset = reader.dataset(res, provider, provider_code)
@@ -582,31 +602,47 @@ def _emit(
     declaration: Declaration,
     department: Department,
     dataset: Dataset,
-    fields: list[tuple[int, FieldItem, DataElement | None]],
+    fields: list[tuple[FieldItem, NodeUpsert, DataElement | None]],
     elements: set[str],
     res: Resource,
     reader: _Reader,
 ) -> None:
     dataset_ref = NodeRef(Dataset.LABEL, dataset.key())
-    declaration.nodes.append(dataset)
+    _add(declaration, dataset)
     declaration.edges.append(EdgeDecl("PROVIDES", NodeRef(Department.LABEL, department.key()), dataset_ref))
-    for _number, item, element in fields:
-        field_ref = NodeRef(FieldItem.LABEL, item.key())
-        declaration.nodes.append(item)
-        declaration.edges.append(EdgeDecl("HAS_FIELD", dataset_ref, field_ref))
+    nodes, upserts, edges = declaration.nodes, _upserts(declaration), declaration.edges
+    for item, upsert, element in fields:
+        field_ref = NodeRef("Field", upsert[1])
+        nodes.append(item)
+        upserts.append(upsert)
+        edges.append(EdgeDecl("HAS_FIELD", dataset_ref, field_ref))
         if element is not None:
-            if element.key() not in elements:
-                elements.add(element.key())
-                declaration.nodes.append(element)
-            declaration.edges.append(EdgeDecl("MEANS", field_ref, NodeRef(DataElement.LABEL, element.key())))
+            element_key = element.key()
+            if element_key not in elements:
+                elements.add(element_key)
+                _add(declaration, element)
+            edges.append(EdgeDecl("MEANS", field_ref, NodeRef(DataElement.LABEL, element_key)))
     cell = res.cells.get("interface")
     if cell is not None:
         kind = _INTERFACE_KIND.get(dataset.share_mode or "interface", "api")
         url = cell.text if "://" in cell.text else None
         interface = reader._model(Interface, {"code": clean_code(cell.text), "kind": kind, "url": url}, cell.row)
         if interface is not None:
-            declaration.nodes.append(interface)
+            _add(declaration, interface)
             declaration.edges.append(EdgeDecl("EXPOSED_VIA", dataset_ref, NodeRef(Interface.LABEL, interface.key())))
+
+
+def _upserts(declaration: Declaration) -> list[NodeUpsert]:
+    """The part's upserts, kept beside its nodes (``Declaration.upserts``)."""
+    if declaration.upserts is None:
+        declaration.upserts = [(n.LABEL, n.key(), n.props()) for n in declaration.nodes]
+    return declaration.upserts
+
+
+def _add(declaration: Declaration, node: NodeModel) -> None:
+    """A node with its upsert."""
+    _upserts(declaration).append((node.LABEL, node.key(), node.props()))
+    declaration.nodes.append(node)
 
 
 def _share_mode(text: str) -> ShareMode:

@@ -197,12 +197,20 @@ class _Builder:
         self.cuts = cuts
         self.cut = cuts.moves
         self.declaration = declaration
+        if declaration.upserts is None:
+            declaration.upserts = [(n.LABEL, n.key(), n.props()) for n in declaration.nodes]
+        self.upserts = declaration.upserts
+        """The nodes' upserts beside them (``Declaration.upserts``), with the key ``declare``
+        has made already."""
         self.issues = declaration.issues
         self.keys: dict[str, dict[str, Loc]] = {label: {} for label in LABELS}
         self.shared = shared
         self.invalid: set[str] = shared.invalid if shared is not None else set()
         self.invalid.update(key for item in cuts.items for key in _raw_keys(item))
         self.dropped = False
+        self.fields_of: dict[int, list[tuple[int, Any, str, Loc]]] = {}
+        """Each dataset's fields that were declared (by the dataset's place in its section):
+        their place, item, key and where they are, for the edges from them."""
         self.resolved: dict[tuple[str, str], NodeRef] = {}
         """References already found, by label and code as written: a province's two million
         fields name a few thousand data elements, each cleaned and looked up once."""
@@ -222,9 +230,11 @@ class _Builder:
         if severity == "error":
             self.dropped = True
 
-    def declare(self, node: NodeModel, row: Loc) -> bool:
+    def declare(self, node: NodeModel, row: Loc, key: str | None = None) -> bool:
+        """``key``: the node's key, when the caller has made it."""
         seen = self.keys[node.LABEL]
-        key = node.key()
+        if key is None:
+            key = node.key()
         first = seen.get(key)
         if first is None and self.shared is not None and node.LABEL != "Field":
             first = self.shared.keys[node.LABEL].get(key)
@@ -238,6 +248,7 @@ class _Builder:
             else:
                 self.shared.keys[node.LABEL][key] = row
         self.declaration.nodes.append(node)
+        self.upserts.append((node.LABEL, key, node.props()))
         return True
 
     def ref(self, label: str, raw: str, row: Loc, column: str) -> NodeRef | None:
@@ -270,7 +281,21 @@ class _Builder:
             self.declaration.edges.append(EdgeDecl(edge_type, src, dst, props or {}))
 
 
-_FIELDS: dict[type[NodeModel], tuple[tuple[str, ...], frozenset[str]]] = {}
+_FIELDS: dict[
+    tuple[type[NodeModel], type[BaseModel]], tuple[tuple[str, ...], frozenset[str], tuple[str, ...] | None]
+] = {}
+
+
+def _fields(
+    model: type[NodeModel], doc: type[BaseModel]
+) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...] | None]:
+    """The node's fields, as a tuple and a set, and the item's other fields (its
+    relations) when the item holds the node's fields in the node's order: then a node's
+    values are the item's copied (in C) less those, instead of picked one by one."""
+    names = tuple(model.model_fields)
+    own = [name for name in doc.model_fields if name in model.model_fields]
+    relations = tuple(name for name in doc.model_fields if name not in model.model_fields)
+    return names, frozenset(names), relations if tuple(own) == names else None
 
 
 def _node(model: type[NodeModel], doc: BaseModel, **extra: Any) -> Any:
@@ -283,19 +308,21 @@ def _node(model: type[NodeModel], doc: BaseModel, **extra: Any) -> Any:
     time, which was a third of building a 2M-field declaration (``model_construct`` does the
     same, but loops over aliases in Python and costs more than validating). ``extra`` holds
     values the importer has checked itself (the enclosing dataset's code)."""
-    fields = _FIELDS.get(model)
-    if fields is None:
-        fields = _FIELDS[model] = (tuple(model.model_fields), frozenset(model.model_fields))
-    names, written = fields
+    found = _FIELDS.get((model, type(doc)))
+    if found is None:
+        found = _FIELDS[model, type(doc)] = _fields(model, type(doc))
+    names, written, relations = found
     values = doc.__dict__
-    data = {name: values[name] for name in names}
+    if relations is not None:  # the item's values in the node's order, less its relations
+        data = values.copy()
+        for name in relations:
+            del data[name]
+    else:
+        data = {name: values[name] for name in names}
     data.update(extra)
-    node = model.__new__(model)
-    object.__setattr__(node, "__dict__", data)
-    object.__setattr__(node, "__pydantic_fields_set__", (doc.model_fields_set & written) | extra.keys())
-    object.__setattr__(node, "__pydantic_extra__", None)
-    object.__setattr__(node, "__pydantic_private__", None)
-    return node
+    written_here = doc.model_fields_set & written  # a new set: the item's own is left alone
+    written_here.update(extra)
+    return model.assembled(data, written_here)
 
 
 def _raw_keys(item: Any) -> Iterator[str]:
@@ -346,6 +373,7 @@ def build(file: str, doc: NativeDocument, declaration: Declaration, cuts: Cuts, 
 
 def _declare_datasets(b: _Builder, doc: NativeDocument) -> list[bool]:
     declared = []
+    uncut = not b.cuts.removed
     for i, item in enumerate(doc.datasets):
         row = b.at("datasets", i)
         code = validate_resource_code(item.resource_code)
@@ -362,16 +390,17 @@ def _declare_datasets(b: _Builder, doc: NativeDocument) -> list[bool]:
         declared.append(ok)
         if not ok:
             continue
+        kept = b.fields_of[i] = []
         for j, field in enumerate(item.fields):
+            # b.within(row, "datasets", i, "fields", j), without a call where nothing was cut
+            where = (*row, "fields", j) if uncut else b.at("datasets", i, "fields", j)
             if field.dataset is not None and clean_code(field.dataset) != item.resource_code:
-                b.issue(
-                    b.within(row, "datasets", i, "fields", j),
-                    "dataset",
-                    field.dataset,
-                    f"differs from the enclosing {item.resource_code}",
-                )
+                b.issue(where, "dataset", field.dataset, f"differs from the enclosing {item.resource_code}")
                 continue
-            b.declare(_node(FieldItem, field, dataset=item.resource_code), b.within(row, "datasets", i, "fields", j))
+            node = _node(FieldItem, field, dataset=item.resource_code)
+            key = node.key()
+            if b.declare(node, where, key):
+                kept.append((j, field, key, where))
     return declared
 
 
@@ -386,7 +415,6 @@ def _system_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> Non
 
 
 def _dataset_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> None:
-    declared_fields = b.keys["Field"]
     for i, item in _kept(doc.datasets, declared):
         row = b.at("datasets", i)
         dataset = NodeRef("Dataset", item.resource_code)
@@ -405,11 +433,7 @@ def _dataset_edges(b: _Builder, doc: NativeDocument, declared: list[bool]) -> No
                 mode="json", exclude_none=True
             )
             b.edge("SHARED_WITH", dataset, target, props)
-        for j, field in enumerate(item.fields):
-            key = field_key(item.resource_code, field.name)
-            declared_at = declared_fields.get(key)
-            if declared_at is None or declared_at != b.within(row, "datasets", i, "fields", j):
-                continue
+        for j, field, key, declared_at in b.fields_of.get(i, ()):
             ref = NodeRef("Field", key)
             b.edge("HAS_FIELD", dataset, ref)
             if field.element is not None:

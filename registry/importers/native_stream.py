@@ -244,10 +244,14 @@ def _parts(file: str, path: Path, *, skip_invalid: bool, limits: Limits, size: i
         complete = complete and whole
         scopes.update(dict.fromkeys(part.scopes))
         part.scopes = []
-        declared = shared.declared
+        # shared.declared, inlined: this runs for every edge of a province's file
+        fields, keys = shared.fields, shared.keys
         ready: list[EdgeDecl] = []
         for edge in part.edges:
-            ends = declared(edge.src.label, edge.src.key) and declared(edge.dst.label, edge.dst.key)
+            src, dst = edge.src, edge.dst
+            ends = (src.key in fields if src.label == "Field" else src.key in keys[src.label]) and (
+                dst.key in fields if dst.label == "Field" else dst.key in keys[dst.label]
+            )
             (ready if ends else waiting).append(edge)
         part.edges = ready
         yield part

@@ -36,6 +36,10 @@ from registry.schema.synonyms import canonical
 FIELD_KEY_SEPARATOR = "#"
 _DEFAULTS: dict[type, dict[str, Any]] = {}
 _JSON_SCALARS = frozenset({str, int, bool})
+_SET_DICT, _SET_FIELDS_SET, _SET_EXTRA, _SET_PRIVATE = (
+    BaseModel.__dict__[slot].__set__
+    for slot in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+)
 
 
 def field_key(resource_code: str, name: str) -> str:
@@ -63,11 +67,19 @@ class NodeModel(BaseModel):
             }
             if len(defaults) < len(cls.model_fields):
                 raise TypeError(f"{cls.__name__} has default factories; build it through validation")
-        node = cls.__new__(cls)
-        object.__setattr__(node, "__dict__", {**defaults, **values})
-        object.__setattr__(node, "__pydantic_fields_set__", set(values))
-        object.__setattr__(node, "__pydantic_extra__", None)
-        object.__setattr__(node, "__pydantic_private__", None)
+        return cls.assembled({**defaults, **values}, set(values))
+
+    @classmethod
+    def assembled(cls, values: dict[str, Any], written: set[str]) -> Self:
+        """A node holding ``values`` (every field of the model, already valid), with
+        ``written`` the names that count as written: the instance ``model_construct``
+        would make, its four slots filled through their descriptors (``object.__setattr__``
+        looks each one up on the type again; a catalogue import makes millions)."""
+        node = object.__new__(cls)
+        _SET_DICT(node, values)
+        _SET_FIELDS_SET(node, written)
+        _SET_EXTRA(node, None)
+        _SET_PRIVATE(node, None)
         return node
 
     def props(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from registry.schema.document import RecordsDoc
 from registry.schema.model import NodeModel
-from registry.schema.records import NodeRef
+from registry.schema.records import NodeRef, NodeUpsert
 from registry.service.errors import Issue, rejected_rows
 
 
@@ -56,6 +56,20 @@ class Declaration:
     """Entries an importer left out because of their errors, when it counts them: a
     catalogue drops a resource whose own cells are bad with all of its rows, and otherwise
     only the 信息项 whose row is bad."""
+    upserts: list[NodeUpsert] | None = None
+    """``nodes`` as the store's upserts (label, key, properties), one for one and in the
+    same order, when the importer made them as it built the nodes (the catalogue holds
+    each 信息项's key and properties at hand): the checking pass sets these aside instead
+    of asking every node for its key and properties again. Whoever adds nodes without
+    their upserts leaves this None (``extend`` does); ``node_rows`` uses it only while it
+    is as long as ``nodes``."""
+
+    def node_rows(self) -> list[NodeUpsert]:
+        """The nodes as the store's upserts: ``upserts`` when they match, else each
+        node's label, key and properties."""
+        if self.upserts is not None and len(self.upserts) == len(self.nodes):
+            return self.upserts
+        return [(n.LABEL, n.key(), n.props()) for n in self.nodes]
 
     @property
     def errors(self) -> list[Issue]:
@@ -69,6 +83,10 @@ class Declaration:
         return self.left_out or rejected_rows(self.errors)
 
     def extend(self, other: "Declaration") -> None:
+        if self.upserts is not None and other.upserts is not None and len(self.upserts) == len(self.nodes):
+            self.upserts.extend(other.upserts)
+        else:
+            self.upserts = None
         self.nodes.extend(other.nodes)
         self.edges.extend(other.edges)
         self.scopes.extend(other.scopes)

@@ -238,3 +238,20 @@ def test_reimport_is_a_no_op_and_a_removed_entry_is_retired_with_dry_run_and_lim
     done = service.load(shrunk, admin, force=True)
     assert gone in done.retired
     assert [d.key for d in service.find(admin, "Dataset")] == ["10201/001", "30501/002"]
+
+
+@pytest.mark.parametrize(
+    "name", ["zj_scjg_catalogue.csv", "nhsa_catalogue_bom.csv", "zj_gat_catalogue_gbk.csv", "bad_ten_cells.csv"]
+)
+def test_each_parts_upserts_are_its_nodes_keys_and_properties(fixtures: Path, name: str) -> None:
+    """The catalogue hands the checking pass its nodes' upserts as it builds them; they
+    must be exactly what each node would give (label, ``key()``, ``props()``)."""
+    stream = importers.stream(fixtures / name, skip_invalid=True)
+    parts = list(stream.parts)
+    assert any(part.nodes for part in parts)
+    for part in parts:
+        assert part.upserts is not None
+        assert part.upserts == [(n.LABEL, n.key(), n.props()) for n in part.nodes]
+        assert part.node_rows() is part.upserts
+    whole = importers.read(fixtures / name, skip_invalid=True)
+    assert whole.node_rows() == [row for part in parts for row in part.node_rows()]

@@ -141,3 +141,22 @@ def test_values_longer_than_a_block_and_cut_at_its_end_are_read_whole(
     monkeypatch.setattr(native_stream, "_BLOCK", 7)
     _, streamed = _whole(native_stream.stream(path, part_items=3))
     _same(streamed, importers.read(path))
+
+
+def test_each_parts_upserts_are_its_nodes_keys_and_properties(fixtures: Path, tmp_path: Path) -> None:
+    """The builder hands the checking pass its nodes' upserts as it declares them; they
+    must be exactly what each node would give (label, ``key()``, ``props()``), duplicates
+    and fields from another dataset left out of both."""
+    doc = _document(fixtures)
+    dataset = doc["datasets"][0]
+    dataset["fields"].append(dict(dataset["fields"][0]))  # a field declared twice
+    dataset["fields"].append({**dataset["fields"][0], "name": "另一项", "dataset": "not/the-enclosing"})
+    path = _write(tmp_path / "zj.json", doc)
+    parts = list(native_stream.stream(path, part_items=1, skip_invalid=True).parts)
+    assert any(part.nodes for part in parts)
+    for part in parts:
+        assert part.node_rows() == [(n.LABEL, n.key(), n.props()) for n in part.nodes]
+        assert part.upserts is None or part.node_rows() is part.upserts
+    read = importers.read(path, skip_invalid=True)
+    assert read.node_rows() == [(n.LABEL, n.key(), n.props()) for n in read.nodes]
+    assert len(read.issues) >= 2
