@@ -35,11 +35,6 @@ CHUNK = 100_000
 """Records per chunk handed to the store when a part in memory is larger (a native document)."""
 
 
-def node_rows(part: Declaration) -> list[NodeUpsert]:
-    """A part's nodes as the store's upserts (the importer's own when it made them)."""
-    return part.node_rows()
-
-
 class Spill:
     """Parts set aside between the check and the write, as ``marshal``led tuples in an
     anonymous temporary file (gone when closed), each after its length (``marshal.load``
@@ -52,7 +47,7 @@ class Spill:
     def add(self, part: Declaration, nodes: list[NodeUpsert] | None = None) -> None:
         """``nodes``: the part's nodes as rows, when the caller has made them already."""
         if nodes is None:
-            nodes = node_rows(part)
+            nodes = part.node_rows()
         data = marshal.dumps((nodes, list(map(_EDGE_ROW, part.edges))))
         self.file.write(len(data).to_bytes(8, "little"))
         self.file.write(data)
@@ -187,7 +182,7 @@ def check(
             continue
         check_edges(part.edges)
         # with a spill, each node's key and properties are made once, for both uses
-        rows = node_rows(part) if checked.spill is not None else None
+        rows = part.node_rows() if checked.spill is not None else None
         _declare(checked.declared, rows if rows is not None else [(n.LABEL, n.key()) for n in part.nodes])
         if on_part is not None:
             on_part(part)
