@@ -561,7 +561,7 @@ def _build(reader: _Reader, skip_invalid: bool, part_rows: int) -> Iterator[Decl
             if key not in departments:
                 declared = departments[key] = reader.department(provider_code, provider)
                 if declared is not None:
-                    _add(part, declared)
+                    part.add(declared)
             department = departments[key]
         errors = len(reader.issues)
         dataset = reader.dataset(res, provider, provider_code)
@@ -608,9 +608,9 @@ def _emit(
     reader: _Reader,
 ) -> None:
     dataset_ref = NodeRef(Dataset.LABEL, dataset.key())
-    _add(declaration, dataset)
+    declaration.add(dataset)
     declaration.edges.append(EdgeDecl("PROVIDES", NodeRef(Department.LABEL, department.key()), dataset_ref))
-    nodes, upserts, edges = declaration.nodes, _upserts(declaration), declaration.edges
+    nodes, upserts, edges = declaration.nodes, declaration.kept_upserts(), declaration.edges
     for item, upsert, element in fields:
         field_ref = NodeRef("Field", upsert[1])
         nodes.append(item)
@@ -620,7 +620,7 @@ def _emit(
             element_key = element.key()
             if element_key not in elements:
                 elements.add(element_key)
-                _add(declaration, element)
+                declaration.add(element)
             edges.append(EdgeDecl("MEANS", field_ref, NodeRef(DataElement.LABEL, element_key)))
     cell = res.cells.get("interface")
     if cell is not None:
@@ -628,21 +628,8 @@ def _emit(
         url = cell.text if "://" in cell.text else None
         interface = reader._model(Interface, {"code": clean_code(cell.text), "kind": kind, "url": url}, cell.row)
         if interface is not None:
-            _add(declaration, interface)
+            declaration.add(interface)
             declaration.edges.append(EdgeDecl("EXPOSED_VIA", dataset_ref, NodeRef(Interface.LABEL, interface.key())))
-
-
-def _upserts(declaration: Declaration) -> list[NodeUpsert]:
-    """The part's upserts, kept beside its nodes (``Declaration.upserts``)."""
-    if declaration.upserts is None:
-        declaration.upserts = [(n.LABEL, n.key(), n.props()) for n in declaration.nodes]
-    return declaration.upserts
-
-
-def _add(declaration: Declaration, node: NodeModel) -> None:
-    """A node with its upsert."""
-    _upserts(declaration).append((node.LABEL, node.key(), node.props()))
-    declaration.nodes.append(node)
 
 
 def _share_mode(text: str) -> ShareMode:

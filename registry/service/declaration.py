@@ -60,16 +60,37 @@ class Declaration:
     """``nodes`` as the store's upserts (label, key, properties), one for one and in the
     same order, when the importer made them as it built the nodes (the catalogue holds
     each 信息项's key and properties at hand): the checking pass sets these aside instead
-    of asking every node for its key and properties again. Whoever adds nodes without
-    their upserts leaves this None (``extend`` does); ``node_rows`` uses it only while it
-    is as long as ``nodes``."""
+    of asking every node for its key and properties again. Kept in step by ``add`` and by
+    appending to the list ``kept_upserts`` gives with each node; a node appended to
+    ``nodes`` alone puts them out of step, and they are then not used (``node_rows``
+    compares the lengths). A node replaced in place would not be noticed: nothing does
+    that."""
+
+    def _in_step(self) -> list[NodeUpsert] | None:
+        """``upserts`` while they are as many as ``nodes``."""
+        upserts = self.upserts
+        return upserts if upserts is not None and len(upserts) == len(self.nodes) else None
 
     def node_rows(self) -> list[NodeUpsert]:
-        """The nodes as the store's upserts: ``upserts`` when they match, else each
+        """The nodes as the store's upserts: ``upserts`` when they are in step, else each
         node's label, key and properties."""
-        if self.upserts is not None and len(self.upserts) == len(self.nodes):
-            return self.upserts
+        upserts = self._in_step()
+        if upserts is not None:
+            return upserts
         return [(n.LABEL, n.key(), n.props()) for n in self.nodes]
+
+    def kept_upserts(self) -> list[NodeUpsert]:
+        """``upserts``, made from the nodes first if they are not in step: the list an
+        importer appends each node's upsert to as it appends the node."""
+        upserts = self._in_step()
+        if upserts is None:
+            upserts = self.upserts = self.node_rows()
+        return upserts
+
+    def add(self, node: NodeModel) -> None:
+        """A node with its upsert."""
+        self.kept_upserts().append((node.LABEL, node.key(), node.props()))
+        self.nodes.append(node)
 
     @property
     def errors(self) -> list[Issue]:
@@ -83,8 +104,9 @@ class Declaration:
         return self.left_out or rejected_rows(self.errors)
 
     def extend(self, other: "Declaration") -> None:
-        if self.upserts is not None and other.upserts is not None and len(self.upserts) == len(self.nodes):
-            self.upserts.extend(other.upserts)
+        mine, theirs = self._in_step(), other._in_step()
+        if mine is not None and theirs is not None:
+            mine.extend(theirs)
         else:
             self.upserts = None
         self.nodes.extend(other.nodes)
