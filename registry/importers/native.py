@@ -11,7 +11,7 @@ and the service checks again against the store when it writes.
 import dataclasses
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -22,7 +22,7 @@ from registry.importers.limits import DEFAULT, Limits
 from registry.importers.source import decode, sha256
 from registry.importers.values import share_rule
 from registry.schema.codes import clean_code, validate_resource_code
-from registry.schema.document import NativeDocument
+from registry.schema.document import FieldDoc, NativeDocument
 from registry.schema.model import (
     DataElement,
     Dataset,
@@ -197,9 +197,7 @@ class _Builder:
         self.cuts = cuts
         self.cut = cuts.moves
         self.declaration = declaration
-        if declaration.upserts is None:
-            declaration.upserts = [(n.LABEL, n.key(), n.props()) for n in declaration.nodes]
-        self.upserts = declaration.upserts
+        self.upserts = declaration.kept_upserts()
         """The nodes' upserts beside them (``Declaration.upserts``), with the key ``declare``
         has made already."""
         self.issues = declaration.issues
@@ -208,7 +206,7 @@ class _Builder:
         self.invalid: set[str] = shared.invalid if shared is not None else set()
         self.invalid.update(key for item in cuts.items for key in _raw_keys(item))
         self.dropped = False
-        self.fields_of: dict[int, list[tuple[int, Any, str, Loc]]] = {}
+        self.fields_of: dict[int, list[tuple[int, FieldDoc, str, Loc]]] = {}
         """Each dataset's fields that were declared (by the dataset's place in its section):
         their place, item, key and where they are, for the edges from them."""
         self.resolved: dict[tuple[str, str], NodeRef] = {}
@@ -281,14 +279,13 @@ class _Builder:
             self.declaration.edges.append(EdgeDecl(edge_type, src, dst, props or {}))
 
 
-_FIELDS: dict[
-    tuple[type[NodeModel], type[BaseModel]], tuple[tuple[str, ...], frozenset[str], tuple[str, ...] | None]
-] = {}
+_Fields = tuple[tuple[str, ...], frozenset[str], tuple[str, ...] | None]
+"""A node model's fields as a tuple and a set, and an item model's relations (``_fields``)."""
+_FIELDS: dict[tuple[type[NodeModel], type[BaseModel]], _Fields] = {}
+N = TypeVar("N", bound=NodeModel)
 
 
-def _fields(
-    model: type[NodeModel], doc: type[BaseModel]
-) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...] | None]:
+def _fields(model: type[NodeModel], doc: type[BaseModel]) -> _Fields:
     """The node's fields, as a tuple and a set, and the item's other fields (its
     relations) when the item holds the node's fields in the node's order: then a node's
     values are the item's copied (in C) less those, instead of picked one by one."""
@@ -298,7 +295,7 @@ def _fields(
     return names, frozenset(names), relations if tuple(own) == names else None
 
 
-def _node(model: type[NodeModel], doc: BaseModel, **extra: Any) -> Any:
+def _node(model: type[N], doc: BaseModel, **extra: Any) -> N:
     """The graph node behind a document item: its properties without the relations, with
     only those the document wrote marked as set (``props`` keeps just those), so that an
     omitted property keeps what another source declared.
