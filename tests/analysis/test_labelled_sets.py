@@ -1,5 +1,5 @@
 """Detection judged against hand-labelled catalogue pairs, not data the detector's own
-generator made: seven sets under ``tests/data/``, each held to the precision and recall
+generator made: nine sets under ``tests/data/``, each held to the precision and recall
 measured on it (a change that loses copies or precision fails).
 
 Each set after the first was written pair by pair by another helper session from its
