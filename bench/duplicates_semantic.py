@@ -29,14 +29,15 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from registry.analysis.duplicates import detect
+from registry.analysis.duplicates import PairScores, detect
 from registry.analysis.evaluation import LabelledPair, evaluate
+from registry.analysis.matrix import ItemMatrix
 from registry.synth.scoring import precision_recall
 from registry.synth.styles import STYLES, styled
 
@@ -44,6 +45,17 @@ DATA = Path(__file__).parent.parent / "tests" / "data"
 SETS = ("duplicate_pairs.json", *(f"duplicate_pairs_holdout{s}.json" for s in ("", "2", "3", "4", "5", "6")))
 WEIGHTS = (0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1.0)
 Encode = Callable[[list[str]], np.ndarray]
+
+
+class Row(TypedDict):
+    """A labelled pair as the rules see it: its set, whether it is a copy, whether the
+    detector accepts it, the detector's total and the cosine of its two entries."""
+
+    set: str
+    dup: bool
+    said: bool
+    total: float
+    cos: float
 
 
 def model(name: str) -> Encode:
@@ -73,9 +85,9 @@ def entry(name: str, fields: list[str] | tuple[str, ...]) -> str:
     return name + "：" + "、".join(fields)
 
 
-def labelled_rows(encode: Encode) -> list[dict[str, Any]]:
+def labelled_rows(encode: Encode) -> list[Row]:
     """Per labelled pair: its set, label, the detector's verdict and total, the cosine."""
-    rows = []
+    rows: list[Row] = []
     for name in SETS:
         pairs = [LabelledPair.from_dict(p) for p in json.loads((DATA / name).read_text(encoding="utf-8"))["pairs"]]
         result = evaluate(pairs)
@@ -91,19 +103,23 @@ def labelled_rows(encode: Encode) -> list[dict[str, Any]]:
 
 
 def rules() -> Iterator[tuple[float, float]]:
+    """Every weight and bar tried, the detector alone first."""
     yield 0.0, 9.0  # no signal
     for w in WEIGHTS:
         for c in np.arange(0.45, 1.6, 0.01):
             yield w, round(float(c), 2)
 
 
-def counts(rows: list[dict[str, Any]], w: float, c: float) -> tuple[int, int, int]:
+def counts(rows: list[Row], w: float, c: float) -> tuple[int, int, int]:
+    """Copies found, false alarms and copies in all, with the rule ``w``, ``c``."""
     said = [r for r in rows if r["said"] or r["total"] + w * r["cos"] >= c]
     hits = sum(r["dup"] for r in said)
     return hits, len(said) - hits, sum(r["dup"] for r in rows)
 
 
-def objective(rows: list[dict[str, Any]], train: list[str], w: float, c: float) -> float:
+def objective(rows: list[Row], train: list[str], w: float, c: float) -> float:
+    """Copies found less false alarms over ``train``; refused where a set's precision falls
+    below 0.9 or below its own without the signal."""
     gained = 0
     for name in train:
         of_set = [r for r in rows if r["set"] == name]
@@ -116,7 +132,9 @@ def objective(rows: list[dict[str, Any]], train: list[str], w: float, c: float) 
     return gained
 
 
-def loso(rows: list[dict[str, Any]]) -> tuple[float, float]:
+def loso(rows: list[Row]) -> tuple[float, float]:
+    """Prints each set held out with the rule chosen on the others; returns the rule chosen
+    on all of them."""
     print("| held out | without P / R | chosen on the other six (w, c) | with it P / R | copies, false alarms added |")
     print("|---|---|---|---|---|")
     for held in SETS:
@@ -132,7 +150,9 @@ def loso(rows: list[dict[str, Any]]) -> tuple[float, float]:
     return max(rules(), key=lambda r: (objective(rows, list(SETS), *r), -r[0]))
 
 
-def pair_metric(matrix: Any, scores: Any, accepted: np.ndarray, truth: list[list[str]]) -> tuple[float, float]:
+def pair_metric(
+    matrix: ItemMatrix, scores: PairScores, accepted: np.ndarray, truth: list[list[str]]
+) -> tuple[float, float]:
     """Precision and recall of the clusters the accepted pairs make, as ``bench.duplicates``."""
     graph = sparse.coo_matrix(
         (np.ones(int(accepted.sum())), (scores.left[accepted], scores.right[accepted])),
