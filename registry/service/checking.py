@@ -31,6 +31,7 @@ RETIRABLE = ("Dataset", "System", "Field")
 _EDGE_ROW = attrgetter("type", "src.label", "src.key", "dst.label", "dst.key", "props")
 """An edge as the store's row, read in C."""
 _EDGE_SHAPE = attrgetter("type", "src.label", "dst.label")
+"""What the graph model judges an edge by, properties aside: its type and its ends' labels."""
 CHUNK = 100_000
 """Records per chunk handed to the store when a part in memory is larger (a native document)."""
 
@@ -122,11 +123,13 @@ def check_edges(edges: Sequence[EdgeDecl]) -> None:
 
 
 def _shape_valid(edge_type: str, source: str, target: str) -> bool:
+    """The graph model has this relation from ``source`` to ``target``."""
     spec = EDGE_SPECS.get(edge_type)
     return spec is not None and source in spec.sources and target in spec.targets
 
 
 def _check_edges_in_order(edges: Sequence[EdgeDecl]) -> None:
+    """Each edge in turn, raising the first bad one's error (the check before shapes were judged once)."""
     for edge in edges:
         spec = EDGE_SPECS.get(edge.type)
         if spec is None:
