@@ -80,7 +80,7 @@ Round 6 (head-concept families in the dictionary, a certificate's number qualifi
 its certificate, names of the same business and another subject lowering a pair) moved the sets, in sample, to:
 P 1.00 R 1.00; P 1.00 R 0.833 (one copy, 就业失业 / 就业创业, lost to the name rule);
 P 1.00 R 0.905; P 1.00 R 0.167; P 1.00 R 0.425; P 1.00 R 0.475, the floors below.
-Round 7 (every set calibration; holdout6 studied, its file kept byte for byte, so its
+Round 7 (the seven sets before holdout7 calibration; holdout6 studied, its file kept byte for byte, so its
 pairs still say ``report``): a semantic model of Chinese text (a sentence encoder shipped
 inside a PyPI package) was measured and not adopted (docs/rules.md, bench/README.md); a
 county, township or village column (所属区县, 乡镇（街道）) now weighs as an
