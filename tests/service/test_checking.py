@@ -5,6 +5,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from registry.schema.model import EDGE_SPECS, EdgeProps, EdgeSpec
 from registry.schema.records import NodeRef
 from registry.service.checking import _check_edges_in_order, check_edges
 from registry.service.declaration import EdgeDecl
@@ -48,3 +49,19 @@ def test_the_first_bad_edge_is_the_one_reported(first: str, second: str) -> None
     assert expected is not None
     assert _error(check_edges, edges) == expected
     assert _error(check_edges, [BAD[first]]) == _error(_check_edges_in_order, [BAD[first]])
+
+
+class _Required(EdgeProps):
+    weight: int
+
+
+def test_a_type_that_requires_properties_refuses_an_edge_without_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No relation of the graph model requires properties yet; one that did must still have
+    each edge without them refused, first bad edge first (the check's ``strict`` types)."""
+    monkeypatch.setitem(EDGE_SPECS, "WEIGHS", EdgeSpec(sources={"Dataset"}, targets={"Field"}, props=_Required))
+    weighed = EdgeDecl("WEIGHS", DATASET, FIELD, {"weight": 1})
+    assert _error(check_edges, [*GOOD, weighed] * 100) is None
+    edges = [*GOOD, weighed, EdgeDecl("WEIGHS", DATASET, FIELD), *GOOD]
+    expected = _error(_check_edges_in_order, edges)
+    assert expected is not None and expected.startswith("WEIGHS from")
+    assert _error(check_edges, edges) == expected
