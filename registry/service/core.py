@@ -50,6 +50,7 @@ from registry.service.errors import (
     PermissionDenied,
     RetireLimitExceeded,
 )
+from registry.service.levels import Key
 from registry.service.neighbours import Links, Neighbours
 from registry.service.ownership import owners
 from registry.service.rows import CallerRows
@@ -532,16 +533,18 @@ class RegistryService:
             retired, limit_hit = self._retirements(checked, caller, force=force, limit=retire_limit, dry_run=dry_run)
         unseen = self._hidden_edges_of(caller, retired)
         tracking = self.visibility.tracking()
-        touched: set[NodeRef] = set()
+        # (label, key) pairs, not NodeRefs: a tuple is made and hashed in C, and a province
+        # touches every one of its nodes three times (the node, and as each edge's end)
+        touched: set[Key] = set()
 
         def chunks() -> Iterator[ChangeSet]:
             for changes in checked_changes(stream, checked):
                 if tracking is not None:
-                    touched.update(NodeRef(n.label, n.key) for n in changes.nodes)
-                    touched.update(end for e in changes.edges for end in (e.src, e.dst))
-                    touched.update(NodeRef(label, key) for label, key, _props in changes.node_rows)
-                    touched.update(NodeRef(sl, sk) for _t, sl, sk, _dl, _dk, _props in changes.edge_rows)
-                    touched.update(NodeRef(dl, dk) for _t, _sl, _sk, dl, dk, _props in changes.edge_rows)
+                    touched.update((n.label, n.key) for n in changes.nodes)
+                    touched.update((end.label, end.key) for e in changes.edges for end in (e.src, e.dst))
+                    touched.update(row[:2] for row in changes.node_rows)
+                    touched.update(row[1:3] for row in changes.edge_rows)
+                    touched.update(row[3:5] for row in changes.edge_rows)
                 yield changes
 
         def finish(_result: ApplyResult) -> ChangeSet:
@@ -555,7 +558,7 @@ class RegistryService:
             )
             if tracking is not None:
                 touched.update(self._neighbourhood(retired))
-                touched.add(NodeRef(record.LABEL, record.key()))
+                touched.add((record.LABEL, record.key()))
             return ChangeSet(retire_nodes=retired, record=NodeWrite(record.LABEL, record.key(), record.props()))
 
         with gc_paused():
@@ -782,10 +785,10 @@ class RegistryService:
             for listener in self.listeners:
                 listener(batch)
 
-    def _neighbourhood(self, refs: Sequence[NodeRef]) -> set[NodeRef]:
+    def _neighbourhood(self, refs: Sequence[NodeRef]) -> set[Key]:
         """``refs`` and the other ends of their live edges: what retiring them touches."""
-        touched = set(refs)
+        touched = {(ref.label, ref.key) for ref in refs}
         if refs:
             for edge in self.store.edges(list(refs), direction="both"):
-                touched.update((edge.src, edge.dst))
+                touched.update(((edge.src.label, edge.src.key), (edge.dst.label, edge.dst.key)))
         return touched

@@ -90,11 +90,11 @@ def _beyond(graph: Graph, keys: list[Key]) -> set[Key]:
     return found
 
 
-def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[NodeRef]) -> Update:
+def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[Key]) -> Update:
     """Bring ``levels`` (every live node's level before the write) up to date with a write
     that touched ``touched``: the nodes it wrote or retired and both ends of every edge
     it wrote or retired. ``levels`` is changed in place."""
-    update = Update(closure=closure(graph, {(ref.label, ref.key) for ref in touched}))
+    update = Update(closure=closure(graph, touched))
     props = graph.props(update.closure)
     for label, key in update.closure - props.keys():
         ref = NodeRef(label, key)

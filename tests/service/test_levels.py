@@ -137,7 +137,7 @@ def test_an_update_equals_a_full_recomputation(seed: int) -> None:
     levels = dict(required_levels(graph))
     for _ in range(8):
         touched = _random_write(rng, graph)
-        update_levels(levels, NxGraph(graph), touched)
+        update_levels(levels, NxGraph(graph), _keys(touched))
         assert levels == required_levels(graph)
 
 
@@ -153,7 +153,7 @@ def test_an_update_reads_only_the_closure_of_what_was_touched(monkeypatch: pytes
         raise AssertionError("a write recomputed every level")
 
     monkeypatch.setattr("registry.service.visibility.required_levels", refuse)
-    update = update_levels(levels, reads, {field})
+    update = update_levels(levels, reads, {_key(field)})
     assert levels[field] == 3
     assert _key(field) in update.closure
     # the field's dataset, that dataset's fields and what derives from them: not the registry
@@ -189,6 +189,6 @@ def test_the_embedded_store_walks_the_same_closure_and_levels(seed: int, tmp_pat
     for touched in ({rng.choice(nodes)}, set(rng.sample(nodes, 5)), set(nodes)):
         assert closure(stored, _keys(touched)) == closure(NxGraph(graph), _keys(touched))
     levels: dict[NodeRef, int] = {}
-    update_levels(levels, stored, nodes)
+    update_levels(levels, stored, _keys(nodes))
     assert levels == required_levels(graph)
     store.close()
