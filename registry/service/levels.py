@@ -175,7 +175,8 @@ def _lineage(
                 if source in new:
                     readers.setdefault(source, []).append(ref)
                 new[ref] = max(new[ref], level(source))
-    queue = deque(readers)
+    # a level of 0 raises nobody: only the nodes above it start the pushing
+    queue = deque(ref for ref in readers if new[ref] > 0)
     while queue:
         ref = queue.popleft()
         value = new[ref]
