@@ -162,19 +162,29 @@ def _lineage(
         for item in held:
             owners.setdefault(item, dataset)
     sources = graph.linked(fields, "DERIVED_FROM", "out")
+    # the loop below runs for every field of a province: dict lookups inline, a call to
+    # ``level`` only for a node outside the closure
+    none: Mapping[str, Any] = {}
     for ref in fields:
+        value = new[ref]
         owner = owners.get(ref)
         if owner is not None:
             readers.setdefault(ref, []).append(owner)
-            new[ref] = max(new[ref], level(owner))
-        declassified = bool(props[ref].get("declassified")) or (
-            owner is not None and bool(props.get(owner, {}).get("declassified"))
-        )
-        if not declassified:
-            for source in sources.get(ref, []):
-                if source in new:
+            above = new.get(owner)
+            if above is None:
+                above = level(owner)
+            if above > value:
+                value = above
+        if not (props[ref].get("declassified") or (owner is not None and props.get(owner, none).get("declassified"))):
+            for source in sources.get(ref, ()):
+                above = new.get(source)
+                if above is None:
+                    above = level(source)
+                else:
                     readers.setdefault(source, []).append(ref)
-                new[ref] = max(new[ref], level(source))
+                if above > value:
+                    value = above
+        new[ref] = value
     # a level of 0 raises nobody: only the nodes above it start the pushing
     queue = deque(ref for ref in readers if new[ref] > 0)
     while queue:
@@ -199,7 +209,7 @@ class StoreGraph:
         found: dict[Key, Mapping[str, Any]] = {}
         read = getattr(self.store, "node_props", None)
         for label, members in _by_label(keys).items():
-            if read is not None:  # the level's properties only, read in SQLite (SQLiteStore.node_props)
+            if read is not None:  # the level's properties only (SQLiteStore.node_props): small maps
                 found.update(((label, key), props) for key, props in read(label, members, LEVEL_PROPERTIES))
                 continue
             for key, record in self.store.get_nodes(label, members).items():

@@ -1123,8 +1123,9 @@ class SQLiteStore:
         province's, to update clearance levels after its import), which through
         ``get_nodes`` built a record per node and pushed every kept record out of the cache
         for others nobody asks for again. With ``names``, only those properties (the ones
-        present), taken out of the stored JSON by SQLite: decoding a 信息项's whole map in
-        Python was most of reading a province's. Not part of the Store protocol;
+        present), taken out of the stored JSON by SQLite: about the CPU of decoding the whole
+        map (0.66 against 0.52 s for 200,000 信息项), but a province's millions of maps are
+        not all held at once for the three values a level reads. Not part of the Store protocol;
         ``registry.service.levels`` uses it when present."""
         if names is None:
             for start in range(0, len(keys), _CHUNK):
