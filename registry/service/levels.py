@@ -14,6 +14,7 @@ levels gives exactly what a full computation gives, also when a level falls.
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Protocol
 
 from registry.schema.records import Direction, NodeRef
@@ -107,8 +108,12 @@ def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[Ke
         return levels.get(NodeRef(*node), 0) if found is None else found
 
     by_label: dict[str, list[Key]] = {}
-    for node in sorted(props):
-        by_label.setdefault(node[0], []).append(node)
+    for node in props:  # the rules' outcome does not depend on the order
+        found = by_label.get(node[0])
+        if found is None:
+            by_label[node[0]] = [node]
+        else:
+            found.append(node)
     datasets = by_label.get("Dataset", [])
     for dataset, held in graph.linked(datasets, "HOLDS", "in").items():
         least = min((level(s) for s in held), default=0)
@@ -158,9 +163,8 @@ def _lineage(
     # has its dataset there too (HAS_FIELD in is a dependent), so reading every field's
     # HAS_FIELD again (a province's two million) would find nothing new
     owners: dict[Key, Key] = {}
-    for dataset, held in readers.items():
-        for item in held:
-            owners.setdefault(item, dataset)
+    for dataset, held in reversed(readers.items()):  # the first dataset of a field wins
+        owners.update(zip(held, repeat(dataset)))
     sources = graph.linked(fields, "DERIVED_FROM", "out")
     # the loop below runs for every field of a province: dict lookups inline, a call to
     # ``level`` only for a node outside the closure
@@ -251,7 +255,12 @@ class StoreGraph:
         return out
 
 
-def _by_label(keys: Iterable[Key]) -> dict[str, list[str]]:
+def _by_label(keys: Collection[Key]) -> dict[str, list[str]]:
+    """Keys by label, as the store's walks take them; the update asks for one label at a
+    time but for the closure, so that case is two comprehensions, not a loop."""
+    labels = {label for label, _key in keys}
+    if len(labels) == 1:
+        return {labels.pop(): [key for _label, key in keys]}
     grouped: dict[str, list[str]] = {}
     for label, key in keys:
         members = grouped.get(label)
