@@ -93,6 +93,7 @@ def log(path: Path, **row: Any) -> None:
 def run(datasets: int, provinces: int, store_path: Path, seed: int) -> Report:
     report = Report("national_store", COLUMNS)
     progress = RESULTS / "national_store-progress.jsonl"
+    progress.parent.mkdir(parents=True, exist_ok=True)
     progress.unlink(missing_ok=True)
     remove_store(store_path)
     raw_path = store_path.with_name(store_path.stem + "-raw.db")

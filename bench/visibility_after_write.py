@@ -33,7 +33,7 @@ from bench.registries import copy_store, prepare
 from registry import importers
 from registry.schema.records import NodeRef
 from registry.service import Caller, RegistryService, visibility_cache
-from registry.service.levels import Graph, Update, update_levels
+from registry.service.levels import Graph, Key, Update, update_levels
 from registry.store.sqlite import SQLiteStore
 
 COLUMNS = ["step", "seconds", "cpu_s", "peak_rss_mib", "result"]
@@ -102,7 +102,7 @@ def run(datasets: int, seed: int) -> Report:
         report.add(step="public dashboard mix, first (levels computed once)", **dashboard(service))
         updates: list[tuple[float, Update]] = []
 
-        def timed(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[NodeRef]) -> Update:
+        def timed(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[Key]) -> Update:
             started = time.process_time()
             update = update_levels(levels, graph, touched)
             updates.append((time.process_time() - started, update))

@@ -14,11 +14,18 @@ levels gives exactly what a full computation gives, also when a level falls.
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from itertools import repeat
 from typing import Any, Protocol
 
 from registry.schema.records import Direction, NodeRef
-from registry.service.visibility import INTRANET, own_level
+from registry.service.visibility import INTRANET, LEVEL_PROPERTIES, own_level
+
+Key = tuple[str, str]
+"""A node as (label, key) while levels are worked out: a tuple hashes and compares in C,
+where a ``NodeRef`` (a dataclass) runs a Python ``__hash__`` for every dict or set it
+meets, millions of times over a province's closure. The levels kept by the service are
+keyed by ``NodeRef``; only the nodes whose level is set or read outside the closure are
+turned into one."""
 
 DEPENDENTS: tuple[tuple[str, Direction], ...] = (
     ("HOLDS", "out"),  # a system's datasets take the level of their holders
@@ -33,20 +40,18 @@ DEPENDENTS: tuple[tuple[str, Direction], ...] = (
 )
 """From a node to the nodes whose level is read from its level or properties."""
 
-_ORDER = attrgetter("label", "key")
-"""``NodeRef``'s own order, as a key made in C: the dataclass's comparison is a Python
-call per comparison, seconds for a province's nodes."""
-
 
 class Graph(Protocol):
-    """What the update reads: live nodes' properties and live edges, a batch at a time."""
+    """What the update reads: live nodes' properties and live edges, a batch at a time,
+    nodes named by ``Key``."""
 
-    def props(self, refs: Collection[NodeRef]) -> dict[NodeRef, dict[str, Any]]:
-        """The properties of those of ``refs`` that are live (absent: retired or unknown)."""
+    def props(self, keys: Collection[Key]) -> dict[Key, Mapping[str, Any]]:
+        """At least the ``LEVEL_PROPERTIES`` of those of ``keys`` that are live (absent:
+        retired or unknown)."""
         ...
 
-    def linked(self, refs: Collection[NodeRef], edge_type: str, direction: Direction) -> dict[NodeRef, list[NodeRef]]:
-        """For each of ``refs``, its neighbours over live ``edge_type`` edges that way."""
+    def linked(self, keys: Collection[Key], edge_type: str, direction: Direction) -> dict[Key, list[Key]]:
+        """For each of ``keys``, its neighbours over live ``edge_type`` edges that way."""
         ...
 
 
@@ -54,79 +59,85 @@ class Graph(Protocol):
 class Update:
     """What an update did: the closure it recomputed and the levels that moved."""
 
-    closure: set[NodeRef] = field(default_factory=set)
+    closure: set[Key] = field(default_factory=set)
     changed: dict[NodeRef, int | None] = field(default_factory=dict)
     """New level by node; None for a node that is gone."""
 
 
-def closure(graph: Graph, touched: Iterable[NodeRef]) -> set[NodeRef]:
+def closure(graph: Graph, touched: Iterable[Key]) -> set[Key]:
     """``touched`` and every node whose level is read, directly or not, from theirs: one
     batch of edge reads per step away from ``touched``, each over the new nodes only."""
     seen = set(touched)
     frontier = list(seen)
     while frontier:
-        frontier = [ref for ref in _beyond(graph, frontier) if ref not in seen]
+        frontier = [key for key in _beyond(graph, frontier) if key not in seen]
         seen.update(frontier)
     return seen
 
 
-def _beyond(graph: Graph, refs: list[NodeRef]) -> set[NodeRef]:
-    """The dependents of ``refs`` that are not among them: by the graph's own
+def _beyond(graph: Graph, keys: list[Key]) -> set[Key]:
+    """The dependents of ``keys`` that are not among them: by the graph's own
     ``linked_beyond`` when it has one (``StoreGraph`` over the embedded store, which keeps
-    the edges between two of ``refs`` out of Python), else edge type by edge type."""
+    the edges between two of ``keys`` out of Python), else edge type by edge type."""
     beyond = getattr(graph, "linked_beyond", None)
     if beyond is not None:
-        found: set[NodeRef] = beyond(refs, DEPENDENTS)
+        found: set[Key] = beyond(keys, DEPENDENTS)
         return found
     found = set()
     for edge_type, direction in DEPENDENTS:
-        for others in graph.linked(refs, edge_type, direction).values():
+        for others in graph.linked(keys, edge_type, direction).values():
             found.update(others)
-    found.difference_update(refs)
+    found.difference_update(keys)
     return found
 
 
-def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[NodeRef]) -> Update:
+def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[Key]) -> Update:
     """Bring ``levels`` (every live node's level before the write) up to date with a write
     that touched ``touched``: the nodes it wrote or retired and both ends of every edge
     it wrote or retired. ``levels`` is changed in place."""
     update = Update(closure=closure(graph, touched))
     props = graph.props(update.closure)
-    for ref in update.closure - props.keys():
+    for label, key in update.closure - props.keys():
+        ref = NodeRef(label, key)
         if levels.pop(ref, None) is not None:
             update.changed[ref] = None
-    new = {ref: own_level(ref.label, attrs) for ref, attrs in props.items()}
+    new = {node: own_level(node[0], attrs) for node, attrs in props.items()}
 
-    def level(ref: NodeRef) -> int:
-        found = new.get(ref)
-        return levels.get(ref, 0) if found is None else found
+    def level(node: Key) -> int:
+        found = new.get(node)
+        return levels.get(NodeRef(*node), 0) if found is None else found
 
-    by_label: dict[str, list[NodeRef]] = {}
-    for ref in sorted(props, key=_ORDER):
-        by_label.setdefault(ref.label, []).append(ref)
+    by_label: dict[str, list[Key]] = {}
+    for node in props:  # the rules' outcome does not depend on the order
+        found = by_label.get(node[0])
+        if found is None:
+            by_label[node[0]] = [node]
+        else:
+            found.append(node)
     datasets = by_label.get("Dataset", [])
     for dataset, held in graph.linked(datasets, "HOLDS", "in").items():
         least = min((level(s) for s in held), default=0)
         if least > 0:
             new[dataset] = max(new[dataset], least)
     _lineage(new, level, graph, props, datasets, by_label.get("Field", []))
-    for ref, exposed in graph.linked(by_label.get("Interface", []), "EXPOSED_VIA", "in").items():
+    for node, exposed in graph.linked(by_label.get("Interface", []), "EXPOSED_VIA", "in").items():
         if exposed:
-            new[ref] = max(new[ref], min(level(d) for d in exposed))
-    for ref, built in graph.linked(by_label.get("Project", []), "BUILDS", "out").items():
+            new[node] = max(new[node], min(level(d) for d in exposed))
+    for node, built in graph.linked(by_label.get("Project", []), "BUILDS", "out").items():
         if built:
-            new[ref] = min(level(s) for s in built)
+            new[node] = min(level(s) for s in built)
     needs = by_label.get("Need", [])
     requesters = graph.linked(needs, "NEEDS", "in")
     targets = graph.linked(needs + by_label.get("SharingRequest", []), "FOR", "out")
-    for ref in needs:
-        new[ref] = max([level(n) for n in requesters.get(ref, []) + targets.get(ref, [])], default=0)
-    for ref in by_label.get("SharingRequest", []):
-        new[ref] = max([level(n) for n in targets.get(ref, [])], default=0)
+    for node in needs:
+        new[node] = max([level(n) for n in requesters.get(node, []) + targets.get(node, [])], default=0)
+    for node in by_label.get("SharingRequest", []):
+        new[node] = max([level(n) for n in targets.get(node, [])], default=0)
     reviewed = graph.linked(by_label.get("Review", []), "REVIEWS", "out")
-    for ref in by_label.get("Review", []):
-        new[ref] = max([level(n) for n in reviewed.get(ref, [])], default=INTRANET)
-    for ref, value in new.items():
+    for node in by_label.get("Review", []):
+        new[node] = max([level(n) for n in reviewed.get(node, [])], default=INTRANET)
+    for (label, key), value in new.items():
+        ref = NodeRef(label, key)
         if levels.get(ref) != value:
             levels[ref] = value
             update.changed[ref] = value
@@ -134,12 +145,12 @@ def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[No
 
 
 def _lineage(
-    new: dict[NodeRef, int],
-    level: Callable[[NodeRef], int],
+    new: dict[Key, int],
+    level: Callable[[Key], int],
     graph: Graph,
-    props: Mapping[NodeRef, Mapping[str, Any]],
-    datasets: list[NodeRef],
-    fields: list[NodeRef],
+    props: Mapping[Key, Mapping[str, Any]],
+    datasets: list[Key],
+    fields: list[Key],
 ) -> None:
     """The fixpoint of ``required_levels`` over the closure's datasets and fields: a field
     takes its dataset's level and, unless declassified, its sources'; a dataset takes its
@@ -147,29 +158,39 @@ def _lineage(
     and each link is followed once per rise (levels take a handful of values): linear in
     the closure. Sweeping every field until nothing moved cost a pass per step of the
     longest chain of links."""
-    readers: dict[NodeRef, list[NodeRef]] = dict(graph.linked(datasets, "HAS_FIELD", "out"))
+    readers: dict[Key, list[Key]] = dict(graph.linked(datasets, "HAS_FIELD", "out"))
     # each field's dataset, from the same edges read the other way: a field in the closure
     # has its dataset there too (HAS_FIELD in is a dependent), so reading every field's
     # HAS_FIELD again (a province's two million) would find nothing new
-    owners: dict[NodeRef, NodeRef] = {}
-    for dataset, held in readers.items():
-        for item in held:
-            owners.setdefault(item, dataset)
+    owners: dict[Key, Key] = {}
+    for dataset, held in reversed(readers.items()):  # the first dataset of a field wins
+        owners.update(zip(held, repeat(dataset)))
     sources = graph.linked(fields, "DERIVED_FROM", "out")
+    # the loop below runs for every field of a province: dict lookups inline, a call to
+    # ``level`` only for a node outside the closure
+    none: Mapping[str, Any] = {}
     for ref in fields:
+        value = new[ref]
         owner = owners.get(ref)
         if owner is not None:
             readers.setdefault(ref, []).append(owner)
-            new[ref] = max(new[ref], level(owner))
-        declassified = bool(props[ref].get("declassified")) or (
-            owner is not None and bool(props.get(owner, {}).get("declassified"))
-        )
-        if not declassified:
-            for source in sources.get(ref, []):
-                if source in new:
+            above = new.get(owner)
+            if above is None:
+                above = level(owner)
+            if above > value:
+                value = above
+        if not (props[ref].get("declassified") or (owner is not None and props.get(owner, none).get("declassified"))):
+            for source in sources.get(ref, ()):
+                above = new.get(source)
+                if above is None:
+                    above = level(source)
+                else:
                     readers.setdefault(source, []).append(ref)
-                new[ref] = max(new[ref], level(source))
-    queue = deque(readers)
+                if above > value:
+                    value = above
+        new[ref] = value
+    # a level of 0 raises nobody: only the nodes above it start the pushing
+    queue = deque(ref for ref in readers if new[ref] > 0)
     while queue:
         ref = queue.popleft()
         value = new[ref]
@@ -181,45 +202,70 @@ def _lineage(
 
 
 class StoreGraph:
-    """``Graph`` over a store's batched reads (``get_nodes`` and ``edges``)."""
+    """``Graph`` over a store's batched reads: the embedded store's own walks
+    (``node_props``, ``linked_ends``, ``linked_beyond``) when it has them, else
+    ``get_nodes`` and ``edges``."""
 
     def __init__(self, store: Any) -> None:
         self.store = store
 
-    def props(self, refs: Collection[NodeRef]) -> dict[NodeRef, dict[str, Any]]:
-        by_label: dict[str, list[str]] = {}
-        for ref in refs:
-            by_label.setdefault(ref.label, []).append(ref.key)
-        found: dict[NodeRef, dict[str, Any]] = {}
+    def props(self, keys: Collection[Key]) -> dict[Key, Mapping[str, Any]]:
+        found: dict[Key, Mapping[str, Any]] = {}
         read = getattr(self.store, "node_props", None)
-        for label, keys in by_label.items():
-            if read is not None:  # properties only, not a record per node (see SQLiteStore.node_props)
-                found.update((NodeRef(label, key), props) for key, props in read(label, keys))
+        for label, members in _by_label(keys).items():
+            if read is not None:  # the level's properties only (SQLiteStore.node_props): small maps
+                found.update(((label, key), props) for key, props in read(label, members, LEVEL_PROPERTIES))
                 continue
-            for key, record in self.store.get_nodes(label, keys).items():
-                found[NodeRef(label, key)] = record.props
+            for key, record in self.store.get_nodes(label, members).items():
+                found[label, key] = record.props
         return found
 
     @property
-    def linked_beyond(self) -> Callable[[Collection[NodeRef], Sequence[tuple[str, Direction]]], set[NodeRef]] | None:
-        """The store's ``linked_beyond`` (a closure's step in the store), if it has one."""
-        return getattr(self.store, "linked_beyond", None)
+    def linked_beyond(self) -> Callable[[Collection[Key], Sequence[tuple[str, Direction]]], set[Key]] | None:
+        """A closure's step in the store (``SQLiteStore.linked_beyond``), if it has one."""
+        beyond = getattr(self.store, "linked_beyond", None)
+        if beyond is None:
+            return None
 
-    def linked(self, refs: Collection[NodeRef], edge_type: str, direction: Direction) -> dict[NodeRef, list[NodeRef]]:
-        out: dict[NodeRef, list[NodeRef]] = {}
-        if not refs:
+        def step(keys: Collection[Key], links: Sequence[tuple[str, Direction]]) -> set[Key]:
+            found: set[Key] = beyond(_by_label(keys), links)
+            return found
+
+        return step
+
+    def linked(self, keys: Collection[Key], edge_type: str, direction: Direction) -> dict[Key, list[Key]]:
+        out: dict[Key, list[Key]] = {}
+        if not keys:
             return out
         ends = getattr(self.store, "linked_ends", None)
         if ends is not None:
             # ends only, straight from the store's rows: records with properties and
             # provenance for every edge of a province were most of an update's time
-            known = {(r.label, r.key): r for r in refs}
-            for label, key, other_label, other_key in ends(list(refs), edge_type, direction):
-                out.setdefault(known[label, key], []).append(NodeRef(other_label, other_key))
+            for label, key, other_label, other_key in ends(_by_label(keys), edge_type, direction):
+                found = out.get((label, key))
+                if found is None:
+                    out[label, key] = [(other_label, other_key)]
+                else:
+                    found.append((other_label, other_key))
             return out
-        for edge in self.store.edges(list(refs), direction=direction, types=[edge_type]):
-            if direction == "out":
-                out.setdefault(edge.src, []).append(edge.dst)
-            else:
-                out.setdefault(edge.dst, []).append(edge.src)
+        refs = [NodeRef(label, key) for label, key in keys]
+        for edge in self.store.edges(refs, direction=direction, types=[edge_type]):
+            near, far = (edge.src, edge.dst) if direction == "out" else (edge.dst, edge.src)
+            out.setdefault((near.label, near.key), []).append((far.label, far.key))
         return out
+
+
+def _by_label(keys: Collection[Key]) -> dict[str, list[str]]:
+    """Keys by label, as the store's walks take them; the update asks for one label at a
+    time but for the closure, so that case is two comprehensions, not a loop."""
+    labels = {label for label, _key in keys}
+    if len(labels) == 1:
+        return {labels.pop(): [key for _label, key in keys]}
+    grouped: dict[str, list[str]] = {}
+    for label, key in keys:
+        members = grouped.get(label)
+        if members is None:
+            grouped[label] = [key]
+        else:
+            members.append(key)
+    return grouped

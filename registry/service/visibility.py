@@ -34,6 +34,9 @@ HIGHEST_LEVEL = max(level.rank for level in SecrecyLevel)
 
 
 _RANK = {level.value: level.rank for level in SecrecyLevel}
+LEVEL_PROPERTIES = ("secrecy_level", "network", "declassified")
+"""Every property a level is read from (``own_level`` and the lineage's declassification):
+what keeping levels up to date reads of each node, not its whole property map."""
 
 
 def _secrecy(attrs: Mapping[str, Any]) -> int:

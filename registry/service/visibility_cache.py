@@ -24,7 +24,7 @@ import networkx as nx
 
 from registry.schema.enums import Clearance
 from registry.schema.records import LEVELS, ApplyResult, EdgeRef, NodeRef
-from registry.service.levels import StoreGraph, update_levels
+from registry.service.levels import Key, StoreGraph, update_levels
 from registry.service.shared import SharedResults
 from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
 from registry.store.base import Store
@@ -73,9 +73,7 @@ class VisibilityCache:
             version = self.store.version()
             return version if self._levels is not None and self._version == version else None
 
-    def after_write(
-        self, before: int | None, result: ApplyResult, touched: set[NodeRef], batch: str | None = None
-    ) -> None:
+    def after_write(self, before: int | None, result: ApplyResult, touched: set[Key], batch: str | None = None) -> None:
         """Bring the levels, the hidden sets and the counts up to date with a committed
         write (batch ``batch``) that touched ``touched`` (see ``registry.service.levels``):
         only the nodes whose level moved enter or leave each hidden set, and the counts
@@ -111,14 +109,14 @@ class VisibilityCache:
             if self._version != before or result.version != before + 1:
                 return False
             if self._levels is not None:
-                self._carry(self._levels, {review}, batch, result.version)
+                self._carry(self._levels, {(review.label, review.key)}, batch, result.version)
             else:
                 self._stats.clear()
                 self._graphs.clear()
                 self._version = result.version
             return True
 
-    def _carry(self, old: dict[NodeRef, int], touched: set[NodeRef], batch: str | None, version: int) -> None:
+    def _carry(self, old: dict[NodeRef, int], touched: set[Key], batch: str | None, version: int) -> None:
         """Move the levels, hidden sets, hidden keys by label and counts from the version
         before a write that touched ``touched`` to ``version``, the one it made. The levels
         are copied, not changed in place: an analysis still running on the previous
@@ -161,7 +159,7 @@ class VisibilityCache:
         old: Mapping[NodeRef, int],
         new: Mapping[NodeRef, int],
         changed: Mapping[NodeRef, int | None],
-        touched: Collection[NodeRef],
+        touched: Collection[Key],
         batch: str | None,
         version: int,
     ) -> dict[Clearance, Stats]:
@@ -177,7 +175,7 @@ class VisibilityCache:
         around = getattr(self.store, "edges_around", None)
         if not self._stats or around is None or batch is None:
             return {}
-        edges: list[tuple[EdgeRef, bool, bool]] = around({*touched, *changed}, batch)
+        edges: list[tuple[EdgeRef, bool, bool]] = around({*(NodeRef(*key) for key in touched), *changed}, batch)
         if self.store.version() != version:
             return {}
         carried: dict[Clearance, Stats] = {}

@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 
 from registry.schema.records import ChangeSet, Direction, EdgeWrite, NodeRef, NodeWrite, Provenance
-from registry.service.levels import StoreGraph, closure, update_levels
+from registry.service.levels import Key, StoreGraph, closure, update_levels
 from registry.service.visibility import required_levels
 from registry.store.sqlite import SQLiteStore
 
@@ -24,18 +24,32 @@ class NxGraph:
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self.graph = graph
-        self.asked: set[NodeRef] = set()
+        self.asked: set[Key] = set()
 
-    def props(self, refs: Collection[NodeRef]) -> dict[NodeRef, dict[str, Any]]:
-        self.asked.update(refs)
-        return {r: {k: v for k, v in self.graph.nodes[r].items() if k != "label"} for r in refs if r in self.graph}
-
-    def linked(self, refs: Collection[NodeRef], edge_type: str, direction: Direction) -> dict[NodeRef, list[NodeRef]]:
-        self.asked.update(refs)
-        adjacency = self.graph._succ if direction == "out" else self.graph._pred
+    def props(self, keys: Collection[Key]) -> dict[Key, dict[str, Any]]:
+        self.asked.update(keys)
+        refs = [NodeRef(*key) for key in keys]
         return {
-            r: [other for other, types in adjacency[r].items() if edge_type in types] for r in refs if r in self.graph
+            _key(r): {k: v for k, v in self.graph.nodes[r].items() if k != "label"} for r in refs if r in self.graph
         }
+
+    def linked(self, keys: Collection[Key], edge_type: str, direction: Direction) -> dict[Key, list[Key]]:
+        self.asked.update(keys)
+        adjacency = self.graph._succ if direction == "out" else self.graph._pred
+        refs = [NodeRef(*key) for key in keys]
+        return {
+            _key(r): [_key(other) for other, types in adjacency[r].items() if edge_type in types]
+            for r in refs
+            if r in self.graph
+        }
+
+
+def _key(ref: NodeRef) -> Key:
+    return (ref.label, ref.key)
+
+
+def _keys(refs: Collection[NodeRef]) -> set[Key]:
+    return {_key(ref) for ref in refs}
 
 
 def _node(graph: nx.MultiDiGraph, label: str, key: str, **props: Any) -> NodeRef:
@@ -123,7 +137,7 @@ def test_an_update_equals_a_full_recomputation(seed: int) -> None:
     levels = dict(required_levels(graph))
     for _ in range(8):
         touched = _random_write(rng, graph)
-        update_levels(levels, NxGraph(graph), touched)
+        update_levels(levels, NxGraph(graph), _keys(touched))
         assert levels == required_levels(graph)
 
 
@@ -139,12 +153,12 @@ def test_an_update_reads_only_the_closure_of_what_was_touched(monkeypatch: pytes
         raise AssertionError("a write recomputed every level")
 
     monkeypatch.setattr("registry.service.visibility.required_levels", refuse)
-    update = update_levels(levels, reads, {field})
+    update = update_levels(levels, reads, {_key(field)})
     assert levels[field] == 3
-    assert field in update.closure
+    assert _key(field) in update.closure
     # the field's dataset, that dataset's fields and what derives from them: not the registry
     assert len(reads.asked) < graph.number_of_nodes() / 4
-    assert update.closure == closure(NxGraph(graph), {field})
+    assert update.closure == closure(NxGraph(graph), {_key(field)})
     monkeypatch.undo()
     assert levels == required_levels(graph)
 
@@ -173,8 +187,8 @@ def test_the_embedded_store_walks_the_same_closure_and_levels(seed: int, tmp_pat
     assert stored.linked_beyond is not None
     nodes = sorted(graph.nodes)
     for touched in ({rng.choice(nodes)}, set(rng.sample(nodes, 5)), set(nodes)):
-        assert closure(stored, touched) == closure(NxGraph(graph), touched)
+        assert closure(stored, _keys(touched)) == closure(NxGraph(graph), _keys(touched))
     levels: dict[NodeRef, int] = {}
-    update_levels(levels, stored, nodes)
+    update_levels(levels, stored, _keys(nodes))
     assert levels == required_levels(graph)
     store.close()

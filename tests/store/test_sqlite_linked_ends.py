@@ -23,7 +23,10 @@ def _steps(store: SQLiteStore, refs: list[NodeRef], direction: Direction) -> tup
 
     store._db.set_progress_handler(count, 1000)
     try:
-        found = list(store.linked_ends(refs, "HAS_FIELD", direction))
+        keys: dict[str, list[str]] = {}
+        for ref in refs:
+            keys.setdefault(ref.label, []).append(ref.key)
+        found = list(store.linked_ends(keys, "HAS_FIELD", direction))
     finally:
         store._db.set_progress_handler(None, 0)
     return steps, found
