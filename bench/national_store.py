@@ -2,7 +2,8 @@
 sharing gaps from the loaded store, for a caller cleared for everything and for a public
 caller.
 
-Run: ``python -m bench.national_store [--datasets 1000000] [--provinces 10] [--store PATH]``.
+Run: ``python -m bench.national_store [--datasets 1000000] [--provinces 10] [--store PATH]``;
+``--analyses-only`` analyses the store an earlier run left, in a fresh interpreter.
 
 Each province is a registry from the synthetic generator (seed + province), its keys made
 unique by province (department credit codes, resource codes, system, project and need
@@ -95,6 +96,30 @@ def run(datasets: int, provinces: int, store_path: Path, seed: int) -> Report:
     progress = RESULTS / "national_store-progress.jsonl"
     progress.parent.mkdir(parents=True, exist_ok=True)
     progress.unlink(missing_ok=True)
+    service, truth, planted = load(report, progress, datasets, provinces, store_path, seed)
+    analyse(report, progress, service, truth, planted)
+    return report
+
+
+def run_analyses(store_path: Path) -> Report:
+    """The analyses alone, in a fresh interpreter, on a store an earlier run loaded: what
+    they cost without the load's memory still held. The generator's truth is not kept
+    with the store, so precision, recall and planted gaps are not scored."""
+    if not store_path.exists():
+        raise SystemExit(f"{store_path}: no store; run the whole bench first")
+    report = Report("national_store", COLUMNS)
+    progress = RESULTS / "national_store-analyses.jsonl"
+    progress.parent.mkdir(parents=True, exist_ok=True)
+    progress.unlink(missing_ok=True)
+    analyse(report, progress, RegistryService(SQLiteStore(store_path)), None, None)
+    return report
+
+
+def load(
+    report: Report, progress: Path, datasets: int, provinces: int, store_path: Path, seed: int
+) -> tuple[RegistryService, list[list[str]], set[tuple[str, str]]]:
+    """Load ``provinces`` generated provinces into a new store, beside the raw baseline;
+    the service, the duplicate groups and the planted gaps the generator made."""
     remove_store(store_path)
     raw_path = store_path.with_name(store_path.stem + "-raw.db")
     remove_store(raw_path)
@@ -103,8 +128,7 @@ def run(datasets: int, provinces: int, store_path: Path, seed: int) -> Report:
     raw.execute("PRAGMA synchronous=NORMAL")
     raw.execute("CREATE TABLE item (resource TEXT, name TEXT, PRIMARY KEY (resource, name)) WITHOUT ROWID")
     service = RegistryService(SQLiteStore(store_path))
-    public = Caller.public()
-    service.hidden(public)  # levels of the empty registry: from here on, writes keep them
+    service.hidden(Caller.public())  # levels of the empty registry: from here on, writes keep them
     per_province = datasets // provinces
     truth: list[list[str]] = []
     planted: set[tuple[str, str]] = set()
@@ -151,7 +175,19 @@ def run(datasets: int, provinces: int, store_path: Path, seed: int) -> Report:
         result=f"{provinces} provinces, {fields / load_s:,.0f} fields/s; raw baseline {raw_s:.1f} s "
         f"({load_s / raw_s:.1f}x)",
     )
-    for name, caller in (("system", Caller.system()), ("public", public)):
+    return service, truth, planted
+
+
+def analyse(
+    report: Report,
+    progress: Path,
+    service: RegistryService,
+    truth: list[list[str]] | None,
+    planted: set[tuple[str, str]] | None,
+) -> None:
+    """Duplicates and the array gap kinds from the loaded store, for a caller cleared for
+    everything and for a public one; scored when the generator's truth is at hand."""
+    for name, caller in (("system", Caller.system()), ("public", Caller.public())):
         with measured() as m:
             hidden = service.hidden(caller)
             registry = compact_registry(service.rows(caller))
@@ -160,14 +196,20 @@ def run(datasets: int, provinces: int, store_path: Path, seed: int) -> Report:
             found = clusters(registry.matrix)
         with measured() as g:
             gaps = compact_gaps(registry)
-        precision, recall = precision_recall([c.keys for c in found], truth)
-        got = {(gap.kind, gap.subject) for gap in gaps}
+        duplicates = f"{len(found):,} clusters"
+        if truth is not None:
+            precision, recall = precision_recall([c.keys for c in found], truth)
+            duplicates += f", P={precision:.3f} R={recall:.3f}"
+        found_gaps = f"{len(gaps):,} gaps"
+        if planted is not None:
+            got = {(gap.kind, gap.subject) for gap in gaps}
+            found_gaps += f", planted found {len(planted & got)}/{len(planted)}"
         total = m.seconds + d.seconds + g.seconds
         size = {"datasets": len(registry.matrix), "fields": int(registry.matrix.holdings.nnz)}
         passes = (
             ("compact projection from the store", m, f"{len(hidden):,} hidden"),
-            ("duplicates", d, f"{len(found):,} clusters, P={precision:.3f} R={recall:.3f}"),
-            ("sharing gaps (4 kinds)", g, f"{len(gaps):,} gaps, planted found {len(planted & got)}/{len(planted)}"),
+            ("duplicates", d, duplicates),
+            ("sharing gaps (4 kinds)", g, found_gaps),
         )
         for step, measure, result in passes:
             report.add(
@@ -182,7 +224,6 @@ def run(datasets: int, provinces: int, store_path: Path, seed: int) -> Report:
         log(progress, step=f"analyses {name}", seconds=round(total, 1))
     report.note("cpu_s: this process's CPU time; the machine is shared, so wall seconds include waiting for a core")
     report.note("peak_rss_mib: the interpreter's peak during the step, everything held before it included")
-    return report
 
 
 def main() -> None:
@@ -191,9 +232,17 @@ def main() -> None:
     parser.add_argument("--provinces", type=int, default=10)
     parser.add_argument("--store", type=Path, default=RESULTS / "data" / "national.db")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--analyses-only",
+        action="store_true",
+        help="analyse the store an earlier run loaded, in this fresh process (no load, no truth)",
+    )
     args = parser.parse_args()
     args.store.parent.mkdir(parents=True, exist_ok=True)
-    report = run(args.datasets, args.provinces, args.store, args.seed)
+    if args.analyses_only:
+        report = run_analyses(args.store)
+    else:
+        report = run(args.datasets, args.provinces, args.store, args.seed)
     report.print()
     report.save()
 
