@@ -31,9 +31,9 @@ from bench.common import Report, isolated, measured
 from bench.graphql import MIX, _requests, in_process
 from bench.registries import copy_store, prepare
 from registry import importers
-from registry.schema.records import NodeRef
+from registry.schema.records import Key, NodeRef
 from registry.service import Caller, RegistryService, visibility_cache
-from registry.service.levels import Graph, Key, Update, update_levels
+from registry.service.levels import Graph, Update, update_levels
 from registry.store.sqlite import SQLiteStore
 
 COLUMNS = ["step", "seconds", "cpu_s", "peak_rss_mib", "result"]

@@ -4,12 +4,34 @@ It sits beside the schema, below both the store and the service, so that importi
 nothing about talking to a store."""
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Props = dict[str, Any]
 Direction = Literal["out", "in", "both"]
+
+
+Key = tuple[str, str]
+"""A node as (label, key) where many are handled at once: a tuple hashes and compares in
+C, where a ``NodeRef`` (a dataclass) runs a Python ``__hash__`` for every dict or set it
+meets, millions of times over a province's closure of clearance levels."""
+
+
+def keys_by_label(keys: Collection[Key]) -> dict[str, list[str]]:
+    """Keys grouped by label, as the embedded store's batched reads take them; a single
+    label (the common case: one label asked at a time) is one comprehension."""
+    labels = {label for label, _key in keys}
+    if len(labels) == 1:
+        return {labels.pop(): [key for _label, key in keys]}
+    grouped: dict[str, list[str]] = {}
+    for label, key in keys:
+        members = grouped.get(label)
+        if members is None:
+            grouped[label] = [key]
+        else:
+            members.append(key)
+    return grouped
 
 
 @dataclass(frozen=True, order=True, init=False)

@@ -31,6 +31,7 @@ from registry.schema.records import (
     EdgeRecord,
     EdgeWrite,
     HistoryEntry,
+    Key,
     NodeRecord,
     NodeRef,
     NodeWrite,
@@ -51,7 +52,6 @@ from registry.service.errors import (
     PermissionDenied,
     RetireLimitExceeded,
 )
-from registry.service.levels import Key
 from registry.service.neighbours import Links, Neighbours
 from registry.service.ownership import owners
 from registry.service.rows import CallerRows

@@ -17,15 +17,8 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, Protocol
 
-from registry.schema.records import Direction, NodeRef
+from registry.schema.records import Direction, Key, NodeRef, keys_by_label
 from registry.service.visibility import INTRANET, LEVEL_PROPERTIES, own_level
-
-Key = tuple[str, str]
-"""A node as (label, key) while levels are worked out: a tuple hashes and compares in C,
-where a ``NodeRef`` (a dataclass) runs a Python ``__hash__`` for every dict or set it
-meets, millions of times over a province's closure. The levels kept by the service are
-keyed by ``NodeRef``; only the nodes whose level is set or read outside the closure are
-turned into one."""
 
 DEPENDENTS: tuple[tuple[str, Direction], ...] = (
     ("HOLDS", "out"),  # a system's datasets take the level of their holders
@@ -212,7 +205,7 @@ class StoreGraph:
     def props(self, keys: Collection[Key]) -> dict[Key, Mapping[str, Any]]:
         found: dict[Key, Mapping[str, Any]] = {}
         read = getattr(self.store, "node_props", None)
-        for label, members in _by_label(keys).items():
+        for label, members in keys_by_label(keys).items():
             if read is not None:  # the level's properties only (SQLiteStore.node_props): small maps
                 found.update(((label, key), props) for key, props in read(label, members, LEVEL_PROPERTIES))
                 continue
@@ -228,7 +221,7 @@ class StoreGraph:
             return None
 
         def step(keys: Collection[Key], links: Sequence[tuple[str, Direction]]) -> set[Key]:
-            found: set[Key] = beyond(_by_label(keys), links)
+            found: set[Key] = beyond(keys_by_label(keys), links)
             return found
 
         return step
@@ -241,7 +234,7 @@ class StoreGraph:
         if ends is not None:
             # ends only, straight from the store's rows: records with properties and
             # provenance for every edge of a province were most of an update's time
-            for label, key, other_label, other_key in ends(_by_label(keys), edge_type, direction):
+            for label, key, other_label, other_key in ends(keys_by_label(keys), edge_type, direction):
                 found = out.get((label, key))
                 if found is None:
                     out[label, key] = [(other_label, other_key)]
@@ -253,19 +246,3 @@ class StoreGraph:
             near, far = (edge.src, edge.dst) if direction == "out" else (edge.dst, edge.src)
             out.setdefault((near.label, near.key), []).append((far.label, far.key))
         return out
-
-
-def _by_label(keys: Collection[Key]) -> dict[str, list[str]]:
-    """Keys by label, as the store's walks take them; the update asks for one label at a
-    time but for the closure, so that case is two comprehensions, not a loop."""
-    labels = {label for label, _key in keys}
-    if len(labels) == 1:
-        return {labels.pop(): [key for _label, key in keys]}
-    grouped: dict[str, list[str]] = {}
-    for label, key in keys:
-        members = grouped.get(label)
-        if members is None:
-            grouped[label] = [key]
-        else:
-            members.append(key)
-    return grouped

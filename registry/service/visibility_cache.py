@@ -23,8 +23,8 @@ from threading import Lock
 import networkx as nx
 
 from registry.schema.enums import Clearance
-from registry.schema.records import LEVELS, ApplyResult, EdgeRef, NodeRef
-from registry.service.levels import Key, StoreGraph, update_levels
+from registry.schema.records import LEVELS, ApplyResult, EdgeRef, Key, NodeRef
+from registry.service.levels import StoreGraph, update_levels
 from registry.service.shared import SharedResults
 from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
 from registry.store.base import Store

@@ -36,6 +36,7 @@ from registry.schema.records import (
     NodeUpsert,
     Props,
     Provenance,
+    keys_by_label,
 )
 from registry.store.base import DanglingEdges, Finish, StoreBusy, StoreError, check_chunk, final_step, upserts
 from registry.store.diff import changes as diff_changes
@@ -547,11 +548,8 @@ class SQLiteStore:
         """The ``refs`` that are not live nodes, found in SQLite: only the missing keys come
         back (none, for a well-formed load), where reading every live key back into a
         Python set was a twentieth of a province's write."""
-        by_label: dict[str, list[str]] = {}
-        for label, key in refs:
-            by_label.setdefault(label, []).append(key)
         missing: list[NodeRef] = []
-        for label, keys in by_label.items():
+        for label, keys in keys_by_label(refs).items():
             keys.sort()
             for start in range(0, len(keys), _CHUNK):
                 missing.extend(
@@ -931,7 +929,7 @@ class SQLiteStore:
         history entry of the batch tells (a revival: retired before; an update or a
         retirement: live). Not part of the Store protocol."""
         found: dict[EdgeRef, tuple[bool, bool]] = {}
-        with self._lock, self._counted(_keys_by_label(refs)):
+        with self._lock, self._counted(keys_by_label([(r.label, r.key) for r in refs])):
             rows = self._db.execute(_AROUND, (batch,)).fetchall()
         for sl, sk, t, dl, dk, retired, created, first_op in rows:
             now = not retired
@@ -1115,27 +1113,16 @@ class SQLiteStore:
             while rows := cur.fetchmany(10_000):
                 yield from rows
 
-    def node_props(
-        self, label: str, keys: Sequence[str], names: Sequence[str] | None = None
-    ) -> Iterator[tuple[str, Props]]:
-        """(key, properties) of the live nodes of ``label`` among ``keys``: no records, no
-        provenance and nothing kept in the read cache, for reads of many nodes at once (a
-        province's, to update clearance levels after its import), which through
-        ``get_nodes`` built a record per node and pushed every kept record out of the cache
-        for others nobody asks for again. With ``names``, only those properties (the ones
-        present), taken out of the stored JSON by SQLite: about the CPU of decoding the whole
-        map (0.66 against 0.52 s for 200,000 信息项), but a province's millions of maps are
-        not all held at once for the three values a level reads. Not part of the Store protocol;
+    def node_props(self, label: str, keys: Sequence[str], names: Sequence[str]) -> Iterator[tuple[str, Props]]:
+        """(key, properties ``names``, the ones present) of the live nodes of ``label`` among
+        ``keys``: no records, no provenance and nothing kept in the read cache, for reads of
+        many nodes at once (a province's, to update clearance levels after its import),
+        which through ``get_nodes`` built a record per node and pushed every kept record out
+        of the cache for others nobody asks for again. The properties are taken out of the
+        stored JSON by SQLite: about the CPU of decoding the whole map (0.66 against 0.52 s
+        for 200,000 信息项), but a province's millions of maps are not all held at once for
+        the three values a level reads. Not part of the Store protocol;
         ``registry.service.levels`` uses it when present."""
-        if names is None:
-            for start in range(0, len(keys), _CHUNK):
-                for key, props in self._stream(
-                    "SELECT key, props FROM nodes WHERE label = ?1 AND key IN (SELECT value FROM json_each(?2)) "
-                    "AND retired = 0",
-                    (label, json.dumps(keys[start : start + _CHUNK], ensure_ascii=False)),
-                ):
-                    yield key, _loads(props)
-            return
         paths = [f'$."{name}"' for name in names]
         columns = ", ".join(f"props ->> ?{n}" for n in range(3, 3 + len(names)))
         for start in range(0, len(keys), _CHUNK):
@@ -1295,11 +1282,3 @@ class SQLiteStore:
             (type_list,),
         ):
             yield sl, sk, t, dl, dk, ({} if props == "{}" else _loads(props))
-
-
-def _keys_by_label(refs: Iterable[NodeRef]) -> dict[str, list[str]]:
-    """Node references as ``SQLiteStore._counted`` takes them."""
-    grouped: dict[str, list[str]] = {}
-    for ref in refs:
-        grouped.setdefault(ref.label, []).append(ref.key)
-    return grouped

@@ -10,8 +10,8 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from registry.schema.records import ChangeSet, Direction, EdgeWrite, NodeRef, NodeWrite, Provenance
-from registry.service.levels import Key, StoreGraph, closure, update_levels
+from registry.schema.records import ChangeSet, Direction, EdgeWrite, Key, NodeRef, NodeWrite, Provenance
+from registry.service.levels import StoreGraph, closure, update_levels
 from registry.service.visibility import required_levels
 from registry.store.sqlite import SQLiteStore
 
