@@ -47,9 +47,21 @@ from registry.store.read_cache import ReadCache
 
 _CHUNK = 20_000
 
-_DDL = """
+_LEVELS_DDL = """
+CREATE TABLE IF NOT EXISTS levels (
+    label TEXT NOT NULL, key TEXT NOT NULL, level INTEGER NOT NULL, PRIMARY KEY (label, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS levels_by_level ON levels (level);
+"""
+"""The clearance each live node needs, as the service computed it, for the nodes that need
+any (level > 0: about a tenth of a registry's nodes; a node without a row needs none).
+Keyed like ``nodes``; ``levels_by_level`` (which carries the key) lists the nodes above a
+clearance without reading the others. ``meta.levels_version`` is the store version the
+table is exact for; a file from before the table has neither, which reads as stale."""
+
+_DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta (k, v) VALUES ('version', 0), ('schema', 1);
+INSERT OR IGNORE INTO meta (k, v) VALUES ('version', 0), ('schema', 1), ('levels_version', 0);
 CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, by_whom TEXT NOT NULL, at TEXT NOT NULL
 );
@@ -77,7 +89,7 @@ CREATE INDEX IF NOT EXISTS history_by_dst ON history (dst_label, dst_key);
 CREATE INDEX IF NOT EXISTS history_by_batch ON history (batch);
 CREATE INDEX IF NOT EXISTS nodes_by_created ON nodes (created);
 CREATE INDEX IF NOT EXISTS batches_by_at ON batches (at);
-"""
+{_LEVELS_DDL}"""
 
 
 _TOUCHING = (
@@ -942,6 +954,132 @@ class SQLiteStore:
             if before or now:
                 found[EdgeRef(t, NodeRef(sl, sk), NodeRef(dl, dk))] = (before, now)
         return [(ref, before, now) for ref, (before, now) in found.items()]
+
+    def nodes_around(self, refs: Collection[NodeRef], batch: str) -> list[tuple[NodeRef, bool, bool]]:
+        """Each of ``refs`` that is live now or was live before the write ``batch``, with
+        whether it was live before that write and whether it is now: the nodes' half of
+        ``edges_around``, read the same way (created by the batch: absent before; changed
+        by it: its first history entry of the batch says whether it was retired). Not part
+        of the Store protocol."""
+        found: list[tuple[NodeRef, bool, bool]] = []
+        with self._lock, self._counted(keys_by_label([(r.label, r.key) for r in refs])):
+            rows = self._db.execute(
+                "SELECT n.label, n.key, n.retired, n.created = ?1, CASE WHEN n.updated = ?1 AND n.created <> ?1 "
+                "THEN (SELECT h.op FROM history AS h WHERE h.node_label = n.label AND h.node_key = n.key "
+                "AND h.batch = ?1 ORDER BY h.seq LIMIT 1) END "
+                "FROM temp.counted AS c CROSS JOIN nodes AS n ON n.label = c.label AND n.key = c.key",
+                (batch,),
+            ).fetchall()
+        for label, key, retired, created, first_op in rows:
+            now = not retired
+            before = False if created else now if first_op is None else first_op != "revive"
+            if before or now:
+                found.append((NodeRef(label, key), before, now))
+        return found
+
+    # -- clearance levels (the service's rule, kept here as numbers) -------------------
+
+    def _levels_table(self) -> bool:
+        """Whether the file has the levels table (a file made before it has not, until the
+        service first writes levels into it). Called with the lock held."""
+        return bool(self._db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'levels'").fetchone()[0])
+
+    def levels_stamp(self) -> int | None:
+        """The store version the levels table is exact for; None when it never was (a file
+        from before the table). Stale when it differs from ``version()``: a write the
+        service did not follow (another program, a crash between a write and its levels)."""
+        with self._lock:
+            row = self._db.execute("SELECT v FROM meta WHERE k = 'levels_version'").fetchone()
+        return None if row is None else int(row[0])
+
+    def stored_levels(self, keys: Mapping[str, Collection[str]]) -> dict[tuple[str, str], int]:
+        """The stored level of each of the nodes ``keys`` names (keys by label) that needs
+        one (a node left out needs none), in one join over the keyed temporary table:
+        what an update reads of the nodes around the ones it recomputes."""
+        with self._lock:
+            if not self._levels_table():
+                return {}
+            with self._counted(keys):
+                rows = self._db.execute(
+                    "SELECT l.label, l.key, l.level FROM temp.counted AS c "
+                    "CROSS JOIN levels AS l ON l.label = c.label AND l.key = c.key"
+                ).fetchall()
+        return {(label, key): level for label, key, level in rows}
+
+    def levels_above(self, level: int) -> tuple[int, dict[str, dict[str, int]]] | None:
+        """(version, level by key by label of the nodes needing more than ``level``), read
+        in one read transaction so that the table and the version are of one snapshot;
+        None when the table is not exact for that version. What a caller cleared for
+        ``level`` may not see, from the index on the level, never from every node."""
+        with self._lock:
+            own = not self._db.in_transaction
+            if own:
+                self._db.execute("BEGIN")
+            try:
+                version, stamp = self._db.execute(
+                    "SELECT (SELECT v FROM meta WHERE k = 'version'), (SELECT v FROM meta WHERE k = 'levels_version')"
+                ).fetchone()
+                if stamp != version or not self._levels_table():
+                    return None
+                found: dict[str, dict[str, int]] = {}
+                for label, key, needed in self._db.execute(
+                    "SELECT label, key, level FROM levels WHERE level > ?1 ORDER BY label, key", (level,)
+                ):
+                    keys = found.get(label)
+                    if keys is None:
+                        keys = found[label] = {}
+                    keys[key] = needed
+            finally:
+                if own:
+                    self._db.execute("COMMIT")
+        return int(version), found
+
+    def write_levels(
+        self,
+        work: Callable[[Callable[[Mapping[tuple[str, str], int | None]], None]], None],
+        *,
+        since: int | None,
+        version: int | None = None,
+    ) -> int | None:
+        """Run ``work`` in one write transaction and stamp the levels it wrote as exact for
+        the store's version then; the version stamped, or None (nothing written) when the
+        table was not exact for ``since`` or the store is no longer at ``version`` (when
+        given): levels computed from the one for the other would be wrong.
+        ``work`` is handed the function that writes levels (None or 0: the node needs none
+        or is gone) and reads the store through it as usual: it runs inside the
+        transaction, so it reads what it wrote, and no other process can write nodes or
+        levels until it ends (BEGIN IMMEDIATE), so the stamp cannot be put on a table
+        another writer has made stale meanwhile. ``since`` None: the table is emptied
+        first and ``work`` fills it anew (a recomputation). Creates the table in a file
+        from before it."""
+        with self._transaction() as cur:
+            for statement in _LEVELS_DDL.split(";"):
+                if statement.strip():
+                    cur.execute(statement)
+            now = int(cur.execute("SELECT v FROM meta WHERE k = 'version'").fetchone()[0])
+            stamp = cur.execute("SELECT v FROM meta WHERE k = 'levels_version'").fetchone()
+            if version is not None and now != version:
+                return None
+            if since is None and stamp is not None and stamp[0] == now:
+                return now  # another process recomputed them while this one waited
+            if since is None:
+                cur.execute("DELETE FROM levels")
+            elif stamp is None or stamp[0] != since:
+                return None
+            work(partial(self._put_levels, cur))
+            cur.execute("INSERT OR REPLACE INTO meta (k, v) VALUES ('levels_version', ?)", (now,))
+        return now
+
+    @staticmethod
+    def _put_levels(cur: sqlite3.Cursor, levels: Mapping[tuple[str, str], int | None]) -> None:
+        cur.executemany(
+            "INSERT OR REPLACE INTO levels (label, key, level) VALUES (?, ?, ?)",
+            [(label, key, level) for (label, key), level in levels.items() if level],
+        )
+        cur.executemany(
+            "DELETE FROM levels WHERE label = ? AND key = ?",
+            [(label, key) for (label, key), level in levels.items() if not level],
+        )
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         """A separate cursor, fetched in pages, so a projection of millions of rows never
