@@ -12,11 +12,12 @@ levels gives exactly what a full computation gives, also when a level falls.
 """
 
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, Protocol
 
+from registry.schema.model import EDGE_SPECS
 from registry.schema.records import Direction, Key, NodeRef, keys_by_label
 from registry.service.visibility import INTRANET, LEVEL_PROPERTIES, own_level
 
@@ -32,6 +33,15 @@ DEPENDENTS: tuple[tuple[str, Direction], ...] = (
     ("REVIEWS", "in"),  # a review decision, the highest level of what it names
 )
 """From a node to the nodes whose level is read from its level or properties."""
+
+READING_LABELS = frozenset(
+    label
+    for edge_type, direction in DEPENDENTS
+    for label in (EDGE_SPECS[edge_type].targets if direction == "out" else EDGE_SPECS[edge_type].sources)
+)
+"""The labels whose level is read from other nodes; any other node needs its own level."""
+REPLAY_CHUNK = 5_000
+"""Nodes a recomputation (``replay``) starts an update from at a time."""
 
 
 class Graph(Protocol):
@@ -55,6 +65,14 @@ class Update:
     closure: set[Key] = field(default_factory=set)
     changed: dict[NodeRef, int | None] = field(default_factory=dict)
     """New level by node; None for a node that is gone."""
+    levels: dict[Key, int] = field(default_factory=dict)
+    """Every live node of the closure, its new level."""
+    known: Mapping[Key, int] = field(default_factory=dict)
+    """The levels read from before the write: of the closure and the nodes around it."""
+
+
+Read = Callable[[Collection[Key]], Mapping[Key, int]]
+"""The levels from before a write of those of some nodes that have one, in one batch."""
 
 
 def closure(graph: Graph, touched: Iterable[Key]) -> set[Key]:
@@ -87,19 +105,41 @@ def _beyond(graph: Graph, keys: list[Key]) -> set[Key]:
 def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[Key]) -> Update:
     """Bring ``levels`` (every live node's level before the write) up to date with a write
     that touched ``touched``: the nodes it wrote or retired and both ends of every edge
-    it wrote or retired. ``levels`` is changed in place."""
+    it wrote or retired. ``levels`` is changed in place; a node the write created is
+    among the changed ones, whatever its level."""
+
+    def read(keys: Collection[Key]) -> dict[Key, int]:
+        found: dict[Key, int] = {}
+        for key in keys:
+            value = levels.get(NodeRef(*key))
+            if value is not None:
+                found[key] = value
+        return found
+
+    update = _update(read, graph, touched, None)
+    for ref, value in update.changed.items():
+        if value is None:
+            levels.pop(ref, None)
+        else:
+            levels[ref] = value
+    return update
+
+
+def update_stored(read: Read, graph: Graph, touched: Iterable[Key]) -> Update:
+    """``update_levels`` over levels kept elsewhere and sparse (the embedded store's table:
+    a node without a level needs none), read through ``read`` in one batch for the
+    closure and the nodes around it; only the levels that moved are in ``changed``."""
+    return _update(read, graph, touched, 0)
+
+
+def _update(read: Read, graph: Graph, touched: Iterable[Key], absent: int | None) -> Update:
+    """Every edge a rule reads is read first, a batch per rule, then every level read from
+    before the write in one batch (``read``), then the rules run. ``absent``: what a node
+    ``read`` leaves out needed before (None: it was not live)."""
     update = Update(closure=closure(graph, touched))
     props = graph.props(update.closure)
-    for label, key in update.closure - props.keys():
-        ref = NodeRef(label, key)
-        if levels.pop(ref, None) is not None:
-            update.changed[ref] = None
-    new = {node: own_level(node[0], attrs) for node, attrs in props.items()}
-
-    def level(node: Key) -> int:
-        found = new.get(node)
-        return levels.get(NodeRef(*node), 0) if found is None else found
-
+    new = update.levels
+    new.update((node, own_level(node[0], attrs)) for node, attrs in props.items())
     by_label: dict[str, list[Key]] = {}
     for node in props:  # the rules' outcome does not depend on the order
         found = by_label.get(node[0])
@@ -107,42 +147,59 @@ def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[Ke
             by_label[node[0]] = [node]
         else:
             found.append(node)
-    datasets = by_label.get("Dataset", [])
-    for dataset, held in graph.linked(datasets, "HOLDS", "in").items():
+    datasets, fields = by_label.get("Dataset", []), by_label.get("Field", [])
+    needs = by_label.get("Need", [])
+    holders = graph.linked(datasets, "HOLDS", "in")
+    readers: dict[Key, list[Key]] = dict(graph.linked(datasets, "HAS_FIELD", "out"))
+    sources = graph.linked(fields, "DERIVED_FROM", "out")
+    exposed = graph.linked(by_label.get("Interface", []), "EXPOSED_VIA", "in")
+    built = graph.linked(by_label.get("Project", []), "BUILDS", "out")
+    requesters = graph.linked(needs, "NEEDS", "in")
+    targets = graph.linked(needs + by_label.get("SharingRequest", []), "FOR", "out")
+    reviewed = graph.linked(by_label.get("Review", []), "REVIEWS", "out")
+    wanted = set(update.closure)
+    for links in (holders, sources, exposed, built, requesters, targets, reviewed):
+        for others in links.values():
+            wanted.update(others)
+    known = update.known = read(wanted)
+    del wanted
+    for key in update.closure - props.keys():
+        if key in known:
+            update.changed[NodeRef(*key)] = None
+
+    def level(node: Key) -> int:
+        found = new.get(node)
+        return known.get(node, 0) if found is None else found
+
+    for dataset, held in holders.items():
         least = min((level(s) for s in held), default=0)
         if least > 0:
             new[dataset] = max(new[dataset], least)
-    _lineage(new, level, graph, props, datasets, by_label.get("Field", []))
-    for node, exposed in graph.linked(by_label.get("Interface", []), "EXPOSED_VIA", "in").items():
-        if exposed:
-            new[node] = max(new[node], min(level(d) for d in exposed))
-    for node, built in graph.linked(by_label.get("Project", []), "BUILDS", "out").items():
-        if built:
-            new[node] = min(level(s) for s in built)
-    needs = by_label.get("Need", [])
-    requesters = graph.linked(needs, "NEEDS", "in")
-    targets = graph.linked(needs + by_label.get("SharingRequest", []), "FOR", "out")
+    _lineage(new, level, props, readers, sources, fields)
+    for node, exposing in exposed.items():
+        if exposing:
+            new[node] = max(new[node], min(level(d) for d in exposing))
+    for node, building in built.items():
+        if building:
+            new[node] = min(level(s) for s in building)
     for node in needs:
         new[node] = max([level(n) for n in requesters.get(node, []) + targets.get(node, [])], default=0)
     for node in by_label.get("SharingRequest", []):
         new[node] = max([level(n) for n in targets.get(node, [])], default=0)
-    reviewed = graph.linked(by_label.get("Review", []), "REVIEWS", "out")
     for node in by_label.get("Review", []):
         new[node] = max([level(n) for n in reviewed.get(node, [])], default=INTRANET)
-    for (label, key), value in new.items():
-        ref = NodeRef(label, key)
-        if levels.get(ref) != value:
-            levels[ref] = value
-            update.changed[ref] = value
+    for key, value in new.items():
+        if known.get(key, absent) != value:
+            update.changed[NodeRef(*key)] = value
     return update
 
 
 def _lineage(
     new: dict[Key, int],
     level: Callable[[Key], int],
-    graph: Graph,
     props: Mapping[Key, Mapping[str, Any]],
-    datasets: list[Key],
+    readers: dict[Key, list[Key]],
+    sources: Mapping[Key, list[Key]],
     fields: list[Key],
 ) -> None:
     """The fixpoint of ``required_levels`` over the closure's datasets and fields: a field
@@ -150,15 +207,14 @@ def _lineage(
     fields'. Every rule is a maximum, so a rise is pushed along to the nodes that read it
     and each link is followed once per rise (levels take a handful of values): linear in
     the closure. Sweeping every field until nothing moved cost a pass per step of the
-    longest chain of links."""
-    readers: dict[Key, list[Key]] = dict(graph.linked(datasets, "HAS_FIELD", "out"))
+    longest chain of links. ``readers``: each closure dataset's fields (extended here
+    with who reads each node); ``sources``: each closure field's sources."""
     # each field's dataset, from the same edges read the other way: a field in the closure
     # has its dataset there too (HAS_FIELD in is a dependent), so reading every field's
     # HAS_FIELD again (a province's two million) would find nothing new
     owners: dict[Key, Key] = {}
     for dataset, held in reversed(readers.items()):  # the first dataset of a field wins
         owners.update(zip(held, repeat(dataset)))
-    sources = graph.linked(fields, "DERIVED_FROM", "out")
     # the loop below runs for every field of a province: dict lookups inline, a call to
     # ``level`` only for a node outside the closure
     none: Mapping[str, Any] = {}
@@ -246,3 +302,57 @@ class StoreGraph:
             near, far = (edge.src, edge.dst) if direction == "out" else (edge.dst, edge.src)
             out.setdefault((near.label, near.key), []).append((far.label, far.key))
         return out
+
+
+def replay(store: Any, put: Callable[[Mapping[Key, int | None]], None], chunk: int = REPLAY_CHUNK) -> None:
+    """Every live node's level computed anew into an empty sparse table (``put`` writes,
+    ``store.stored_levels`` reads back), a chunk at a time, never over a projection of
+    the whole registry (which does not fit at national size): first the nodes that read
+    no other node's level (outside ``READING_LABELS``: systems, departments, ...), their
+    own level, final at once; then ``update_stored`` started from ``chunk`` datasets at a
+    time, then from the other reading labels' nodes (fields only where no live dataset
+    holds them: those were in their dataset's closure). Memory is that of one chunk's
+    closure: the chunk, the nodes whose level is read from it, and the levels read.
+
+    Exact, whatever the chunks: let k(n) be the last chunk whose closure holds n (every
+    reading node is in one: it is started from, or is a field of a dataset that is). A
+    node m whose level n reads has n among its dependents (``DEPENDENTS``), so every
+    closure holding m holds n and k(m) <= k(n); nodes of a cycle of dependence (lineage
+    deriving in a circle) hold each other and share one k. In chunk k(n), then, each of
+    n's inputs is in the closure, recomputed with it, or outside with k(m) < k(n): final
+    already (by induction on the chunks) and read from the table. The closure's nodes
+    with k > k(n) feed no node with k = k(n), so the update's fixpoint gives n exactly
+    what ``required_levels`` gives it on the whole registry; later closures never hold
+    n again. Levels read before their final chunk are overwritten by it.
+    ``tests/service/test_levels_stored.py`` checks it against ``required_levels``."""
+    graph = StoreGraph(store)
+
+    def read(keys: Collection[Key]) -> Mapping[Key, int]:
+        found: Mapping[Key, int] = store.stored_levels(keys_by_label(keys))
+        return found
+
+    labels = sorted(store.label_counts())
+    for label in labels:
+        if label not in READING_LABELS:
+            for keys in _chunks(store, label, chunk):
+                props = graph.props(keys)
+                put({key: level for key, attrs in props.items() if (level := own_level(label, attrs))})
+    for label in sorted(READING_LABELS & set(labels), key=lambda name: name != "Dataset"):
+        for keys in _chunks(store, label, chunk):
+            if label == "Field":
+                held = graph.linked(keys, "HAS_FIELD", "in")
+                keys = [key for key in keys if not held.get(key)]
+            changed = update_stored(read, graph, keys).changed
+            put({(ref.label, ref.key): level for ref, level in changed.items()})
+
+
+def _chunks(store: Any, label: str, size: int) -> Iterator[list[Key]]:
+    """The live nodes of ``label`` in key order, ``size`` at a time (keys only)."""
+    batch: list[Key] = []
+    for key, _name in store.iter_node_names(label):
+        batch.append((label, key))
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
