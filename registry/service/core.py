@@ -176,8 +176,7 @@ class RegistryService:
         not see, whoever runs it."""
         if caller.clearance >= HIGHEST_LEVEL:
             return CallerRows(self.store, None)
-        levels, clearance = self.visibility.levels(), caller.clearance
-        return CallerRows(self.store, lambda ref: levels.get(ref, HIGHEST_LEVEL + 1) <= clearance)
+        return CallerRows(self.store, *self.visibility.row_filter(caller.clearance))
 
     def restore(
         self, caller: Caller, nodes: Sequence[NodeRecord], edges: Sequence[EdgeRecord], history: Sequence[HistoryEntry]
