@@ -89,11 +89,21 @@ class VisibilityCache:
         if levels and not self.stored and self._levels is None:
             self._levels = self.results.get(LEVELS_RESULT, lambda: levels_of(self.store.projection()))
 
-    def _exact(self) -> None:
+    def _exact(self) -> bool:
         """Make the stored levels exact for the store's version: recomputed chunk by chunk
-        (``replay``) when the stamp is not the version. Called under the lock."""
-        if self._stored.levels_stamp() != self.store.version():
-            self._stored.write_levels(lambda put: replay(self.store, put), since=None)
+        (``replay``) when the stamp is not the version; whether they were. Called under
+        the lock."""
+        if self._stored.levels_stamp() == self.store.version():
+            return False
+        self._stored.write_levels(lambda put: replay(self.store, put), since=None)
+        return True
+
+    def make_exact(self) -> bool:
+        """Recompute the stored levels now if they are stale (whether they were), rather
+        than in the first request of a caller below the highest clearance: what a server
+        or a benchmark opening a file from before the levels table may do first."""
+        with self._lock:
+            return self.stored and self._exact()
 
     def _above(self, level: int) -> dict[str, dict[str, int]]:
         """The stored levels above ``level`` by key by label, exact for the version the
@@ -300,16 +310,27 @@ class VisibilityCache:
         """Whether a caller cleared for ``clearance`` may read a node, for the registry read
         row by row (``RegistryService.rows``), and the store version it holds for, which
         the rows check as they are read (``registry.service.rows``): by the stored hidden
-        keys, a node written after them would read as needing nothing. Levels kept in
-        memory hold every live node, and a node they do not know is taken as hidden: no
-        version to check."""
+        keys, a node written after them would read as needing nothing. A retired node has
+        no stored level, so the retired keys of that version are hidden too (their
+        history would otherwise be shown). Levels kept in memory hold every live node,
+        and a node they do not know is taken as hidden: no version to check."""
         if not self.stored:
             levels = self.levels()
             return (lambda ref: levels.get(ref, HIGHEST_LEVEL + 1) <= clearance), None
         with self._lock:
-            split, version = self._stored_split(clearance), self._version
+            for _ in range(ATTEMPTS):
+                split, version = self._stored_split(clearance), self._version
+                retired: dict[str, set[str]] = self._stored.retired_keys()
+                if self.store.version() == version:
+                    break
+            else:
+                raise Busy("the registry kept changing while what a caller may see was read; try again")
         none: frozenset[str] = frozenset()
-        return (lambda ref: ref.key not in split.get(ref.label, none)), version
+
+        def visible(ref: NodeRef) -> bool:
+            return ref.key not in split.get(ref.label, none) and ref.key not in retired.get(ref.label, none)
+
+        return visible, version
 
     def _stored_split(self, clearance: Clearance) -> Split:
         """The stored hidden keys by label for ``clearance``, of the version the views hold

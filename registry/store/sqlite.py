@@ -977,6 +977,15 @@ class SQLiteStore:
                 found.append((NodeRef(label, key), before, now))
         return found
 
+    def retired_keys(self) -> dict[str, set[str]]:
+        """The keys of the retired nodes, by label: they have no stored level (levels are
+        of the live registry), so a caller's rows that may not show what it cannot judge
+        leave them out by these. Not part of the Store protocol."""
+        found: dict[str, set[str]] = {}
+        for label, key in self._stream("SELECT label, key FROM nodes NOT INDEXED WHERE retired = 1", ()):
+            found.setdefault(label, set()).add(key)
+        return found
+
     # -- clearance levels (the service's rule, kept here as numbers) -------------------
 
     def _levels_table(self) -> bool:
