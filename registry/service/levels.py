@@ -311,7 +311,7 @@ def replay(store: Any, put: Callable[[Mapping[Key, int | None]], None], chunk: i
     no other node's level (outside ``READING_LABELS``: systems, departments, ...), their
     own level, final at once; then ``update_stored`` started from ``chunk`` datasets at a
     time, then from the other reading labels' nodes (fields only where no live dataset
-    holds them: those were in their dataset's closure). Memory is that of one chunk's
+    holds them, ``iter_unreached``: the others were in their dataset's closure). Memory is that of one chunk's
     closure: the chunk, the nodes whose level is read from it, and the levels read.
 
     Exact, whatever the chunks: let k(n) be the last chunk whose closure holds n (every
@@ -334,22 +334,26 @@ def replay(store: Any, put: Callable[[Mapping[Key, int | None]], None], chunk: i
     labels = sorted(store.label_counts())
     for label in labels:
         if label not in READING_LABELS:
-            for keys in _chunks(store, label, chunk):
+            for keys in _chunks(label, _keys(store.iter_node_names(label)), chunk):
                 props = graph.props(keys)
                 put({key: level for key, attrs in props.items() if (level := own_level(label, attrs))})
     for label in sorted(READING_LABELS & set(labels), key=lambda name: name != "Dataset"):
-        for keys in _chunks(store, label, chunk):
-            if label == "Field":
-                held = graph.linked(keys, "HAS_FIELD", "in")
-                keys = [key for key in keys if not held.get(key)]
-            changed = update_stored(read, graph, keys).changed
+        starts: Iterable[str] = (
+            store.iter_unreached(label, "HAS_FIELD") if label == "Field" else _keys(store.iter_node_names(label))
+        )
+        for touched in _chunks(label, starts, chunk):
+            changed = update_stored(read, graph, touched).changed
             put({(ref.label, ref.key): level for ref, level in changed.items()})
 
 
-def _chunks(store: Any, label: str, size: int) -> Iterator[list[Key]]:
-    """The live nodes of ``label`` in key order, ``size`` at a time (keys only)."""
+def _keys(names: Iterable[tuple[str, str | None]]) -> Iterator[str]:
+    return (key for key, _name in names)
+
+
+def _chunks(label: str, keys: Iterable[str], size: int) -> Iterator[list[Key]]:
+    """``keys`` of ``label`` as nodes, ``size`` at a time."""
     batch: list[Key] = []
-    for key, _name in store.iter_node_names(label):
+    for key in keys:
         batch.append((label, key))
         if len(batch) == size:
             yield batch

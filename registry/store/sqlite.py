@@ -977,6 +977,19 @@ class SQLiteStore:
                 found.append((NodeRef(label, key), before, now))
         return found
 
+    def iter_unreached(self, label: str, edge_type: str) -> Iterator[str]:
+        """The keys of the live nodes of ``label`` that no live ``edge_type`` edge reaches,
+        in key order, found by SQLite through the index on the edges' targets: a
+        recomputation of levels starts from the fields no dataset holds without reading
+        the owner of each of a national registry's twenty million fields. Not part of the
+        Store protocol."""
+        for (key,) in self._stream(
+            "SELECT n.key FROM nodes AS n WHERE n.label = ?1 AND n.retired = 0 AND NOT EXISTS (SELECT 1 FROM edges "
+            "AS e WHERE e.dst_label = ?1 AND e.dst_key = n.key AND e.type = ?2 AND e.retired = 0) ORDER BY n.key",
+            (label, edge_type),
+        ):
+            yield key
+
     def retired_keys(self) -> dict[str, set[str]]:
         """The keys of the retired nodes, by label: they have no stored level (levels are
         of the live registry), so a caller's rows that may not show what it cannot judge
