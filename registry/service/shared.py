@@ -1,10 +1,11 @@
 """Results computed once per registry state and shared by every process serving the store.
 
 ``registry serve --workers N`` runs N processes over one registry file. Each keeps its
-own caches keyed by the store's version, so without this every worker would compute a
-public caller's clearance levels (a minute at 100k datasets) and every long analysis
-itself, after every write. Here a result is kept on disk beside the registry, one file
-per (state, name): the first process to need it computes it under a file lock while the
+own caches keyed by the store's version, so without this every worker would compute
+every long analysis itself, after every write (and, over a store that does not keep them
+as the embedded one does, a public caller's clearance levels: a minute at 100k
+datasets). Here a result is kept on disk beside the registry, one file per (state,
+name): the first process to need it computes it under a file lock while the
 others wait, then they all read the file. Files are written to a temporary name and
 renamed, so a reader sees a whole result or none.
 
