@@ -9,6 +9,11 @@ resets it to the nodes' own levels and runs the same rules over it, reading the 
 of everything outside it, which the write cannot have changed. The rules are a least
 fixpoint (levels only rise while it runs), so recomputing the closure from its own
 levels gives exactly what a full computation gives, also when a level falls.
+
+``update_levels`` keeps every live node's level in a dict (a store that does not keep
+them); ``update_stored`` does the same over levels kept sparse in the store, reading the
+ones around the closure in one batch; ``replay`` recomputes a store's levels from
+nothing, chunk by chunk, with the same update.
 """
 
 from collections import deque

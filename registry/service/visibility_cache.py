@@ -29,12 +29,12 @@ otherwise recompute every analysis of the registry for the next page.
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from threading import Lock
-from typing import Any
+from typing import Protocol, cast
 
 import networkx as nx
 
 from registry.schema.enums import Clearance
-from registry.schema.records import LEVELS, ApplyResult, Key, NodeRef, keys_by_label
+from registry.schema.records import LEVELS, ApplyResult, EdgeRef, Key, NodeRef, keys_by_label
 from registry.service.errors import Busy
 from registry.service.levels import StoreGraph, Update, replay, update_levels, update_stored
 from registry.service.shared import SharedResults
@@ -50,6 +50,28 @@ Stats = dict[str, dict[str, int]]
 Split = dict[str, frozenset[str]]
 ATTEMPTS = 5
 """Reads of the stored levels a request tries while other processes keep writing."""
+Put = Callable[[Mapping[Key, int | None]], None]
+
+
+class LevelStore(Protocol):
+    """What a store that keeps the levels offers (``SQLiteStore``): not part of the Store
+    protocol, found by ``write_levels``."""
+
+    def levels_stamp(self) -> int | None: ...
+
+    def stored_levels(self, keys: Mapping[str, Collection[str]]) -> dict[Key, int]: ...
+
+    def levels_above(self, level: int) -> tuple[int, dict[str, dict[str, int]]] | None: ...
+
+    def write_levels(
+        self, work: Callable[[Put], None], *, since: int | None, version: int | None = None
+    ) -> int | None: ...
+
+    def nodes_around(self, refs: Collection[NodeRef], batch: str) -> list[tuple[NodeRef, bool, bool]]: ...
+
+    def edges_around(self, refs: Collection[NodeRef], batch: str) -> list[tuple[EdgeRef, bool, bool]]: ...
+
+    def retired_keys(self) -> dict[str, set[str]]: ...
 
 
 class VisibilityCache:
@@ -58,7 +80,8 @@ class VisibilityCache:
         self.results = results
         self.stored = getattr(store, "write_levels", None) is not None
         """Whether the store keeps the levels (``SQLiteStore.write_levels``)."""
-        self._stored: Any = store  # the store's levels methods, not part of the Store protocol
+        self._stored = cast(LevelStore, store)
+        """The store's levels, read only when ``stored``."""
         self._version: int | None = None
         self._levels: dict[NodeRef, int] | None = None
         """Every live node's level, for a store that does not keep them."""
@@ -117,7 +140,7 @@ class VisibilityCache:
                 continue
             version, above = found
             if version == self._version:
-                return above  # type: ignore[no-any-return]
+                return above
         raise Busy("the registry kept changing while what a caller may see was read; try again")
 
     def tracking(self) -> int | None:
@@ -164,7 +187,7 @@ class VisibilityCache:
             return None
         done: list[Update] = []
 
-        def work(put: Any) -> None:
+        def work(put: Put) -> None:
             update = update_stored(self._read, StoreGraph(self.store), touched)
             put({(ref.label, ref.key): level for ref, level in update.changed.items()})
             done.append(update)
@@ -173,8 +196,7 @@ class VisibilityCache:
         return done[0] if stamped is not None and done else None
 
     def _read(self, keys: Collection[Key]) -> Mapping[Key, int]:
-        found: Mapping[Key, int] = self._stored.stored_levels(keys_by_label(keys))
-        return found
+        return self._stored.stored_levels(keys_by_label(keys))
 
     def after_review(
         self,
@@ -246,8 +268,8 @@ class VisibilityCache:
         if not self._stats or batch is None:
             return {}
         refs = {*(NodeRef(*key) for key in touched), *update.changed}
-        nodes: list[tuple[NodeRef, bool, bool]] = self._stored.nodes_around(refs, batch)
-        edges: list[tuple[Any, bool, bool]] = self._stored.edges_around(refs, batch)
+        nodes = self._stored.nodes_around(refs, batch)
+        edges = self._stored.edges_around(refs, batch)
         ends = {(end.label, end.key) for edge, _, _ in edges for end in (edge.src, edge.dst)}
         outside = self._read(ends - update.closure)
         if self.store.version() != version:
@@ -320,7 +342,7 @@ class VisibilityCache:
         with self._lock:
             for _ in range(ATTEMPTS):
                 split, version = self._stored_split(clearance), self._version
-                retired: dict[str, set[str]] = self._stored.retired_keys()
+                retired = self._stored.retired_keys()
                 if self.store.version() == version:
                     break
             else:
