@@ -32,7 +32,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from registry.analysis import fieldmatch, subjects
-from registry.analysis.candidates import features, minhash_pairs, prefix_pairs
+from registry.analysis.candidates import features, minhash_pairs, prefix_pairs, row_type
 from registry.analysis.fieldnames import FieldName, FieldNormaliser
 from registry.analysis.findings import Serialisable
 from registry.analysis.holdings import item_matrix, normaliser_of
@@ -158,16 +158,31 @@ def candidate_pairs(
     department's own project is not duplicate construction)."""
     idf = matrix.idf() if idf is None else idf
     spaces = spaces or text_spaces(matrix)
-    found = np.concatenate([prefix_pairs(matrix, idf), minhash_pairs(features(matrix, spaces["name"]))])
-    if not len(found):
-        return np.zeros((0, 2), dtype=np.int64)
     n = np.int64(len(matrix))
-    codes = _distinct(found[:, 0] * n + found[:, 1])
+    # one code per pair, each source's pairs dropped as soon as they are coded: at
+    # national size the pairs are counted in tens of millions
+    codes = _distinct(
+        np.concatenate(
+            [
+                _codes(prefix_pairs(matrix, idf), n),
+                _codes(minhash_pairs(features(matrix, spaces["name"])), n),
+            ]
+        )
+    )
     left, right = codes // n, codes % n
-    keep = left != right
-    left, right = left[keep], right[keep]
-    same = (matrix.departments[left] == matrix.departments[right]) & (matrix.projects[left] == matrix.projects[right])
-    return np.stack([left[~same], right[~same]], axis=1)
+    del codes
+    keep = (left != right) & ~(
+        (matrix.departments[left] == matrix.departments[right]) & (matrix.projects[left] == matrix.projects[right])
+    )
+    pairs = np.empty((int(keep.sum()), 2), dtype=row_type(len(matrix)))
+    pairs[:, 0], pairs[:, 1] = left[keep], right[keep]
+    return pairs
+
+
+def _codes(pairs: np.ndarray, n: np.int64) -> np.ndarray:
+    """``i * n + j`` for each pair ``(i, j)``: one integer, sorted as the pair is."""
+    codes: np.ndarray = pairs[:, 0].astype(np.int64) * n + pairs[:, 1]
+    return codes
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
