@@ -255,31 +255,7 @@ class Scoring:
     @classmethod
     def of(cls, matrix: ItemMatrix, spaces: dict[str, NgramSpace] | None = None) -> "Scoring":
         weighted = sparse.csr_matrix(matrix.holdings @ sparse.diags(matrix.weights))
-        index = {token: t for t, token in enumerate(matrix.token_keys)}
-        first: dict[int, FieldName] = {}
-        bases: list[set[int]] = [set() for _ in matrix.token_keys]
-        for f in matrix.field_names:
-            t = index[f.token]
-            first.setdefault(t, f)
-            if f.base is not None and f.base.token in index:
-                bases[t].add(index[f.base.token])
-        same_ids: dict[str, int] = {}
-        cross_ids: dict[str, int] = {}
-        tokens = range(len(matrix.token_keys))
-        same = [[same_ids.setdefault(k, len(same_ids)) for k in first[t].keys] if t in first else [] for t in tokens]
-        whole = [
-            [cross_ids.setdefault(k, len(cross_ids)) for k in first[t].whole_keys] if t in first else [] for t in tokens
-        ]
-        part = [
-            [cross_ids[k] for k in first[t].part_key_list() if k in cross_ids] if t in first else [] for t in tokens
-        ]
-        counts = np.fromiter(map(len, same), dtype=np.float32, count=len(same))
-        (same_matrix,) = _occurrence_matrices(matrix, same, vocabulary=len(same_ids))
-        whole_matrix, part_matrix = _occurrence_matrices(matrix, whole, part, vocabulary=len(cross_ids))
-        base_of = _rows_of(bases)
-        bare = sparse.csr_matrix(matrix.holdings @ base_of)
-        bare.data[:] = 1.0
-        keyed = sparse.csr_matrix(matrix.holdings @ sparse.diags(-counts))
+        same_matrix, whole_matrix, part_matrix, bare, keyed = _key_matrices(matrix)
         holdings = matrix.holdings
         probe, target = _across_items(
             [
@@ -315,6 +291,41 @@ class Scoring:
         against itself is not a pair: its entry lacks the keys only that item has)."""
         found: np.ndarray = np.maximum((self.probe[rows] @ self.target.T).toarray(), 0)
         return found
+
+
+def _key_matrices(
+    matrix: ItemMatrix,
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix]:
+    """The blocks ``Scoring`` puts side by side: items x (key, n-th occurrence) for the
+    keys, whole keys and part keys of their tokens, the bases of their tokens (``bare``),
+    and each token valued at minus its number of keys (``keyed``). The per-token key
+    lists are gone when this returns, before the blocks are cut and the text spaces
+    built: Python lists of a few ints per token, 250 MB at 200k datasets, were held to
+    the end of scoring's setup."""
+    index = {token: t for t, token in enumerate(matrix.token_keys)}
+    first: dict[int, FieldName] = {}
+    bases: list[set[int]] = [set() for _ in matrix.token_keys]
+    for f in matrix.field_names:
+        t = index[f.token]
+        first.setdefault(t, f)
+        if f.base is not None and f.base.token in index:
+            bases[t].add(index[f.base.token])
+    same_ids: dict[str, int] = {}
+    cross_ids: dict[str, int] = {}
+    tokens = range(len(matrix.token_keys))
+    same = [[same_ids.setdefault(k, len(same_ids)) for k in first[t].keys] if t in first else [] for t in tokens]
+    whole = [
+        [cross_ids.setdefault(k, len(cross_ids)) for k in first[t].whole_keys] if t in first else [] for t in tokens
+    ]
+    part = [[cross_ids[k] for k in first[t].part_key_list() if k in cross_ids] if t in first else [] for t in tokens]
+    counts = np.fromiter(map(len, same), dtype=np.float32, count=len(same))
+    (same_matrix,) = _occurrence_matrices(matrix, same, vocabulary=len(same_ids))
+    whole_matrix, part_matrix = _occurrence_matrices(matrix, whole, part, vocabulary=len(cross_ids))
+    base_of = _rows_of(bases)
+    bare = sparse.csr_matrix(matrix.holdings @ base_of)
+    bare.data[:] = 1.0
+    keyed = sparse.csr_matrix(matrix.holdings @ sparse.diags(-counts))
+    return same_matrix, whole_matrix, part_matrix, bare, keyed
 
 
 def _across_items(
