@@ -17,6 +17,8 @@ Two signals, united:
 Both are linear in the number of items for a fixed vocabulary mix; the bench measures it.
 """
 
+from typing import Any
+
 import numpy as np
 from scipy import sparse
 
@@ -47,13 +49,14 @@ def prefix_pairs(
     present = prefix.copy()
     present.data[:] = 1.0
     transposed = present.T.tocsr()
-    found: list[np.ndarray] = [np.zeros((0, 2), dtype=np.int64)]
+    rows = row_type(len(matrix))
+    found: list[np.ndarray] = [np.zeros((0, 2), dtype=rows)]
     for start in range(0, len(matrix), block):
         product = sparse.coo_matrix(prefix[start : start + block] @ transposed)
         left = product.row.astype(np.int64) + start
         right = product.col.astype(np.int64)
         keep = (right > left) & (product.data >= min_overlap * np.minimum(weight[left], weight[right]))
-        found.append(np.stack([left[keep], right[keep]], axis=1))
+        found.append(np.stack([left[keep], right[keep]], axis=1).astype(rows))
     return np.concatenate(found)
 
 
@@ -112,7 +115,7 @@ def minhash_pairs(
     """Pairs ``(i, j)``, ``i < j``, that share all ``rows`` MinHash values of some band."""
     n, vocabulary = feature_matrix.shape
     if n < 2 or vocabulary == 0:
-        return np.zeros((0, 2), dtype=np.int64)
+        return np.zeros((0, 2), dtype=row_type(n))
     rng = np.random.default_rng(_SEED)
     hashes = bands * rows
     a = rng.integers(1, _PRIME, size=hashes, dtype=np.int64)
@@ -127,7 +130,7 @@ def minhash_pairs(
         values = permuted[indices]
         signature[h] = np.minimum.reduceat(values, starts) if len(values) else 0
     signature[:, empty] = -1 - np.arange(int(empty.sum()))
-    found: list[np.ndarray] = [np.zeros((0, 2), dtype=np.int64)]
+    found: list[np.ndarray] = [np.zeros((0, 2), dtype=row_type(n))]
     for band in range(bands):
         key = np.zeros(n, dtype=np.uint64)
         for r in range(rows):
@@ -146,7 +149,7 @@ def _bucket_pairs(key: np.ndarray, cap: int) -> np.ndarray:
     keep = (sizes >= 2) & (sizes <= cap)
     starts, sizes = starts[keep], sizes[keep]
     if not len(starts):
-        return np.zeros((0, 2), dtype=np.int64)
+        return np.zeros((0, 2), dtype=row_type(len(key)))
     position = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     members = order[np.repeat(starts, sizes) + position]
     later = np.repeat(sizes, sizes) - position - 1
@@ -154,4 +157,12 @@ def _bucket_pairs(key: np.ndarray, cap: int) -> np.ndarray:
     offset = np.arange(int(later.sum())) - np.repeat(np.cumsum(later) - later, later)
     base = np.repeat(np.repeat(starts, sizes) + position, later)
     right = order[base + offset + 1]
-    return np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1).astype(np.int64)
+    return np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1).astype(row_type(len(key)))
+
+
+def row_type(items: int) -> type[np.signedinteger[Any]]:
+    """The integer type pairs of row numbers are held in: 32 bits while they fit. Pairs
+    are counted in tens of millions at national size (21.6M candidates at 400k generated
+    datasets, growing faster than the datasets), and every copy of them is half the
+    size of 64-bit ones."""
+    return np.int32 if items <= np.iinfo(np.int32).max else np.int64

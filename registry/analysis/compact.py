@@ -20,7 +20,7 @@ import numpy as np
 from scipy import sparse
 
 from registry.analysis.gaps import SHAREABLE, Gap
-from registry.analysis.holdings import item_matrix
+from registry.analysis.holdings import item_matrix_with
 from registry.analysis.matrix import ItemMatrix
 from registry.schema.enums import ShareType
 from registry.schema.records import NodeRef
@@ -76,11 +76,8 @@ def compact_registry(source: GraphRows) -> CompactRegistry:
     (``holdings.item_matrix``): the same tokens and organisations ``ItemMatrix.from_graph``
     gives, a field never held as an object. The gap attributes are read beside it, in
     the matrix's row order."""
-    matrix = item_matrix(source, "Dataset")
+    matrix, props = item_matrix_with(source, "Dataset", ("share_type", "share_condition", "secrecy_level"))
     row_of = {key: i for i, key in enumerate(matrix.keys)}
-    props: list[dict[str, Any]] = [{} for _ in row_of]
-    for node in source.iter_nodes(["Dataset"]):
-        props[row_of[node.key]] = {k: node.props.get(k) for k in ("share_type", "share_condition", "secrecy_level")}
     elements = {node.key for node in source.iter_nodes(["DataElement"])}
     shared = np.zeros(len(row_of), dtype=bool)
     for _type, _sl, dataset, _dl, _dst in edge_ends(source, ["SHARED_WITH"]):
@@ -89,9 +86,9 @@ def compact_registry(source: GraphRows) -> CompactRegistry:
             shared[row] = True
     return CompactRegistry(
         matrix,
-        share_types=[p.get("share_type") for p in props],
-        conditions=[p.get("share_condition") for p in props],
-        secrecy=[p.get("secrecy_level") or "none" for p in props],
+        share_types=[share for share, _, _ in props],
+        conditions=[condition for _, condition, _ in props],
+        secrecy=[secrecy or "none" for _, _, secrecy in props],
         shared=shared,
         needs=_needs(source, set(row_of), elements),
     )

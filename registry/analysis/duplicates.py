@@ -32,7 +32,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from registry.analysis import fieldmatch, subjects
-from registry.analysis.candidates import features, minhash_pairs, prefix_pairs
+from registry.analysis.candidates import features, minhash_pairs, prefix_pairs, row_type
 from registry.analysis.fieldnames import FieldName, FieldNormaliser
 from registry.analysis.findings import Serialisable
 from registry.analysis.holdings import item_matrix, normaliser_of
@@ -158,16 +158,31 @@ def candidate_pairs(
     department's own project is not duplicate construction)."""
     idf = matrix.idf() if idf is None else idf
     spaces = spaces or text_spaces(matrix)
-    found = np.concatenate([prefix_pairs(matrix, idf), minhash_pairs(features(matrix, spaces["name"]))])
-    if not len(found):
-        return np.zeros((0, 2), dtype=np.int64)
     n = np.int64(len(matrix))
-    codes = _distinct(found[:, 0] * n + found[:, 1])
+    # one code per pair, each source's pairs dropped as soon as they are coded: at
+    # national size the pairs are counted in tens of millions
+    codes = _distinct(
+        np.concatenate(
+            [
+                _codes(prefix_pairs(matrix, idf), n),
+                _codes(minhash_pairs(features(matrix, spaces["name"])), n),
+            ]
+        )
+    )
     left, right = codes // n, codes % n
-    keep = left != right
-    left, right = left[keep], right[keep]
-    same = (matrix.departments[left] == matrix.departments[right]) & (matrix.projects[left] == matrix.projects[right])
-    return np.stack([left[~same], right[~same]], axis=1)
+    del codes
+    keep = (left != right) & ~(
+        (matrix.departments[left] == matrix.departments[right]) & (matrix.projects[left] == matrix.projects[right])
+    )
+    pairs = np.empty((int(keep.sum()), 2), dtype=row_type(len(matrix)))
+    pairs[:, 0], pairs[:, 1] = left[keep], right[keep]
+    return pairs
+
+
+def _codes(pairs: np.ndarray, n: np.int64) -> np.ndarray:
+    """``i * n + j`` for each pair ``(i, j)``: one integer, sorted as the pair is."""
+    codes: np.ndarray = pairs[:, 0].astype(np.int64) * n + pairs[:, 1]
+    return codes
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -240,36 +255,24 @@ class Scoring:
     @classmethod
     def of(cls, matrix: ItemMatrix, spaces: dict[str, NgramSpace] | None = None) -> "Scoring":
         weighted = sparse.csr_matrix(matrix.holdings @ sparse.diags(matrix.weights))
-        index = {token: t for t, token in enumerate(matrix.token_keys)}
-        first: dict[int, FieldName] = {}
-        bases: list[set[int]] = [set() for _ in matrix.token_keys]
-        for f in matrix.field_names:
-            t = index[f.token]
-            first.setdefault(t, f)
-            if f.base is not None and f.base.token in index:
-                bases[t].add(index[f.base.token])
-        same_ids: dict[str, int] = {}
-        cross_ids: dict[str, int] = {}
-        tokens = range(len(matrix.token_keys))
-        same = [[same_ids.setdefault(k, len(same_ids)) for k in first[t].keys] if t in first else [] for t in tokens]
-        whole = [
-            [cross_ids.setdefault(k, len(cross_ids)) for k in first[t].whole_keys] if t in first else [] for t in tokens
-        ]
-        part = [
-            [cross_ids[k] for k in first[t].part_key_list() if k in cross_ids] if t in first else [] for t in tokens
-        ]
-        counts = np.fromiter(map(len, same), dtype=np.float32, count=len(same))
-        (same_matrix,) = _occurrence_matrices(matrix, same, vocabulary=len(same_ids))
-        whole_matrix, part_matrix = _occurrence_matrices(matrix, whole, part, vocabulary=len(cross_ids))
-        base_of = _rows_of(bases)
-        bare = sparse.csr_matrix(matrix.holdings @ base_of)
-        bare.data[:] = 1.0
-        keyed = sparse.csr_matrix(matrix.holdings @ sparse.diags(-counts))
+        same_matrix, whole_matrix, part_matrix, bare, keyed = _key_matrices(matrix)
         holdings = matrix.holdings
         probe, target = _across_items(
-            _side_by_side([same_matrix, whole_matrix, part_matrix, bare, holdings, holdings]),
-            _side_by_side([same_matrix, part_matrix, whole_matrix, holdings, bare, keyed]),
+            [
+                (same_matrix, same_matrix),
+                (whole_matrix, part_matrix),
+                (part_matrix, whole_matrix),
+                (bare, holdings),
+                (holdings, bare),
+                (holdings, keyed),
+            ]
         )
+        # each pair's dot product then takes scipy's merge of two sorted rows, not the
+        # general path through a scratch array as wide as the matrix (could_match 3.8 ->
+        # 2.5 CPU s for 2.7M pairs at 100k); every entry is a count, so the sums are
+        # integers, exact in whatever order they are added
+        probe.sort_indices()
+        target.sort_indices()
         return cls(
             spaces or text_spaces(matrix),
             probe,
@@ -290,18 +293,78 @@ class Scoring:
         return found
 
 
-def _across_items(probe: sparse.csr_matrix, target: sparse.csr_matrix) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """``probe`` and ``target`` without the columns no two different items meet in (a key
-    only one item has, on either side): they add nothing to any pair's dot product, yet
-    were most of each row (at 10k datasets, 94% of the columns and half the entries), and
-    every pair scored copied and merged them. The dot products of two different items are
-    unchanged, to the bit: the same products, summed in the same order."""
-    p, q = probe.tocsc(), target.tocsc()
-    in_p, in_q = np.diff(p.indptr), np.diff(q.indptr)
-    keep = (in_p > 0) & (in_q > 0)
-    alone = np.flatnonzero(keep & (in_p == 1) & (in_q == 1))
-    keep[alone[p.indices[p.indptr[alone]] == q.indices[q.indptr[alone]]]] = False
-    return sparse.csr_matrix(probe[:, keep]), sparse.csr_matrix(target[:, keep])
+def _key_matrices(
+    matrix: ItemMatrix,
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix]:
+    """The blocks ``Scoring`` puts side by side: items x (key, n-th occurrence) for the
+    keys, whole keys and part keys of their tokens, the bases of their tokens (``bare``),
+    and each token valued at minus its number of keys (``keyed``). The per-token key
+    lists are gone when this returns, before the blocks are cut and the text spaces
+    built: Python lists of a few ints per token, 250 MB at 200k datasets, were held to
+    the end of scoring's setup."""
+    index = {token: t for t, token in enumerate(matrix.token_keys)}
+    first: dict[int, FieldName] = {}
+    bases: list[set[int]] = [set() for _ in matrix.token_keys]
+    for f in matrix.field_names:
+        t = index[f.token]
+        first.setdefault(t, f)
+        if f.base is not None and f.base.token in index:
+            bases[t].add(index[f.base.token])
+    same_ids: dict[str, int] = {}
+    cross_ids: dict[str, int] = {}
+    tokens = range(len(matrix.token_keys))
+    same = [[same_ids.setdefault(k, len(same_ids)) for k in first[t].keys] if t in first else [] for t in tokens]
+    whole = [
+        [cross_ids.setdefault(k, len(cross_ids)) for k in first[t].whole_keys] if t in first else [] for t in tokens
+    ]
+    part = [[cross_ids[k] for k in first[t].part_key_list() if k in cross_ids] if t in first else [] for t in tokens]
+    counts = np.fromiter(map(len, same), dtype=np.float32, count=len(same))
+    (same_matrix,) = _occurrence_matrices(matrix, same, vocabulary=len(same_ids))
+    whole_matrix, part_matrix = _occurrence_matrices(matrix, whole, part, vocabulary=len(cross_ids))
+    base_of = _rows_of(bases)
+    bare = sparse.csr_matrix(matrix.holdings @ base_of)
+    bare.data[:] = 1.0
+    keyed = sparse.csr_matrix(matrix.holdings @ sparse.diags(-counts))
+    return same_matrix, whole_matrix, part_matrix, bare, keyed
+
+
+def _across_items(
+    blocks: list[tuple[sparse.csr_matrix, sparse.csr_matrix]],
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """``probe`` and ``target``, the blocks' probe sides and target sides side by side,
+    without the columns no two different items meet in (a key only one item has, on
+    either side): they add nothing to any pair's dot product, yet were most of each row
+    (at 10k datasets, 94% of the columns and half the entries), and every pair scored
+    copied and merged them. The dot products of two different items are unchanged.
+    Each block is cut before the blocks are put side by side: stacking them whole, then
+    a column-major copy of each side to find the columns, was the peak of scoring (at
+    200k datasets 1.26 GB at its height, 0.78 GB held)."""
+    probes, targets = [], []
+    for probe, target in blocks:
+        keep = _met(probe, target)
+        probes.append(probe[:, keep])
+        targets.append(target[:, keep])
+    return _side_by_side(probes), _side_by_side(targets)
+
+
+def _met(probe: sparse.csr_matrix, target: sparse.csr_matrix) -> np.ndarray:
+    """The columns some item has on the probe side and another item on the target side."""
+    columns = probe.shape[1]
+    in_probe = np.bincount(probe.indices, minlength=columns)
+    in_target = np.bincount(target.indices, minlength=columns)
+    keep = (in_probe > 0) & (in_target > 0)
+    alone = keep & (in_probe == 1) & (in_target == 1)
+    keep[alone & (_single_rows(probe, in_probe) == _single_rows(target, in_target))] = False
+    return keep
+
+
+def _single_rows(matrix: sparse.csr_matrix, entries: np.ndarray) -> np.ndarray:
+    """Per column, the row of its entry where it has exactly one (-1 elsewhere)."""
+    rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
+    single = entries[matrix.indices] == 1
+    found = np.full(matrix.shape[1], -1, dtype=np.int32)
+    found[matrix.indices[single]] = rows[single]
+    return found
 
 
 def _side_by_side(blocks: list[sparse.csr_matrix]) -> sparse.csr_matrix:

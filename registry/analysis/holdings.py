@@ -16,7 +16,10 @@ order is part of the result, not a detail.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 
 import numpy as np
 
@@ -53,16 +56,60 @@ def item_matrix(rows: GraphRows, kind: str = "Dataset", normaliser: FieldNormali
     """Rows for every Dataset (its fields) or System (the fields of what it holds), as
     ``ItemMatrix.from_graph`` gives them for the projection of the same rows. A field is
     never held as an object: one small integer per field in a numpy array, and one
-    entry per distinct (name, data element). The cyclic collector is paused: the read
-    allocates millions of acyclic strings and names, and each collection it triggered
-    rescanned all of them."""
+    entry per distinct (name, data element)."""
+    return item_matrix_with(rows, kind, (), normaliser)[0]
+
+
+def item_matrix_with(
+    rows: GraphRows, kind: str, properties: Sequence[str], normaliser: FieldNormaliser | None = None
+) -> tuple[ItemMatrix, list[tuple[Any, ...]]]:
+    """``item_matrix``, and per row of it the values of ``properties`` of that item, taken
+    from the one read of the items' records: the compact projection's gap attributes.
+    Reading the datasets again for them decoded every dataset's properties twice, and
+    the records are dropped before the fields are read (a record with its properties
+    is about 2 KB: 2 GB held through the fields' read at 1M datasets). The cyclic
+    collector is paused: the read allocates millions of acyclic strings and names, and
+    each collection it triggered rescanned all of them."""
     if kind not in KINDS:
         raise ValueError(f"duplicate detection compares systems or datasets, not {kind!r}")
     with gc_paused():
-        return _item_matrix(rows, kind, normaliser)
+        return _item_matrix(rows, kind, properties, normaliser)
 
 
-def _item_matrix(rows: GraphRows, kind: str, normaliser: FieldNormaliser | None) -> ItemMatrix:
+@dataclass
+class _Items:
+    """What the matrix keeps of each item's record, in key order."""
+
+    keys: list[str]
+    names: list[str]
+    texts: list[str]
+    functions: list[str]
+    values: list[tuple[Any, ...]]
+
+
+def _items(nodes: Iterable[NodeRecord], kind: str, properties: Sequence[str]) -> _Items:
+    """Each record's few values taken as it is read, then sorted by key: the records
+    themselves (every property decoded, two provenances) are never all held at once."""
+    text = TEXT_PROPERTY[kind]
+    read = sorted(
+        (
+            (
+                node.key,
+                node.props.get("name", node.key),
+                node.props.get(text) or "",
+                " ".join(node.props.get("functions") or []),
+                tuple(node.props.get(name) for name in properties),
+            )
+            for node in nodes
+        ),
+        key=itemgetter(0),
+    )
+    return _Items(*(list(column) for column in zip(*read, strict=True))) if read else _Items([], [], [], [], [])
+
+
+def _item_matrix(
+    rows: GraphRows, kind: str, properties: Sequence[str], normaliser: FieldNormaliser | None
+) -> tuple[ItemMatrix, list[tuple[Any, ...]]]:
     read_elements = _elements(rows)
     normaliser = normaliser or read_elements[0]
     elements = read_elements[1]
@@ -71,23 +118,23 @@ def _item_matrix(rows: GraphRows, kind: str, normaliser: FieldNormaliser | None)
     for _type, _sl, field, label, element in edge_ends(rows, ["MEANS"]):
         if label == "DataElement" and element in elements and (field not in means or element < means[field]):
             means[field] = element
-    datasets = _by_key(rows.iter_nodes(["Dataset"]))
-    dataset_row = {node.key: i for i, node in enumerate(datasets)}
+    datasets = _items(rows.iter_nodes(["Dataset"]), "Dataset", properties if kind == "Dataset" else ())
+    dataset_row = {key: i for i, key in enumerate(datasets.keys)}
     owners, pairs, by_id = _has_field(rows, dataset_row, means)
     del means
     # each dataset's fields in the rows' order (a stable sort keeps it)
     dataset_pairs = pairs[np.argsort(owners, kind="stable")]
-    dataset_indptr = np.concatenate([[0], np.cumsum(np.bincount(owners, minlength=len(datasets)))]).astype(np.int64)
+    dataset_indptr = np.concatenate([[0], np.cumsum(np.bincount(owners, minlength=len(dataset_row)))]).astype(np.int64)
     del owners, pairs
 
     systems = _by_key(rows.iter_nodes(["System"]))
     organisations = _Organisations(rows, systems, dataset_row)
     if kind == "Dataset":
         items, sequence, indptr = datasets, dataset_pairs, dataset_indptr
-        departments = [organisations.dataset_department(i) for i in range(len(datasets))]
-        projects = [organisations.dataset_project(i) for i in range(len(datasets))]
+        departments = [organisations.dataset_department(i) for i in range(len(dataset_row))]
+        projects = [organisations.dataset_project(i) for i in range(len(dataset_row))]
     else:
-        items = systems
+        items = _items(systems, kind, properties)
         sequence, indptr = _held(organisations.holds, len(systems), dataset_pairs, dataset_indptr)
         departments = [organisations.system_department(i) for i in range(len(systems))]
         projects = [organisations.system_project(i) for i in range(len(systems))]
@@ -101,13 +148,12 @@ def _item_matrix(rows: GraphRows, kind: str, normaliser: FieldNormaliser | None)
     for name in (by_id[i] for i in met.tolist()):
         field_names.append(normaliser.read(name) if isinstance(name, str) else normaliser.element(name[1], name[0]))
 
-    text = TEXT_PROPERTY[kind]
-    return ItemMatrix.assemble(
+    matrix = ItemMatrix.assemble(
         kind,
-        keys=[n.key for n in items],
-        names=[n.props.get("name", n.key) for n in items],
-        texts=[n.props.get(text) or "" for n in items],
-        functions=[" ".join(n.props.get("functions") or []) for n in items],
+        keys=items.keys,
+        names=items.names,
+        texts=items.texts,
+        functions=items.functions,
         departments=departments,
         department_names=organisations.department_names(),
         projects=projects,
@@ -116,6 +162,7 @@ def _item_matrix(rows: GraphRows, kind: str, normaliser: FieldNormaliser | None)
         field_names=field_names,
         element_names=normaliser.element_names,
     )
+    return matrix, items.values
 
 
 CHUNK = 1_000_000

@@ -2,10 +2,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from registry.analysis import fieldmatch
 from registry.analysis.duplicates import (
     Proposal,
+    _across_items,
     accepted,
     candidate_pairs,
     check_proposal,
@@ -134,3 +136,28 @@ def test_a_proposals_bound_counts_every_field_the_matching_could_pair() -> None:
         wanted = fieldmatch.distinct([normaliser.read(f) for f in planned.fields])
         could = could_match_wanted(held, wanted)
         assert could[k] >= len(fieldmatch.match(wanted, held.row_fields(k))), planned
+
+
+def test_columns_no_two_items_meet_in_go_and_every_pair_keeps_its_dot_product() -> None:
+    """Scoring cuts each block of key columns before stacking them (``_across_items``):
+    the dot product of every two different items is the one of the whole blocks side by
+    side, and a column that only one item has, on both sides, is gone."""
+    rng = np.random.default_rng(7)
+
+    def block() -> sparse.csr_matrix:
+        values = rng.integers(-1, 3, size=(30, 40)) * (rng.random((30, 40)) < 0.08)
+        return sparse.csr_matrix(values.astype(np.float32))
+
+    blocks = [(block(), block()) for _ in range(3)]
+    probe, target = _across_items(blocks)
+    whole_probe = sparse.hstack([p for p, _ in blocks], format="csr")
+    whole_target = sparse.hstack([t for _, t in blocks], format="csr")
+    cut = (probe @ target.T).toarray()
+    whole = (whole_probe @ whole_target.T).toarray()
+    different = ~np.eye(30, dtype=bool)
+    assert np.array_equal(cut[different], whole[different])
+    met = sum(
+        int(((p.T @ sparse.csr_matrix((1 - np.eye(30)).astype(np.float32)) @ t).diagonal() != 0).sum())
+        for p, t in ((abs(p), abs(t)) for p, t in blocks)
+    )
+    assert probe.shape[1] == met < whole_probe.shape[1]
