@@ -39,7 +39,7 @@ from registry.service.errors import Busy
 from registry.service.levels import StoreGraph, Update, replay, update_levels, update_stored
 from registry.service.shared import SharedResults
 from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
-from registry.store.base import Store
+from registry.store.base import Store, StoreBusy
 from registry.store.projection import visible_subgraph
 
 LEVELS_RESULT = "levels"
@@ -182,7 +182,10 @@ class VisibilityCache:
         """The stored levels brought from ``before`` to ``version``, the version one write
         made, in one write transaction that refuses when the table was not exact for
         ``before`` or another write came since (the next reader recomputes them); the
-        update, or None when refused. Called under the lock."""
+        update, or None when refused, or when another process held the file too long: the
+        write is committed, so it must not fail now (its caller would be told nothing was
+        written and its listeners never hear of it); the table stays stale and the next
+        reader recomputes it. Called under the lock."""
         if version != before + 1:
             return None
         done: list[Update] = []
@@ -192,7 +195,10 @@ class VisibilityCache:
             put({(ref.label, ref.key): level for ref, level in update.changed.items()})
             done.append(update)
 
-        stamped = self._stored.write_levels(work, since=before, version=version)
+        try:
+            stamped = self._stored.write_levels(work, since=before, version=version)
+        except StoreBusy:
+            return None
         return done[0] if stamped is not None and done else None
 
     def _read(self, keys: Collection[Key]) -> Mapping[Key, int]:
