@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from registry.schema.enums import Clearance
 from registry.schema.model import Dataset, System
-from registry.schema.records import NodeRef
+from registry.schema.records import ChangeSet, NodeRef, NodeWrite, Provenance
 from registry.service import Caller, Declaration, EdgeDecl, RegistryService
 from registry.service.declaration import RetireScope
 from registry.service.visibility import required_levels
@@ -181,4 +182,65 @@ def test_a_levels_write_kept_waiting_leaves_the_committed_write_reported_and_hea
     assert NodeRef("System", "ZJGA-JZ-22") in service.hidden(PUBLIC)
     assert NodeRef("System", "ZJGA-JZ-22") not in {r.ref for r in service.find(PUBLIC, "System")}
     assert _assert_exact_if_current(_store(service))
+    service.close()
+
+
+def _bypassing_write(path: Path, code: str) -> None:
+    """A classified system written into the file by another program."""
+    store = SQLiteStore(path)
+    store.apply(
+        ChangeSet(nodes=[NodeWrite("System", code, {"code": code, "name": "技侦系统", "secrecy_level": "top_secret"})]),
+        Provenance("直写.csv", f"batch-{code}", "脚本", "2026-01-01T00:00:00+00:00"),
+    )
+    store.close()
+
+
+def test_required_clearance_is_read_where_the_levels_are_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write by another program lands after the levels were made exact and before the
+    one level is read: the answer is that write's level, never the public one the stale
+    table gives an entry it has no row for."""
+    path = tmp_path / "r.db"
+    service = RegistryService(SQLiteStore(path))
+    build(service)
+    service.upsert(ADMIN, [System(code="ZJGA-JZ-23", name="技侦系统")])  # public for now
+    service.hidden(PUBLIC)
+    real = service.visibility._exact
+    landed: list[bool] = []
+
+    def then_written() -> bool:
+        done = real()
+        if not landed:
+            landed.append(True)
+            _bypassing_write(path, "ZJGA-JZ-23")
+        return done
+
+    monkeypatch.setattr(service.visibility, "_exact", then_written)
+    assert service.required_clearance(NodeRef("System", "ZJGA-JZ-23")) > Clearance.SECRET
+    service.close()
+
+
+def test_an_analysed_projection_never_holds_an_entry_newer_than_its_hidden_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program writes a classified entry after a public caller's hidden set was
+    read and before the projection the analyses run on is built: the entry must not be in
+    that caller's graph (it would surface in findings, evidence and counts)."""
+    path = tmp_path / "r.db"
+    service = RegistryService(SQLiteStore(path))
+    build(service)
+    service.hidden(PUBLIC)
+    store = _store(service)
+    real = store.projection
+    landed: list[bool] = []
+
+    def after_a_write(*args: Any, **kwargs: Any) -> Any:
+        if not landed:
+            landed.append(True)
+            _bypassing_write(path, "ZJGA-JZ-24")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "projection", after_a_write)
+    graph = service.visibility.graph(Clearance.PUBLIC, None, None)
+    assert NodeRef("System", "ZJGA-JZ-24") not in graph
+    assert NodeRef("System", SECRET_SYS) not in graph
     service.close()
