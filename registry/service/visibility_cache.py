@@ -39,7 +39,7 @@ from registry.service.errors import Busy
 from registry.service.levels import StoreGraph, Update, replay, update_levels, update_stored
 from registry.service.shared import SharedResults
 from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
-from registry.store.base import Store
+from registry.store.base import Store, StoreBusy
 from registry.store.projection import visible_subgraph
 
 LEVELS_RESULT = "levels"
@@ -182,7 +182,10 @@ class VisibilityCache:
         """The stored levels brought from ``before`` to ``version``, the version one write
         made, in one write transaction that refuses when the table was not exact for
         ``before`` or another write came since (the next reader recomputes them); the
-        update, or None when refused. Called under the lock."""
+        update, or None when refused, or when another process held the file too long: the
+        write is committed, so it must not fail now (its caller would be told nothing was
+        written and its listeners never hear of it); the table stays stale and the next
+        reader recomputes it. Called under the lock."""
         if version != before + 1:
             return None
         done: list[Update] = []
@@ -192,7 +195,10 @@ class VisibilityCache:
             put({(ref.label, ref.key): level for ref, level in update.changed.items()})
             done.append(update)
 
-        stamped = self._stored.write_levels(work, since=before, version=version)
+        try:
+            stamped = self._stored.write_levels(work, since=before, version=version)
+        except StoreBusy:
+            return None
         return done[0] if stamped is not None and done else None
 
     def _read(self, keys: Collection[Key]) -> Mapping[Key, int]:
@@ -365,10 +371,15 @@ class VisibilityCache:
         return split
 
     def hidden(self, clearance: Clearance) -> frozenset[NodeRef]:
+        return self._hidden_at(clearance)[0]
+
+    def _hidden_at(self, clearance: Clearance) -> tuple[frozenset[NodeRef], int | None]:
+        """The hidden set and the store version it holds for, read together (None: the
+        highest clearance, from which nothing is hidden at any version)."""
         if clearance >= HIGHEST_LEVEL:
             # nothing needs more than the highest clearance: skip the levels, which
             # cost O(registry) after each write (every import checks its caller)
-            return frozenset()
+            return frozenset(), None
         with self._lock:
             self._refresh(levels=False)
             if clearance not in self._hidden:
@@ -378,14 +389,24 @@ class VisibilityCache:
                 else:
                     hidden = hidden_from(self._known_levels(), clearance)
                 self._hidden[clearance] = hidden
-            return self._hidden[clearance]
+            return self._hidden[clearance], self._version
 
     def required_clearance(self, ref: NodeRef) -> int:
+        """The level ``ref`` needs. From the store, read between two looks at the stamp and
+        the version finding them equal and unmoved: the one row is read apart from the
+        stamp, and a write by another process landing after the table was made exact would
+        otherwise read as needing nothing (no row yet)."""
         with self._lock:
             if not self.stored:
                 return self._known_levels().get(ref, 0)
-            self._exact()
-            return int(self._read([(ref.label, ref.key)]).get((ref.label, ref.key), 0))
+            key = (ref.label, ref.key)
+            for _ in range(ATTEMPTS):
+                self._exact()
+                version = self.store.version()
+                level = int(self._read([key]).get(key, 0))
+                if self._stored.levels_stamp() == version == self.store.version():
+                    return level
+        raise Busy("the registry kept changing while a level was read; try again")
 
     def hidden_by_label(self, clearance: Clearance) -> Split:
         """The hidden keys by label: from the stored levels by their index (one query per
@@ -417,15 +438,21 @@ class VisibilityCache:
         ``levels``: a node missing needs none), as judged on the whole registry: analyses
         asking about classification read them.
         Without a selection it is the analysed projection, kept across review decisions
-        (``after_review``)."""
-        hidden = self.hidden(clearance)
+        (``after_review``). The projection must be of the version the hidden set holds
+        for, with no write since: an entry written in between would be in it and not cut."""
         whole = labels is None and edge_types is None
-        if whole:
-            with self._lock:
-                kept = self._analysed.get(clearance) if self._version == self.store.version() else None
-            if kept is not None:
-                return kept
-        full = self.store.projection(labels, edge_types)
+        for _ in range(ATTEMPTS):
+            hidden, version = self._hidden_at(clearance)
+            if whole:
+                with self._lock:
+                    kept = self._analysed.get(clearance) if self._version == self.store.version() else None
+                if kept is not None:
+                    return kept
+            full = self.store.projection(labels, edge_types)
+            if version is None or full.graph.get("version") == version == self.store.version():
+                break
+        else:
+            raise Busy("the registry kept changing while what a caller may see was read; try again")
         if LEVELS not in full.graph:
             full.graph[LEVELS] = self.levels()
         if not hidden:
