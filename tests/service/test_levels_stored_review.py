@@ -219,6 +219,21 @@ def test_required_clearance_is_read_where_the_levels_are_exact(tmp_path: Path, m
     service.close()
 
 
+def _write_before_first(monkeypatch: pytest.MonkeyPatch, store: Any, method: str, path: Path, key: str) -> None:
+    """Make another program write the classified system ``key`` just before the store's
+    ``method`` first answers: the interleaving a caller's read must not let through."""
+    real = getattr(store, method)
+    landed: list[bool] = []
+
+    def after_a_write(*args: Any, **kwargs: Any) -> Any:
+        if not landed:
+            landed.append(True)
+            _bypassing_write(path, key)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, method, after_a_write)
+
+
 def test_an_analysed_projection_never_holds_an_entry_newer_than_its_hidden_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,17 +244,7 @@ def test_an_analysed_projection_never_holds_an_entry_newer_than_its_hidden_set(
     service = RegistryService(SQLiteStore(path))
     build(service)
     service.hidden(PUBLIC)
-    store = _store(service)
-    real = store.projection
-    landed: list[bool] = []
-
-    def after_a_write(*args: Any, **kwargs: Any) -> Any:
-        if not landed:
-            landed.append(True)
-            _bypassing_write(path, "ZJGA-JZ-24")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(store, "projection", after_a_write)
+    _write_before_first(monkeypatch, _store(service), "projection", path, "ZJGA-JZ-24")
     graph = service.visibility.graph(Clearance.PUBLIC, None, None)
     assert NodeRef("System", "ZJGA-JZ-24") not in graph
     assert NodeRef("System", SECRET_SYS) not in graph
@@ -260,16 +265,6 @@ def test_a_lookup_never_shows_an_entry_written_after_its_hidden_keys(
     service = RegistryService(SQLiteStore(path))
     build(service)
     service.hidden(PUBLIC)
-    store = _store(service)
-    real = store.find_nodes
-    landed: list[bool] = []
-
-    def after_a_write(*args: Any, **kwargs: Any) -> Any:
-        if not landed:
-            landed.append(True)
-            _bypassing_write(path, "ZJGA-JZ-25")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(store, "find_nodes", after_a_write)
+    _write_before_first(monkeypatch, _store(service), "find_nodes", path, "ZJGA-JZ-25")
     assert NodeRef("System", "ZJGA-JZ-25") not in {r.ref for r in service.find(PUBLIC, "System")}
     service.close()
