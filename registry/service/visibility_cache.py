@@ -164,19 +164,28 @@ class VisibilityCache:
         if before is None or not result.changed:
             return
         with self._lock:
-            if self.stored:
-                update = self._store_update(before, result.version, touched)
-                if update is not None and self._version == before:
-                    self._carry(update, touched, batch, result.version)
-                    self._analysed.clear()
-                return
-            if self._levels is None or self._version != before or result.version != before + 1:
-                return  # another writer came between: the next reader recomputes
+            if self._carry_write(before, result.version, touched, batch):
+                self._analysed.clear()
+
+    def _carry_write(self, before: int, version: int, touched: set[Key], batch: str | None) -> bool:
+        """Update the levels for the write from ``before`` to ``version`` (in the store's
+        table, or a copy of those kept in memory: an analysis still running on the
+        previous projection keeps that version's levels) and carry the views across it;
+        whether they were carried. Not when another write came between, or the levels
+        were not current for ``before``: the next reader recomputes. Called under the
+        lock."""
+        update: Update | None = None
+        if self.stored:
+            update = self._store_update(before, version, touched)
+        elif self._levels is not None and self._version == before and version == before + 1:
             levels = dict(self._levels)
-            self._carry(update_levels(levels, StoreGraph(self.store), touched), touched, batch, result.version)
+            update = update_levels(levels, StoreGraph(self.store), touched)
             self._levels = levels
-            self._share(levels, result.version)
-            self._analysed.clear()
+            self._share(levels, version)
+        if update is None or self._version != before:
+            return False
+        self._carry(update, touched, batch, version)
+        return True
 
     def _store_update(self, before: int, version: int, touched: Collection[Key]) -> Update | None:
         """The stored levels brought from ``before`` to ``version``, the version one write
@@ -220,25 +229,15 @@ class VisibilityCache:
         write."""
         if not result.changed:
             return False
-        touched = {(review.label, review.key)}
         with self._lock:
-            if self.stored:
-                update = self._store_update(before, result.version, touched)
-                if update is None or self._version != before:
-                    return False
-                self._carry(update, touched, batch, result.version)
+            if self._carry_write(before, result.version, {(review.label, review.key)}, batch):
                 return True
-            if self._version != before or result.version != before + 1:
+            if self.stored or self._levels is not None or self._version != before or result.version != before + 1:
                 return False
-            if self._levels is not None:
-                levels = dict(self._levels)
-                self._carry(update_levels(levels, StoreGraph(self.store), touched), touched, batch, result.version)
-                self._levels = levels
-                self._share(levels, result.version)
-            else:
-                self._stats.clear()
-                self._graphs.clear()
-                self._version = result.version
+            # levels never computed in this process: only the counts and selections move
+            self._stats.clear()
+            self._graphs.clear()
+            self._version = result.version
             return True
 
     def _carry(self, update: Update, touched: set[Key], batch: str | None, version: int) -> None:
