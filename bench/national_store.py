@@ -118,7 +118,7 @@ def run_analyses(store_path: Path) -> Report:
     with measured() as m:
         recomputed = service.visibility.make_exact()
     if recomputed:
-        needing = sum(map(len, service.visibility.hidden_by_label(Clearance.PUBLIC).values()))
+        needing = hidden_count(service, Clearance.PUBLIC)
         report.add(
             step="levels recomputed into the store (replay, chunked)",
             seconds=m.seconds,
@@ -129,6 +129,12 @@ def run_analyses(store_path: Path) -> Report:
         log(progress, step="levels recomputed", seconds=round(m.seconds, 1), peak_rss_mib=m.peak_rss_mib)
     analyse(report, progress, service, None, None)
     return report
+
+
+def hidden_count(service: RegistryService, clearance: Clearance) -> int:
+    """How many nodes ``clearance`` may not see, counted from the stored levels by label:
+    ``service.hidden`` would make a NodeRef of each (millions at national size)."""
+    return sum(map(len, service.visibility.hidden_by_label(clearance).values()))
 
 
 def load(
@@ -204,7 +210,7 @@ def analyse(
     everything and for a public one; scored when the generator's truth is at hand."""
     for name, caller in (("system", Caller.system()), ("public", Caller.public())):
         with measured() as m:
-            hidden = sum(map(len, service.visibility.hidden_by_label(caller.clearance).values()))
+            hidden = hidden_count(service, caller.clearance)
             registry = compact_registry(service.rows(caller))
         log(progress, step=f"compact {name}", seconds=round(m.seconds, 1))
         with measured() as d:
