@@ -1,5 +1,7 @@
 """The ``registry`` command. Each command group lives in its own module and is added here."""
 
+from typing import Any
+
 import click
 
 from registry.cli import analyses, requests, serve, synth
@@ -16,13 +18,27 @@ from registry.cli.stats import stats_command
 from registry.cli.subscribe import deliveries_command, subscribe_command, subscriptions_command, unsubscribe_command
 from registry.cli.template import template_command
 from registry.i18n import LANGUAGES, set_language
+from registry.service import Busy
+
+
+class _Registry(click.Group):
+    """The command group, ending any command whose read the registry kept changing under
+    (``Busy``, raised by the service after its retries) with the service's one-line
+    message and exit code 1 instead of a traceback: the same command may simply be run
+    again, and every command reads through the service."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Busy as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 def _choose_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     set_language(value)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Registry, context_settings={"help_option_names": ["-h", "--help"]})
 @store_option
 @click.option(
     "--lang",

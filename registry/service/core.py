@@ -202,11 +202,15 @@ class RegistryService:
     def _hidden_by_label(self, caller: Caller) -> dict[str, frozenset[str]]:
         return self.visibility.hidden_by_label(caller.clearance)
 
-    def _hidden_keys(self, caller: Caller, label: str) -> frozenset[str]:
-        return self._hidden_by_label(caller).get(label, frozenset())
-
     def visible(self, caller: Caller, ref: NodeRef) -> bool:
         return ref not in self.hidden(caller)
+
+    def consistent(self, caller: Caller, read: Callable[[], T]) -> T:
+        """``read``, a read made of several service reads (each cut by what the caller may
+        not see), answered only if no write, here or by another process, came during it
+        (``VisibilityCache.read_split``): its parts then agree on one version, and none
+        names an entry the others would have cut."""
+        return self.visibility.read_split(caller.clearance, lambda _split: read())
 
     def graph(
         self,
@@ -269,9 +273,14 @@ class RegistryService:
         return record
 
     def get_many(self, caller: Caller, label: str, keys: Collection[str]) -> dict[str, NodeRecord]:
-        hidden = self._hidden_keys(caller, self._label(label))
-        found = self.store.get_nodes(label, keys)
-        return {k: r for k, r in found.items() if k not in hidden} if hidden else found
+        label = self._label(label)
+
+        def read(split: Mapping[str, frozenset[str]]) -> dict[str, NodeRecord]:
+            hidden = split.get(label)
+            found = self.store.get_nodes(label, keys)
+            return {k: r for k, r in found.items() if k not in hidden} if hidden else found
+
+        return self.visibility.read_split(caller.clearance, read)
 
     def lookup(self, caller: Caller, key: str) -> list[NodeRecord]:
         """Every visible node with this key, whatever its label (keys are unique per label)."""
@@ -291,13 +300,12 @@ class RegistryService:
         limit: int | None = None,
     ) -> list[NodeRecord]:
         label = self._label(label)
-        return self.store.find_nodes(
-            label,
-            where=self._check_where(label, where),
-            text=self._check_text(text),
-            exclude=self._hidden_keys(caller, label),
-            after=after,
-            limit=limit,
+        clean, text = self._check_where(label, where), self._check_text(text)
+        return self.visibility.read_split(
+            caller.clearance,
+            lambda split: self.store.find_nodes(
+                label, where=clean, text=text, exclude=split.get(label, frozenset()), after=after, limit=limit
+            ),
         )
 
     def count(
@@ -306,10 +314,11 @@ class RegistryService:
         label = self._label(label)
         clean, text = self._check_where(label, where), self._check_text(text)
         key = ("count", int(caller.clearance), label, tuple(sorted(clean.items())), text)
-        return self.counts.get(
-            key,
-            lambda: self.store.count_nodes(label, where=clean, text=text, exclude=self._hidden_keys(caller, label)),
-        )
+
+        def read(split: Mapping[str, frozenset[str]]) -> int:
+            return self.store.count_nodes(label, where=clean, text=text, exclude=split.get(label, frozenset()))
+
+        return self.counts.get(key, lambda: self.visibility.read_split(caller.clearance, read))
 
     def _linked(
         self,
@@ -328,7 +337,8 @@ class RegistryService:
         clean = self._check_where(label, where)
         text = self._check_text(text)
         key = ("linked", int(caller.clearance), label, anchor, edge_type, tuple(sorted(clean.items())), text)
-        return key, partial(self._read_linked, caller, label, anchor, edge_type, clean, text)
+        read = partial(self._read_linked, caller, label, anchor, edge_type, clean, text)
+        return key, partial(self.consistent, caller, read)
 
     def _read_linked(
         self, caller: Caller, label: str, anchor: NodeRef, edge_type: str, clean: Mapping[str, Any], text: str | None
@@ -402,18 +412,21 @@ class RegistryService:
         direction: Direction = "out",
         types: Collection[str] | None = None,
     ) -> list[EdgeRecord]:
-        hidden = self._hidden_by_label(caller)
-        if not hidden:
-            return self.store.edges(refs, direction=direction, types=types) if refs else []
-        none: frozenset[str] = frozenset()
-        asked = [r for r in refs if r.key not in hidden.get(r.label, none)]
-        if not asked:
-            return []
-        return [
-            e
-            for e in self.store.edges(asked, direction=direction, types=types)
-            if e.src.key not in hidden.get(e.src.label, none) and e.dst.key not in hidden.get(e.dst.label, none)
-        ]
+
+        def read(hidden: Mapping[str, frozenset[str]]) -> list[EdgeRecord]:
+            if not hidden:
+                return self.store.edges(refs, direction=direction, types=types) if refs else []
+            none: frozenset[str] = frozenset()
+            asked = [r for r in refs if r.key not in hidden.get(r.label, none)]
+            if not asked:
+                return []
+            return [
+                e
+                for e in self.store.edges(asked, direction=direction, types=types)
+                if e.src.key not in hidden.get(e.src.label, none) and e.dst.key not in hidden.get(e.dst.label, none)
+            ]
+
+        return self.visibility.read_split(caller.clearance, read)
 
     def neighbours(
         self, caller: Caller, refs: Sequence[NodeRef], *, direction: Direction, edge_type: str
@@ -421,14 +434,13 @@ class RegistryService:
         """For each of ``refs``, its visible ``edge_type`` edges leaving it (``out``), entering
         it (``in``) or either, each with the visible record at the other end, ordered by that
         end's label and key: what the API's edge fields show. Kept per clearance for the
-        store's version (``registry.service.neighbours``)."""
-        return self.links.get(
-            int(caller.clearance),
-            refs,
-            direction,
-            edge_type,
-            lambda missing: self._read_neighbours(caller, missing, direction, edge_type),
-        )
+        store's version (``registry.service.neighbours``), and read at one version
+        (``consistent``): edges and far ends cut by the same hidden set."""
+
+        def read(missing: list[NodeRef]) -> dict[tuple[str, str], Links]:
+            return self.consistent(caller, partial(self._read_neighbours, caller, missing, direction, edge_type))
+
+        return self.links.get(int(caller.clearance), refs, direction, edge_type, read)
 
     def _read_neighbours(
         self, caller: Caller, refs: Sequence[NodeRef], direction: Direction, edge_type: str
@@ -453,14 +465,17 @@ class RegistryService:
         return found
 
     def history(self, caller: Caller, ref: NodeRef) -> list[HistoryEntry]:
-        hidden = self.hidden(caller)
-        if ref in hidden:
-            raise NotFound(f"no {ref.label} with key {ref.key!r}")
-        return [
-            h
-            for h in self.store.history(ref)
-            if h.edge is None or (h.edge.src not in hidden and h.edge.dst not in hidden)
-        ]
+
+        def read(hidden: frozenset[NodeRef]) -> list[HistoryEntry]:
+            if ref in hidden:
+                raise NotFound(f"no {ref.label} with key {ref.key!r}")
+            return [
+                h
+                for h in self.store.history(ref)
+                if h.edge is None or (h.edge.src not in hidden and h.edge.dst not in hidden)
+            ]
+
+        return self.visibility.read_hidden(caller.clearance, read)
 
     def stats(self, caller: Caller) -> dict[str, dict[str, int]]:
         """Counts per label and edge type of what the caller may see."""

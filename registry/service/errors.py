@@ -22,8 +22,10 @@ class InvalidInput(ServiceError):
 
 
 class Busy(ServiceError):
-    """Another process held the registry for writing longer than a write may wait;
-    nothing was written and the same request may simply be tried again."""
+    """Another process held the registry for writing longer than a write may wait
+    (nothing was written), or kept writing through every attempt of a read for a caller
+    not cleared for everything (``VisibilityCache.read_hidden``); the same request may
+    simply be tried again."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import TypeVar
 from registry.schema.records import EdgeRecord, HistoryEntry, NodeRecord, NodeRef
 from registry.schema.rows import EdgeEnds, LinkedGroup, edge_ends, linked_groups, node_names
 from registry.service.errors import Busy
+from registry.service.visibility_cache import BUSY_MESSAGE
 from registry.store.base import Store
 
 Visible = Callable[[NodeRef], bool]
@@ -46,7 +47,7 @@ class CallerRows:
             return
         for n, row in enumerate(rows):
             if n % CHECK_EVERY == 0 and self._store.version() != version:
-                raise Busy("the registry changed while it was read for a caller not cleared for everything; read again")
+                raise Busy(BUSY_MESSAGE)
             yield row
 
     def iter_nodes(

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from registry.schema.records import NodeRef
 from registry.service.caller import Caller
 from registry.service.core import RegistryService
 from registry.service.errors import InvalidInput
@@ -212,7 +213,26 @@ def search(
     offset = _offset(after)
     if not terms:
         return SearchResult(0, [], {})
-    index = _INDEXES.get(service)
+    return service.visibility.read_hidden(
+        caller.clearance,
+        lambda hidden: _search(_INDEXES.get(service), hidden, caller, terms, kinds, filters, first, offset),
+    )
+
+
+def _search(
+    index: SearchIndex,
+    hidden: frozenset[NodeRef],
+    caller: Caller,
+    terms: list[str],
+    kinds: Collection[str] | None,
+    filters: dict[str, str] | None,
+    first: int,
+    offset: int,
+) -> SearchResult:
+    """``search`` over ``index``, brought up to the store's version after ``hidden`` was
+    read (``read_hidden`` then checks that no write came since): an index newer than the
+    hidden set would hold entries the set does not cut, one older the names and texts of
+    entries since declassified."""
     found: np.ndarray | None = None
     texts: dict[str, np.ndarray] = {}
     for term in sorted(terms, key=len, reverse=True):
@@ -223,7 +243,7 @@ def search(
         if not len(found):
             break
     assert found is not None
-    found = found[~index.hidden_mask(service.hidden(caller))[found]]
+    found = found[~index.hidden_mask(hidden)[found]]
     narrowing = [("kind", list(kinds or ())), *((name, [value]) for name, value in (filters or {}).items())]
     for name, values in narrowing:
         if values:
@@ -271,8 +291,21 @@ def suggest(service: RegistryService, caller: Caller, prefix: str, *, limit: int
     if not terms:
         return []
     limit = max(1, min(limit, 50))
-    index = _INDEXES.get(service)
-    hidden = service.hidden(caller)
+    return service.visibility.read_hidden(
+        caller.clearance, lambda hidden: _suggest(service, _INDEXES.get(service), hidden, caller, prefix, terms, limit)
+    )
+
+
+def _suggest(
+    service: RegistryService,
+    index: SearchIndex,
+    hidden: frozenset[NodeRef],
+    caller: Caller,
+    prefix: str,
+    terms: list[str],
+    limit: int,
+) -> list[Hit]:
+    """``suggest`` over an index brought up to date after ``hidden`` was read (``_search``)."""
     starting = [i for i in index.prefixed("".join(terms), limit * 4) if index.docs[i].ref not in hidden]
     starting.sort(key=lambda i: (-LABEL_WEIGHT.get(index.docs[i].ref.label, 1), len(index.docs[i].name)))
     hits = [_hit(index, i) for i in starting[:limit]]

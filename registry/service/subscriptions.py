@@ -216,9 +216,22 @@ def sign(secret: str, body: bytes) -> str:
 def events_for(
     service: RegistryService, subscription: Subscription, entries: Sequence[HistoryEntry]
 ) -> list[dict[str, Any]]:
-    """The subscription's events among a batch's changes, as its subscriber may see them."""
+    """The subscription's events among a batch's changes, as its subscriber may see them:
+    read with the hidden set at one version of the registry (``read_hidden``), since an
+    entry classified by a write in between must not be delivered."""
     caller = subscription.caller()
-    hidden = service.hidden(caller)
+    return service.visibility.read_hidden(
+        caller.clearance, lambda hidden: _events_seen(service, caller, hidden, subscription, entries)
+    )
+
+
+def _events_seen(
+    service: RegistryService,
+    caller: Caller,
+    hidden: frozenset[NodeRef],
+    subscription: Subscription,
+    entries: Sequence[HistoryEntry],
+) -> list[dict[str, Any]]:
     target = _target_ref(subscription.target_kind, subscription.target)
     if target in hidden:
         return []  # hidden from the subscriber: nothing is delivered

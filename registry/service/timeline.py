@@ -81,7 +81,12 @@ def _record(service: RegistryService, caller: Caller, ref: NodeRef) -> NodeRecor
 
 
 def as_of(service: RegistryService, caller: Caller, ref: NodeRef, when: str) -> Snapshot:
+    """``ref`` as it stood at ``when``, read at one version of the registry (``consistent``)."""
     moment = resolve_moment(service, when, "asOf")
+    return service.consistent(caller, lambda: _as_of(service, caller, ref, moment))
+
+
+def _as_of(service: RegistryService, caller: Caller, ref: NodeRef, moment: str) -> Snapshot:
     record = _record(service, caller, ref)
     own = [e for e in service.store.history(ref) if e.node == ref and e.op != "create"]
     props, live = _state(record.props, record.created.at, own, moment)
@@ -89,9 +94,16 @@ def as_of(service: RegistryService, caller: Caller, ref: NodeRef, when: str) -> 
 
 
 def field_changes(service: RegistryService, caller: Caller, dataset: str, start: str, end: str) -> list[FieldChange]:
-    """信息项 added, removed and changed between two dates or batches."""
-    ref = NodeRef("Dataset", dataset)
+    """信息项 added, removed and changed between two dates or batches, read at one version of
+    the registry (``consistent``)."""
     begin, finish = resolve_moment(service, start, "from"), resolve_moment(service, end, "to")
+    return service.consistent(caller, lambda: _field_changes(service, caller, dataset, begin, finish))
+
+
+def _field_changes(
+    service: RegistryService, caller: Caller, dataset: str, begin: str, finish: str
+) -> list[FieldChange]:
+    ref = NodeRef("Dataset", dataset)
     _record(service, caller, ref)
     history = service.store.history(ref)
     links: dict[EdgeRef, list[HistoryEntry]] = {}
@@ -106,6 +118,10 @@ def field_changes(service: RegistryService, caller: Caller, dataset: str, start:
             links.setdefault(edge, []).append(entry)
     before = {e.dst for e, at in created.items() if _state({}, at, links.get(e, []), begin)[1]}
     after = {e.dst for e, at in created.items() if _state({}, at, links.get(e, []), finish)[1]}
+    # a field is shown as the change feed shows it (``visible_nodes``): a retired one has no
+    # level, and one classified when it was removed would otherwise be named to anyone
+    seen = visible_nodes(service, caller, before | after)
+    before, after = before & seen.keys(), after & seen.keys()
     fields = service.store.get_nodes("Field", sorted({e.dst.key for e in created}), include_retired=True)
     out: list[FieldChange] = []
     for node in sorted(before | after):

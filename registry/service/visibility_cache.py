@@ -29,7 +29,7 @@ otherwise recompute every analysis of the registry for the next page.
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from threading import Lock
-from typing import Protocol, cast
+from typing import Protocol, TypeVar, cast
 
 import networkx as nx
 
@@ -51,6 +51,10 @@ Split = dict[str, frozenset[str]]
 ATTEMPTS = 5
 """Reads of the stored levels a request tries while other processes keep writing."""
 Put = Callable[[Mapping[Key, int | None]], None]
+BUSY_MESSAGE = "登记库在读取期间被其他程序反复修改，请稍后重试"
+"""What a read says when other processes kept writing through every attempt."""
+R = TypeVar("R")
+V = TypeVar("V")
 
 
 class LevelStore(Protocol):
@@ -141,7 +145,7 @@ class VisibilityCache:
             version, above = found
             if version == self._version:
                 return above
-        raise Busy("the registry kept changing while what a caller may see was read; try again")
+        raise Busy(BUSY_MESSAGE)
 
     def tracking(self) -> int | None:
         """The store version the levels hold for, when they are current: then a write
@@ -351,7 +355,7 @@ class VisibilityCache:
                 if self.store.version() == version:
                     break
             else:
-                raise Busy("the registry kept changing while what a caller may see was read; try again")
+                raise Busy(BUSY_MESSAGE)
         none: frozenset[str] = frozenset()
 
         def visible(ref: NodeRef) -> bool:
@@ -370,9 +374,9 @@ class VisibilityCache:
         return split
 
     def hidden(self, clearance: Clearance) -> frozenset[NodeRef]:
-        return self._hidden_at(clearance)[0]
+        return self.hidden_at(clearance)[0]
 
-    def _hidden_at(self, clearance: Clearance) -> tuple[frozenset[NodeRef], int | None]:
+    def hidden_at(self, clearance: Clearance) -> tuple[frozenset[NodeRef], int | None]:
         """The hidden set and the store version it holds for, read together (None: the
         highest clearance, from which nothing is hidden at any version)."""
         if clearance >= HIGHEST_LEVEL:
@@ -380,15 +384,45 @@ class VisibilityCache:
             # cost O(registry) after each write (every import checks its caller)
             return frozenset(), None
         with self._lock:
-            self._refresh(levels=False)
-            if clearance not in self._hidden:
-                if self.stored:
-                    split = self._stored_split(clearance)
-                    hidden = frozenset(NodeRef(label, key) for label, keys in split.items() for key in keys)
-                else:
-                    hidden = hidden_from(self._known_levels(), clearance)
-                self._hidden[clearance] = hidden
-            return self._hidden[clearance], self._version
+            return self._hidden_locked(clearance), self._version
+
+    def _hidden_locked(self, clearance: Clearance) -> frozenset[NodeRef]:
+        """The hidden set of the version the views hold for (``_version`` when it
+        returns). Called under the lock."""
+        self._refresh(levels=False)
+        hidden = self._hidden.get(clearance)
+        if hidden is None:
+            if self.stored:
+                split = self._stored_split(clearance)
+                hidden = frozenset(NodeRef(label, key) for label, keys in split.items() for key in keys)
+            else:
+                hidden = hidden_from(self._known_levels(), clearance)
+            self._hidden[clearance] = hidden
+        return hidden
+
+    def read_hidden(self, clearance: Clearance, reader: Callable[[frozenset[NodeRef]], R]) -> R:
+        """``reader`` given the hidden set, its answer returned only if no write (here or
+        by another process on the same file) came between reading the hidden set and the
+        end of ``reader``'s reads of the store: an entry written in between would be in
+        the store's answer and not in the set that should cut it."""
+        return self._checked(self.hidden_at, clearance, reader)
+
+    def read_split(self, clearance: Clearance, reader: Callable[[Split], R]) -> R:
+        """``read_hidden`` with the hidden keys by label (``hidden_by_label``)."""
+        return self._checked(self.split_at, clearance, reader)
+
+    def _checked(
+        self, view: Callable[[Clearance], tuple[V, int | None]], clearance: Clearance, reader: Callable[[V], R]
+    ) -> R:
+        """``reader`` over ``view``'s answer for ``clearance``, tried again while the store's
+        version moved during it, and ``Busy`` after ``ATTEMPTS``. The highest clearance is
+        not checked: nothing is hidden from it at any version."""
+        for _ in range(ATTEMPTS):
+            seen, version = view(clearance)
+            answer = reader(seen)
+            if version is None or self.store.version() == version:
+                return answer
+        raise Busy(BUSY_MESSAGE)
 
     def required_clearance(self, ref: NodeRef) -> int:
         """The level ``ref`` needs. From the store, read between two looks at the stamp and
@@ -405,29 +439,31 @@ class VisibilityCache:
                 level = int(self._read([key]).get(key, 0))
                 if self._stored.levels_stamp() == version == self.store.version():
                     return level
-        raise Busy("the registry kept changing while a level was read; try again")
+        raise Busy(BUSY_MESSAGE)
 
     def hidden_by_label(self, clearance: Clearance) -> Split:
-        """The hidden keys by label: from the stored levels by their index (one query per
-        clearance and version), or split once per hidden set: walking the whole set (tens
-        of thousands of fields on a province registry) for every page, count and batch of
-        a request was a large part of a dashboard query's time, and a key looked up in its
-        label's set costs less than hashing a NodeRef."""
+        return self.split_at(clearance)[0]
+
+    def split_at(self, clearance: Clearance) -> tuple[Split, int | None]:
+        """The hidden keys by label and the store version they hold for (None: the highest
+        clearance), read together: from the stored levels by their index (one query per
+        clearance and version), or split once per hidden set of the same version: walking
+        the whole set (tens of thousands of fields on a province registry) for every page,
+        count and batch of a request was a large part of a dashboard query's time, and a
+        key looked up in its label's set costs less than hashing a NodeRef."""
         if clearance >= HIGHEST_LEVEL:
-            return {}
-        if self.stored:
-            with self._lock:
-                return self._stored_split(clearance)
-        hidden = self.hidden(clearance)
+            return {}, None
         with self._lock:
-            self._refresh(levels=False)
+            if self.stored:
+                return self._stored_split(clearance), self._version
+            hidden = self._hidden_locked(clearance)
             split = self._split.get(clearance)
             if split is None:
                 by_label: dict[str, set[str]] = {}
                 for ref in hidden:
                     by_label.setdefault(ref.label, set()).add(ref.key)
                 split = self._split[clearance] = {name: frozenset(keys) for name, keys in by_label.items()}
-            return split
+            return split, self._version
 
     def graph(
         self, clearance: Clearance, labels: Collection[str] | None, edge_types: Collection[str] | None
@@ -441,7 +477,7 @@ class VisibilityCache:
         for, with no write since: an entry written in between would be in it and not cut."""
         whole = labels is None and edge_types is None
         for _ in range(ATTEMPTS):
-            hidden, version = self._hidden_at(clearance)
+            hidden, version = self.hidden_at(clearance)
             if whole:
                 with self._lock:
                     kept = self._analysed.get(clearance) if self._version == self.store.version() else None
@@ -451,7 +487,7 @@ class VisibilityCache:
             if version is None or full.graph.get("version") == version == self.store.version():
                 break
         else:
-            raise Busy("the registry kept changing while what a caller may see was read; try again")
+            raise Busy(BUSY_MESSAGE)
         if LEVELS not in full.graph:
             full.graph[LEVELS] = self.levels()
         if not hidden:
@@ -491,7 +527,7 @@ class VisibilityCache:
         if kept is None:
             version = self.store.version()
             # the hidden set is read inside: counts are shared under the state read first
-            kept = self.results.get(_stats_name(clearance), lambda: self._count(self.hidden_by_label(clearance)))
+            kept = self.results.get(_stats_name(clearance), lambda: self.read_split(clearance, self._count))
             with self._lock:
                 if self._version == version:
                     self._stats[clearance] = kept

@@ -11,7 +11,7 @@ import pytest
 
 from registry.analysis.gaps import sharing_gaps
 from registry.importers import read
-from registry.schema.model import Interface
+from registry.schema.model import Interface, field_key
 from registry.schema.records import NodeRef
 from registry.service import Caller, InvalidInput, NotFound, PermissionDenied, RegistryService, Role
 from registry.service.changes import changes
@@ -20,6 +20,7 @@ from registry.service.freshness import report_interface_update
 from registry.service.timeline import as_of, field_changes
 from tests.cli import catalogue
 from tests.service.demo_fixture import demo_service
+from tests.service.graph_fixture import DERIVED_DS, build
 
 __all__ = ["demo_service"]
 
@@ -180,3 +181,19 @@ def test_demo_datasets_name_their_owners_and_contacts(demo_service: RegistryServ
         {"name": "民政部社会事务司", "role": "owner"},
         {"name": "刘晓燕", "role": "steward", "phone": "010-58123456", "email": "liuxy@mca.gov.cn"},
     ]
+
+
+def test_fields_removed_while_classified_are_never_named_to_an_uncleared_caller(service: RegistryService) -> None:
+    """A field derived from classified data makes its dataset classified; once the field
+    is retired the dataset is public again, and its removed field must not be named to the
+    public (a retired field has no level: the change feed's rule, ``visible_nodes``)."""
+    build(service)
+    derived = NodeRef("Dataset", DERIVED_DS)
+    assert derived in service.hidden(PUBLIC)
+    (first,) = service.store.batches_between(None, None)
+    time.sleep(1.1)  # batch times have one-second resolution
+    service.retire(ADMIN, [NodeRef("Field", field_key(DERIVED_DS, "风险等级"))])
+    assert derived not in service.hidden(PUBLIC)
+    everything = field_changes(service, ADMIN, DERIVED_DS, first.batch, "2099-01-01")
+    assert [(c.name, c.change) for c in everything] == [("风险等级", "removed")]
+    assert field_changes(service, PUBLIC, DERIVED_DS, first.batch, "2099-01-01") == []
