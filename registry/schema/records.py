@@ -198,11 +198,17 @@ OUTCOMES = ("created", "updated", "unchanged", "retired")
 
 @dataclass
 class ApplyResult:
-    """Outcome counts per label or edge type, and the store version after the write."""
+    """Outcome counts per label or edge type, the store version after the write, and the
+    written nodes that were stored before it."""
 
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     version: int = 0
     dry_run: bool = False
+    existed: set[Key] = field(default_factory=set)
+    """The nodes the write upserted that the store held before it began, live or retired:
+    every other node it upserted is new, which tells the service whose clearance level
+    can have moved (``registry.service.levels.seeding``). Empty for a load into an empty
+    store, however many nodes it writes."""
 
     def add(self, kind: str, outcome: str, n: int = 1) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += n
@@ -221,3 +227,4 @@ class ApplyResult:
         for kind, counter in other.counts.items():
             self.counts.setdefault(kind, Counter()).update(counter)
         self.version = max(self.version, other.version)
+        self.existed |= other.existed

@@ -52,6 +52,7 @@ from registry.service.errors import (
     PermissionDenied,
     RetireLimitExceeded,
 )
+from registry.service.levels import seeding
 from registry.service.neighbours import Links, Neighbours
 from registry.service.ownership import owners
 from registry.service.rows import CallerRows
@@ -561,16 +562,25 @@ class RegistryService:
         # (label, key) pairs, not NodeRefs: a tuple is made and hashed in C, and a province
         # touches every one of its nodes three times (the node, and as each edge's end)
         touched: set[Key] = set()
+        # where the levels' update starts (``levels.update_stored``): the created nodes that
+        # may need a level by themselves, and every touched node stored before the load (the
+        # ends of its edges that no part wrote first here, the ones the store says it held)
+        seeds: set[Key] = set()
 
         def chunks() -> Iterator[ChangeSet]:
             for changes in checked_changes(stream, checked):
                 if tracking is not None:
                     touched.update(map(_NODE_KEY, changes.nodes))
-                    touched.update(map(_SOURCE_KEY, changes.edges))
-                    touched.update(map(_TARGET_KEY, changes.edges))
                     touched.update(map(_ROW_KEY, changes.node_rows))
-                    touched.update(map(_ROW_SOURCE, changes.edge_rows))
-                    touched.update(map(_ROW_TARGET, changes.edge_rows))
+                    seeds.update((w.label, w.key) for w in changes.nodes if seeding(w.label, w.props))
+                    seeds.update((row[0], row[1]) for row in changes.node_rows if seeding(row[0], row[2]))
+                    ends = set(map(_SOURCE_KEY, changes.edges))
+                    ends.update(map(_TARGET_KEY, changes.edges))
+                    ends.update(map(_ROW_SOURCE, changes.edge_rows))
+                    ends.update(map(_ROW_TARGET, changes.edge_rows))
+                    # an edge's end no part has written so far must be stored already
+                    seeds.update(ends - touched)
+                    touched.update(ends)
                 yield changes
 
         def finish(_result: ApplyResult) -> ChangeSet:
@@ -583,8 +593,11 @@ class RegistryService:
                 at=prov.at,
             )
             if tracking is not None:
-                touched.update(self._neighbourhood(retired))
+                around = self._neighbourhood(retired)
+                touched.update(around)
+                seeds.update(around)
                 touched.add((record.LABEL, record.key()))
+                seeds.add((record.LABEL, record.key()))
             return ChangeSet(retire_nodes=retired, record=NodeWrite(record.LABEL, record.key(), record.props()))
 
         with gc_paused():
@@ -597,7 +610,8 @@ class RegistryService:
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         if not dry_run:
-            self.visibility.after_write(tracking, result, touched, batch)
+            seeds.update(result.existed)
+            self.visibility.after_write(tracking, result, touched, batch, seeds)
             self._committed(batch, result)
         summary = checked.summary
         return LoadReport(batch, result, retired, summary.issues, summary.rejected, limit_hit, summary.left_out)

@@ -45,6 +45,9 @@ READING_LABELS = frozenset(
     for label in (EDGE_SPECS[edge_type].targets if direction == "out" else EDGE_SPECS[edge_type].sources)
 )
 """The labels whose level is read from other nodes; any other node needs its own level."""
+FLOORED = frozenset({"Review"})
+"""The labels whose rule gives a level above public with no linked node to read it from
+(a review decision naming nothing still present)."""
 REPLAY_CHUNK = 5_000
 """Nodes a recomputation (``replay``) starts an update from at a time."""
 
@@ -130,11 +133,32 @@ def update_levels(levels: dict[NodeRef, int], graph: Graph, touched: Iterable[Ke
     return update
 
 
-def update_stored(read: Read, graph: Graph, touched: Iterable[Key]) -> Update:
+def seeding(label: str, props: Mapping[str, Any]) -> bool:
+    """Whether a node a write creates with ``props`` may need a level above public
+    whatever it is linked to: by its own properties, or by a rule that needs no linked
+    node (``FLOORED``). A created node for which this is false needs none unless a node
+    it reads from does, and that node is either created and seeding, or stored before the
+    write and an end of one of the write's edges (a new node has no older edges): the
+    update started from those reaches it (``update_stored``'s ``seeds``)."""
+    return label in FLOORED or own_level(label, props) > 0
+
+
+def update_stored(read: Read, graph: Graph, touched: Iterable[Key], seeds: Iterable[Key] | None = None) -> Update:
     """``update_levels`` over levels kept elsewhere and sparse (the embedded store's table:
     a node without a level needs none), read through ``read`` in one batch for the
-    closure and the nodes around it; only the levels that moved are in ``changed``."""
-    return _update(read, graph, touched, 0)
+    closure and the nodes around it; only the levels that moved are in ``changed``.
+
+    ``seeds`` (None: all of ``touched``) are the nodes of ``touched`` the update starts
+    from: every node the write touched that was stored before it (written, retired, an
+    end of an edge it wrote or retired) and the created ones for which ``seeding`` holds.
+    The other created nodes then need no level unless the closure reaches them: none of
+    them is read by a stored node (an edge between the two would make the stored one a
+    seed, and the closure holds what reads a seed), so the levels outside the closure
+    are those from before the write, and a created node outside it needs none, as its
+    absence from the table says. A province's first import of public datasets and fields
+    then walks no closure, where starting from every node it wrote read each one's
+    properties and edges back (most of the import's time and memory)."""
+    return _update(read, graph, touched if seeds is None else seeds, 0)
 
 
 def _update(read: Read, graph: Graph, touched: Iterable[Key], absent: int | None) -> Update:

@@ -157,21 +157,32 @@ class VisibilityCache:
                 return version if self._stored.levels_stamp() == version else None
             return version if self._levels is not None and self._version == version else None
 
-    def after_write(self, before: int | None, result: ApplyResult, touched: set[Key], batch: str | None = None) -> None:
+    def after_write(
+        self,
+        before: int | None,
+        result: ApplyResult,
+        touched: set[Key],
+        batch: str | None = None,
+        seeds: Collection[Key] | None = None,
+    ) -> None:
         """Bring the levels, the hidden sets and the counts up to date with a committed
         write (batch ``batch``) that touched ``touched`` (see ``registry.service.levels``):
         only the nodes whose level moved enter or leave each hidden set, and the counts
         move by what changed at the nodes touched or moved (``_carried``). Projections are
         per version and rebuilt when next asked. Levels kept in memory are copied, not
         changed in place: an analysis still running on the previous projection keeps
-        that version's levels."""
+        that version's levels. ``seeds``: where the update of stored levels starts
+        (``update_stored``; None: from every node touched); levels kept in memory hold
+        every live node, a created one too, so they are updated from all of ``touched``."""
         if before is None or not result.changed:
             return
         with self._lock:
-            if self._carry_write(before, result.version, touched, batch):
+            if self._carry_write(before, result.version, touched, batch, seeds):
                 self._analysed.clear()
 
-    def _carry_write(self, before: int, version: int, touched: set[Key], batch: str | None) -> bool:
+    def _carry_write(
+        self, before: int, version: int, touched: set[Key], batch: str | None, seeds: Collection[Key] | None = None
+    ) -> bool:
         """Update the levels for the write from ``before`` to ``version`` (in the store's
         table, or a copy of those kept in memory: an analysis still running on the
         previous projection keeps that version's levels) and carry the views across it;
@@ -180,7 +191,7 @@ class VisibilityCache:
         lock."""
         update: Update | None = None
         if self.stored:
-            update = self._store_update(before, version, touched)
+            update = self._store_update(before, version, touched, seeds)
         elif self._levels is not None and self._version == before and version == before + 1:
             levels = dict(self._levels)
             update = update_levels(levels, StoreGraph(self.store), touched)
@@ -191,7 +202,9 @@ class VisibilityCache:
         self._carry(update, touched, batch, version)
         return True
 
-    def _store_update(self, before: int, version: int, touched: Collection[Key]) -> Update | None:
+    def _store_update(
+        self, before: int, version: int, touched: Collection[Key], seeds: Collection[Key] | None
+    ) -> Update | None:
         """The stored levels brought from ``before`` to ``version``, the version one write
         made, in one write transaction that refuses when the table was not exact for
         ``before`` or another write came since (the next reader recomputes them); the
@@ -204,7 +217,7 @@ class VisibilityCache:
         done: list[Update] = []
 
         def work(put: Put) -> None:
-            update = update_stored(self._read, StoreGraph(self.store), touched)
+            update = update_stored(self._read, StoreGraph(self.store), touched, seeds)
             put({(ref.label, ref.key): level for ref, level in update.changed.items()})
             done.append(update)
 

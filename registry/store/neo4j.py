@@ -520,6 +520,8 @@ class Neo4jStore:
                     result.add(label, "created")
                     continue
                 old_props, retired, created = old
+                if created != prov.batch:
+                    result.existed.add((label, key))
                 new_props = merged(old_props, props)
                 delta = diff_changes(old_props, new_props)
                 if not delta and not retired:

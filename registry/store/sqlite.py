@@ -180,36 +180,6 @@ def _name(label: str, props: Props, name: str | None = None) -> str | None:
     return None if value is None else str(value)
 
 
-class _Written:
-    """What one load has written into a store that was empty when it began, as one bit
-    per key hash in a fixed bitmap. A key whose bit is clear cannot exist yet, so it is
-    inserted without a lookup; a set bit (the key again, or another key on the same bit:
-    about 3% of keys at four million) is looked up as usual, so a shared bit costs a
-    query, never a wrong row. 16 MiB whatever the load, where a set of the hashes took
-    about 270 MB at a national file's four million keys, and the keys are not kept."""
-
-    BITS = 1 << 27
-
-    def __init__(self) -> None:
-        self._bits = bytearray(self.BITS >> 3)
-
-    def seen_before(self, keys: Iterable[Any], salt: int = 0) -> list[Any]:
-        """The members of ``keys`` that may have been written by an earlier chunk; every
-        key is remembered. ``salt`` (a label's hash) tells apart equal keys of different
-        labels without building a (label, key) tuple per key: a string's hash is cached
-        on it, so this costs no hashing for a key just put into a dict."""
-        bits, mask = self._bits, self.BITS - 1
-        again = []
-        for key in keys:
-            h = (hash(key) ^ salt) & mask
-            at, bit = h >> 3, 1 << (h & 7)
-            if bits[at] & bit:
-                again.append(key)
-            else:
-                bits[at] |= bit
-        return again
-
-
 _DEFERRED_INDEXES = (
     "nodes_by_created",
     "edges_by_dst",
@@ -409,14 +379,15 @@ class SQLiteStore:
         dry_run: bool = False,
     ) -> ApplyResult:
         """Every chunk in one transaction (see ``Store.apply_chunks``): a killed or refused
-        load leaves the file as it was. Into an empty registry, rows are not looked up
-        before they are inserted unless this load has already written the same key, and
+        load leaves the file as it was. Into an empty registry, rows are inserted without
+        being looked up first (``INSERT OR IGNORE``; only a label's or edge type's rows
+        that the count shows were partly written by an earlier chunk are looked up), and
         the secondary indexes are built once at the end, by sorting, instead of being
         kept up to date row by row (``_drop_indexes``)."""
         result = ApplyResult(dry_run=dry_run)
         with self._transaction(commit=not dry_run) as cur:
-            fresh = _Written() if cur.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes)").fetchone()[0] else None
-            deferred = _drop_indexes(cur) if fresh is not None else []
+            fresh = bool(cur.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes)").fetchone()[0])
+            deferred = _drop_indexes(cur) if fresh else []
             # the batch row first, so that reads during the load (``finish``, the caller
             # between chunks) can resolve the provenance of what the load has written
             new_batch = cur.execute(
@@ -427,7 +398,7 @@ class SQLiteStore:
                 check_chunk(chunk)
                 self._upsert(cur, chunk, prov, result, fresh)
             last = finish(result) if finish is not None else ChangeSet()
-            self._upsert(cur, last, prov, result, None)
+            self._upsert(cur, last, prov, result, False)
             for ref in last.retire_nodes:
                 self._retire_node(cur, ref, prov, result)
             for eref in last.retire_edges:
@@ -435,7 +406,7 @@ class SQLiteStore:
             if result.changed and last.record is not None:
                 record = last.record
                 counted = {**record.props, "counts": result.totals()}
-                self._apply_nodes(cur, [(record.label, record.key, counted)], prov, ApplyResult(), None)
+                self._apply_nodes(cur, [(record.label, record.key, counted)], prov, ApplyResult(), False)
             for sql in deferred:
                 cur.execute(sql)
             if result.changed:
@@ -451,23 +422,28 @@ class SQLiteStore:
         return []
 
     @staticmethod
-    def _existing_nodes(cur: sqlite3.Cursor, label: str, keys: list[str]) -> dict[str, tuple[str, bool]]:
-        """Stored JSON text (decoded only where a write differs) and retired flag by key."""
-        found: dict[str, tuple[str, bool]] = {}
+    def _existing_nodes(
+        cur: sqlite3.Cursor, label: str, keys: list[str], batch: str
+    ) -> dict[str, tuple[str, bool, bool]]:
+        """Stored JSON text (decoded only where a write differs), retired flag and whether
+        batch ``batch`` (the load itself, in an earlier chunk) created it, by key."""
+        found: dict[str, tuple[str, bool, bool]] = {}
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
-            for key, props, retired in cur.execute(
-                "SELECT key, props, retired FROM nodes WHERE label = ? AND key IN (SELECT value FROM json_each(?))",
-                (label, json.dumps(chunk, ensure_ascii=False)),
+            for key, props, retired, ours in cur.execute(
+                "SELECT key, props, retired, created = ?3 FROM nodes WHERE label = ?1 "
+                "AND key IN (SELECT value FROM json_each(?2))",
+                (label, json.dumps(chunk, ensure_ascii=False), batch),
             ):
-                found[key] = (props, bool(retired))
+                found[key] = (props, bool(retired), bool(ours))
         return found
 
     def _upsert(
-        self, cur: sqlite3.Cursor, changes: ChangeSet, prov: Provenance, result: ApplyResult, fresh: "_Written | None"
+        self, cur: sqlite3.Cursor, changes: ChangeSet, prov: Provenance, result: ApplyResult, fresh: bool
     ) -> None:
         """A chunk's upserts, written and read back from a spill as tuples or given as
-        writes, all as tuples: the loops below run for every entry of a national file."""
+        writes, all as tuples: the loops below run for every entry of a national file.
+        ``fresh``: the store held no node when the load began."""
         nodes = changes.node_rows
         if changes.nodes:
             nodes = [(w.label, w.key, w.props) for w in changes.nodes] + nodes
@@ -483,9 +459,13 @@ class SQLiteStore:
         writes: Iterable[NodeUpsert],
         prov: Provenance,
         result: ApplyResult,
-        fresh: "_Written | None",
+        fresh: bool,
     ) -> dict[str, dict[str, Props]]:
-        """Returns the keys written, by label (with their properties)."""
+        """Returns the keys written, by label (with their properties). Into a store that was
+        empty when the load began (``fresh``) a label's rows are inserted unless present
+        and looked up only when fewer went in than were given: a key an earlier chunk of
+        the load wrote, where looking up (or remembering) every key cost a national load
+        a query per chunk and label for nothing."""
         by_label: dict[str, dict[str, Props]] = {}
         for label, key, props in writes:
             pending = by_label.get(label)
@@ -495,26 +475,36 @@ class SQLiteStore:
             pending[key] = props if before is None else merged(before, props)
         batch = prov.batch
         for label, pending in by_label.items():
-            keys = list(pending) if fresh is None else fresh.seen_before(pending, hash(label))
-            existing = self._existing_nodes(cur, label, keys) if keys else {}
             name = _name_property(label)
-            inserts = [
+            rows = [
                 (label, key, None if (shown := props.get(name)) is None else str(shown), _dumps(props), batch, batch)
                 for key, props in pending.items()
-                if key not in existing
             ]
+            inserted = 0
+            if fresh:
+                inserted = cur.executemany(
+                    "INSERT OR IGNORE INTO nodes (label, key, name, props, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
+                    sorted(rows),
+                ).rowcount
+                if inserted == len(rows):
+                    result.add(label, "created", inserted)
+                    continue
+            existing = self._existing_nodes(cur, label, list(pending), batch)
             updates, history = [], []
             unchanged = updated = 0
-            for key in keys if existing else ():  # in the order written, as the history shows it
-                if key not in existing:
+            for row in rows if existing else ():  # in the order written, as the history shows it
+                key = row[1]
+                found = existing.get(key)
+                if found is None:
                     continue
-                old_text, retired = existing[key]
-                props = pending[key]
-                if not retired and _dumps(props) == old_text:
+                old_text, retired, ours = found
+                if not ours:
+                    result.existed.add((label, key))
+                if not retired and row[3] == old_text:
                     unchanged += 1
                     continue
                 old_props = json.loads(old_text)
-                new_props = merged(old_props, props)
+                new_props = merged(old_props, pending[key])
                 delta = diff_changes(old_props, new_props)
                 if not delta and not retired:
                     unchanged += 1
@@ -536,10 +526,15 @@ class SQLiteStore:
                     )
                 )
                 updated += 1
-            for outcome, n in (("created", len(inserts)), ("updated", updated), ("unchanged", unchanged)):
+            # fresh: the rows just inserted were found again, unchanged; otherwise insert the rest
+            inserts = [] if fresh else sorted(row for row in rows if row[1] not in existing)
+            for outcome, n in (
+                ("created", inserted + len(inserts)),
+                ("updated", updated),
+                ("unchanged", unchanged - inserted),
+            ):
                 if n:
                     result.add(label, outcome, n)
-            inserts.sort()
             cur.executemany(
                 "INSERT INTO nodes (label, key, name, props, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
                 inserts,
@@ -606,10 +601,12 @@ class SQLiteStore:
         live: Mapping[str, Collection[str]],
         prov: Provenance,
         result: ApplyResult,
-        fresh: "_Written | None",
+        fresh: bool,
     ) -> None:
         """``live`` are the nodes this write has just upserted (keys by label): they exist,
-        so only the other endpoints are looked up."""
+        so only the other endpoints are looked up. Into a store that was empty when the
+        load began (``fresh``), as ``_apply_nodes``: each type's rows inserted unless
+        present, looked up only when fewer went in than were given."""
         if not writes:
             return
         pending: dict[_EdgeKey, Props] = {}
@@ -624,14 +621,36 @@ class SQLiteStore:
         if missing:
             shown = ", ".join(str(m) for m in missing[:5])
             raise DanglingEdges(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
-        keys: Iterable[_EdgeKey] = pending
-        if fresh is not None:
-            keys = fresh.seen_before(pending)
-        if fresh is None:
-            existing = self._existing_edges(cur, pending)
-        else:
-            existing = self._existing_edges(cur, {k: pending[k] for k in keys}) if keys else {}
         batch = prov.batch
+        if not fresh:
+            self._merge_edges(cur, pending, batch, result)
+            return
+        by_type: dict[str, dict[_EdgeKey, Props]] = {}
+        for ekey, props in pending.items():
+            of_type = by_type.get(ekey[2])
+            if of_type is None:
+                of_type = by_type[ekey[2]] = {}
+            of_type[ekey] = props
+        for t, of_type in by_type.items():
+            rows = sorted((*ekey, _dumps(props) if props else "{}", batch, batch) for ekey, props in of_type.items())
+            inserted = cur.executemany(
+                "INSERT OR IGNORE INTO edges (src_label, src_key, type, dst_label, dst_key, props, created, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            ).rowcount
+            if inserted:
+                result.add(t, "created", inserted)
+            if inserted < len(rows):
+                # the rows just inserted are found again and count as unchanged
+                self._merge_edges(cur, of_type, batch, result)
+                result.add(t, "unchanged", -inserted)
+
+    def _merge_edges(
+        self, cur: sqlite3.Cursor, pending: Mapping[_EdgeKey, Props], batch: str, result: ApplyResult
+    ) -> None:
+        """``pending`` looked up and merged into what is stored: new edges inserted,
+        changed ones updated with their history, revived ones revived."""
+        existing = self._existing_edges(cur, pending)
         inserts = [
             (*ekey, _dumps(props) if props else "{}", batch, batch)
             for ekey, props in pending.items()
@@ -639,7 +658,7 @@ class SQLiteStore:
         ]
         updates, history = [], []
         outcomes: Counter[tuple[str, str]] = Counter((row[2], "created") for row in inserts)
-        for ekey in keys if existing else ():  # in the order written, as the history shows it
+        for ekey in pending if existing else ():  # in the order written, as the history shows it
             if ekey not in existing:
                 continue
             old_text, retired = existing[ekey]

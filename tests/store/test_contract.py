@@ -15,24 +15,25 @@ def prov(batch: str, at: str = "2026-01-01T00:00:00+00:00", by: str = "测试员
 
 
 def seed(store: Store) -> None:
-    store.apply(
-        ChangeSet(
-            nodes=[
-                NodeWrite("Department", DEPT.key, {"code": DEPT.key, "name": "浙江省公安厅"}),
-                NodeWrite("System", SYS.key, {"code": SYS.key, "name": "人口信息管理系统", "network": "extranet"}),
-                NodeWrite("System", "ZJ-JT-02", {"code": "ZJ-JT-02", "name": "交通违法处理系统"}),
-                NodeWrite(
-                    "Dataset", DS.key, {"resource_code": DS.key, "name": "常住人口信息", "share_type": "conditional"}
-                ),
-            ],
-            edges=[
-                EdgeWrite("OPERATES", DEPT, SYS),
-                EdgeWrite("OPERATES", DEPT, NodeRef("System", "ZJ-JT-02")),
-                EdgeWrite("PROVIDES", DEPT, DS),
-                EdgeWrite("HOLDS", SYS, DS),
-            ],
-        ),
-        prov("b1"),
+    store.apply(seed_changes(), prov("b1"))
+
+
+def seed_changes() -> ChangeSet:
+    return ChangeSet(
+        nodes=[
+            NodeWrite("Department", DEPT.key, {"code": DEPT.key, "name": "浙江省公安厅"}),
+            NodeWrite("System", SYS.key, {"code": SYS.key, "name": "人口信息管理系统", "network": "extranet"}),
+            NodeWrite("System", "ZJ-JT-02", {"code": "ZJ-JT-02", "name": "交通违法处理系统"}),
+            NodeWrite(
+                "Dataset", DS.key, {"resource_code": DS.key, "name": "常住人口信息", "share_type": "conditional"}
+            ),
+        ],
+        edges=[
+            EdgeWrite("OPERATES", DEPT, SYS),
+            EdgeWrite("OPERATES", DEPT, NodeRef("System", "ZJ-JT-02")),
+            EdgeWrite("PROVIDES", DEPT, DS),
+            EdgeWrite("HOLDS", SYS, DS),
+        ],
     )
 
 
@@ -57,6 +58,29 @@ def test_reapplying_the_same_changes_is_a_no_op(store: Store) -> None:
     assert result.totals() == {"created": 0, "updated": 0, "unchanged": 2, "retired": 0}
     assert not result.changed
     assert store.version() == version
+
+
+def test_a_write_tells_which_of_its_nodes_existed_before_it(store: Store) -> None:
+    """Which upserted nodes the store held before the write, live or retired (the service
+    knows the others are new); a node its own earlier chunk created is new."""
+    first = store.apply_chunks(
+        [seed_changes(), ChangeSet(nodes=[NodeWrite("System", SYS.key, {"code": SYS.key, "name": "人口信息"})])],
+        prov("b1"),
+    )
+    assert first.existed == set()
+    store.apply(ChangeSet(retire_nodes=[NodeRef("System", "ZJ-JT-02")]), prov("b2"))
+    result = store.apply(
+        ChangeSet(
+            nodes=[
+                NodeWrite("System", "ZJ-JT-02", {"code": "ZJ-JT-02", "name": "交通违法处理系统"}),
+                NodeWrite("Dataset", DS.key, {"name": "常住人口信息"}),
+                NodeWrite("Dataset", "301001/000002", {"resource_code": "301001/000002", "name": "暂住人口信息"}),
+            ],
+            edges=[EdgeWrite("PROVIDES", DEPT, NodeRef("Dataset", "301001/000002"))],
+        ),
+        prov("b3"),
+    )
+    assert result.existed == {("System", "ZJ-JT-02"), ("Dataset", DS.key)}
 
 
 def test_upsert_merges_properties_and_records_history(store: Store) -> None:
