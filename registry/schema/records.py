@@ -209,6 +209,11 @@ class ApplyResult:
     every other node it upserted is new, which tells the service whose clearance level
     can have moved (``registry.service.levels.seeding``). Empty for a load into an empty
     store, however many nodes it writes."""
+    linked: set[Key] = field(default_factory=set)
+    """The ends of the write's edges that it did not upsert in the same chunk and that the
+    store held live before the write began: with ``existed``, every stored node a write
+    reaches, found by the check each edge's ends get anyway, so that the service need not
+    remember every key a national load wrote to tell them from the load's own nodes."""
 
     def add(self, kind: str, outcome: str, n: int = 1) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += n
@@ -228,3 +233,4 @@ class ApplyResult:
             self.counts.setdefault(kind, Counter()).update(counter)
         self.version = max(self.version, other.version)
         self.existed |= other.existed
+        self.linked |= other.linked

@@ -58,7 +58,7 @@ from registry.service.ownership import owners
 from registry.service.rows import CallerRows
 from registry.service.shared import SUFFIX, SharedResults, State
 from registry.service.visibility import HIGHEST_LEVEL
-from registry.service.visibility_cache import VisibilityCache
+from registry.service.visibility_cache import CARRY_LIMIT, VisibilityCache
 from registry.store.base import DanglingEdges, Store, StoreBusy
 
 MAX_SEARCH_CHARS = 100
@@ -559,28 +559,33 @@ class RegistryService:
             retired, limit_hit = self._retirements(checked, caller, force=force, limit=retire_limit, dry_run=dry_run)
         unseen = self._hidden_edges_of(caller, retired)
         tracking = self.visibility.tracking()
-        # (label, key) pairs, not NodeRefs: a tuple is made and hashed in C, and a province
-        # touches every one of its nodes three times (the node, and as each edge's end)
-        touched: set[Key] = set()
-        # where the levels' update starts (``levels.update_stored``): the created nodes that
-        # may need a level by themselves, and every touched node stored before the load (the
-        # ends of its edges that no part wrote first here, the ones the store says it held)
+        # every node the write touches (written, or an end of an edge it writes), as (label,
+        # key) pairs: made and hashed in C. Levels kept in memory are updated from all of
+        # them; levels kept in the store need them only to carry the counts across the
+        # write (``VisibilityCache._carried``), and past ``CARRY_LIMIT`` they are dropped and
+        # the next reader recounts: a province's 2M keys held half a GB to the end of its load
+        touched: set[Key] | None = set() if tracking is not None else None
+        limited = self.visibility.stored
+        # where the update of stored levels starts (``levels.update_stored``): the written
+        # nodes that may need a level by themselves here, and after the write every node it
+        # reached that the store held before it (``ApplyResult.existed`` and ``linked``)
         seeds: set[Key] = set()
 
         def chunks() -> Iterator[ChangeSet]:
+            nonlocal touched
             for changes in checked_changes(stream, checked):
                 if tracking is not None:
-                    touched.update(map(_NODE_KEY, changes.nodes))
-                    touched.update(map(_ROW_KEY, changes.node_rows))
                     seeds.update((w.label, w.key) for w in changes.nodes if seeding(w.label, w.props))
                     seeds.update((row[0], row[1]) for row in changes.node_rows if seeding(row[0], row[2]))
-                    ends = set(map(_SOURCE_KEY, changes.edges))
-                    ends.update(map(_TARGET_KEY, changes.edges))
-                    ends.update(map(_ROW_SOURCE, changes.edge_rows))
-                    ends.update(map(_ROW_TARGET, changes.edge_rows))
-                    # an edge's end no part has written so far must be stored already
-                    seeds.update(ends - touched)
-                    touched.update(ends)
+                if touched is not None:
+                    touched.update(map(_NODE_KEY, changes.nodes))
+                    touched.update(map(_ROW_KEY, changes.node_rows))
+                    touched.update(map(_SOURCE_KEY, changes.edges))
+                    touched.update(map(_TARGET_KEY, changes.edges))
+                    touched.update(map(_ROW_SOURCE, changes.edge_rows))
+                    touched.update(map(_ROW_TARGET, changes.edge_rows))
+                    if limited and len(touched) > CARRY_LIMIT:
+                        touched = None
                 yield changes
 
         def finish(_result: ApplyResult) -> ChangeSet:
@@ -594,10 +599,10 @@ class RegistryService:
             )
             if tracking is not None:
                 around = self._neighbourhood(retired)
-                touched.update(around)
+                around.add((record.LABEL, record.key()))
                 seeds.update(around)
-                touched.add((record.LABEL, record.key()))
-                seeds.add((record.LABEL, record.key()))
+                if touched is not None:
+                    touched.update(around)
             return ChangeSet(retire_nodes=retired, record=NodeWrite(record.LABEL, record.key(), record.props()))
 
         with gc_paused():
@@ -611,6 +616,7 @@ class RegistryService:
             result.add(edge_type, "retired", -n)
         if not dry_run:
             seeds.update(result.existed)
+            seeds.update(result.linked)
             self.visibility.after_write(tracking, result, touched, batch, seeds)
             self._committed(batch, result)
         summary = checked.summary

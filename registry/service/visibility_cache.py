@@ -42,6 +42,11 @@ from registry.service.visibility import HIGHEST_LEVEL, hidden_from, levels_of
 from registry.store.base import Store, StoreBusy
 from registry.store.projection import visible_subgraph
 
+CARRY_LIMIT = 200_000
+"""The most nodes a write may touch and still carry the counts across it (``_carried``,
+which reads every node and edge around them): one department's catalogue at 100k
+datasets touches some tens of thousands, a province's load 2M, whose keys alone held half
+a GB to the end of the load, and after which one recount costs less than carrying."""
 LEVELS_RESULT = "levels"
 """The name every node's level is shared under (``registry.service.shared``), for a store
 that does not keep them."""
@@ -161,7 +166,7 @@ class VisibilityCache:
         self,
         before: int | None,
         result: ApplyResult,
-        touched: set[Key],
+        touched: set[Key] | None,
         batch: str | None = None,
         seeds: Collection[Key] | None = None,
     ) -> None:
@@ -173,7 +178,9 @@ class VisibilityCache:
         changed in place: an analysis still running on the previous projection keeps
         that version's levels. ``seeds``: where the update of stored levels starts
         (``update_stored``; None: from every node touched); levels kept in memory hold
-        every live node, a created one too, so they are updated from all of ``touched``."""
+        every live node, a created one too, so they are updated from all of ``touched``.
+        ``touched`` None: too many to carry the counts by (over ``CARRY_LIMIT``), allowed
+        only with stored levels and ``seeds``; the next reader recounts."""
         if before is None or not result.changed:
             return
         with self._lock:
@@ -181,7 +188,12 @@ class VisibilityCache:
                 self._analysed.clear()
 
     def _carry_write(
-        self, before: int, version: int, touched: set[Key], batch: str | None, seeds: Collection[Key] | None = None
+        self,
+        before: int,
+        version: int,
+        touched: set[Key] | None,
+        batch: str | None,
+        seeds: Collection[Key] | None = None,
     ) -> bool:
         """Update the levels for the write from ``before`` to ``version`` (in the store's
         table, or a copy of those kept in memory: an analysis still running on the
@@ -190,9 +202,10 @@ class VisibilityCache:
         were not current for ``before``: the next reader recomputes. Called under the
         lock."""
         update: Update | None = None
-        if self.stored:
-            update = self._store_update(before, version, touched, seeds)
-        elif self._levels is not None and self._version == before and version == before + 1:
+        starts = touched if seeds is None else seeds
+        if self.stored and starts is not None:
+            update = self._store_update(before, version, starts)
+        elif touched is not None and self._levels is not None and self._version == before and version == before + 1:
             levels = dict(self._levels)
             update = update_levels(levels, StoreGraph(self.store), touched)
             self._levels = levels
@@ -202,22 +215,21 @@ class VisibilityCache:
         self._carry(update, touched, batch, version)
         return True
 
-    def _store_update(
-        self, before: int, version: int, touched: Collection[Key], seeds: Collection[Key] | None
-    ) -> Update | None:
+    def _store_update(self, before: int, version: int, starts: Collection[Key]) -> Update | None:
         """The stored levels brought from ``before`` to ``version``, the version one write
-        made, in one write transaction that refuses when the table was not exact for
-        ``before`` or another write came since (the next reader recomputes them); the
-        update, or None when refused, or when another process held the file too long: the
-        write is committed, so it must not fail now (its caller would be told nothing was
-        written and its listeners never hear of it); the table stays stale and the next
-        reader recomputes it. Called under the lock."""
+        made, by an update from ``starts`` (``update_stored``'s seeds), in one write
+        transaction that refuses when the table was not exact for ``before`` or another
+        write came since (the next reader recomputes them); the update, or None when
+        refused, or when another process held the file too long: the write is committed,
+        so it must not fail now (its caller would be told nothing was written and its
+        listeners never hear of it); the table stays stale and the next reader recomputes
+        it. Called under the lock."""
         if version != before + 1:
             return None
         done: list[Update] = []
 
         def work(put: Put) -> None:
-            update = update_stored(self._read, StoreGraph(self.store), touched, seeds)
+            update = update_stored(self._read, StoreGraph(self.store), starts)
             put({(ref.label, ref.key): level for ref, level in update.changed.items()})
             done.append(update)
 
@@ -257,7 +269,7 @@ class VisibilityCache:
             self._version = result.version
             return True
 
-    def _carry(self, update: Update, touched: set[Key], batch: str | None, version: int) -> None:
+    def _carry(self, update: Update, touched: set[Key] | None, batch: str | None, version: int) -> None:
         """Move the hidden sets, hidden keys by label and counts from the version before a
         write that touched ``touched`` to ``version``, the one it made, by the levels
         that moved (``update``). Called under the lock."""
@@ -274,7 +286,7 @@ class VisibilityCache:
         self._share_stats(version)
 
     def _carried(
-        self, update: Update, touched: Collection[Key], batch: str | None, version: int
+        self, update: Update, touched: Collection[Key] | None, batch: str | None, version: int
     ) -> dict[Clearance, Stats]:
         """The counts kept for the version before a write, moved to the version it made: a
         node counts where it was created, retired or revived or its level moved, an edge
@@ -287,7 +299,7 @@ class VisibilityCache:
         datasets, on the first dashboard after each import). Empty, so that the next
         reader recounts, where the store cannot tell (no batch) or another write has come
         since."""
-        if not self._stats or batch is None:
+        if not self._stats or batch is None or touched is None:
             return {}
         refs = {*(NodeRef(*key) for key in touched), *update.changed}
         nodes = self._stored.nodes_around(refs, batch)

@@ -168,7 +168,10 @@ def node_created_in(name: str) -> str:
 
 @cache
 def node_live_keys(name: str) -> str:
-    return f"UNWIND $keys AS key MATCH (n:{label(name)} {{key: key}}) WHERE NOT n._retired RETURN n.key AS key"
+    return (
+        f"UNWIND $keys AS key MATCH (n:{label(name)} {{key: key}}) WHERE NOT n._retired "
+        "RETURN n.key AS key, n._created AS created"
+    )
 
 
 @cache

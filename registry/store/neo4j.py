@@ -538,7 +538,9 @@ class Neo4jStore:
                 self._run(tx, cypher.node_upsert(label), rows=list(page))
         return created_refs
 
-    def _missing_endpoints(self, tx: Tx, refs: set[NodeRef]) -> list[NodeRef]:
+    def _missing_endpoints(self, tx: Tx, refs: set[NodeRef], batch: str, result: ApplyResult) -> list[NodeRef]:
+        """The ``refs`` that are not live nodes; those that are and that an earlier batch
+        created go to ``result.linked``."""
         by_label: dict[str, list[str]] = {}
         for ref in refs:
             by_label.setdefault(ref.label, []).append(ref.key)
@@ -547,7 +549,10 @@ class Neo4jStore:
             live: set[str] = set()
             if label in NODE_MODELS:
                 for chunk in _chunks(keys, self.batch_size):
-                    live.update(row["key"] for row in self._run(tx, cypher.node_live_keys(label), keys=list(chunk)))
+                    for row in self._run(tx, cypher.node_live_keys(label), keys=list(chunk)):
+                        live.add(row["key"])
+                        if row["created"] != batch:
+                            result.linked.add((label, row["key"]))
             missing.extend(NodeRef(label, k) for k in keys if k not in live)
         return sorted(missing)
 
@@ -568,7 +573,7 @@ class Neo4jStore:
         for write in writes:
             pending[write.ref] = merged(pending.get(write.ref, {}), write.props)
         ends = {r.src for r in pending} | {r.dst for r in pending}
-        missing = self._missing_endpoints(tx, {ref for ref in ends if ref not in written.live})
+        missing = self._missing_endpoints(tx, {ref for ref in ends if ref not in written.live}, prov.batch, result)
         if missing:
             shown = ", ".join(str(m) for m in missing[:5])
             raise DanglingEdges(f"edges point at {len(missing)} node(s) that do not exist: {shown}")

@@ -555,22 +555,27 @@ class SQLiteStore:
         )
 
     @staticmethod
-    def _missing_endpoints(cur: sqlite3.Cursor, refs: set[tuple[str, str]]) -> list[NodeRef]:
-        """The ``refs`` that are not live nodes, found in SQLite: only the missing keys come
-        back (none, for a well-formed load), where reading every live key back into a
-        Python set was a twentieth of a province's write."""
+    def _missing_endpoints(
+        cur: sqlite3.Cursor, refs: set[tuple[str, str]], batch: str, result: ApplyResult
+    ) -> list[NodeRef]:
+        """The ``refs`` that are not live nodes, found in SQLite; those that are and that an
+        earlier batch created go to ``result.linked``. Only those two kinds of key come
+        back (for a well-formed load into an empty store, none), where reading every live
+        key back into a Python set was a twentieth of a province's write."""
         missing: list[NodeRef] = []
         for label, keys in keys_by_label(refs).items():
             keys.sort()
             for start in range(0, len(keys), _CHUNK):
-                missing.extend(
-                    NodeRef(label, key)
-                    for (key,) in cur.execute(
-                        "SELECT j.value FROM json_each(?2) AS j WHERE NOT EXISTS (SELECT 1 FROM nodes AS n "
-                        "WHERE n.label = ?1 AND n.key = j.value AND n.retired = 0)",
-                        (label, json.dumps(keys[start : start + _CHUNK], ensure_ascii=False)),
-                    )
-                )
+                for key, stored in cur.execute(
+                    "SELECT j.value, n.label IS NOT NULL FROM json_each(?2) AS j LEFT JOIN nodes AS n "
+                    "ON n.label = ?1 AND n.key = j.value AND n.retired = 0 "
+                    "WHERE n.label IS NULL OR n.created != ?3",
+                    (label, json.dumps(keys[start : start + _CHUNK], ensure_ascii=False), batch),
+                ):
+                    if stored:
+                        result.linked.add((label, key))
+                    else:
+                        missing.append(NodeRef(label, key))
         return sorted(missing)
 
     @staticmethod
@@ -617,7 +622,7 @@ class SQLiteStore:
         none: frozenset[str] = frozenset()
         ends = {(sl, sk) for sl, sk, _t, _dl, _dk in pending if sk not in live.get(sl, none)}
         ends.update((dl, dk) for _sl, _sk, _t, dl, dk in pending if dk not in live.get(dl, none))
-        missing = self._missing_endpoints(cur, ends)
+        missing = self._missing_endpoints(cur, ends, prov.batch, result)
         if missing:
             shown = ", ".join(str(m) for m in missing[:5])
             raise DanglingEdges(f"edges point at {len(missing)} node(s) that do not exist: {shown}")

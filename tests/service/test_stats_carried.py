@@ -142,3 +142,47 @@ def test_a_hidden_entry_written_is_absent_from_carried_counts(service: RegistryS
     assert moved["nodes"].get("System", 0) == public["nodes"]["System"] - 1
     assert moved["edges"].get("OPERATES", 0) == public["edges"]["OPERATES"] - 1
     assert moved["edges"].get("HOLDS", 0) < public["edges"]["HOLDS"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_load_touching_more_than_the_carry_limit_leaves_counts_to_a_recount(
+    service: RegistryService, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Past ``CARRY_LIMIT`` a load stops remembering what it touched (a province's keys
+    held half a GB): its counts are recounted by the next reader, equal to a fresh
+    service's, and the levels it updated from its seeds alone hide what a fresh
+    computation hides."""
+    monkeypatch.setattr("registry.service.core.CARRY_LIMIT", 1)
+    build(service)
+    rng = random.Random(seed)
+    recounts: list[str] = []
+    label_counts = service.store.label_counts
+
+    def recount() -> dict[str, int]:
+        recounts.append("label_counts")
+        return label_counts()
+
+    monkeypatch.setattr(service.store, "label_counts", recount)
+    for step in range(10):
+        for caller in CALLERS:
+            service.stats(caller)
+        recounts.clear()
+        code = f"301008/{step:06d}"
+        dataset = NodeRef("Dataset", code)
+        holders = [NodeRef("System", r.key) for r in service.find(Caller.system(), "System")]
+        service.upsert(
+            Caller.system(),
+            [Dataset(resource_code=code, name=f"新登记数据{step}", share_type="unconditional")],
+            [
+                EdgeDecl("PROVIDES", NodeRef("Department", GA), dataset),
+                *(EdgeDecl("HOLDS", holder, dataset) for holder in rng.sample(holders, min(1, len(holders)))),
+            ],
+        )
+        after = {caller.clearance: service.stats(caller) for caller in CALLERS}
+        assert recounts, "the counts were carried across a load past the limit"
+        _write(rng, service, step)
+        fresh = RegistryService(service.store)
+        for caller in CALLERS:
+            assert service.stats(caller) == fresh.stats(caller), (seed, step, caller.clearance)
+            assert service.hidden(caller) == fresh.hidden(caller), (seed, step, caller.clearance)
+        assert after[Clearance.SECRET]["nodes"]["Dataset"] >= after[Clearance.PUBLIC]["nodes"]["Dataset"]

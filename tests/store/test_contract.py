@@ -3,7 +3,7 @@
 import pytest
 
 from registry.schema.records import ChangeSet, EdgeRef, EdgeWrite, NodeRef, NodeWrite, Provenance
-from registry.store.base import Store
+from registry.store.base import DanglingEdges, Store
 
 DEPT = NodeRef("Department", "11330000MB0000001X")
 SYS = NodeRef("System", "ZJ-RK-01")
@@ -81,6 +81,32 @@ def test_a_write_tells_which_of_its_nodes_existed_before_it(store: Store) -> Non
         prov("b3"),
     )
     assert result.existed == {("System", "ZJ-JT-02"), ("Dataset", DS.key)}
+
+
+def test_a_write_tells_which_ends_of_its_edges_the_store_held_before_it(store: Store) -> None:
+    """Edge ends the write did not upsert beside the edge and an earlier batch created
+    (the service starts the levels' update from them); an end that an earlier chunk of
+    the same write created, or that the same chunk upserted, is not one."""
+    seed(store)
+    store.apply(ChangeSet(retire_nodes=[NodeRef("System", "ZJ-JT-02")]), prov("b2"))
+    new = NodeRef("Dataset", "301001/000002")
+    result = store.apply_chunks(
+        [
+            ChangeSet(
+                nodes=[NodeWrite("Dataset", new.key, {"resource_code": new.key, "name": "暂住人口信息"})],
+                edges=[EdgeWrite("PROVIDES", DEPT, new)],
+            ),
+            ChangeSet(
+                nodes=[NodeWrite("Dataset", DS.key, {"name": "常住人口信息"})],
+                edges=[EdgeWrite("HOLDS", SYS, new), EdgeWrite("HOLDS", SYS, DS)],
+            ),
+        ],
+        prov("b3"),
+    )
+    assert result.linked == {("Department", DEPT.key), ("System", SYS.key)}
+    assert result.existed == {("Dataset", DS.key)}
+    with pytest.raises(DanglingEdges):
+        store.apply(ChangeSet(edges=[EdgeWrite("HOLDS", NodeRef("System", "ZJ-JT-02"), new)]), prov("b4"))
 
 
 def test_upsert_merges_properties_and_records_history(store: Store) -> None:
