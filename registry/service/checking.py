@@ -69,7 +69,8 @@ class Spill:
 class Checked:
     """What the first pass found: ``summary`` is the file as the user counts it (issues,
     entries left out, an export's records) without its nodes and edges; ``declared`` the
-    keys of the retirable entries the file lists."""
+    keys of the retirable entries the file lists, emptied once the load has judged what the
+    file retires (``RegistryService._retirements``), before its write."""
 
     summary: Declaration
     scopes: list[RetireScope] = field(default_factory=list)

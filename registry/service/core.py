@@ -557,6 +557,8 @@ class RegistryService:
             if checked.rejected:
                 raise ImportRejected(checked.issues)
             retired, limit_hit = self._retirements(checked, caller, force=force, limit=retire_limit, dry_run=dry_run)
+        # the file's keys are read no more: a province's 2M field keys, freed before the write
+        checked.declared.clear()
         unseen = self._hidden_edges_of(caller, retired)
         tracking = self.visibility.tracking()
         # every node the write touches (written, or an end of an edge it writes), as (label,
