@@ -379,11 +379,11 @@ class SQLiteStore:
         dry_run: bool = False,
     ) -> ApplyResult:
         """Every chunk in one transaction (see ``Store.apply_chunks``): a killed or refused
-        load leaves the file as it was. Into an empty registry, rows are inserted without
-        being looked up first (``INSERT OR IGNORE``; only a label's or edge type's rows
-        that the count shows were partly written by an earlier chunk are looked up), and
-        the secondary indexes are built once at the end, by sorting, instead of being
-        kept up to date row by row (``_drop_indexes``)."""
+        load leaves the file as it was. Rows are inserted without being looked up first
+        (``INSERT OR IGNORE``; only a label's or edge type's rows that the count shows
+        were partly stored already are looked up), and into an empty registry the
+        secondary indexes are built once at the end, by sorting, instead of being kept up
+        to date row by row (``_drop_indexes``)."""
         result = ApplyResult(dry_run=dry_run)
         with self._transaction(commit=not dry_run) as cur:
             fresh = bool(cur.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes)").fetchone()[0])
@@ -396,9 +396,9 @@ class SQLiteStore:
             ).rowcount
             for chunk in chunks:
                 check_chunk(chunk)
-                self._upsert(cur, chunk, prov, result, fresh)
+                self._upsert(cur, chunk, prov, result)
             last = finish(result) if finish is not None else ChangeSet()
-            self._upsert(cur, last, prov, result, False)
+            self._upsert(cur, last, prov, result)
             for ref in last.retire_nodes:
                 self._retire_node(cur, ref, prov, result)
             for eref in last.retire_edges:
@@ -406,7 +406,7 @@ class SQLiteStore:
             if result.changed and last.record is not None:
                 record = last.record
                 counted = {**record.props, "counts": result.totals()}
-                self._apply_nodes(cur, [(record.label, record.key, counted)], prov, ApplyResult(), False)
+                self._apply_nodes(cur, [(record.label, record.key, counted)], prov, ApplyResult())
             for sql in deferred:
                 cur.execute(sql)
             if result.changed:
@@ -438,20 +438,17 @@ class SQLiteStore:
                 found[key] = (props, bool(retired), bool(ours))
         return found
 
-    def _upsert(
-        self, cur: sqlite3.Cursor, changes: ChangeSet, prov: Provenance, result: ApplyResult, fresh: bool
-    ) -> None:
+    def _upsert(self, cur: sqlite3.Cursor, changes: ChangeSet, prov: Provenance, result: ApplyResult) -> None:
         """A chunk's upserts, written and read back from a spill as tuples or given as
-        writes, all as tuples: the loops below run for every entry of a national file.
-        ``fresh``: the store held no node when the load began."""
+        writes, all as tuples: the loops below run for every entry of a national file."""
         nodes = changes.node_rows
         if changes.nodes:
             nodes = [(w.label, w.key, w.props) for w in changes.nodes] + nodes
-        live = self._apply_nodes(cur, nodes, prov, result, fresh)
+        live = self._apply_nodes(cur, nodes, prov, result)
         edges = changes.edge_rows
         if changes.edges:
             edges = [(w.type, w.src.label, w.src.key, w.dst.label, w.dst.key, w.props) for w in changes.edges] + edges
-        self._apply_edges(cur, edges, live, prov, result, fresh)
+        self._apply_edges(cur, edges, live, prov, result)
 
     def _apply_nodes(
         self,
@@ -459,13 +456,13 @@ class SQLiteStore:
         writes: Iterable[NodeUpsert],
         prov: Provenance,
         result: ApplyResult,
-        fresh: bool,
     ) -> dict[str, dict[str, Props]]:
-        """Returns the keys written, by label (with their properties). Into a store that was
-        empty when the load began (``fresh``) a label's rows are inserted unless present
-        and looked up only when fewer went in than were given: a key an earlier chunk of
-        the load wrote, where looking up (or remembering) every key cost a national load
-        a query per chunk and label for nothing."""
+        """Returns the keys written, by label (with their properties). A label's rows are
+        inserted unless present and looked up only when fewer went in than were given (a
+        key stored before, or written by an earlier chunk of the load): looking up every
+        key first cost a national load a query per chunk and label for nothing, in an
+        empty store and in one holding other provinces alike. A file that re-files what
+        is stored pays one refused insert per row before its lookup."""
         by_label: dict[str, dict[str, Props]] = {}
         for label, key, props in writes:
             pending = by_label.get(label)
@@ -480,15 +477,13 @@ class SQLiteStore:
                 (label, key, None if (shown := props.get(name)) is None else str(shown), _dumps(props), batch, batch)
                 for key, props in pending.items()
             ]
-            inserted = 0
-            if fresh:
-                inserted = cur.executemany(
-                    "INSERT OR IGNORE INTO nodes (label, key, name, props, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
-                    sorted(rows),
-                ).rowcount
-                if inserted == len(rows):
-                    result.add(label, "created", inserted)
-                    continue
+            inserted = cur.executemany(
+                "INSERT OR IGNORE INTO nodes (label, key, name, props, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
+                sorted(rows),
+            ).rowcount
+            if inserted == len(rows):
+                result.add(label, "created", inserted)
+                continue
             existing = self._existing_nodes(cur, label, list(pending), batch)
             updates, history = [], []
             unchanged = updated = 0
@@ -526,19 +521,10 @@ class SQLiteStore:
                     )
                 )
                 updated += 1
-            # fresh: the rows just inserted were found again, unchanged; otherwise insert the rest
-            inserts = [] if fresh else sorted(row for row in rows if row[1] not in existing)
-            for outcome, n in (
-                ("created", inserted + len(inserts)),
-                ("updated", updated),
-                ("unchanged", unchanged - inserted),
-            ):
+            # the rows just inserted were found again, unchanged
+            for outcome, n in (("created", inserted), ("updated", updated), ("unchanged", unchanged - inserted)):
                 if n:
                     result.add(label, outcome, n)
-            cur.executemany(
-                "INSERT INTO nodes (label, key, name, props, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
-                inserts,
-            )
             cur.executemany(
                 "UPDATE nodes SET name = ?, props = ?, updated = ?, retired = 0 WHERE label = ? AND key = ?",
                 updates,
@@ -606,12 +592,10 @@ class SQLiteStore:
         live: Mapping[str, Collection[str]],
         prov: Provenance,
         result: ApplyResult,
-        fresh: bool,
     ) -> None:
         """``live`` are the nodes this write has just upserted (keys by label): they exist,
-        so only the other endpoints are looked up. Into a store that was empty when the
-        load began (``fresh``), as ``_apply_nodes``: each type's rows inserted unless
-        present, looked up only when fewer went in than were given."""
+        so only the other endpoints are looked up. As ``_apply_nodes``: each type's rows
+        inserted unless present, looked up only when fewer went in than were given."""
         if not writes:
             return
         pending: dict[_EdgeKey, Props] = {}
@@ -627,9 +611,6 @@ class SQLiteStore:
             shown = ", ".join(str(m) for m in missing[:5])
             raise DanglingEdges(f"edges point at {len(missing)} node(s) that do not exist: {shown}")
         batch = prov.batch
-        if not fresh:
-            self._merge_edges(cur, pending, batch, result)
-            return
         by_type: dict[str, dict[_EdgeKey, Props]] = {}
         for ekey, props in pending.items():
             of_type = by_type.get(ekey[2])
@@ -653,19 +634,13 @@ class SQLiteStore:
     def _merge_edges(
         self, cur: sqlite3.Cursor, pending: Mapping[_EdgeKey, Props], batch: str, result: ApplyResult
     ) -> None:
-        """``pending`` looked up and merged into what is stored: new edges inserted,
-        changed ones updated with their history, revived ones revived."""
+        """``pending``, every one of them in the table (inserted just before, or stored),
+        looked up and merged into what is stored: changed ones updated with their
+        history, retired ones revived."""
         existing = self._existing_edges(cur, pending)
-        inserts = [
-            (*ekey, _dumps(props) if props else "{}", batch, batch)
-            for ekey, props in pending.items()
-            if ekey not in existing
-        ]
         updates, history = [], []
-        outcomes: Counter[tuple[str, str]] = Counter((row[2], "created") for row in inserts)
-        for ekey in pending if existing else ():  # in the order written, as the history shows it
-            if ekey not in existing:
-                continue
+        outcomes: Counter[tuple[str, str]] = Counter()
+        for ekey in pending:  # in the order written, as the history shows it
             old_text, retired = existing[ekey]
             sl, sk, t, dl, dk = ekey
             props = pending[ekey]
@@ -686,12 +661,6 @@ class SQLiteStore:
             outcomes[t, "updated"] += 1
         for (t, outcome), n in outcomes.items():
             result.add(t, outcome, n)
-        inserts.sort()
-        cur.executemany(
-            "INSERT INTO edges (src_label, src_key, type, dst_label, dst_key, props, created, updated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            inserts,
-        )
         cur.executemany(
             "UPDATE edges SET props = ?, updated = ?, retired = 0 WHERE src_label = ? AND src_key = ? "
             "AND type = ? AND dst_label = ? AND dst_key = ?",
