@@ -18,12 +18,11 @@ from registry.schema.records import HistoryEntry, NodeRef
 from registry.service.caller import Caller
 from registry.service.core import RegistryService
 from registry.service.errors import InvalidInput
-from registry.service.visibility import HIGHEST_LEVEL
+from registry.service.visibility import HIGHEST_LEVEL, PUBLIC_LABELS
 
 OPS = {"create": "created", "update": "updated", "retire": "retired", "revive": "revived"}
 OWNED_BY = {"Dataset": "PROVIDES", "System": "OPERATES"}
 MAX_CHANGES = 100_000
-PUBLIC_LABELS = frozenset({"Department", "DataElement"})
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ from registry.service.neighbours import Links, Neighbours
 from registry.service.ownership import owners
 from registry.service.rows import CallerRows
 from registry.service.shared import SUFFIX, SharedResults, State
-from registry.service.visibility import HIGHEST_LEVEL
+from registry.service.visibility import HIGHEST_LEVEL, PUBLIC_LABELS
 from registry.service.visibility_cache import CARRY_LIMIT, VisibilityCache
 from registry.store.base import DanglingEdges, Store, StoreBusy
 
@@ -466,17 +466,37 @@ class RegistryService:
         return found
 
     def history(self, caller: Caller, ref: NodeRef) -> list[HistoryEntry]:
+        """``ref``'s changes and those of its edges, without what the caller may not see:
+        a hidden entry, and for a caller not cleared for everything a retired one
+        (``unjudged``), which would otherwise show a classified system's properties and
+        links once it is retired."""
 
         def read(hidden: frozenset[NodeRef]) -> list[HistoryEntry]:
             if ref in hidden:
                 raise NotFound(f"no {ref.label} with key {ref.key!r}")
-            return [
-                h
-                for h in self.store.history(ref)
-                if h.edge is None or (h.edge.src not in hidden and h.edge.dst not in hidden)
-            ]
+            entries = self.store.history(ref)
+            ends = {end for h in entries if h.edge is not None for end in (h.edge.src, h.edge.dst)}
+            unseen = hidden | self.unjudged(caller, {ref} | ends)
+            if ref in unseen:
+                raise NotFound(f"no {ref.label} with key {ref.key!r}")
+            return [h for h in entries if h.edge is None or (h.edge.src not in unseen and h.edge.dst not in unseen)]
 
         return self.visibility.read_hidden(caller.clearance, read)
+
+    def unjudged(self, caller: Caller, refs: Collection[NodeRef]) -> set[NodeRef]:
+        """Those of ``refs`` the caller may not see for want of a level: retired (or never
+        stored) entries outside ``PUBLIC_LABELS``, unless it is cleared for everything."""
+        if caller.clearance >= HIGHEST_LEVEL:
+            return set()
+        by_label: dict[str, list[str]] = {}
+        for ref in refs:
+            if ref.label not in PUBLIC_LABELS:
+                by_label.setdefault(ref.label, []).append(ref.key)
+        unseen: set[NodeRef] = set()
+        for label, keys in by_label.items():
+            live = self.store.get_nodes(label, keys) if label in NODE_MODELS else {}
+            unseen.update(NodeRef(label, key) for key in keys if key not in live)
+        return unseen
 
     def stats(self, caller: Caller) -> dict[str, dict[str, int]]:
         """Counts per label and edge type of what the caller may see."""

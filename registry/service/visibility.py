@@ -31,6 +31,10 @@ from registry.schema.records import LEVELS, NodeRef
 INTRANET = int(Clearance.SECRET)
 HIGHEST_LEVEL = max(level.rank for level in SecrecyLevel)
 """No node needs more than this; a caller cleared for it is hidden nothing."""
+PUBLIC_LABELS = frozenset({"Department", "DataElement"})
+"""Labels public by rule, retired or not. Any other retired entry has no level (levels are
+of the live registry), so only a caller cleared for everything may see it, in history,
+the change feed and past states alike."""
 
 
 _RANK = {level.value: level.rank for level in SecrecyLevel}

@@ -75,3 +75,23 @@ def test_edges_history_stats_and_graph_leak_nothing(loaded: RegistryService) -> 
     assert not set(graph.nodes) & hidden
     full = loaded.stats(Caller.system())
     assert full["nodes"]["System"] == 2 and full["edges"]["DERIVED_FROM"] == 1
+
+
+def test_an_entry_retired_while_classified_stays_out_of_an_uncleared_callers_history(
+    loaded: RegistryService,
+) -> None:
+    """Once retired, a classified system has no level: a public caller's history neither
+    shows the system itself (its name, network and secrecy) nor names it in the history of
+    the department that operated it; a caller cleared for everything still sees both.
+    Departments are public by rule, retired or not."""
+    secret = NodeRef("System", SECRET_SYS)
+    loaded.retire(Caller.system(), [secret])
+    assert secret not in loaded.hidden(PUBLIC)
+    with pytest.raises(NotFound):
+        loaded.history(PUBLIC, secret)
+    department = loaded.history(PUBLIC, NodeRef("Department", GA))
+    assert department and all(SECRET_SYS not in h.subject for h in department)
+    assert any(h.op == "retire" and h.node == secret for h in loaded.history(Caller.system(), secret))
+    assert any(SECRET_SYS in h.subject for h in loaded.history(Caller.system(), NodeRef("Department", GA)))
+    with pytest.raises(NotFound):
+        loaded.history(PUBLIC, NodeRef("System", "ZJGA-NONE-01"))
