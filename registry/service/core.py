@@ -10,7 +10,7 @@ set, so counts, pages and searches agree with lists.
 import unicodedata
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -58,8 +58,8 @@ from registry.service.ownership import owners
 from registry.service.rows import CallerRows
 from registry.service.shared import SUFFIX, SharedResults, State
 from registry.service.visibility import HIGHEST_LEVEL, PUBLIC_LABELS
-from registry.service.visibility_cache import CARRY_LIMIT, VisibilityCache
-from registry.store.base import DanglingEdges, Store, StoreBusy
+from registry.service.visibility_cache import ATTEMPTS, BUSY_MESSAGE, CARRY_LIMIT, VisibilityCache
+from registry.store.base import DanglingEdges, Store, StoreBusy, final_step, upserts
 
 MAX_SEARCH_CHARS = 100
 """Longest search term: longer than any registry name, and short enough that the store's
@@ -67,6 +67,11 @@ LIKE pattern stays cheap (50,000 characters once ended in INTERNAL)."""
 
 DEFAULT_RETIRE_LIMIT = 0.25
 """Share of a department's live entries one load may retire without ``force``."""
+
+
+class _Moved(Exception):
+    """Another program wrote between a write's checks of the caller's rights and its
+    transaction (``RegistryService._unmoved``): the checks are made again."""
 
 
 @dataclass
@@ -546,20 +551,64 @@ class RegistryService:
         fields its collections rescan everything allocated so far, again and again."""
         if not caller.can_write:
             raise PermissionDenied("this caller may read but not write")
+        if checked is not None and not self._unrestricted(caller):
+            checked.close()  # made without this caller's rights, which are checked part by part
+            checked = None
+        if checked is not None:
+            return self._load_once(stream, caller, None, checked, dry_run, skip_invalid, force, retire_limit)
+        return self._at_one_version(
+            caller, lambda seen: self._load_once(stream, caller, seen, None, dry_run, skip_invalid, force, retire_limit)
+        )
+
+    def _load_once(
+        self,
+        stream: DeclarationStream,
+        caller: Caller,
+        seen: int | None,
+        checked: Checked | None,
+        dry_run: bool,
+        skip_invalid: bool,
+        force: bool,
+        retire_limit: float,
+    ) -> LoadReport:
+        """``load_stream``'s two passes, the caller's rights checked at store version
+        ``seen`` (None: not checked against a version, see ``_at_one_version``)."""
         # what the caller may not see, settled before the store's write begins: reads during
         # the load see its uncommitted parts, which must not be taken for the registry
         self._hidden_by_label(caller)
         batch = f"batch-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         prov = Provenance(source=stream.source, batch=batch, by=caller.identity, at=_now())
-        if checked is not None and not self._unrestricted(caller):
-            checked.close()  # made without this caller's rights, which are checked part by part
-            checked = None
         with gc_paused():
             checked = checked or check(stream, skip_invalid=skip_invalid, on_part=self._permission_check(caller))
         try:
-            return self._write_checked(stream, caller, checked, batch, prov, dry_run, force, retire_limit)
+            return self._write_checked(stream, caller, checked, batch, prov, dry_run, force, retire_limit, seen)
         finally:
             checked.close()
+
+    def _at_one_version(self, caller: Caller, write: Callable[[int | None], T]) -> T:
+        """``write`` given the store version read before any of its checks of what the
+        caller may see and write, and tried again when another program wrote before its
+        transaction began (``_unmoved``): a check made over an older hidden set must not
+        let an uncleared caller touch an entry that has since become hidden from it. After
+        ``ATTEMPTS`` tries, ``Busy``. A caller cleared for everything and not bound to a
+        department (the CLI's operator) has nothing to recheck and writes at once."""
+        if self._unrestricted(caller):
+            return write(None)
+        for _ in range(ATTEMPTS):
+            try:
+                return write(self.store.version())
+            except _Moved:
+                continue
+        raise Busy(BUSY_MESSAGE)
+
+    def _unmoved(self, seen: int | None, chunks: Iterable[ChangeSet]) -> Iterator[ChangeSet]:
+        """``chunks``, after a look at the store's version, which must still be ``seen``
+        (``_Moved`` if not). The embedded store draws a write's chunks inside its write
+        transaction, so there no other program can write between the look and the write;
+        Neo4j commits batch by batch, and the look guards only its first."""
+        if seen is not None and self.store.version() != seen:
+            raise _Moved
+        yield from chunks
 
     def _write_checked(
         self,
@@ -571,8 +620,10 @@ class RegistryService:
         dry_run: bool,
         force: bool,
         retire_limit: float,
+        seen: int | None = None,
     ) -> LoadReport:
-        """``load_stream``'s second pass, over what its first found (``checked``)."""
+        """``load_stream``'s second pass, over what its first found (``checked``), written
+        only if the store is still at version ``seen`` (``_unmoved``)."""
         with gc_paused():
             if checked.rejected:
                 raise ImportRejected(checked.issues)
@@ -595,7 +646,7 @@ class RegistryService:
 
         def chunks() -> Iterator[ChangeSet]:
             nonlocal touched
-            for changes in checked_changes(stream, checked):
+            for changes in self._unmoved(seen, checked_changes(stream, checked)):
                 if tracking is not None:
                     seeds.update((w.label, w.key) for w in changes.nodes if seeding(w.label, w.props))
                     seeds.update((row[0], row[1]) for row in changes.node_rows if seeding(row[0], row[2]))
@@ -805,6 +856,11 @@ class RegistryService:
         except ValidationError as exc:
             error = exc.errors()[0]
             raise InvalidInput(f"review {'.'.join(str(p) for p in error['loc'])}: {error['msg']}") from None
+        return self._at_one_version(caller, lambda seen: self._review_once(caller, review, subjects, source, seen))
+
+    def _review_once(
+        self, caller: Caller, review: Review, subjects: Sequence[NodeRef], source: str, seen: int | None
+    ) -> NodeRecord:
         by_label: dict[str, set[str]] = {}
         for ref in subjects:
             by_label.setdefault(ref.label, set()).add(ref.key)
@@ -820,7 +876,7 @@ class RegistryService:
             edges=[EdgeWrite("REVIEWS", ref, subject, {}) for subject in subjects],
         )
         before, analysed = self.store.version(), self._analysis_state()
-        result = self.store.apply(changes, prov)
+        result = self.store.apply_chunks(self._unmoved(seen, [upserts(changes)]), prov, final_step(changes))
         # a decision changes nothing an analysis reads: the analyses' state and projections stay
         if self.visibility.after_review(before, result, ref, batch):
             self._carried = (result.version, analysed)
@@ -832,6 +888,9 @@ class RegistryService:
         answers as a missing one does (nothing retired)."""
         if caller.role is not Role.ADMIN:
             raise PermissionDenied("only an administrator may retire entries directly")
+        return self._at_one_version(caller, lambda seen: self._retire_once(caller, refs, source, seen))
+
+    def _retire_once(self, caller: Caller, refs: Sequence[NodeRef], source: str, seen: int | None) -> ApplyResult:
         hidden = self.hidden(caller)
         refs = [ref for ref in refs if ref not in hidden]
         unseen = self._hidden_edges_of(caller, refs)
@@ -839,7 +898,8 @@ class RegistryService:
         prov = Provenance(source=source, batch=batch, by=caller.identity, at=_now())
         tracking = self.visibility.tracking()
         touched = self._neighbourhood(refs) if tracking is not None else set()
-        result = self.store.apply(ChangeSet(retire_nodes=list(refs)), prov)
+        changes = ChangeSet(retire_nodes=list(refs))
+        result = self.store.apply_chunks(self._unmoved(seen, [upserts(changes)]), prov, final_step(changes))
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         self.visibility.after_write(tracking, result, touched, batch)

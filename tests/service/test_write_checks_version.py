@@ -1,0 +1,112 @@
+"""A write by a caller not cleared for everything is made at the store version its checks
+were made at (``RegistryService._at_one_version``): when another program classifies an
+entry between the checks and the write, the checks are made again, so the caller's write
+never touches what has just become hidden from it."""
+
+from pathlib import Path
+
+import pytest
+
+from registry.schema.enums import Clearance
+from registry.schema.model import Dataset, System
+from registry.schema.records import NodeRef
+from registry.service import Busy, Caller, PermissionDenied, RegistryService, Role
+from registry.service.core import RegistryService as Service
+from registry.store.sqlite import SQLiteStore
+from tests.service.graph_fixture import GA, PUBLIC_DS, PUBLIC_SYS, build
+
+EDITOR = Caller("户政处编辑", Role.EDITOR, Clearance.PUBLIC, department=GA)
+ADMIN = Caller("管理员", Role.ADMIN, Clearance.PUBLIC)
+
+
+def _classify_once(
+    monkeypatch: pytest.MonkeyPatch, service: RegistryService, other: RegistryService, entry: System | Dataset
+) -> list[int]:
+    """After ``service``'s first permission check (the caller's checks pass), another
+    program on the same file (``other``) classifies ``entry``, once."""
+    done: list[int] = []
+    check = Service._check_permissions
+
+    def then_classify(self: Service, *args: object, **kwargs: object) -> None:
+        check(self, *args, **kwargs)  # type: ignore[arg-type]
+        if self is service and not done:
+            done.append(1)
+            other.upsert(Caller.system(), [entry])
+
+    monkeypatch.setattr(Service, "_check_permissions", then_classify)
+    return done
+
+
+def test_an_editors_write_refused_when_its_entry_was_classified_after_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "registry.db"
+    service = RegistryService(SQLiteStore(path))
+    build(service)
+    other = RegistryService(SQLiteStore(path))
+    secret = Dataset(
+        resource_code=PUBLIC_DS, name="户籍人口基本信息", share_type="unconditional", secrecy_level="secret"
+    )
+    done = _classify_once(monkeypatch, service, other, secret)
+    with pytest.raises(PermissionDenied):
+        service.upsert(EDITOR, [Dataset(resource_code=PUBLIC_DS, name="户籍人口信息（改）", share_type="conditional")])
+    assert done
+    stored = other.get(Caller.system(), "Dataset", PUBLIC_DS)
+    assert stored.props["name"] == "户籍人口基本信息" and stored.props["share_type"] == "unconditional"
+    service.close()
+    other.close()
+
+
+def test_an_uncleared_administrators_retirement_leaves_an_entry_classified_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The retirement's own check is what ``_hidden_edges_of`` and its hidden set read: the
+    entry, classified after them, is left alone as a hidden one is."""
+    path = tmp_path / "registry.db"
+    service = RegistryService(SQLiteStore(path))
+    build(service)
+    other = RegistryService(SQLiteStore(path))
+    target = NodeRef("System", PUBLIC_SYS)
+    hidden_at = Service._hidden_edges_of
+    done: list[int] = []
+
+    def then_classify(self: Service, caller: Caller, refs: list[NodeRef]) -> object:
+        found = hidden_at(self, caller, refs)
+        if self is service and not done:
+            done.append(1)
+            other.upsert(
+                Caller.system(),
+                [System(code=PUBLIC_SYS, name="户政业务办理系统", network="intranet", secrecy_level="secret")],
+            )
+        return found
+
+    monkeypatch.setattr(Service, "_hidden_edges_of", then_classify)
+    result = service.retire(ADMIN, [target])
+    assert done and result.counts.get("System", {}).get("retired", 0) == 0
+    assert other.get(Caller.system(), "System", PUBLIC_SYS).props["secrecy_level"] == "secret"
+    service.close()
+    other.close()
+
+
+def test_a_write_that_never_finds_the_store_still_ends_busy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program writing before every try: after the tries, Busy, nothing written."""
+    path = tmp_path / "registry.db"
+    service = RegistryService(SQLiteStore(path))
+    build(service)
+    other = RegistryService(SQLiteStore(path))
+    check = Service._check_permissions
+    step = iter(range(100))
+
+    def then_write(self: Service, *args: object, **kwargs: object) -> None:
+        check(self, *args, **kwargs)  # type: ignore[arg-type]
+        if self is not service:
+            return
+        n = next(step)
+        other.upsert(Caller.system(), [System(code=f"ZJGA-XT-{n:02d}", name=f"业务系统{n}", network="extranet")])
+
+    monkeypatch.setattr(Service, "_check_permissions", then_write)
+    with pytest.raises(Busy):
+        service.upsert(EDITOR, [Dataset(resource_code=PUBLIC_DS, name="户籍人口信息（改）", share_type="conditional")])
+    assert other.get(Caller.system(), "Dataset", PUBLIC_DS).props["name"] == "户籍人口基本信息"
+    service.close()
+    other.close()
