@@ -12,11 +12,11 @@ from registry.schema.model import Dataset, System
 from registry.schema.records import NodeRef
 from registry.service import Busy, Caller, PermissionDenied, RegistryService, Role
 from registry.service.core import RegistryService as Service
-from registry.store.sqlite import SQLiteStore
-from tests.service.graph_fixture import GA, PUBLIC_DS, PUBLIC_SYS, build
+from tests.service.graph_fixture import GA, PUBLIC_DS, PUBLIC_SYS, two_workers
 
 EDITOR = Caller("户政处编辑", Role.EDITOR, Clearance.PUBLIC, department=GA)
 ADMIN = Caller("管理员", Role.ADMIN, Clearance.PUBLIC)
+RENAMED = Dataset(resource_code=PUBLIC_DS, name="户籍人口信息（改）", share_type="conditional")
 
 
 def _classify_once(
@@ -40,21 +40,18 @@ def _classify_once(
 def test_an_editors_write_refused_when_its_entry_was_classified_after_the_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "registry.db"
-    service = RegistryService(SQLiteStore(path))
-    build(service)
-    other = RegistryService(SQLiteStore(path))
     secret = Dataset(
         resource_code=PUBLIC_DS, name="户籍人口基本信息", share_type="unconditional", secrecy_level="secret"
     )
-    done = _classify_once(monkeypatch, service, other, secret)
-    with pytest.raises(PermissionDenied):
-        service.upsert(EDITOR, [Dataset(resource_code=PUBLIC_DS, name="户籍人口信息（改）", share_type="conditional")])
-    assert done
-    stored = other.get(Caller.system(), "Dataset", PUBLIC_DS)
-    assert stored.props["name"] == "户籍人口基本信息" and stored.props["share_type"] == "unconditional"
-    service.close()
-    other.close()
+    with two_workers(tmp_path / "registry.db") as (service, other):
+        done = _classify_once(monkeypatch, service, other, secret)
+        with pytest.raises(PermissionDenied):
+            service.upsert(
+                EDITOR, [Dataset(resource_code=PUBLIC_DS, name="户籍人口信息（改）", share_type="conditional")]
+            )
+        assert done
+        stored = other.get(Caller.system(), "Dataset", PUBLIC_DS)
+        assert stored.props["name"] == "户籍人口基本信息" and stored.props["share_type"] == "unconditional"
 
 
 def test_an_uncleared_administrators_retirement_leaves_an_entry_classified_meanwhile(
@@ -62,51 +59,43 @@ def test_an_uncleared_administrators_retirement_leaves_an_entry_classified_meanw
 ) -> None:
     """The retirement's own check is what ``_hidden_edges_of`` and its hidden set read: the
     entry, classified after them, is left alone as a hidden one is."""
-    path = tmp_path / "registry.db"
-    service = RegistryService(SQLiteStore(path))
-    build(service)
-    other = RegistryService(SQLiteStore(path))
     target = NodeRef("System", PUBLIC_SYS)
     hidden_at = Service._hidden_edges_of
     done: list[int] = []
+    with two_workers(tmp_path / "registry.db") as (service, other):
 
-    def then_classify(self: Service, caller: Caller, refs: list[NodeRef]) -> object:
-        found = hidden_at(self, caller, refs)
-        if self is service and not done:
-            done.append(1)
-            other.upsert(
-                Caller.system(),
-                [System(code=PUBLIC_SYS, name="户政业务办理系统", network="intranet", secrecy_level="secret")],
-            )
-        return found
+        def then_classify(self: Service, caller: Caller, refs: list[NodeRef]) -> object:
+            found = hidden_at(self, caller, refs)
+            if self is service and not done:
+                done.append(1)
+                other.upsert(
+                    Caller.system(),
+                    [System(code=PUBLIC_SYS, name="户政业务办理系统", network="intranet", secrecy_level="secret")],
+                )
+            return found
 
-    monkeypatch.setattr(Service, "_hidden_edges_of", then_classify)
-    result = service.retire(ADMIN, [target])
-    assert done and result.counts.get("System", {}).get("retired", 0) == 0
-    assert other.get(Caller.system(), "System", PUBLIC_SYS).props["secrecy_level"] == "secret"
-    service.close()
-    other.close()
+        monkeypatch.setattr(Service, "_hidden_edges_of", then_classify)
+        result = service.retire(ADMIN, [target])
+        assert done and result.counts.get("System", {}).get("retired", 0) == 0
+        assert other.get(Caller.system(), "System", PUBLIC_SYS).props["secrecy_level"] == "secret"
 
 
 def test_a_write_that_never_finds_the_store_still_ends_busy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another program writing before every try: after the tries, Busy, nothing written."""
-    path = tmp_path / "registry.db"
-    service = RegistryService(SQLiteStore(path))
-    build(service)
-    other = RegistryService(SQLiteStore(path))
     check = Service._check_permissions
     step = iter(range(100))
+    with two_workers(tmp_path / "registry.db") as (service, other):
 
-    def then_write(self: Service, *args: object, **kwargs: object) -> None:
-        check(self, *args, **kwargs)  # type: ignore[arg-type]
-        if self is not service:
-            return
-        n = next(step)
-        other.upsert(Caller.system(), [System(code=f"ZJGA-XT-{n:02d}", name=f"业务系统{n}", network="extranet")])
+        def then_write(self: Service, *args: object, **kwargs: object) -> None:
+            check(self, *args, **kwargs)  # type: ignore[arg-type]
+            if self is not service:
+                return
+            n = next(step)
+            other.upsert(Caller.system(), [System(code=f"ZJGA-XT-{n:02d}", name=f"业务系统{n}", network="extranet")])
 
-    monkeypatch.setattr(Service, "_check_permissions", then_write)
-    with pytest.raises(Busy):
-        service.upsert(EDITOR, [Dataset(resource_code=PUBLIC_DS, name="户籍人口信息（改）", share_type="conditional")])
-    assert other.get(Caller.system(), "Dataset", PUBLIC_DS).props["name"] == "户籍人口基本信息"
-    service.close()
-    other.close()
+        monkeypatch.setattr(Service, "_check_permissions", then_write)
+        with pytest.raises(Busy):
+            service.upsert(
+                EDITOR, [Dataset(resource_code=PUBLIC_DS, name="户籍人口信息（改）", share_type="conditional")]
+            )
+        assert other.get(Caller.system(), "Dataset", PUBLIC_DS).props["name"] == "户籍人口基本信息"
