@@ -18,7 +18,7 @@ from registry.schema.records import HistoryEntry, NodeRef
 from registry.service.caller import Caller
 from registry.service.core import RegistryService
 from registry.service.errors import InvalidInput
-from registry.service.visibility import HIGHEST_LEVEL, PUBLIC_LABELS
+from registry.service.visibility import sees_retired
 
 OPS = {"create": "created", "update": "updated", "retire": "retired", "revive": "revived"}
 OWNED_BY = {"Dataset": "PROVIDES", "System": "OPERATES"}
@@ -150,14 +150,13 @@ def visible_nodes(service: RegistryService, caller: Caller, nodes: Collection[No
         if node.label in NODE_MODELS:
             by_label.setdefault(node.label, []).append(node.key)
     found: dict[NodeRef, str | None] = {}
-    everything = caller.clearance >= HIGHEST_LEVEL
     for label, keys in by_label.items():
         for start in range(0, len(keys), 1000):
             chunk = keys[start : start + 1000]
             live = service.get_many(caller, label, chunk)
             stored = service.store.get_nodes(label, chunk, include_retired=True)
             for key, record in stored.items():
-                if key in live or (record.retired and (everything or label in PUBLIC_LABELS)):
+                if key in live or (record.retired and sees_retired(caller.clearance, label)):
                     value = record.props.get(NAME_PROPERTY[label])
                     found[NodeRef(label, key)] = None if value is None else str(value)
     return found

@@ -57,7 +57,7 @@ from registry.service.neighbours import Links, Neighbours
 from registry.service.ownership import owners
 from registry.service.rows import CallerRows
 from registry.service.shared import SUFFIX, SharedResults, State
-from registry.service.visibility import HIGHEST_LEVEL, PUBLIC_LABELS
+from registry.service.visibility import HIGHEST_LEVEL, sees_retired
 from registry.service.visibility_cache import ATTEMPTS, BUSY_MESSAGE, CARRY_LIMIT, VisibilityCache
 from registry.store.base import DanglingEdges, Store, StoreBusy, final_step, upserts
 
@@ -473,7 +473,7 @@ class RegistryService:
     def history(self, caller: Caller, ref: NodeRef) -> list[HistoryEntry]:
         """``ref``'s changes and those of its edges, without what the caller may not see:
         a hidden entry, and for a caller not cleared for everything a retired one
-        (``unjudged``), which would otherwise show a classified system's properties and
+        (``_unjudged``), which would otherwise show a classified system's properties and
         links once it is retired."""
 
         def read(hidden: frozenset[NodeRef]) -> list[HistoryEntry]:
@@ -481,21 +481,19 @@ class RegistryService:
                 raise NotFound(f"no {ref.label} with key {ref.key!r}")
             entries = self.store.history(ref)
             ends = {end for h in entries if h.edge is not None for end in (h.edge.src, h.edge.dst)}
-            unseen = hidden | self.unjudged(caller, {ref} | ends)
+            unseen = hidden | self._unjudged(caller, {ref} | ends)
             if ref in unseen:
                 raise NotFound(f"no {ref.label} with key {ref.key!r}")
             return [h for h in entries if h.edge is None or (h.edge.src not in unseen and h.edge.dst not in unseen)]
 
         return self.visibility.read_hidden(caller.clearance, read)
 
-    def unjudged(self, caller: Caller, refs: Collection[NodeRef]) -> set[NodeRef]:
+    def _unjudged(self, caller: Caller, refs: Collection[NodeRef]) -> set[NodeRef]:
         """Those of ``refs`` the caller may not see for want of a level: retired (or never
-        stored) entries outside ``PUBLIC_LABELS``, unless it is cleared for everything."""
-        if caller.clearance >= HIGHEST_LEVEL:
-            return set()
+        stored) entries it may not see retired (``sees_retired``)."""
         by_label: dict[str, list[str]] = {}
         for ref in refs:
-            if ref.label not in PUBLIC_LABELS:
+            if not sees_retired(caller.clearance, ref.label):
                 by_label.setdefault(ref.label, []).append(ref.key)
         unseen: set[NodeRef] = set()
         for label, keys in by_label.items():
@@ -554,10 +552,10 @@ class RegistryService:
         if checked is not None and not self._unrestricted(caller):
             checked.close()  # made without this caller's rights, which are checked part by part
             checked = None
-        if checked is not None:
-            return self._load_once(stream, caller, None, checked, dry_run, skip_invalid, force, retire_limit)
+        # ``checked`` is kept only for a caller that writes in one try (``_at_one_version``)
         return self._at_one_version(
-            caller, lambda seen: self._load_once(stream, caller, seen, None, dry_run, skip_invalid, force, retire_limit)
+            caller,
+            lambda seen: self._load_once(stream, caller, seen, checked, dry_run, skip_invalid, force, retire_limit),
         )
 
     def _load_once(
@@ -600,6 +598,10 @@ class RegistryService:
             except _Moved:
                 continue
         raise Busy(BUSY_MESSAGE)
+
+    def _apply_unmoved(self, seen: int | None, changes: ChangeSet, prov: Provenance) -> ApplyResult:
+        """``Store.apply`` of ``changes``, made only if the store is still at ``seen``."""
+        return self.store.apply_chunks(self._unmoved(seen, [upserts(changes)]), prov, final_step(changes))
 
     def _unmoved(self, seen: int | None, chunks: Iterable[ChangeSet]) -> Iterator[ChangeSet]:
         """``chunks``, after a look at the store's version, which must still be ``seen``
@@ -876,7 +878,7 @@ class RegistryService:
             edges=[EdgeWrite("REVIEWS", ref, subject, {}) for subject in subjects],
         )
         before, analysed = self.store.version(), self._analysis_state()
-        result = self.store.apply_chunks(self._unmoved(seen, [upserts(changes)]), prov, final_step(changes))
+        result = self._apply_unmoved(seen, changes, prov)
         # a decision changes nothing an analysis reads: the analyses' state and projections stay
         if self.visibility.after_review(before, result, ref, batch):
             self._carried = (result.version, analysed)
@@ -898,8 +900,7 @@ class RegistryService:
         prov = Provenance(source=source, batch=batch, by=caller.identity, at=_now())
         tracking = self.visibility.tracking()
         touched = self._neighbourhood(refs) if tracking is not None else set()
-        changes = ChangeSet(retire_nodes=list(refs))
-        result = self.store.apply_chunks(self._unmoved(seen, [upserts(changes)]), prov, final_step(changes))
+        result = self._apply_unmoved(seen, ChangeSet(retire_nodes=list(refs)), prov)
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         self.visibility.after_write(tracking, result, touched, batch)

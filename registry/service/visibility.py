@@ -32,9 +32,15 @@ INTRANET = int(Clearance.SECRET)
 HIGHEST_LEVEL = max(level.rank for level in SecrecyLevel)
 """No node needs more than this; a caller cleared for it is hidden nothing."""
 PUBLIC_LABELS = frozenset({"Department", "DataElement"})
-"""Labels public by rule, retired or not. Any other retired entry has no level (levels are
-of the live registry), so only a caller cleared for everything may see it, in history,
-the change feed and past states alike."""
+"""Labels public by rule, retired or not."""
+
+
+def sees_retired(clearance: int, label: str) -> bool:
+    """Whether a caller cleared for ``clearance`` may see a retired ``label`` entry. A
+    retired entry has no level (levels are of the live registry), so only a caller
+    cleared for everything sees one, except where the label is public by rule: in
+    history, the change feed and past states alike."""
+    return clearance >= HIGHEST_LEVEL or label in PUBLIC_LABELS
 
 
 _RANK = {level.value: level.rank for level in SecrecyLevel}
