@@ -90,8 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=200)
     parser.add_argument("--checks", type=int, default=100_000)
-    args = parser.parse_args()
-    report = run(args.writes, args.checks)
+    report = run(**vars(parser.parse_args()))
     report.print()
     report.save()
 
