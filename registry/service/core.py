@@ -481,9 +481,11 @@ class RegistryService:
                 raise NotFound(f"no {ref.label} with key {ref.key!r}")
             entries = self.store.history(ref)
             ends = {end for h in entries if h.edge is not None for end in (h.edge.src, h.edge.dst)}
-            unseen = hidden | self._unjudged(caller, {ref} | ends)
-            if ref in unseen:
+            # the hidden set is not copied into this one: a public caller's is 2M entries at 1M
+            unjudged = self._unjudged(caller, {ref} | ends)
+            if ref in unjudged:
                 raise NotFound(f"no {ref.label} with key {ref.key!r}")
+            unseen = {end for end in ends if end in hidden or end in unjudged}
             return [h for h in entries if h.edge is None or (h.edge.src not in unseen and h.edge.dst not in unseen)]
 
         return self.visibility.read_hidden(caller.clearance, read)
@@ -622,7 +624,7 @@ class RegistryService:
         dry_run: bool,
         force: bool,
         retire_limit: float,
-        seen: int | None = None,
+        seen: int | None,
     ) -> LoadReport:
         """``load_stream``'s second pass, over what its first found (``checked``), written
         only if the store is still at version ``seen`` (``_unmoved``)."""
