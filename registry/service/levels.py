@@ -139,26 +139,26 @@ def seeding(label: str, props: Mapping[str, Any]) -> bool:
     node (``FLOORED``). A created node for which this is false needs none unless a node
     it reads from does, and that node is either created and seeding, or stored before the
     write and an end of one of the write's edges (a new node has no older edges): the
-    update started from those reaches it (``update_stored``'s ``seeds``)."""
+    update started from those reaches it (``update_stored``'s ``starts``)."""
     return label in FLOORED or own_level(label, props) > 0
 
 
-def update_stored(read: Read, graph: Graph, touched: Iterable[Key], seeds: Iterable[Key] | None = None) -> Update:
+def update_stored(read: Read, graph: Graph, starts: Iterable[Key]) -> Update:
     """``update_levels`` over levels kept elsewhere and sparse (the embedded store's table:
     a node without a level needs none), read through ``read`` in one batch for the
     closure and the nodes around it; only the levels that moved are in ``changed``.
 
-    ``seeds`` (None: all of ``touched``) are the nodes of ``touched`` the update starts
-    from: every node the write touched that was stored before it (written, retired, an
-    end of an edge it wrote or retired) and the created ones for which ``seeding`` holds.
+    ``starts`` are where the update starts: every node the write touched that was stored
+    before it (written, retired, an end of an edge it wrote or retired) and the created
+    ones for which ``seeding`` holds; all of a write's touched nodes do too, at a cost.
     The other created nodes then need no level unless the closure reaches them: none of
     them is read by a stored node (an edge between the two would make the stored one a
-    seed, and the closure holds what reads a seed), so the levels outside the closure
+    start, and the closure holds what reads a start), so the levels outside the closure
     are those from before the write, and a created node outside it needs none, as its
     absence from the table says. A province's first import of public datasets and fields
     then walks no closure, where starting from every node it wrote read each one's
     properties and edges back (most of the import's time and memory)."""
-    return _update(read, graph, touched if seeds is None else seeds, 0)
+    return _update(read, graph, starts, 0)
 
 
 def _update(read: Read, graph: Graph, touched: Iterable[Key], absent: int | None) -> Update:

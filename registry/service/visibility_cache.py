@@ -217,7 +217,7 @@ class VisibilityCache:
 
     def _store_update(self, before: int, version: int, starts: Collection[Key]) -> Update | None:
         """The stored levels brought from ``before`` to ``version``, the version one write
-        made, by an update from ``starts`` (``update_stored``'s seeds), in one write
+        made, by an update from ``starts`` (``update_stored``'s starts), in one write
         transaction that refuses when the table was not exact for ``before`` or another
         write came since (the next reader recomputes them); the update, or None when
         refused, or when another process held the file too long: the write is committed,

@@ -4,7 +4,7 @@ that needs a level gets it, whether by its own properties or from a stored node 
 linked to, the stored table stays equal to a full computation after every write, and a
 write of public entries only walks no closure over what it created."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +104,8 @@ def test_created_public_entries_only_leave_the_table_as_it_was_and_walk_no_closu
     before = _table(store)
     updates: list[Update] = []
 
-    def spied(read: Any, graph: Any, touched: Iterable[Key], seeds: Collection[Key] | None = None) -> Update:
-        update = update_stored(read, graph, touched, seeds)
+    def spied(read: Any, graph: Any, starts: Iterable[Key]) -> Update:
+        update = update_stored(read, graph, starts)
         updates.append(update)
         return update
 
