@@ -63,6 +63,15 @@ table is exact for; a file from before the table has neither, which reads as sta
 skips it), which a caller's rows leave out beside the levels (``retired_keys``): found
 without reading every node, 44 s for the 21M nodes of a national registry."""
 
+_BULK_TYPE = "HAS_FIELD"
+"""The edge type that holds most of a registry's edges (a dataset's 信息项: 82% of them in the
+generator's registries), which ``edges_by_type`` leaves out. Every read of this type
+scans the table in key order anyway (through the index each edge cost a lookup of its
+row, then a sort of them all), so its index entries served only counts, and keeping them
+up to date was 7–11 of the 22–25 CPU s that a province's load into a registry already
+holding others cost beyond a load into an empty one (bench/README.md). A registry file
+made before keeps its index of every edge, which serves every query below as well."""
+
 _DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (k, v) VALUES ('version', 0), ('schema', 1), ('levels_version', 0);
@@ -81,7 +90,7 @@ CREATE TABLE IF NOT EXISTS edges (
     PRIMARY KEY (src_label, src_key, type, dst_label, dst_key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS edges_by_dst ON edges (dst_label, dst_key, type);
-CREATE INDEX IF NOT EXISTS edges_by_type ON edges (type);
+CREATE INDEX IF NOT EXISTS edges_by_type ON edges (type) WHERE type <> '{_BULK_TYPE}';
 CREATE TABLE IF NOT EXISTS history (
     seq INTEGER PRIMARY KEY, subject TEXT NOT NULL, op TEXT NOT NULL, changes TEXT NOT NULL,
     batch TEXT NOT NULL, node_label TEXT, node_key TEXT, edge_type TEXT,
@@ -278,7 +287,7 @@ class SQLiteStore:
         self._batches: dict[str, Provenance] = {}
         self._projections = ProjectionCache()
         self._edge_counts: tuple[int, dict[str | None, int]] = (-1, {})
-        """(store version, number of edges by JSON type list, None for all) for ``_scanned``."""
+        """(store version, number of edges by JSON type list, None for all) for ``_typed``."""
         self._reads = ReadCache()
 
     # -- basics ---------------------------------------------------------------------
@@ -886,11 +895,19 @@ class SQLiteStore:
         return dict(rows)
 
     def edge_type_counts(self) -> dict[str, int]:
-        """Every edge by type from the type index alone, less the retired ones found by one
-        pass over the table: filtering on ``retired`` through the index looked each edge up
-        in the table (2.7 s at 100k datasets, against 0.8 s)."""
+        """Every edge by type from the indexes alone (the bulk type's as all edges less the
+        others, which the type index holds), less the retired ones found by one pass over
+        the table: filtering on ``retired`` through the index looked each edge up in the
+        table (2.7 s at 100k datasets, against 0.8 s)."""
         with self._lock:
-            counts = Counter(dict(self._db.execute("SELECT type, count(*) FROM edges GROUP BY type").fetchall()))
+            counts = Counter(
+                dict(
+                    self._db.execute(
+                        f"SELECT type, count(*) FROM edges WHERE type <> '{_BULK_TYPE}' GROUP BY type"
+                    ).fetchall()
+                )
+            )
+            counts[_BULK_TYPE] = int(self._db.execute("SELECT count(*) FROM edges").fetchone()[0]) - counts.total()
             retired = self._db.execute("SELECT type, count(*) FROM edges NOT INDEXED WHERE retired = 1 GROUP BY +type")
             counts.subtract(dict(retired.fetchall()))
         return {edge_type: n for edge_type, n in sorted(counts.items()) if n > 0}
@@ -1148,10 +1165,9 @@ class SQLiteStore:
         scanning the table in its key order: through the type index each edge cost a
         lookup of its row and then a sort of them all (2M HAS_FIELD edges: 8 CPU s)."""
         type_list = json.dumps(sorted(types))
-        typed = self._scanned(type_list) + "type"
         yield from self._stream(
             f"SELECT type, src_label, src_key, dst_label, dst_key FROM edges WHERE retired = 0 "
-            f"AND {typed} IN (SELECT value FROM json_each(?1)) ORDER BY src_label, src_key, type, dst_label, dst_key",
+            f"AND {self._typed(type_list, 'type')} ORDER BY src_label, src_key, type, dst_label, dst_key",
             (type_list,),
         )
 
@@ -1177,9 +1193,9 @@ class SQLiteStore:
             "SELECT e.src_label, e.src_key, group_concat(e.dst_key, char(31)), "
             "group_concat(ifnull(n.name, n.key), char(31)), count(*) FROM edges e "
             "JOIN nodes n ON n.label = e.dst_label AND n.key = e.dst_key "
-            f"WHERE e.retired = 0 AND {self._scanned(json.dumps([edge_type]))}e.type = ?1 AND +e.dst_label = ?2 "
+            f"WHERE e.retired = 0 AND {self._typed(json.dumps([edge_type]), 'e.type')} AND +e.dst_label = ?2 "
             "AND n.retired = 0 GROUP BY e.src_label, e.src_key ORDER BY e.src_label, e.src_key",
-            (edge_type, label),
+            (json.dumps([edge_type]), label),
         ):
             key_list, name_list = keys.split(_UNIT), names.split(_UNIT)
             if len(key_list) != count or len(name_list) != count:  # a key or name holds the separator
@@ -1200,25 +1216,47 @@ class SQLiteStore:
             ).fetchall()
         return [key for key, _ in rows], [name for _, name in rows]
 
-    def _scanned(self, type_list: str) -> str:
-        """``+`` (which keeps the planner off the type index) when the edges of these
-        types (a JSON list) are over a quarter of all edges, else nothing. Counting reads
-        an index (2.4M entries for all edges at 100k datasets, 2M for HAS_FIELD), so the
-        counts are kept for the store's version: one duplicate matrix asks three times."""
+    def _typed(self, type_list: str, column: str) -> str:
+        """The condition that ``column`` is one of the types in ``type_list`` (a JSON list,
+        bound as ``?1``), written so that SQLite reads the edges the cheaper way: by
+        scanning the table (``+``, which keeps the planner off the type index) when the
+        bulk type is among them or they are over a quarter of all edges, else through the
+        type index, which the condition then names the way its definition does (SQLite
+        uses a partial index only for a query that implies its WHERE). Counting reads an
+        index (2.4M entries for all edges at 100k datasets), so the counts are kept for
+        the store's version: one duplicate matrix asks three times."""
+        listed = f"{column} IN (SELECT value FROM json_each(?1))"
+        if _BULK_TYPE in json.loads(type_list):
+            return "+" + listed
         with self._lock:
-            version = self.version()
-            if self._edge_counts[0] != version:
-                self._edge_counts = (version, {})
-            counts = self._edge_counts[1]
-            if None not in counts:
-                counts[None] = int(self._db.execute("SELECT count(*) FROM edges").fetchone()[0])
+            counts = self._counts_now()
             if type_list not in counts:
                 counts[type_list] = int(
                     self._db.execute(
-                        "SELECT count(*) FROM edges WHERE type IN (SELECT value FROM json_each(?1))", (type_list,)
+                        "SELECT count(*) FROM edges WHERE type IN (SELECT value FROM json_each(?1)) "
+                        f"AND type <> '{_BULK_TYPE}'",
+                        (type_list,),
                     ).fetchone()[0]
                 )
-            return "+" if counts[type_list] * 4 > counts[None] else ""
+            if counts[type_list] * 4 > self._edge_total():
+                return "+" + listed
+        return f"{listed} AND {column} <> '{_BULK_TYPE}'"
+
+    def _counts_now(self) -> dict[str | None, int]:
+        """The edge counts kept for the store's version, emptied when it has moved on.
+        Called with the lock held."""
+        version = self.version()
+        if self._edge_counts[0] != version:
+            self._edge_counts = (version, {})
+        return self._edge_counts[1]
+
+    def _edge_total(self) -> int:
+        """Every edge, retired or not, from the target index (as large as the type index
+        was before it left out the bulk type, and read as fast). Called with the lock held."""
+        counts = self._counts_now()
+        if None not in counts:
+            counts[None] = int(self._db.execute("SELECT count(*) FROM edges").fetchone()[0])
+        return counts[None]
 
     def batches_between(self, since: str | None, until: str | None) -> list[Provenance]:
         with self._lock:
