@@ -1165,9 +1165,10 @@ class SQLiteStore:
         scanning the table in its key order: through the type index each edge cost a
         lookup of its row and then a sort of them all (2M HAS_FIELD edges: 8 CPU s)."""
         type_list = json.dumps(sorted(types))
+        typed = self._typed(type_list, "type", " IN (SELECT value FROM json_each(?1))")
         yield from self._stream(
             f"SELECT type, src_label, src_key, dst_label, dst_key FROM edges WHERE retired = 0 "
-            f"AND {self._typed(type_list, 'type')} ORDER BY src_label, src_key, type, dst_label, dst_key",
+            f"AND {typed} ORDER BY src_label, src_key, type, dst_label, dst_key",
             (type_list,),
         )
 
@@ -1193,9 +1194,9 @@ class SQLiteStore:
             "SELECT e.src_label, e.src_key, group_concat(e.dst_key, char(31)), "
             "group_concat(ifnull(n.name, n.key), char(31)), count(*) FROM edges e "
             "JOIN nodes n ON n.label = e.dst_label AND n.key = e.dst_key "
-            f"WHERE e.retired = 0 AND {self._typed(json.dumps([edge_type]), 'e.type')} AND +e.dst_label = ?2 "
+            f"WHERE e.retired = 0 AND {self._typed(json.dumps([edge_type]), 'e.type', ' = ?1')} AND +e.dst_label = ?2 "
             "AND n.retired = 0 GROUP BY e.src_label, e.src_key ORDER BY e.src_label, e.src_key",
-            (json.dumps([edge_type]), label),
+            (edge_type, label),
         ):
             key_list, name_list = keys.split(_UNIT), names.split(_UNIT)
             if len(key_list) != count or len(name_list) != count:  # a key or name holds the separator
@@ -1216,18 +1217,17 @@ class SQLiteStore:
             ).fetchall()
         return [key for key, _ in rows], [name for _, name in rows]
 
-    def _typed(self, type_list: str, column: str) -> str:
-        """The condition that ``column`` is one of the types in ``type_list`` (a JSON list,
-        bound as ``?1``), written so that SQLite reads the edges the cheaper way: by
+    def _typed(self, type_list: str, column: str, match: str) -> str:
+        """``column`` followed by ``match`` (the condition that it is one of the types in
+        ``type_list``, a JSON list), written so that SQLite reads the edges the cheaper way: by
         scanning the table (``+``, which keeps the planner off the type index) when the
         bulk type is among them or they are over a quarter of all edges, else through the
         type index, which the condition then names the way its definition does (SQLite
         uses a partial index only for a query that implies its WHERE). Counting reads an
         index (2.4M entries for all edges at 100k datasets), so the counts are kept for
         the store's version: one duplicate matrix asks three times."""
-        listed = f"{column} IN (SELECT value FROM json_each(?1))"
         if _BULK_TYPE in json.loads(type_list):
-            return "+" + listed
+            return f"+{column}{match}"
         with self._lock:
             counts = self._counts_now()
             if type_list not in counts:
@@ -1239,8 +1239,8 @@ class SQLiteStore:
                     ).fetchone()[0]
                 )
             if counts[type_list] * 4 > self._edge_total():
-                return "+" + listed
-        return f"{listed} AND {column} <> '{_BULK_TYPE}'"
+                return f"+{column}{match}"
+        return f"{column}{match} AND {column} <> '{_BULK_TYPE}'"
 
     def _counts_now(self) -> dict[str | None, int]:
         """The edge counts kept for the store's version, emptied when it has moved on.
