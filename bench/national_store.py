@@ -3,7 +3,8 @@ sharing gaps from the loaded store, for a caller cleared for everything and for 
 caller.
 
 Run: ``python -m bench.national_store [--datasets 1000000] [--provinces 10] [--store PATH]``;
-``--analyses-only`` analyses the store an earlier run left, in a fresh interpreter.
+``--analyses-only`` analyses the store an earlier run left, in a fresh interpreter;
+``--load-only`` loads and stops (how two versions of the code are compared side by side).
 
 Each province is a registry from the synthetic generator (seed + province), its keys made
 unique by province (department credit codes, resource codes, system, project and need
@@ -94,13 +95,18 @@ def log(path: Path, **row: Any) -> None:
         handle.write(json.dumps({"at": time.strftime("%H:%M:%S"), **row}, ensure_ascii=False) + "\n")
 
 
-def run(datasets: int, provinces: int, store_path: Path, seed: int) -> Report:
+def run(datasets: int, provinces: int, store_path: Path, seed: int, *, analyses: bool = True) -> Report:
+    """The load, then (unless ``analyses`` is false) the analyses in the same process.
+    The load alone is how two versions of the code are compared side by side (one
+    worktree each, one process per core): two loads fit in memory together, two
+    analyses do not."""
     report = Report("national_store", COLUMNS)
     progress = RESULTS / "national_store-progress.jsonl"
     progress.parent.mkdir(parents=True, exist_ok=True)
     progress.unlink(missing_ok=True)
     service, truth, planted = load(report, progress, datasets, provinces, store_path, seed)
-    analyse(report, progress, service, truth, planted)
+    if analyses:
+        analyse(report, progress, service, truth, planted)
     return report
 
 
@@ -258,12 +264,13 @@ def main() -> None:
         action="store_true",
         help="analyse the store an earlier run loaded, in this fresh process (no load, no truth)",
     )
+    parser.add_argument("--load-only", action="store_true", help="load the provinces and stop (no analyses)")
     args = parser.parse_args()
     args.store.parent.mkdir(parents=True, exist_ok=True)
     if args.analyses_only:
         report = run_analyses(args.store)
     else:
-        report = run(args.datasets, args.provinces, args.store, args.seed)
+        report = run(args.datasets, args.provinces, args.store, args.seed, analyses=not args.load_only)
     report.print()
     report.save()
 
