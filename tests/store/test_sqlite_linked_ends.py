@@ -7,6 +7,7 @@ from pathlib import Path
 
 from registry.schema.records import ChangeSet, Direction, EdgeWrite, NodeRef, NodeWrite
 from registry.store.sqlite import SQLiteStore
+from tests.store.sqlite_steps import counted_steps
 from tests.store.test_contract import prov
 
 Ends = list[tuple[str, str, str, str]]
@@ -14,22 +15,10 @@ Ends = list[tuple[str, str, str, str]]
 
 def _steps(store: SQLiteStore, refs: list[NodeRef], direction: Direction) -> tuple[int, Ends]:
     """Virtual-machine steps (in thousands) SQLite took to answer, and the answer."""
-    steps = 0
-
-    def count() -> int:
-        nonlocal steps
-        steps += 1
-        return 0
-
-    store._db.set_progress_handler(count, 1000)
-    try:
-        keys: dict[str, list[str]] = {}
-        for ref in refs:
-            keys.setdefault(ref.label, []).append(ref.key)
-        found = list(store.linked_ends(keys, "HAS_FIELD", direction))
-    finally:
-        store._db.set_progress_handler(None, 0)
-    return steps, found
+    keys: dict[str, list[str]] = {}
+    for ref in refs:
+        keys.setdefault(ref.label, []).append(ref.key)
+    return counted_steps(store, lambda: store.linked_ends(keys, "HAS_FIELD", direction), 1000)
 
 
 def test_edges_are_found_from_the_given_nodes_not_by_scanning_the_type(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from registry.schema.records import ChangeSet, EdgeWrite, NodeRef, NodeWrite
 from registry.store.sqlite import SQLiteStore
+from tests.store.sqlite_steps import counted_steps
 from tests.store.test_contract import prov
 
 T = TypeVar("T")
@@ -50,19 +51,7 @@ def _registry(path: Path, datasets: int = 200) -> SQLiteStore:
 
 def _steps(store: SQLiteStore, read: Callable[[], Iterator[T]]) -> tuple[int, list[T]]:
     """Virtual-machine steps (in hundreds) SQLite took to answer ``read``, and the answer."""
-    steps = 0
-
-    def count() -> int:
-        nonlocal steps
-        steps += 1
-        return 0
-
-    store._db.set_progress_handler(count, 100)
-    try:
-        found = list(read())
-    finally:
-        store._db.set_progress_handler(None, 0)
-    return steps, found
+    return counted_steps(store, read, 100)
 
 
 def test_the_type_index_leaves_the_bulk_type_out_and_still_serves_the_others(tmp_path: Path) -> None:
