@@ -32,6 +32,19 @@ class StoreBusy(StoreError):
     """Another writer held the store for longer than a write may wait."""
 
 
+class StoreMoved(StoreError):
+    """Another program wrote since the version a write was made for (``at_version``): the
+    caller's checks were made over a registry that is no longer there, so nothing more of
+    the write is kept and the caller checks again."""
+
+
+def expect_version(found: int, expected: int | None) -> None:
+    """Raise ``StoreMoved`` unless a write made for ``expected`` found the store there
+    (None: a write made without a version, which always goes ahead)."""
+    if expected is not None and found != expected:
+        raise StoreMoved(f"the registry moved from version {expected} to {found} before this write")
+
+
 class DanglingEdges(ValueError):
     """A write's edges name nodes the store does not hold: wrong input, not a store fault,
     so the service reports it to the caller as such (and only this, not any ValueError)."""
@@ -74,10 +87,14 @@ class Store(GraphRows, Protocol):
         """Raise StoreError if the store cannot answer."""
         ...
 
-    def apply(self, changes: ChangeSet, prov: Provenance, *, dry_run: bool = False) -> ApplyResult:
+    def apply(
+        self, changes: ChangeSet, prov: Provenance, *, dry_run: bool = False, at_version: int | None = None
+    ) -> ApplyResult:
         """Upsert and retire atomically: either all of ``changes`` is committed or none.
         Upserts merge properties; an upsert of a retired node or edge revives it; retiring
-        a node retires its edges. With ``dry_run`` the outcome is computed and rolled back."""
+        a node retires its edges. With ``dry_run`` the outcome is computed and rolled back.
+        With ``at_version``, the write is made only if the store is at that version inside
+        its own transaction; otherwise ``StoreMoved`` and nothing written."""
         ...
 
     def apply_chunks(
@@ -87,6 +104,7 @@ class Store(GraphRows, Protocol):
         finish: Finish | None = None,
         *,
         dry_run: bool = False,
+        at_version: int | None = None,
     ) -> ApplyResult:
         """One file's load, applied chunk by chunk so that memory is bounded by a chunk,
         not by the file. ``apply(changes)`` is this with one chunk.
@@ -109,6 +127,13 @@ class Store(GraphRows, Protocol):
           final step commits and never retires anything of an abandoned load; re-running
           the same file completes it.
         - With ``dry_run`` the outcome is computed and nothing is kept.
+        - With ``at_version`` (the version at which the caller's rights were checked), every
+          transaction of the load checks, under the store's write lock, that nobody else
+          wrote since: the first that finds the store moved raises ``StoreMoved`` and writes
+          nothing. One transaction (SQLite) checks once; a store that commits each chunk
+          checks in each chunk's transaction and in the final step's, against the version
+          its own previous commit left, so another program's write between two chunks stops
+          the load before its next chunk, and before it retires anything.
         """
         ...
 

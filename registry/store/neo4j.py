@@ -56,7 +56,7 @@ from registry.schema.records import (
     Provenance,
 )
 from registry.store import cypher
-from registry.store.base import DanglingEdges, Finish, StoreError, check_chunk
+from registry.store.base import DanglingEdges, Finish, StoreError, check_chunk, expect_version
 from registry.store.diff import changes as diff_changes
 from registry.store.diff import merged
 from registry.store.history import creation_entry
@@ -367,11 +367,13 @@ class Neo4jStore:
 
     # -- writes ---------------------------------------------------------------------------
 
-    def apply(self, changes: ChangeSet, prov: Provenance, *, dry_run: bool = False) -> ApplyResult:
+    def apply(
+        self, changes: ChangeSet, prov: Provenance, *, dry_run: bool = False, at_version: int | None = None
+    ) -> ApplyResult:
         def work(tx: neo4j.ManagedTransaction) -> ApplyResult:
             result = ApplyResult(dry_run=dry_run)
             history: list[Row] = []
-            version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
+            version = self._locked(tx, at_version)
             nodes = changes.node_writes()
             created = self._apply_nodes(tx, nodes, prov, result, history)
             self._apply_edges(tx, changes.edge_writes(), prov, result, history, _Written(nodes, created))
@@ -402,6 +404,7 @@ class Neo4jStore:
         finish: Finish | None = None,
         *,
         dry_run: bool = False,
+        at_version: int | None = None,
     ) -> ApplyResult:
         """Each chunk is its own (retryable) transaction: a national file cannot be one
         server transaction, and a retry must never replay a whole load. The batch is marked
@@ -414,35 +417,56 @@ class Neo4jStore:
 
         The batch is opened by the first chunk that changes something, in that chunk's
         transaction: a load refused before it wrote anything (a file with errors, found
-        while reading it or by ``finish``) leaves no trace, not even an open load."""
+        while reading it or by ``finish``) leaves no trace, not even an open load.
+
+        ``at_version`` is checked in every chunk's transaction and in the final step's,
+        each against the version the load's own previous commit left: a classification
+        committed by another program between two chunks must stop an uncleared caller's
+        load before it writes the next chunk or retires anything."""
         if dry_run:
-            return self._dry_run_chunks(chunks, prov, finish)
+            return self._dry_run_chunks(chunks, prov, finish, at_version)
         self._batches[prov.batch] = prov
         result = ApplyResult()
+        expected = at_version
         for chunk in chunks:
             check_chunk(chunk)
-            result.merge(self._write(functools.partial(self._upsert_step, changes=chunk, prov=prov)))
+            step = self._write(functools.partial(self._upsert_step, changes=chunk, prov=prov, expected=expected))
+            result.merge(step)
+            expected = step.version if expected is not None else None
             collect_young()
         last = finish(result) if finish is not None else ChangeSet()
-        return self._write(lambda tx: self._final_step(tx, last, prov, result))
+        return self._write(lambda tx: self._final_step(tx, last, prov, result, expected))
 
-    def _dry_run_chunks(self, chunks: Iterable[ChangeSet], prov: Provenance, finish: Finish | None) -> ApplyResult:
+    def _dry_run_chunks(
+        self, chunks: Iterable[ChangeSet], prov: Provenance, finish: Finish | None, at_version: int | None
+    ) -> ApplyResult:
+        """One transaction, rolled back; ``at_version`` checked by its first step, under the
+        lock every later step keeps."""
         with self._errors(), self._session(neo4j.WRITE_ACCESS) as session, session.begin_transaction() as tx:
             result = ApplyResult(dry_run=True)
+            expected = at_version
             for chunk in chunks:
                 check_chunk(chunk)
-                result.merge(self._upsert_step(tx, chunk, prov))
+                result.merge(self._upsert_step(tx, chunk, prov, expected))
+                expected = None
             last = finish(result) if finish is not None else ChangeSet()
-            final = self._final_step(tx, last, prov, result)
+            final = self._final_step(tx, last, prov, result, expected)
             tx.rollback()
         final.dry_run = True
         return final
 
-    def _upsert_step(self, tx: Tx, changes: ChangeSet, prov: Provenance) -> ApplyResult:
+    def _locked(self, tx: Tx, expected: int | None) -> int:
+        """The store's version, read under the write lock that the rest of ``tx`` keeps,
+        checked against ``expected`` (``expect_version``)."""
+        version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
+        expect_version(version, expected)
+        return version
+
+    def _upsert_step(self, tx: Tx, changes: ChangeSet, prov: Provenance, expected: int | None) -> ApplyResult:
         """One chunk: upserts and their history; the version moves if anything changed."""
         result = ApplyResult()
         history: list[Row] = []
-        version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
+        version = self._locked(tx, expected)
         nodes = changes.node_writes()
         created = self._apply_nodes(tx, nodes, prov, result, history)
         self._apply_edges(tx, changes.edge_writes(), prov, result, history, _Written(nodes, created))
@@ -453,12 +477,14 @@ class Neo4jStore:
         result.version = version
         return result
 
-    def _final_step(self, tx: Tx, last: ChangeSet, prov: Provenance, so_far: ApplyResult) -> ApplyResult:
+    def _final_step(
+        self, tx: Tx, last: ChangeSet, prov: Provenance, so_far: ApplyResult, expected: int | None
+    ) -> ApplyResult:
         """Retirements and the record of a chunked load, and the batch closed. Returns the
         whole load's outcome (``so_far`` is not modified, so a retry starts clean)."""
         step = ApplyResult()
         history: list[Row] = []
-        version = int(self._run(tx, cypher.LOCK, id=META_ID)[0]["version"])
+        version = self._locked(tx, expected)
         nodes = last.node_writes()
         created = self._apply_nodes(tx, nodes, prov, step, history)
         self._apply_edges(tx, last.edge_writes(), prov, step, history, _Written(nodes, created))

@@ -38,7 +38,16 @@ from registry.schema.records import (
     Provenance,
     keys_by_label,
 )
-from registry.store.base import DanglingEdges, Finish, StoreBusy, StoreError, check_chunk, final_step, upserts
+from registry.store.base import (
+    DanglingEdges,
+    Finish,
+    StoreBusy,
+    StoreError,
+    check_chunk,
+    expect_version,
+    final_step,
+    upserts,
+)
 from registry.store.diff import changes as diff_changes
 from registry.store.diff import merged
 from registry.store.history import creation_entry
@@ -294,7 +303,11 @@ class SQLiteStore:
 
     def version(self) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT v FROM meta WHERE k='version'").fetchone()[0])
+            return self._version(self._db.cursor())
+
+    @staticmethod
+    def _version(cur: sqlite3.Cursor) -> int:
+        return int(cur.execute("SELECT v FROM meta WHERE k='version'").fetchone()[0])
 
     def _kept_reads(self) -> ReadCache | None:
         """The records built at the committed version (``registry.store.read_cache``), or
@@ -376,8 +389,10 @@ class SQLiteStore:
 
     # -- writes ---------------------------------------------------------------------
 
-    def apply(self, changes: ChangeSet, prov: Provenance, *, dry_run: bool = False) -> ApplyResult:
-        return self.apply_chunks([upserts(changes)], prov, final_step(changes), dry_run=dry_run)
+    def apply(
+        self, changes: ChangeSet, prov: Provenance, *, dry_run: bool = False, at_version: int | None = None
+    ) -> ApplyResult:
+        return self.apply_chunks([upserts(changes)], prov, final_step(changes), dry_run=dry_run, at_version=at_version)
 
     def apply_chunks(
         self,
@@ -386,15 +401,19 @@ class SQLiteStore:
         finish: Finish | None = None,
         *,
         dry_run: bool = False,
+        at_version: int | None = None,
     ) -> ApplyResult:
         """Every chunk in one transaction (see ``Store.apply_chunks``): a killed or refused
-        load leaves the file as it was. Rows are inserted without being looked up first
+        load leaves the file as it was, and ``at_version`` is checked once, when the
+        transaction has the file's write lock. Rows are inserted without being looked up first
         (``INSERT OR IGNORE``; only a label's or edge type's rows that the count shows
         were partly stored already are looked up), and into an empty registry the
         secondary indexes are built once at the end, by sorting, instead of being kept up
         to date row by row (``_drop_indexes``)."""
         result = ApplyResult(dry_run=dry_run)
         with self._transaction(commit=not dry_run) as cur:
+            if at_version is not None:
+                expect_version(self._version(cur), at_version)
             fresh = bool(cur.execute("SELECT NOT EXISTS (SELECT 1 FROM nodes)").fetchone()[0])
             deferred = _drop_indexes(cur) if fresh else []
             # the batch row first, so that reads during the load (``finish``, the caller
@@ -423,7 +442,7 @@ class SQLiteStore:
             elif new_batch:
                 cur.execute("DELETE FROM batches WHERE id = ?", (prov.batch,))
                 self._batches.pop(prov.batch, None)
-            result.version = int(cur.execute("SELECT v FROM meta WHERE k='version'").fetchone()[0])
+            result.version = self._version(cur)
         return result
 
     def open_loads(self) -> list[Provenance]:
@@ -1093,7 +1112,7 @@ class SQLiteStore:
             for statement in _LEVELS_DDL.split(";"):
                 if statement.strip():
                     cur.execute(statement)
-            now = int(cur.execute("SELECT v FROM meta WHERE k = 'version'").fetchone()[0])
+            now = self._version(cur)
             stamp = cur.execute("SELECT v FROM meta WHERE k = 'levels_version'").fetchone()
             if version is not None and now != version:
                 return None

@@ -36,9 +36,15 @@ class _HeldStore(Neo4jStore):
     progress: Path | None = None
 
     def apply_chunks(
-        self, chunks: Iterable[ChangeSet], prov: Provenance, finish: Finish | None = None, *, dry_run: bool = False
+        self,
+        chunks: Iterable[ChangeSet],
+        prov: Provenance,
+        finish: Finish | None = None,
+        *,
+        dry_run: bool = False,
+        at_version: int | None = None,
     ) -> ApplyResult:
-        return super().apply_chunks(self._held(chunks), prov, finish, dry_run=dry_run)
+        return super().apply_chunks(self._held(chunks), prov, finish, dry_run=dry_run, at_version=at_version)
 
     def _held(self, chunks: Iterable[ChangeSet]) -> Iterator[ChangeSet]:
         for n, chunk in enumerate(chunks):

@@ -40,7 +40,7 @@ class CountingStore(SQLiteStore):
 
     chunk_sizes: list[int]
 
-    def apply_chunks(self, chunks, prov, finish=None, *, dry_run=False):  # type: ignore[no-untyped-def]
+    def apply_chunks(self, chunks, prov, finish=None, *, dry_run=False, at_version=None):  # type: ignore[no-untyped-def]
         self.chunk_sizes = []
 
         def counted():  # type: ignore[no-untyped-def]
@@ -48,7 +48,7 @@ class CountingStore(SQLiteStore):
                 self.chunk_sizes.append(len(chunk))
                 yield chunk
 
-        return super().apply_chunks(counted(), prov, finish, dry_run=dry_run)
+        return super().apply_chunks(counted(), prov, finish, dry_run=dry_run, at_version=at_version)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from registry.schema.records import ApplyResult, ChangeSet, EdgeWrite, NodeRef, NodeWrite
-from registry.store.base import Store
+from registry.store.base import Store, StoreMoved
 from registry.store.sqlite import SQLiteStore
 from tests.store.test_contract import DEPT, prov
 
@@ -115,6 +115,52 @@ def test_dry_run_keeps_nothing(store: Store) -> None:
     result = store.apply_chunks([department(), chunk(1)], prov("b1"), dry_run=True)
     assert result.totals()["created"] == 5
     assert store.label_counts() == {}
+
+
+def _seeded(store: Store) -> int:
+    """The department and its dataset 9 (``OLD``); the version a caller's checks saw."""
+    store.apply(ChangeSet(nodes=department().nodes + chunk(9).nodes, edges=chunk(9).edges), prov("b0"))
+    return store.version()
+
+
+def test_a_write_made_for_a_version_the_store_has_left_writes_nothing(store: Store) -> None:
+    """Another program wrote after the caller's checks (at version ``seen``): a load, a
+    single write, a retirement and a dry run made for ``seen`` are all refused with
+    ``StoreMoved`` and leave the store as that program left it."""
+    seen = _seeded(store)
+    store.apply(chunk(1), prov("other"))
+    moved = store.version()
+    writes = {
+        "load": lambda: store.apply_chunks([chunk(2), chunk(3)], prov("b1"), at_version=seen),
+        "apply": lambda: store.apply(chunk(2), prov("b2"), at_version=seen),
+        "retire": lambda: store.apply(ChangeSet(retire_nodes=[OLD, dataset(1)]), prov("b3"), at_version=seen),
+        "dry run": lambda: store.apply_chunks([chunk(2)], prov("b4"), dry_run=True, at_version=seen),
+    }
+    for name, write in writes.items():
+        with pytest.raises(StoreMoved):
+            write()
+        assert store.version() == moved, name
+    assert set(store.get_nodes("Dataset", [dataset(n).key for n in (1, 2, 3, 9)])) == {dataset(1).key, OLD.key}
+    assert store.open_loads() == []
+
+
+def test_a_load_made_for_the_current_version_is_not_stopped_by_its_own_chunks(store: Store) -> None:
+    """Each chunk that a store commits on its own moves the version; the load's later
+    chunks and its final step (which retires) must take that for the load's own doing."""
+    seen = _seeded(store)
+
+    def finish(_result: ApplyResult) -> ChangeSet:
+        return ChangeSet(retire_nodes=[OLD])
+
+    result = store.apply_chunks([chunk(1), chunk(2), chunk(3)], prov("b1"), finish, at_version=seen)
+    assert result.counts["Dataset"] == {"created": 3, "retired": 1}
+    assert set(store.get_nodes("Dataset", [dataset(n).key for n in (1, 2, 3, 9)])) == {
+        dataset(1).key,
+        dataset(2).key,
+        dataset(3).key,
+    }
+    assert store.version() > seen and store.open_loads() == []
+    assert not store.apply(chunk(3), prov("b2"), at_version=store.version()).changed
 
 
 def test_sqlite_applies_a_load_in_one_transaction(tmp_path) -> None:

@@ -1,12 +1,15 @@
 """What only a store that commits each chunk must show (Neo4j, on a real Bolt server): a
 load that dies midway keeps its committed chunks, retires nothing and stays open; running
-the same file again reaches the end state of an uninterrupted load and closes it."""
+the same file again reaches the end state of an uninterrupted load and closes it. A load
+made for a version (``at_version``) checks it again in every chunk's transaction, so
+another program's write between two commits stops it before its next one."""
 
 from collections.abc import Iterator
 
 import pytest
 
 from registry.schema.records import ChangeSet, NodeRef, NodeWrite, Provenance
+from registry.store.base import StoreMoved
 from registry.store.neo4j import Neo4jStore
 from tests.store.test_chunks import OLD, chunk, dataset, department
 from tests.store.test_contract import DEPT, prov
@@ -86,3 +89,44 @@ def test_a_load_that_changes_nothing_leaves_no_batch(bolt_store: Neo4jStore) -> 
     assert bolt_store.open_loads() == []
     history = bolt_store.history(NodeRef("Department", DEPT.key))
     assert {h.prov.batch for h in history} == {"b0"}
+
+
+@pytest.mark.parametrize("after", [1, 4])
+def test_another_programs_write_between_commits_stops_the_load_before_its_next(
+    bolt_store: Neo4jStore, bolt_url: str, after: int
+) -> None:
+    """After chunk ``after`` (1: between two chunks; 4: the last, before the final step),
+    another program classifies dataset 2 and renames the department. The load, made for
+    the version its caller's checks saw, writes nothing after that: not chunk 2 over the
+    classified dataset, not the later chunks, not the retirement of dataset 9. What it
+    committed before stays, and the load is open until it is run again."""
+    _seed(bolt_store)
+    seen = bolt_store.version()
+    other = Neo4jStore.from_url(bolt_url)
+    classified = {"resource_code": dataset(2).key, "name": "人口信息2", "secrecy_level": "secret"}
+
+    def meanwhile() -> Iterator[ChangeSet]:
+        for n, part in enumerate(_file(bolt_store)):
+            yield part
+            if n == after:
+                other.apply(
+                    ChangeSet(
+                        nodes=[
+                            NodeWrite("Dataset", dataset(2).key, classified),
+                            NodeWrite("Department", DEPT.key, {"name": "浙江省公安厅（机关）"}),
+                        ]
+                    ),
+                    prov("other"),
+                )
+
+    try:
+        with pytest.raises(StoreMoved):
+            bolt_store.apply_chunks(meanwhile(), run("b1"), _retire_unlisted(bolt_store), at_version=seen)
+    finally:
+        other.close()
+    stored = bolt_store.get_nodes("Dataset", [dataset(n).key for n in (1, 2, 3, 4)])
+    assert set(stored) == {dataset(n).key for n in range(1, after + 1)} | {dataset(2).key}
+    assert stored[dataset(2).key].props == classified
+    assert bolt_store.get_nodes("Department", [DEPT.key])[DEPT.key].props["name"] == "浙江省公安厅（机关）"
+    assert bolt_store.get_nodes("Dataset", [OLD.key]), "retired after another program wrote"
+    assert [p.batch for p in bolt_store.open_loads()] == ["b1"]
