@@ -3,9 +3,9 @@
 Run: ``python -m bench.write_guard [--writes 200] [--checks 100000]``.
 
 A write by a caller not cleared for everything reads the store version inside its write
-transaction before it writes anything (``RegistryService._unmoved``), so that another
-program's write between the caller's permission check and its own is noticed: one
-``store.version()`` per write. In the same process, on the same registry file (a small
+transaction before it writes anything (``at_version`` of ``Store.apply_chunks``), so that
+another program's write between the caller's permission check and its own is noticed: one
+version read per write (per chunk on Neo4j). In the same process, on the same registry file (a small
 one, where the check weighs most): that read alone, an editor's registration of one
 dataset of its department (the smallest guarded write, the check included), and the same
 registration by a caller cleared for everything (no permission check, no version check).

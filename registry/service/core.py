@@ -10,7 +10,7 @@ set, so counts, pages and searches agree with lists.
 import unicodedata
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -59,7 +59,7 @@ from registry.service.rows import CallerRows
 from registry.service.shared import SUFFIX, SharedResults, State
 from registry.service.visibility import HIGHEST_LEVEL, sees_retired
 from registry.service.visibility_cache import ATTEMPTS, BUSY_MESSAGE, CARRY_LIMIT, VisibilityCache
-from registry.store.base import DanglingEdges, Store, StoreBusy, final_step, upserts
+from registry.store.base import DanglingEdges, Store, StoreBusy, StoreMoved
 
 MAX_SEARCH_CHARS = 100
 """Longest search term: longer than any registry name, and short enough that the store's
@@ -67,11 +67,6 @@ LIKE pattern stays cheap (50,000 characters once ended in INTERNAL)."""
 
 DEFAULT_RETIRE_LIMIT = 0.25
 """Share of a department's live entries one load may retire without ``force``."""
-
-
-class _Moved(Exception):
-    """Another program wrote between a write's checks of the caller's rights and its
-    transaction (``RegistryService._unmoved``): the checks are made again."""
 
 
 @dataclass
@@ -587,32 +582,24 @@ class RegistryService:
 
     def _at_one_version(self, caller: Caller, write: Callable[[int | None], T]) -> T:
         """``write`` given the store version read before any of its checks of what the
-        caller may see and write, and tried again when another program wrote before its
-        transaction began (``_unmoved``): a check made over an older hidden set must not
-        let an uncleared caller touch an entry that has since become hidden from it. After
-        ``ATTEMPTS`` tries, ``Busy``. A caller cleared for everything and not bound to a
-        department (the CLI's operator) has nothing to recheck and writes at once."""
+        caller may see and write, and tried again when another program wrote before one of
+        its transactions (the store's ``at_version`` check raises ``StoreMoved``): a check
+        made over an older hidden set must not let an uncleared caller touch an entry that
+        has since become hidden from it. After ``ATTEMPTS`` tries, ``Busy``. A caller
+        cleared for everything and not bound to a department (the CLI's operator) has
+        nothing to recheck and writes at once.
+
+        On Neo4j, which commits a load chunk by chunk, a try stopped midway keeps the
+        chunks it committed (each was checked at the version it was written at) and leaves
+        its batch open, as a killed load does; the next try writes the rest."""
         if self._unrestricted(caller):
             return write(None)
         for _ in range(ATTEMPTS):
             try:
                 return write(self.store.version())
-            except _Moved:
+            except StoreMoved:
                 continue
         raise Busy(BUSY_MESSAGE)
-
-    def _apply_unmoved(self, seen: int | None, changes: ChangeSet, prov: Provenance) -> ApplyResult:
-        """``Store.apply`` of ``changes``, made only if the store is still at ``seen``."""
-        return self.store.apply_chunks(self._unmoved(seen, [upserts(changes)]), prov, final_step(changes))
-
-    def _unmoved(self, seen: int | None, chunks: Iterable[ChangeSet]) -> Iterator[ChangeSet]:
-        """``chunks``, after a look at the store's version, which must still be ``seen``
-        (``_Moved`` if not). The embedded store draws a write's chunks inside its write
-        transaction, so there no other program can write between the look and the write;
-        Neo4j commits batch by batch, and the look guards only its first."""
-        if seen is not None and self.store.version() != seen:
-            raise _Moved
-        yield from chunks
 
     def _write_checked(
         self,
@@ -627,7 +614,8 @@ class RegistryService:
         seen: int | None,
     ) -> LoadReport:
         """``load_stream``'s second pass, over what its first found (``checked``), written
-        only if the store is still at version ``seen`` (``_unmoved``)."""
+        only if the store is still at version ``seen`` (``Store.apply_chunks``'s
+        ``at_version``)."""
         with gc_paused():
             if checked.rejected:
                 raise ImportRejected(checked.issues)
@@ -650,7 +638,7 @@ class RegistryService:
 
         def chunks() -> Iterator[ChangeSet]:
             nonlocal touched
-            for changes in self._unmoved(seen, checked_changes(stream, checked)):
+            for changes in checked_changes(stream, checked):
                 if tracking is not None:
                     seeds.update((w.label, w.key) for w in changes.nodes if seeding(w.label, w.props))
                     seeds.update((row[0], row[1]) for row in changes.node_rows if seeding(row[0], row[2]))
@@ -684,7 +672,7 @@ class RegistryService:
 
         with gc_paused():
             try:
-                result = self.store.apply_chunks(chunks(), prov, finish, dry_run=dry_run)
+                result = self.store.apply_chunks(chunks(), prov, finish, dry_run=dry_run, at_version=seen)
             except DanglingEdges as exc:
                 raise InvalidInput(str(exc)) from None
             except StoreBusy as exc:
@@ -880,7 +868,7 @@ class RegistryService:
             edges=[EdgeWrite("REVIEWS", ref, subject, {}) for subject in subjects],
         )
         before, analysed = self.store.version(), self._analysis_state()
-        result = self._apply_unmoved(seen, changes, prov)
+        result = self.store.apply(changes, prov, at_version=seen)
         # a decision changes nothing an analysis reads: the analyses' state and projections stay
         if self.visibility.after_review(before, result, ref, batch):
             self._carried = (result.version, analysed)
@@ -902,7 +890,7 @@ class RegistryService:
         prov = Provenance(source=source, batch=batch, by=caller.identity, at=_now())
         tracking = self.visibility.tracking()
         touched = self._neighbourhood(refs) if tracking is not None else set()
-        result = self._apply_unmoved(seen, ChangeSet(retire_nodes=list(refs)), prov)
+        result = self.store.apply(ChangeSet(retire_nodes=list(refs)), prov, at_version=seen)
         for edge_type, n in unseen.items():
             result.add(edge_type, "retired", -n)
         self.visibility.after_write(tracking, result, touched, batch)
