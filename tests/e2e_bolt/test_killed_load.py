@@ -12,53 +12,38 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from registry.importers import native_stream
-from registry.schema.records import ApplyResult, ChangeSet, Provenance
 from registry.service import Caller, RegistryService
-from registry.store.base import Finish
 from registry.store.neo4j import Neo4jSettings, Neo4jStore
 from tests.conftest import BoltDatabase
+from tests.store.watched_neo4j import WatchedNeo4jStore
 
 FIXTURE = Path(__file__).parents[1] / "importers" / "fixtures" / "zj_registry.yaml"
 HOLD_AFTER = 6
 
 
-class _HeldStore(Neo4jStore):
-    """Reports each chunk it is handed and, at ``HOLD_AFTER``, waits to be killed: when the
-    store asks for chunk n, chunks 0..n-1 are committed."""
+def _held(progress: Path) -> Callable[[int], None]:
+    """Reports each chunk the store asks for and, at ``HOLD_AFTER``, waits to be killed:
+    when the store asks for chunk n, chunks 0..n-1 are committed."""
 
-    progress: Path | None = None
+    def on_chunk(n: int) -> None:
+        progress.write_text(str(n), encoding="utf-8")
+        if n == HOLD_AFTER:
+            time.sleep(600)
 
-    def apply_chunks(
-        self,
-        chunks: Iterable[ChangeSet],
-        prov: Provenance,
-        finish: Finish | None = None,
-        *,
-        dry_run: bool = False,
-        at_version: int | None = None,
-    ) -> ApplyResult:
-        return super().apply_chunks(self._held(chunks), prov, finish, dry_run=dry_run, at_version=at_version)
-
-    def _held(self, chunks: Iterable[ChangeSet]) -> Iterator[ChangeSet]:
-        for n, chunk in enumerate(chunks):
-            if self.progress is not None:
-                self.progress.write_text(str(n), encoding="utf-8")
-                if n == HOLD_AFTER:
-                    time.sleep(600)
-            yield chunk
+    return on_chunk
 
 
 def _load(url: str, file: Path, progress: Path | None = None) -> None:
     """What ``registry import FILE`` does, in parts of one item."""
-    store = _HeldStore(Neo4jSettings.from_url(url))
-    store.progress = progress
+    store = WatchedNeo4jStore(Neo4jSettings.from_url(url))
+    store.on_chunk = _held(progress) if progress is not None else None
     try:
         RegistryService(store).load_stream(native_stream.stream(file, part_items=1), Caller.system())
     finally:

@@ -4,20 +4,19 @@ entry between the checks and the write, the checks are made again, so the caller
 never touches what has just become hidden from it. On Neo4j, which commits a load chunk by
 chunk, that holds between any two of its commits."""
 
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
 from registry.schema.enums import Clearance
 from registry.schema.model import Dataset, System
-from registry.schema.records import ApplyResult, ChangeSet, NodeRef, Provenance
+from registry.schema.records import NodeRef
 from registry.service import Busy, Caller, Declaration, EdgeDecl, PermissionDenied, RegistryService, Role
 from registry.service.core import RegistryService as Service
 from registry.service.declaration import DeclarationStream
-from registry.store.base import Finish
 from registry.store.neo4j import Neo4jSettings, Neo4jStore
 from tests.service.graph_fixture import GA, PUBLIC_DS, PUBLIC_SYS, build, dept, two_workers
+from tests.store.watched_neo4j import WatchedNeo4jStore
 
 EDITOR = Caller("户政处编辑", Role.EDITOR, Clearance.PUBLIC, department=GA)
 ADMIN = Caller("管理员", Role.ADMIN, Clearance.PUBLIC)
@@ -106,31 +105,6 @@ def test_a_write_that_never_finds_the_store_still_ends_busy(tmp_path: Path, monk
         assert other.get(Caller.system(), "Dataset", PUBLIC_DS).props["name"] == "户籍人口基本信息"
 
 
-class _Interrupted(Neo4jStore):
-    """Runs ``meanwhile`` once, when the load asks for its second chunk: the first is then
-    committed, and the second not yet begun."""
-
-    meanwhile: Callable[[], object] | None = None
-
-    def apply_chunks(
-        self,
-        chunks: Iterable[ChangeSet],
-        prov: Provenance,
-        finish: Finish | None = None,
-        *,
-        dry_run: bool = False,
-        at_version: int | None = None,
-    ) -> ApplyResult:
-        return super().apply_chunks(self._then(chunks), prov, finish, dry_run=dry_run, at_version=at_version)
-
-    def _then(self, chunks: Iterable[ChangeSet]) -> Iterator[ChangeSet]:
-        for n, chunk in enumerate(chunks):
-            if n == 1 and self.meanwhile is not None:
-                self.meanwhile()
-                self.meanwhile = None
-            yield chunk
-
-
 def test_on_neo4j_an_entry_classified_between_two_chunks_is_not_written_by_the_rest(
     bolt_store: Neo4jStore, bolt_url: str
 ) -> None:
@@ -140,12 +114,19 @@ def test_on_neo4j_an_entry_classified_between_two_chunks_is_not_written_by_the_r
     the dataset hidden from the editor and refuses. The part committed before stays."""
     build(RegistryService(bolt_store))
     other = RegistryService(Neo4jStore.from_url(bolt_url))
-    store = _Interrupted(Neo4jSettings.from_url(bolt_url))
+    store = WatchedNeo4jStore(Neo4jSettings.from_url(bolt_url))
     service = RegistryService(store)
     secret = Dataset(
         resource_code=PUBLIC_DS, name="户籍人口基本信息", share_type="unconditional", secrecy_level="secret"
     )
-    store.meanwhile = lambda: other.upsert(Caller.system(), [secret])
+    classified: list[int] = []
+
+    def classify_after_the_first_chunk(n: int) -> None:
+        if n == 1:
+            other.upsert(Caller.system(), [secret])
+            classified.append(n)
+
+    store.on_chunk = classify_after_the_first_chunk
     new = Dataset(resource_code="301001/000010", name="流动人口登记信息", share_type="conditional")
     parts = [
         Declaration(
@@ -159,7 +140,7 @@ def test_on_neo4j_an_entry_classified_between_two_chunks_is_not_written_by_the_r
     try:
         with pytest.raises(PermissionDenied):
             service.load_stream(DeclarationStream("户政处.json", "api", parts), EDITOR)
-        assert store.meanwhile is None
+        assert classified == [1], "the second chunk was not asked for once"
         stored = other.get(Caller.system(), "Dataset", PUBLIC_DS)
         assert stored.props["name"] == "户籍人口基本信息" and stored.props["secrecy_level"] == "secret"
         assert other.get(Caller.system(), "Dataset", new.resource_code).props["name"] == "流动人口登记信息"
