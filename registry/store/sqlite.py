@@ -1165,13 +1165,20 @@ class SQLiteStore:
     def iter_edges(
         self, types: Collection[str] | None = None, *, include_retired: bool = False
     ) -> Iterator[EdgeRecord]:
-        type_list = json.dumps(sorted(types)) if types is not None else None
-        for row in self._stream(
+        # two statements, as in ``iter_nodes``: with "?2 IS NULL OR type IN ..." SQLite
+        # scanned every edge (24M at national size) for the 25,000 NEEDS and FOR edges
+        columns = (
             "SELECT src_label, src_key, type, dst_label, dst_key, props, created, updated, retired "
-            "FROM edges WHERE (retired = 0 OR ?1) AND (?2 IS NULL OR type IN (SELECT value FROM json_each(?2))) "
-            "ORDER BY src_label, src_key, type, dst_label, dst_key",
-            (include_retired, type_list),
-        ):
+            "FROM edges WHERE (retired = 0 OR ?1)"
+        )
+        order = " ORDER BY src_label, src_key, type, dst_label, dst_key"
+        if types is None:
+            rows = self._stream(columns + order, (include_retired,))
+        else:
+            type_list = json.dumps(sorted(types))
+            typed = self._typed(type_list, "type", " IN (SELECT value FROM json_each(?2))")
+            rows = self._stream(f"{columns} AND {typed}{order}", (include_retired, type_list))
+        for row in rows:
             yield self._edge(row)
 
     def iter_edge_ends(self, types: Collection[str]) -> Iterator[tuple[str, str, str, str, str]]:

@@ -65,8 +65,11 @@ def test_the_type_index_leaves_the_bulk_type_out_and_still_serves_the_others(tmp
     group_steps, groups = _steps(store, lambda: store.iter_linked_groups("OPERATES", "System"))
     assert groups == [] and group_steps < 5
 
+    record_steps, records = _steps(store, lambda: store.iter_edges(["OPERATES"], include_retired=True))
+    assert records == [] and record_steps < 5
+
     scan_steps, fields = _steps(store, lambda: store.iter_edge_ends(["HAS_FIELD"]))
-    assert len(fields) == 999 and scan_steps > 20 * max(steps, group_steps, 1)
+    assert len(fields) == 999 and scan_steps > 20 * max(steps, group_steps, record_steps, 1)
     store.close()
 
 
@@ -112,6 +115,11 @@ def test_a_file_whose_index_holds_every_edge_gives_the_same_answers(tmp_path: Pa
         assert ends == list(older.iter_edge_ends(types))
         expected = [(e.type, e.src.label, e.src.key, e.dst.label, e.dst.key) for e in store.iter_edges(types)]
         assert ends == expected
+        # records by type, retired ones too, as the whole table filtered in Python gives them
+        for include_retired in (False, True):
+            every = [e for e in store.iter_edges(include_retired=include_retired) if e.type in types]
+            assert list(store.iter_edges(types, include_retired=include_retired)) == every
+            assert list(older.iter_edges(types, include_retired=include_retired)) == every
     for edge_type, label in (("HAS_FIELD", "Field"), ("PROVIDES", "Dataset"), ("DERIVED_FROM", "Field")):
         groups = list(store.iter_linked_groups(edge_type, label))
         assert groups == list(older.iter_linked_groups(edge_type, label))
