@@ -1165,21 +1165,28 @@ class SQLiteStore:
     def iter_edges(
         self, types: Collection[str] | None = None, *, include_retired: bool = False
     ) -> Iterator[EdgeRecord]:
-        # two statements, as in ``iter_nodes``: with "?2 IS NULL OR type IN ..." SQLite
-        # scanned every edge (24M at national size) for the 25,000 NEEDS and FOR edges
-        columns = (
+        for row in self._edge_rows(
             "SELECT src_label, src_key, type, dst_label, dst_key, props, created, updated, retired "
-            "FROM edges WHERE (retired = 0 OR ?1)"
-        )
+            "FROM edges WHERE (retired = 0 OR ?1)",
+            (include_retired,),
+            types,
+        ):
+            yield self._edge(row)
+
+    def _edge_rows(
+        self, select: str, params: tuple[Any, ...], types: Collection[str] | None
+    ) -> Iterator[tuple[Any, ...]]:
+        """``select`` (a query of the edges table ending in its WHERE conditions, which
+        take ``params``) for the edges of ``types`` (None: every type), in key order. Two
+        statements, as in ``iter_nodes``: one with "IS NULL OR type IN ..." kept SQLite off
+        the type index, so the 25,060 NEEDS and FOR edges of a national registry cost a
+        pass over all 24M. The typed one is written by ``_typed``."""
         order = " ORDER BY src_label, src_key, type, dst_label, dst_key"
         if types is None:
-            rows = self._stream(columns + order, (include_retired,))
-        else:
-            type_list = json.dumps(sorted(types))
-            typed = self._typed(type_list, "type", " IN (SELECT value FROM json_each(?2))")
-            rows = self._stream(f"{columns} AND {typed}{order}", (include_retired, type_list))
-        for row in rows:
-            yield self._edge(row)
+            return self._stream(select + order, params)
+        type_list = json.dumps(sorted(types))
+        typed = self._typed(type_list, "type", f" IN (SELECT value FROM json_each(?{len(params) + 1}))")
+        return self._stream(f"{select} AND {typed}{order}", (*params, type_list))
 
     def iter_edge_ends(self, types: Collection[str]) -> Iterator[tuple[str, str, str, str, str]]:
         """(type, source label, source key, target label, target key) of the live edges of
@@ -1190,12 +1197,8 @@ class SQLiteStore:
         Types holding most edges (HAS_FIELD is about 85% of a registry's) are read by
         scanning the table in its key order: through the type index each edge cost a
         lookup of its row and then a sort of them all (2M HAS_FIELD edges: 8 CPU s)."""
-        type_list = json.dumps(sorted(types))
-        typed = self._typed(type_list, "type", " IN (SELECT value FROM json_each(?1))")
-        yield from self._stream(
-            f"SELECT type, src_label, src_key, dst_label, dst_key FROM edges WHERE retired = 0 "
-            f"AND {typed} ORDER BY src_label, src_key, type, dst_label, dst_key",
-            (type_list,),
+        yield from self._edge_rows(
+            "SELECT type, src_label, src_key, dst_label, dst_key FROM edges WHERE retired = 0", (), types
         )
 
     def iter_node_names(self, label: str) -> Iterator[tuple[str, str | None]]:
@@ -1496,11 +1499,7 @@ class SQLiteStore:
             yield label, key, _loads(props)
 
     def _projection_edges(self, types: Collection[str] | None) -> Iterator[EdgeRow]:
-        type_list = json.dumps(sorted(types)) if types is not None else None
-        for sl, sk, t, dl, dk, props in self._stream(
-            "SELECT src_label, src_key, type, dst_label, dst_key, props FROM edges WHERE retired = 0 "
-            "AND (?1 IS NULL OR type IN (SELECT value FROM json_each(?1))) "
-            "ORDER BY src_label, src_key, type, dst_label, dst_key",
-            (type_list,),
+        for sl, sk, t, dl, dk, props in self._edge_rows(
+            "SELECT src_label, src_key, type, dst_label, dst_key, props FROM edges WHERE retired = 0", (), types
         ):
             yield sl, sk, t, dl, dk, ({} if props == "{}" else _loads(props))

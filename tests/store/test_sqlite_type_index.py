@@ -120,6 +120,9 @@ def test_a_file_whose_index_holds_every_edge_gives_the_same_answers(tmp_path: Pa
             every = [e for e in store.iter_edges(include_retired=include_retired) if e.type in types]
             assert list(store.iter_edges(types, include_retired=include_retired)) == every
             assert list(older.iter_edges(types, include_retired=include_retired)) == every
+        projected = {(s.key, d.key, t) for s, d, t in store.projection(edge_types=types).edges(keys=True)}
+        assert projected == {(e.src.key, e.dst.key, e.type) for e in store.iter_edges(types)}
+    assert store.projection(edge_types=[]).number_of_edges() == 0
     for edge_type, label in (("HAS_FIELD", "Field"), ("PROVIDES", "Dataset"), ("DERIVED_FROM", "Field")):
         groups = list(store.iter_linked_groups(edge_type, label))
         assert groups == list(older.iter_linked_groups(edge_type, label))
