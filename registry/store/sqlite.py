@@ -1180,10 +1180,13 @@ class SQLiteStore:
         take ``params``) for the edges of ``types`` (None: every type), in key order. Two
         statements, as in ``iter_nodes``: one with "IS NULL OR type IN ..." kept SQLite off
         the type index, so the 25,060 NEEDS and FOR edges of a national registry cost a
-        pass over all 24M. The typed one is written by ``_typed``."""
+        pass over all 24M. The typed one is written by ``_typed``; no types (the category
+        tree's projection of datasets alone) is no read, not even ``_typed``'s counts."""
         order = " ORDER BY src_label, src_key, type, dst_label, dst_key"
         if types is None:
             return self._stream(select + order, params)
+        if not types:
+            return iter(())
         type_list = json.dumps(sorted(types))
         typed = self._typed(type_list, "type", f" IN (SELECT value FROM json_each(?{len(params) + 1}))")
         return self._stream(f"{select} AND {typed}{order}", (*params, type_list))

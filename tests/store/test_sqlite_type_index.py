@@ -58,6 +58,8 @@ def test_the_type_index_leaves_the_bulk_type_out_and_still_serves_the_others(tmp
     store = _registry(tmp_path / "r.db")
     (partial,) = store._db.execute("SELECT partial FROM pragma_index_list('edges') WHERE name = 'edges_by_type'")
     assert partial == (1,)
+    # no types, no read: not a pass over the edges, nor the counts that choose the index
+    assert counted_steps(store, lambda: store.iter_edges([]), 1) == (0, [])
 
     steps, operated = _steps(store, lambda: store.iter_edge_ends(["OPERATES"]))
     assert operated == []
