@@ -21,6 +21,10 @@ from tests.store.watched_neo4j import WatchedNeo4jStore
 EDITOR = Caller("户政处编辑", Role.EDITOR, Clearance.PUBLIC, department=GA)
 ADMIN = Caller("管理员", Role.ADMIN, Clearance.PUBLIC)
 RENAMED = Dataset(resource_code=PUBLIC_DS, name="户籍人口信息（改）", share_type="conditional")
+CLASSIFIED = Dataset(
+    resource_code=PUBLIC_DS, name="户籍人口基本信息", share_type="unconditional", secrecy_level="secret"
+)
+"""The editor's dataset as another program classifies it while the editor writes."""
 
 
 def _classify_once(
@@ -44,11 +48,8 @@ def _classify_once(
 def test_an_editors_write_refused_when_its_entry_was_classified_after_the_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    secret = Dataset(
-        resource_code=PUBLIC_DS, name="户籍人口基本信息", share_type="unconditional", secrecy_level="secret"
-    )
     with two_workers(tmp_path / "registry.db") as (service, other):
-        done = _classify_once(monkeypatch, service, other, secret)
+        done = _classify_once(monkeypatch, service, other, CLASSIFIED)
         with pytest.raises(PermissionDenied):
             service.upsert(
                 EDITOR, [Dataset(resource_code=PUBLIC_DS, name="户籍人口信息（改）", share_type="conditional")]
@@ -116,14 +117,11 @@ def test_on_neo4j_an_entry_classified_between_two_chunks_is_not_written_by_the_r
     other = RegistryService(Neo4jStore.from_url(bolt_url))
     store = WatchedNeo4jStore(Neo4jSettings.from_url(bolt_url))
     service = RegistryService(store)
-    secret = Dataset(
-        resource_code=PUBLIC_DS, name="户籍人口基本信息", share_type="unconditional", secrecy_level="secret"
-    )
     classified: list[int] = []
 
     def classify_after_the_first_chunk(n: int) -> None:
         if n == 1:
-            other.upsert(Caller.system(), [secret])
+            other.upsert(Caller.system(), [CLASSIFIED])
             classified.append(n)
 
     store.on_chunk = classify_after_the_first_chunk
