@@ -122,3 +122,17 @@ def test_county_township_and_village_columns_weigh_as_administrative_columns() -
     for name in ("所属区县", "所在乡镇", "乡镇（街道）", "所属县（市、区）", "村（社区）", "所属区县代码", "所在街道"):
         assert normaliser.read(name).weight == administrative, name
     assert normaliser.read("所属行业").weight == 1.0
+
+
+def test_an_element_added_after_names_were_read_is_found_at_the_end_of_a_name() -> None:
+    # the attribute search tries only the spelling lengths it knows: an element added
+    # later, with a spelling ending in a character no spelling ended in before, must be
+    # tried too
+    normaliser = FieldNormaliser.standard()
+    before = normaliser.read("申请人林木采伐许可证甾")
+    assert before.klass == ""
+    normaliser.add_element("DE0900", "林木采伐许可证甾")
+    after = normaliser.read("申请人林木采伐许可证甾")
+    assert (after.stem, after.klass) == ("申请人", "E:DE0900")
+    normaliser.add_synonyms("林木采伐许可证甾", ["采伐证明书乂"])
+    assert normaliser.read("申请人采伐证明书乂").klass == "E:DE0900"
