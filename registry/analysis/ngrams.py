@@ -9,10 +9,11 @@ bigrams such as 信息, 数据, 系统 count little.
 import re
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy import sparse
+
+from registry.analysis.threads import in_parallel
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -82,20 +83,14 @@ def row_dots(a: sparse.csr_matrix, b: sparse.csr_matrix, left: np.ndarray, right
     a chunk of pairs at a time (each pair's sum is the same whatever the chunk or the
     thread that computes it: its own row's entries, added in their order)."""
     out = np.zeros(len(left), dtype=np.float32)
-    starts = list(range(0, len(left), ROW_DOTS_CHUNK))
+    starts = range(0, len(left), ROW_DOTS_CHUNK)
 
-    def run(chunks: list[int]) -> None:
-        for start in chunks:
-            rows = slice(start, start + ROW_DOTS_CHUNK)
+    def run(chunks: range) -> None:
+        for chunk in chunks:
+            rows = slice(starts[chunk], starts[chunk] + ROW_DOTS_CHUNK)
             out[rows] = np.asarray(a[left[rows]].multiply(b[right[rows]]).sum(axis=1), dtype=np.float32).ravel()
 
-    if len(left) < ROW_DOTS_PARALLEL:
-        run(starts)
-        return out
-    half = len(starts) // 2
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for done in [pool.submit(run, starts[:half]), pool.submit(run, starts[half:])]:
-            done.result()
+    in_parallel(run, len(starts), parallel=len(left) >= ROW_DOTS_PARALLEL)
     return out
 
 
