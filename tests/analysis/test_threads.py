@@ -1,5 +1,7 @@
 import threading
 
+import pytest
+
 from registry.analysis.threads import in_parallel
 
 
@@ -31,9 +33,5 @@ def test_an_error_in_a_part_reaches_the_caller() -> None:
         if 3 in part:
             raise ValueError("part with 3")
 
-    try:
+    with pytest.raises(ValueError, match="3"):
         in_parallel(run, 6, parallel=True)
-    except ValueError as error:
-        assert "3" in str(error)
-    else:
-        raise AssertionError("the error was lost")
