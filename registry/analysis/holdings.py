@@ -16,7 +16,7 @@ order is part of the result, not a detail.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -27,7 +27,7 @@ from registry.analysis.fieldnames import FieldNormaliser
 from registry.analysis.matrix import ItemMatrix
 from registry.collector import gc_paused
 from registry.schema.records import NodeRecord
-from registry.schema.rows import GraphRows, edge_ends, linked_groups
+from registry.schema.rows import EdgeEnds, GraphRows, edge_ends, linked_groups
 
 KINDS = ("Dataset", "System")
 TEXT_PROPERTY = {"Dataset": "abstract", "System": "description"}
@@ -226,6 +226,16 @@ def _held(
     return sequence, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
+def _each_type(rows: GraphRows, types: Sequence[str]) -> Iterator[EdgeEnds]:
+    """The live edges of ``types``, one type after another, each type's in key order:
+    what ``_Organisations`` needs (it keeps the least end of each kind, and a system's
+    HOLDS in key order), asked of the rows a type at a time: the embedded store reads
+    one type from its type index in key order, and several together only after a sort
+    of them all."""
+    for edge_type in types:
+        yield from edge_ends(rows, [edge_type])
+
+
 class _Organisations:
     """Who runs each system and dataset and which project built it, decided as
     ``graphs.department_of`` and ``graphs.project_of`` decide them: the least provider
@@ -241,7 +251,7 @@ class _Organisations:
         departments = {n.key: n for n in rows.iter_nodes(["Department"])}
         self._departments = departments
         projects = {n.key for n in rows.iter_nodes(["Project"])}
-        for edge_type, _sl, src, _dl, dst in edge_ends(rows, ["PROVIDES", "HOLDS", "OPERATES", "BUILDS"]):
+        for edge_type, _sl, src, _dl, dst in _each_type(rows, ("PROVIDES", "HOLDS", "OPERATES", "BUILDS")):
             if edge_type == "HOLDS":
                 system, dataset = system_row.get(src), dataset_row.get(dst)
                 if system is not None and dataset is not None:

@@ -78,8 +78,11 @@ generator's registries), which ``edges_by_type`` leaves out. Every read of this 
 scans the table in key order anyway (through the index each edge cost a lookup of its
 row, then a sort of them all), so its index entries served only counts, and keeping them
 up to date was 7–11 of the 22–25 CPU s that a province's load into a registry already
-holding others cost beyond a load into an empty one (bench/README.md). A registry file
-made before keeps its index of every edge, which serves every query below as well."""
+holding others cost beyond a load into an empty one (bench/README.md). The index holds
+each edge's key and retired flag after its type, so the live edges of a type are read
+from the index alone, in key order, not through a lookup of each edge's row and a sort.
+A registry file made before keeps its index (of every edge, or of the type alone), which
+gives the same answers through the table."""
 
 _DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -99,7 +102,8 @@ CREATE TABLE IF NOT EXISTS edges (
     PRIMARY KEY (src_label, src_key, type, dst_label, dst_key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS edges_by_dst ON edges (dst_label, dst_key, type);
-CREATE INDEX IF NOT EXISTS edges_by_type ON edges (type) WHERE type <> '{_BULK_TYPE}';
+CREATE INDEX IF NOT EXISTS edges_by_type ON edges (type, src_label, src_key, dst_label, dst_key, retired)
+    WHERE type <> '{_BULK_TYPE}';
 CREATE TABLE IF NOT EXISTS history (
     seq INTEGER PRIMARY KEY, subject TEXT NOT NULL, op TEXT NOT NULL, changes TEXT NOT NULL,
     batch TEXT NOT NULL, node_label TEXT, node_key TEXT, edge_type TEXT,
@@ -1181,14 +1185,23 @@ class SQLiteStore:
         statements, as in ``iter_nodes``: one with "IS NULL OR type IN ..." kept SQLite off
         the type index, so the 25,060 NEEDS and FOR edges of a national registry cost a
         pass over all 24M. The typed one is written by ``_typed``; no types (the category
-        tree's projection of datasets alone) is no read, not even ``_typed``'s counts."""
+        tree's projection of datasets alone) is no read, not even ``_typed``'s counts.
+        One type is asked for by equality, not through ``json_each``: its entries in the
+        type index then come in key order (the index holds the key after the type and
+        the retired flag), so SQLite neither sorts them nor, for the live edges' ends,
+        reads the table (MEANS at 100k datasets: 0.36 -> 0.14 s in SQLite)."""
         order = " ORDER BY src_label, src_key, type, dst_label, dst_key"
         if types is None:
             return self._stream(select + order, params)
         if not types:
             return iter(())
         type_list = json.dumps(sorted(types))
-        typed = self._typed(type_list, "type", f" IN (SELECT value FROM json_each(?{len(params) + 1}))")
+        number = len(params) + 1
+        if len(types) == 1:
+            (only,) = types
+            typed = self._typed(type_list, "type", f" = ?{number}")
+            return self._stream(f"{select} AND {typed}{order}", (*params, only))
+        typed = self._typed(type_list, "type", f" IN (SELECT value FROM json_each(?{number}))")
         return self._stream(f"{select} AND {typed}{order}", (*params, type_list))
 
     def iter_edge_ends(self, types: Collection[str]) -> Iterator[tuple[str, str, str, str, str]]:

@@ -131,3 +131,26 @@ def test_a_file_whose_index_holds_every_edge_gives_the_same_answers(tmp_path: Pa
         assert sum(len(keys) for _, _, keys, _ in groups) == live[edge_type]
     store.close()
     older.close()
+
+
+def test_the_live_edges_of_one_type_are_read_from_the_index_alone(tmp_path: Path) -> None:
+    """The index carries each edge's key and retired flag after its type: one type's live
+    ends come out of it in key order, with no lookup of each edge's row and no sort, and
+    the records (which need the row) cost what they cost through the index before."""
+    store = _registry(tmp_path / "new.db")
+    older = _registry(tmp_path / "old.db")
+    older._db.executescript(
+        "DROP INDEX edges_by_type; CREATE INDEX edges_by_type ON edges (type) WHERE type <> 'HAS_FIELD';"
+    )
+    columns = [name for _, _, name in store._db.execute("SELECT * FROM pragma_index_info('edges_by_type')")]
+    assert columns == ["type", "src_label", "src_key", "dst_label", "dst_key", "retired"]
+    for edge_type in ("PROVIDES", "DERIVED_FROM"):
+        steps, ends = _steps(store, lambda t=edge_type: store.iter_edge_ends([t]))
+        older_steps, older_ends = _steps(older, lambda t=edge_type: older.iter_edge_ends([t]))
+        assert ends == older_ends and len(ends) == 199
+        assert steps * 4 < older_steps * 3
+        record_steps, records = _steps(store, lambda t=edge_type: store.iter_edges([t]))
+        older_record_steps, older_records = _steps(older, lambda t=edge_type: older.iter_edges([t]))
+        assert records == older_records and record_steps <= older_record_steps
+    store.close()
+    older.close()
