@@ -328,7 +328,11 @@ def _key_matrices(
     whole = [
         [cross_ids.setdefault(k, len(cross_ids)) for k in first[t].whole_keys] if t in first else [] for t in tokens
     ]
-    part = [[cross_ids[k] for k in first[t].part_key_list() if k in cross_ids] if t in first else [] for t in tokens]
+    stems = {f.stem for f in first.values() if f.stem}
+    part = [
+        [cross_ids[k] for k in first[t].part_key_list(stems) if k in cross_ids] if t in first else [] for t in tokens
+    ]
+    del stems
     counts = np.fromiter(map(len, same), dtype=np.float32, count=len(same))
     (same_matrix,) = _occurrence_matrices(matrix, same, vocabulary=len(same_ids))
     whole_matrix, part_matrix = _occurrence_matrices(matrix, whole, part, vocabulary=len(cross_ids))

@@ -136,3 +136,34 @@ def test_an_element_added_after_names_were_read_is_found_at_the_end_of_a_name() 
     assert (after.stem, after.klass) == ("申请人", "E:DE0900")
     normaliser.add_synonyms("林木采伐许可证甾", ["采伐证明书乂"])
     assert normaliser.read("申请人采伐证明书乂").klass == "E:DE0900"
+
+
+def test_part_keys_limited_to_known_stems_keep_every_key_a_whole_key_can_equal() -> None:
+    """Duplicate detection asks only for the part keys of stems some name has: it must
+    lose none that equals another name's whole key, and build fewer than all."""
+    normaliser = FieldNormaliser.standard()
+    names = [
+        "房屋坐落",
+        "坐落",
+        "不动产坐落地址",
+        "户主姓名",
+        "姓名",
+        "企业登记机关名称",
+        "登记机关名称",
+        "机关名称",
+        "营业执照号码",
+        "执照号码",
+        "出生日期",
+        "申请受理日期",
+        "受理日期",
+    ]
+    read = [normaliser.read(name) for name in names]
+    wholes = {key for f in read for key in f.whole_keys}
+    stems = {f.stem for f in read if f.stem}
+    all_keys = [k for f in read for k in f.part_key_list()]
+    limited = [k for f in read for k in f.part_key_list(stems)]
+    assert [k for k in all_keys if k in wholes] == [k for k in limited if k in wholes]
+    assert any(k in wholes for k in limited)
+    assert len(limited) < len(all_keys)
+    for f in read:
+        assert set(f.part_key_list(stems)) <= f.part_keys
