@@ -34,7 +34,7 @@ from statistics import quantiles
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import orjson
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -268,9 +268,9 @@ def start_server(store: Path, tokens: Path, workers: int) -> tuple[subprocess.Po
         if process.poll() is not None:
             raise RuntimeError("registry serve exited at start")
         try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+            if httpx2.get(f"{url}/health", timeout=1).status_code == 200:
                 return process, url
-        except httpx.TransportError:
+        except httpx2.TransportError:
             time.sleep(0.1)
     process.terminate()
     raise RuntimeError("registry serve did not answer /health within 120 s")

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from bench.common import Report
 from bench.registries import prepare
@@ -60,7 +60,7 @@ def page_query(script: str, name: str) -> str:
     return found.group(1).replace("${NODE_FIELDS}", fields.group(1) if fields else "")
 
 
-def _post(client: httpx.Client, query: str, variables: dict[str, Any]) -> tuple[float, int, dict[str, Any]]:
+def _post(client: httpx2.Client, query: str, variables: dict[str, Any]) -> tuple[float, int, dict[str, Any]]:
     started = time.perf_counter()
     response = client.post("/graphql", json={"query": query, "variables": variables})
     elapsed = time.perf_counter() - started
@@ -70,7 +70,7 @@ def _post(client: httpx.Client, query: str, variables: dict[str, Any]) -> tuple[
     return elapsed, len(response.content), body["data"]
 
 
-def measure(client: httpx.Client, query: str, variables: dict[str, Any], repeat: int) -> dict[str, Any]:
+def measure(client: httpx2.Client, query: str, variables: dict[str, Any], repeat: int) -> dict[str, Any]:
     cold, size, _ = _post(client, query, variables)
     warm = [_post(client, query, variables)[0] for _ in range(repeat)]
     return {
@@ -91,7 +91,7 @@ REVIEW = """mutation($id: String!) { reviewFinding(id: $id, decision: DISMISSED,
   status } }"""
 
 
-def run(client: httpx.Client, report: Report, repeat: int, lists: bool) -> None:
+def run(client: httpx2.Client, report: Report, repeat: int, lists: bool) -> None:
     def add(page: str, name: str, query: str, variables: dict[str, Any] | None = None) -> None:
         report.add(page=page, query=name, **measure(client, query, variables or {}, repeat))
 
@@ -159,9 +159,9 @@ def start_server(store: Path, tokens: Path, wait_s: float = 600) -> tuple[subpro
         if process.poll() is not None:
             raise RuntimeError("registry serve exited at start")
         try:
-            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+            if httpx2.get(f"{url}/health", timeout=5).status_code == 200:
                 return process, url
-        except httpx.TransportError:
+        except httpx2.TransportError:
             time.sleep(0.5)
     process.terminate()
     raise RuntimeError(f"registry serve did not answer /health within {wait_s:.0f} s")
@@ -188,7 +188,7 @@ def main() -> None:
         process, url = start_server(db, tokens)
         report = Report("webapp", ["page", "query", "cold_s", "warm_ms", "kib", "over_2mb"])
         try:
-            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=3600) as client:
+            with httpx2.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=3600) as client:
                 run(client, report, args.repeat, lists=not args.no_lists)
         finally:
             report.note(f"server peak RSS: {peak_rss_mib(process.pid):,} MiB")

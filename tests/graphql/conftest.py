@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
@@ -178,19 +178,19 @@ def build_registry(service: RegistryService) -> None:
 
 
 class Client:
-    """httpx against the ASGI app, driven from synchronous tests through an anyio portal."""
+    """httpx2 against the ASGI app, driven from synchronous tests through an anyio portal."""
 
     def __init__(self, app: Any, portal: BlockingPortal) -> None:
         self.portal = portal
-        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registry.test")
+        self.client = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://registry.test")
 
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         return self.portal.call(lambda: self.client.request(method, url, **kwargs))
 
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+    def get(self, url: str, **kwargs: Any) -> httpx2.Response:
         return self.request("GET", url, **kwargs)
 
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+    def post(self, url: str, **kwargs: Any) -> httpx2.Response:
         return self.request("POST", url, **kwargs)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 
@@ -41,8 +41,8 @@ def serving(store: Path, *options: str, wait_s: float = 120.0) -> Iterator[str]:
         deadline, started = time.monotonic() + wait_s, False
         while not started and process.poll() is None and time.monotonic() < deadline:
             try:
-                started = httpx.get(f"{url}/health", timeout=5).status_code == 200
-            except httpx.TransportError:
+                started = httpx2.get(f"{url}/health", timeout=5).status_code == 200
+            except httpx2.TransportError:
                 time.sleep(0.1)
         if not started:
             _stop(process)

@@ -5,7 +5,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import networkx as nx
 from playwright.sync_api import Browser, Page
 
@@ -14,7 +14,7 @@ from tests.web.browser import GD_ZR, Demo, open_page, screenshot, wait_ready, wa
 
 def _api(demo: Demo, query: str, token: str | None = None) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    answer = httpx.post(f"{demo.url}/graphql", json={"query": query}, headers=headers, timeout=30).json()
+    answer = httpx2.post(f"{demo.url}/graphql", json={"query": query}, headers=headers, timeout=30).json()
     assert "errors" not in answer, answer
     data: dict[str, Any] = answer["data"]
     return data

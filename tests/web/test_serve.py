@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 import websockets
 from click.testing import CliRunner
@@ -45,8 +45,8 @@ def test_token_create_then_serve_over_http_and_websocket(registry_file: Path, se
     assert "reviewer" in listed.output and token.split("_", 2)[2] not in listed.output
 
     query = "{ systems(network: INTRANET) { totalCount } }"
-    assert httpx.post(f"{server}/graphql", json={"query": query}).status_code == 401
-    answer = httpx.post(f"{server}/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"})
+    assert httpx2.post(f"{server}/graphql", json={"query": query}).status_code == 401
+    answer = httpx2.post(f"{server}/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"})
     assert answer.json() == {"data": {"systems": {"totalCount": 1}}}
 
     async def over_websocket() -> dict:

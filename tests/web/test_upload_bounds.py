@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 import pytest
 
 from registry.graphql import Limits
@@ -53,10 +53,10 @@ def test_health_answers_within_a_second_while_a_hostile_upload_is_refused(
     bomb = CORPUS[name]()
     before = loaded.store.version()
 
-    async def scenario() -> tuple[httpx.Response, list[float]]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test", timeout=120) as client:
-            answers: dict[str, httpx.Response] = {}
+    async def scenario() -> tuple[httpx2.Response, list[float]]:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://registry.test", timeout=120) as client:
+            answers: dict[str, httpx2.Response] = {}
 
             async def upload() -> None:
                 headers = {"Authorization": f"Bearer {issued['editor_ga']}"}
@@ -92,9 +92,9 @@ def test_an_upload_that_overruns_its_time_is_stopped(loaded: RegistryService, tm
     head, *rows = (FIXTURES / "zj_scjg_catalogue.csv").read_text(encoding="utf-8").splitlines()
     catalogue = "\n".join([head, *rows * (60_000 // len(rows))]).encode()
 
-    async def scenario() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test", timeout=60) as client:
+    async def scenario() -> httpx2.Response:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://registry.test", timeout=60) as client:
             headers = {"Authorization": f"Bearer {issued['editor_ga']}"}
             return await client.post("/graphql", headers=headers, **_form("目录.csv", catalogue))
 
@@ -115,9 +115,9 @@ def test_a_caller_who_may_not_write_never_reaches_the_parser(
     monkeypatch.setattr(isolated, "read_isolated", never)
     app, issued = _app(loaded, tmp_path, public_view=True)
 
-    async def scenario() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+    async def scenario() -> httpx2.Response:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://registry.test") as client:
             headers = {"Authorization": f"Bearer {issued[who]}"} if who else {}
             return await client.post(
                 "/graphql", headers=headers, **_form("bomb.xlsx", CORPUS["merge-bomb-full-sheet.xlsx"]())

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner
 
@@ -44,9 +44,9 @@ def workers(registry_file: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]: 
             time.sleep(0.1)
         for _ in range(100):
             try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                if httpx2.get(f"{url}/health", timeout=1).status_code == 200:
                     break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 time.sleep(0.1)
         yield url, log
     finally:
@@ -69,7 +69,7 @@ def test_two_workers_share_tokens_and_writes(registry_file: Path, workers: tuple
     admin = {"Authorization": f"Bearer {_token(registry_file, '--role', 'admin', '--clearance', 'top_secret')}"}
     reader = {"Authorization": f"Bearer {_token(registry_file, '--role', 'reviewer', '--clearance', 'public')}"}
     count = "{ departments { totalCount } }"
-    with httpx.Client(base_url=url, timeout=30) as client:
+    with httpx2.Client(base_url=url, timeout=30) as client:
         before = {
             client.post("/graphql", json={"query": count}, headers=reader).json()["data"]["departments"]["totalCount"]
             for _ in range(12)
@@ -80,7 +80,7 @@ def test_two_workers_share_tokens_and_writes(registry_file: Path, workers: tuple
         # fresh connections, so that the requests spread over the workers
         after = set()
         for _ in range(12):
-            with httpx.Client(base_url=url, timeout=30) as fresh:
+            with httpx2.Client(base_url=url, timeout=30) as fresh:
                 answer = fresh.post("/graphql", json={"query": count}, headers=reader).json()
                 after.add(answer["data"]["departments"]["totalCount"])
     assert after == {before.pop() + 1}

@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 from playwright.sync_api import Browser
 
 from registry import demo
@@ -20,7 +20,7 @@ CATALOGUE = demo.DEMO_DIR / "catalogues" / "gd-nr.csv"
 
 
 def _api(site: Demo, query: str, token: str, variables: dict | None = None) -> dict:
-    answer = httpx.post(
+    answer = httpx2.post(
         f"{site.url}/graphql",
         json={"query": query, "variables": variables or {}},
         headers={"Authorization": f"Bearer {token}"},
