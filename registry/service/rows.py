@@ -18,13 +18,14 @@ write in between ends the read with ``Busy``: the same request may simply be tri
 from collections.abc import Callable, Collection, Iterator
 from typing import TypeVar
 
-from registry.schema.records import EdgeRecord, HistoryEntry, NodeRecord, NodeRef
+from registry.schema.records import EdgeRecord, HistoryEntry, NodeRecord
 from registry.schema.rows import EdgeEnds, LinkedGroup, edge_ends, linked_groups, node_names
 from registry.service.errors import Busy
 from registry.service.visibility_cache import BUSY_MESSAGE
 from registry.store.base import Store
 
-Visible = Callable[[NodeRef], bool]
+Visible = Callable[[str, str], bool]
+"""Whether the caller may read the node (label, key)."""
 T = TypeVar("T")
 CHECK_EVERY = 10_000
 """Rows read between two checks of the store's version."""
@@ -56,7 +57,7 @@ class CallerRows:
         visible = self._visible
         if visible is None:
             return self._store.iter_nodes(labels, include_retired=include_retired)
-        return (n for n in self._at(self._store.iter_nodes(labels)) if visible(n.ref))
+        return (n for n in self._at(self._store.iter_nodes(labels)) if visible(n.label, n.key))
 
     def iter_edges(
         self, types: Collection[str] | None = None, *, include_retired: bool = False
@@ -64,21 +65,25 @@ class CallerRows:
         visible = self._visible
         if visible is None:
             return self._store.iter_edges(types, include_retired=include_retired)
-        return (e for e in self._at(self._store.iter_edges(types)) if visible(e.src) and visible(e.dst))
+        return (
+            e
+            for e in self._at(self._store.iter_edges(types))
+            if visible(e.src.label, e.src.key) and visible(e.dst.label, e.dst.key)
+        )
 
     def iter_edge_ends(self, types: Collection[str]) -> Iterator[EdgeEnds]:
         visible = self._visible
         ends = edge_ends(self._store, types)
         if visible is None:
             return ends
-        return (e for e in self._at(ends) if visible(NodeRef(e[1], e[2])) and visible(NodeRef(e[3], e[4])))
+        return (e for e in self._at(ends) if visible(e[1], e[2]) and visible(e[3], e[4]))
 
     def iter_node_names(self, label: str) -> Iterator[tuple[str, str | None]]:
         visible = self._visible
         names = node_names(self._store, label)
         if visible is None:
             return names
-        return ((key, name) for key, name in self._at(names) if visible(NodeRef(label, key)))
+        return ((key, name) for key, name in self._at(names) if visible(label, key))
 
     def iter_linked_groups(self, edge_type: str, label: str) -> Iterator[LinkedGroup]:
         visible = self._visible
@@ -96,16 +101,16 @@ class CallerRows:
 
 def _shown(entry: HistoryEntry, visible: Visible) -> bool:
     if entry.edge is not None:
-        return visible(entry.edge.src) and visible(entry.edge.dst)
-    return entry.node is not None and visible(entry.node)
+        return visible(entry.edge.src.label, entry.edge.src.key) and visible(entry.edge.dst.label, entry.edge.dst.key)
+    return entry.node is not None and visible(entry.node.label, entry.node.key)
 
 
 def _visible_groups(groups: Iterator[LinkedGroup], label: str, visible: Visible) -> Iterator[LinkedGroup]:
     """Groups whose source the caller may see, holding only the targets it may see."""
     for source_label, source, keys, names in groups:
-        if not visible(NodeRef(source_label, source)):
+        if not visible(source_label, source):
             continue
-        shown = [visible(NodeRef(label, key)) for key in keys]
+        shown = [visible(label, key) for key in keys]
         if all(shown):
             yield source_label, source, keys, names
         elif any(shown):
