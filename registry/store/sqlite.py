@@ -1198,11 +1198,10 @@ class SQLiteStore:
         type_list = json.dumps(sorted(types))
         number = len(params) + 1
         if len(types) == 1:
-            (only,) = types
-            typed = self._typed(type_list, "type", f" = ?{number}")
-            return self._stream(f"{select} AND {typed}{order}", (*params, only))
-        typed = self._typed(type_list, "type", f" IN (SELECT value FROM json_each(?{number}))")
-        return self._stream(f"{select} AND {typed}{order}", (*params, type_list))
+            match, value = f" = ?{number}", next(iter(types))
+        else:
+            match, value = f" IN (SELECT value FROM json_each(?{number}))", type_list
+        return self._stream(f"{select} AND {self._typed(type_list, 'type', match)}{order}", (*params, value))
 
     def iter_edge_ends(self, types: Collection[str]) -> Iterator[tuple[str, str, str, str, str]]:
         """(type, source label, source key, target label, target key) of the live edges of
