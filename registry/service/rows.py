@@ -32,13 +32,21 @@ CHECK_EVERY = 10_000
 
 
 class CallerRows:
-    def __init__(self, store: Store, visible: Visible | None, version: int | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        visible: Visible | None,
+        version: int | None = None,
+        hidden_of: Callable[[str], frozenset[str]] | None = None,
+    ) -> None:
         """``visible`` None: everything (the highest clearance); ``version``: the store
         version ``visible`` holds for, checked as rows are read (None: ``visible`` knows
-        every node, and one it does not know is hidden)."""
+        every node, and one it does not know is hidden); ``hidden_of``, when given: every
+        key of a label that ``visible`` rejects."""
         self._store = store
         self._visible = visible
         self._version = version
+        self._hidden_of = hidden_of
 
     def _at(self, rows: Iterator[T]) -> Iterator[T]:
         """``rows``, each given out only while the store is at ``_version``."""
@@ -90,7 +98,8 @@ class CallerRows:
         groups = linked_groups(self._store, edge_type, label)
         if visible is None:
             return groups
-        return _visible_groups(self._at(groups), label, visible)
+        hidden = None if self._hidden_of is None else self._hidden_of(label)
+        return _visible_groups(self._at(groups), label, visible, hidden)
 
     def iter_history(self) -> Iterator[HistoryEntry]:
         visible = self._visible
@@ -105,10 +114,18 @@ def _shown(entry: HistoryEntry, visible: Visible) -> bool:
     return entry.node is not None and visible(entry.node.label, entry.node.key)
 
 
-def _visible_groups(groups: Iterator[LinkedGroup], label: str, visible: Visible) -> Iterator[LinkedGroup]:
-    """Groups whose source the caller may see, holding only the targets it may see."""
+def _visible_groups(
+    groups: Iterator[LinkedGroup], label: str, visible: Visible, hidden: frozenset[str] | None
+) -> Iterator[LinkedGroup]:
+    """Groups whose source the caller may see, holding only the targets it may see. With
+    ``hidden`` (every key of ``label`` the caller may not see) a group none of whose
+    targets is hidden, nearly all of them, is passed on after one set operation in C,
+    not a call per target (20M fields at national size)."""
     for source_label, source, keys, names in groups:
         if not visible(source_label, source):
+            continue
+        if hidden is not None and hidden.isdisjoint(keys):
+            yield source_label, source, keys, names
             continue
         shown = [visible(label, key) for key in keys]
         if all(shown):

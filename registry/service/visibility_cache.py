@@ -362,7 +362,9 @@ class VisibilityCache:
                 self._map = {NodeRef(label, key): level for label, keys in above.items() for key, level in keys.items()}
             return self._map
 
-    def row_filter(self, clearance: Clearance) -> tuple[Callable[[str, str], bool], int | None]:
+    def row_filter(
+        self, clearance: Clearance
+    ) -> tuple[Callable[[str, str], bool], int | None, Callable[[str], frozenset[str]] | None]:
         """Whether a caller cleared for ``clearance`` may read a node, for the registry read
         row by row (``RegistryService.rows``), and the store version it holds for, which
         the rows check as they are read (``registry.service.rows``): by the stored hidden
@@ -372,10 +374,14 @@ class VisibilityCache:
         and a node they do not know is taken as hidden: no version to check. The node is
         given as (label, key), not as a ``NodeRef``: a national registry's rows are read
         20M fields at a time, and making a reference of each was about half of what a public
-        caller's compact projection cost beyond an administrator's (47.7 CPU s at 1M)."""
+        caller's compact projection cost beyond an administrator's (47.7 CPU s at 1M).
+        Third, from stored levels, the keys of a label the check rejects (hidden or
+        retired), so that a dataset's twenty fields are checked by one set operation
+        rather than twenty calls; None where the levels are in memory, since a node they
+        do not know is hidden too."""
         if not self.stored:
             levels = self.levels()
-            return (lambda label, key: levels.get(NodeRef(label, key), HIGHEST_LEVEL + 1) <= clearance), None
+            return (lambda label, key: levels.get(NodeRef(label, key), HIGHEST_LEVEL + 1) <= clearance), None, None
         with self._lock:
             for _ in range(ATTEMPTS):
                 split, version = self._stored_split(clearance), self._version
@@ -386,10 +392,18 @@ class VisibilityCache:
                 raise Busy(BUSY_MESSAGE)
         none: frozenset[str] = frozenset()
 
+        rejected: dict[str, frozenset[str]] = {}
+
         def visible(label: str, key: str) -> bool:
             return key not in split.get(label, none) and key not in retired.get(label, none)
 
-        return visible, version
+        def hidden_of(label: str) -> frozenset[str]:
+            found = rejected.get(label)
+            if found is None:
+                found = rejected[label] = split.get(label, none) | retired.get(label, none)
+            return found
+
+        return visible, version, hidden_of
 
     def _stored_split(self, clearance: Clearance) -> Split:
         """The stored hidden keys by label for ``clearance``, of the version the views hold
