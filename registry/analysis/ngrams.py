@@ -35,8 +35,8 @@ class NgramSpace:
 
     def __init__(self, texts: Sequence[str]) -> None:
         ids, bounds, vocabulary = _gram_ids(texts)
-        # each text's distinct ids in the order a set of them gives (the columns' order
-        # within a row decides the order its products are summed in)
+        # each text's distinct ids in the order a set of them gives, which decides the
+        # order a row's squares are added in for its norm
         listed = ids.tolist()
         indptr = [0]
         indices: list[int] = []
@@ -51,6 +51,11 @@ class NgramSpace:
         df = np.bincount(counts.indices, minlength=len(vocabulary)).astype(np.float32)
         self.idf = np.log((len(texts) + 1) / (df + 1)).astype(np.float32) + 1.0
         self.matrix = _l2(sparse.csr_matrix(counts @ sparse.diags(self.idf)))
+        # columns sorted within each row, so that ``row_dots`` multiplies two rows by
+        # scipy's merge of sorted rows, not its general path (the description's row
+        # products at 100k datasets: 2.25 -> 1.6 CPU s); a pair's products are then
+        # added in column order
+        self.matrix.sort_indices()
 
     def project(self, text: str) -> sparse.csr_matrix:
         grams = sorted({self.vocabulary[g] for g in bigrams(text) if g in self.vocabulary})

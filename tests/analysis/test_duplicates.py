@@ -2,10 +2,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from scipy import sparse
 
-from registry.analysis import fieldmatch
+from registry.analysis import duplicates, fieldmatch
 from registry.analysis.duplicates import (
+    DEFAULT_THRESHOLD,
     Proposal,
     _across_items,
     accepted,
@@ -115,6 +117,23 @@ def test_the_bound_prunes_no_pair_full_scoring_would_accept() -> None:
             full = score_pairs(matrix, pairs)
             assert np.array_equal(accepted(pruned, threshold), accepted(full, threshold) & full.refined), style
             assert np.all(pruned.parts["holdings"][~pruned.refined] + 1e-6 >= full.parts["holdings"][~pruned.refined])
+
+
+def test_a_bound_rounded_just_below_the_threshold_still_gets_its_pair_matched(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bound is a float32 sum whose rounding may fall a hair below the exact overlap
+    it bounds (seen at 1M datasets: 0.49999997 for a pair matching at exactly 0.5); such
+    a pair is still matched, and accepted on its exact overlap."""
+    matrix = styled(200, STYLES[0], seed=3).matrix()
+    pairs = candidate_pairs(matrix)
+    scores = score_pairs(matrix, pairs, threshold=DEFAULT_THRESHOLD)
+    k = int(np.flatnonzero(accepted(scores, DEFAULT_THRESHOLD))[0])
+    exact = np.float32(scores.parts["holdings"][k])
+    just_below = np.nextafter(exact, np.float32(0))
+    monkeypatch.setattr(duplicates, "MIN_HOLDINGS_SIMILARITY", float(exact))
+    monkeypatch.setattr(duplicates, "_bounds", lambda _m, _s, left, _r: np.full(len(left), just_below, np.float32))
+    again = score_pairs(matrix, pairs[k : k + 1], threshold=0.0, deciding_only=True)
+    assert len(again.left) == 1 and again.refined[0]
+    assert again.parts["holdings"][0] == exact and accepted(again, 0.0)[0]
 
 
 def test_a_proposals_bound_counts_every_field_the_matching_could_pair() -> None:
