@@ -393,15 +393,19 @@ class VisibilityCache:
         none: frozenset[str] = frozenset()
 
         rejected: dict[str, frozenset[str]] = {}
-
-        def visible(label: str, key: str) -> bool:
-            return key not in split.get(label, none) and key not in retired.get(label, none)
+        """label -> its hidden and retired keys in one set, made when the label is first asked"""
 
         def hidden_of(label: str) -> frozenset[str]:
             found = rejected.get(label)
-            if found is None:
-                found = rejected[label] = split.get(label, none) | retired.get(label, none)
-            return found
+            if found is not None:
+                return found
+            hidden, gone = split.get(label, none), retired.get(label, none)
+            union = rejected[label] = hidden | gone if gone else hidden
+            return union
+
+        def visible(label: str, key: str) -> bool:
+            found = rejected.get(label)
+            return key not in (hidden_of(label) if found is None else found)
 
         return visible, version, hidden_of
 
