@@ -178,3 +178,16 @@ def sized_main(doc: str | None, run: Callable[[list[int], int, int], Report], *,
     report = run(parse_sizes(args.sizes), args.baseline_max, args.seed)
     report.print()
     report.save()
+
+
+def rounds_main(doc: str | None, run: Callable[[int, int, int], Report]) -> None:
+    """The command line of the benchmarks that run two ways of one step in alternating
+    rounds on one generated registry: its size, the rounds, the seed."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--datasets", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    report = run(args.datasets, args.rounds, args.seed)
+    report.print()
+    report.save()

@@ -14,13 +14,12 @@ products agree to float32 rounding (the sums add a row's products in another ord
 which the run asserts.
 """
 
-import argparse
 import time
 
 import numpy as np
 from scipy import sparse
 
-from bench.common import Report
+from bench.common import Report, rounds_main
 from registry.analysis.duplicates import Scoring, candidate_pairs
 from registry.analysis.ngrams import row_dots
 from registry.synth import generate
@@ -74,14 +73,7 @@ def run(datasets: int, rounds: int, seed: int) -> Report:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    report = run(args.datasets, args.rounds, args.seed)
-    report.print()
-    report.save()
+    rounds_main(__doc__, run)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ the figures isolate the index; the code before also asked for several types at o
 both copies, in turns, each step in a fresh store object; the answers must be the same.
 """
 
-import argparse
 import sqlite3
 import tempfile
 import time
@@ -20,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS, Report
+from bench.common import RESULTS, Report, rounds_main
 from bench.registries import copy_store, prepare, remove_store
 from registry.analysis.compact import compact_registry
 from registry.schema.rows import edge_ends
@@ -113,14 +112,7 @@ def run(datasets: int, rounds: int, seed: int) -> Report:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    report = run(args.datasets, args.rounds, args.seed)
-    report.print()
-    report.save()
+    rounds_main(__doc__, run)
 
 
 if __name__ == "__main__":
