@@ -13,6 +13,8 @@ import multiprocessing
 import os
 import platform
 import resource
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -64,14 +66,58 @@ class Measure:
     cpu_seconds: float = 0.0
     """This process's CPU time in the block: on a shared machine, wall time also counts
     the time spent waiting for a core, which the CPU time does not."""
+    child_cpu_seconds: float = 0.0
+    """The CPU time of the child processes that ended in the block (a store's reader,
+    scoring's forked worker)."""
+    family_peak_mib: int | None = None
+    """With ``measured(family=True)``: the peak of this process's and its children's
+    proportional set sizes added up, sampled twice a second (pages a forked child
+    shares with this process count once)."""
+
+
+_FAMILY_SAMPLER = """
+import os, select, sys
+pid, me, peak = int(sys.argv[1]), os.getpid(), 0
+def pss(p):
+    try:
+        with open(f"/proc/{p}/smaps_rollup") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
+def parent(p):
+    try:
+        with open(f"/proc/{p}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
+while True:
+    family = [pid] + [int(e) for e in os.listdir("/proc") if e.isdigit() and int(e) != me and parent(e) == pid]
+    peak = max(peak, sum(map(pss, family)))
+    if select.select([sys.stdin], [], [], 0.5)[0]:
+        break
+print(peak // 1024)
+"""
 
 
 @contextmanager
-def measured() -> Iterator[Measure]:
+def measured(*, family: bool = False) -> Iterator[Measure]:
     """Wall time and peak RSS of the block (peak of the whole process: resident memory
-    from before the block counts, and is reported as ``start_rss_mib``)."""
+    from before the block counts, and is reported as ``start_rss_mib``). With ``family``
+    the peak of this process and its children together is sampled too, by a process of
+    its own (a sampling thread would keep scoring from forking its worker)."""
     reset_peak()
     m = Measure(start_rss_mib=rss_mib())
+    sampler = (
+        subprocess.Popen(
+            [sys.executable, "-I", "-c", _FAMILY_SAMPLER, str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if family
+        else None
+    )
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     cpu = time.process_time()
     try:
@@ -80,6 +126,11 @@ def measured() -> Iterator[Measure]:
         m.seconds = time.perf_counter() - started
         m.cpu_seconds = time.process_time() - cpu
         m.peak_rss_mib = peak_rss_mib()
+        ended = resource.getrusage(resource.RUSAGE_CHILDREN)  # before the sampler ends: not its own time
+        m.child_cpu_seconds = sum(getattr(ended, f) - getattr(children, f) for f in ("ru_utime", "ru_stime"))
+        if sampler is not None:
+            out, _ = sampler.communicate("stop\n")
+            m.family_peak_mib = int(out.strip() or 0)
 
 
 def isolated(func: Callable[..., Any], *args: Any) -> Any:

@@ -44,7 +44,7 @@ from registry.store.sqlite import SQLiteStore
 from registry.synth import Synth, generate, to_declaration
 from registry.synth.scoring import precision_recall
 
-COLUMNS = ["step", "datasets", "fields", "seconds", "cpu_s", "peak_rss_mib", "result"]
+COLUMNS = ["step", "datasets", "fields", "seconds", "cpu_s", "child_cpu_s", "peak_rss_mib", "family_peak_mib", "result"]
 PART = 100_000
 GAP_KINDS = ("unmet_need", "blocked_need", "unused_dataset", "conditional_without_condition")
 
@@ -215,11 +215,11 @@ def analyse(
     """Duplicates and the array gap kinds from the loaded store, for a caller cleared for
     everything and for a public one; scored when the generator's truth is at hand."""
     for name, caller in (("system", Caller.system()), ("public", Caller.public())):
-        with measured() as m:
+        with measured(family=True) as m:
             hidden = hidden_count(service, caller.clearance)
             registry = compact_registry(service.rows(caller))
         log(progress, step=f"compact {name}", seconds=round(m.seconds, 1))
-        with measured() as d:
+        with measured(family=True) as d:
             found = clusters(registry.matrix)
         with measured() as g:
             gaps = compact_gaps(registry)
@@ -243,7 +243,9 @@ def analyse(
                 step=f"{name}: {step}",
                 seconds=measure.seconds,
                 cpu_s=measure.cpu_seconds,
+                child_cpu_s=measure.child_cpu_seconds,
                 peak_rss_mib=measure.peak_rss_mib,
+                family_peak_mib=measure.family_peak_mib,
                 result=result,
                 **size,
             )
@@ -251,6 +253,10 @@ def analyse(
         log(progress, step=f"analyses {name}", seconds=round(total, 1))
     report.note("cpu_s: this process's CPU time; the machine is shared, so wall seconds include waiting for a core")
     report.note("peak_rss_mib: the interpreter's peak during the step, everything held before it included")
+    report.note(
+        "child_cpu_s, family_peak_mib: the store's reader process and scoring's forked worker; "
+        "family_peak_mib is the peak of this process's and its children's PSS added up, sampled every 0.5 s"
+    )
 
 
 def main() -> None:

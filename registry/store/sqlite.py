@@ -53,6 +53,7 @@ from registry.store.diff import merged
 from registry.store.history import creation_entry
 from registry.store.projection import EdgeRow, NodeRow, ProjectionCache, build_from_rows
 from registry.store.read_cache import ReadCache
+from registry.store.sqlite_reader import ReaderFailed, read_elsewhere
 
 _CHUNK = 20_000
 
@@ -258,6 +259,11 @@ def _private_file(path: Path) -> None:
                     part.chmod(0o600)
 
 
+READ_ELSEWHERE_BYTES = 64 * 2**20
+"""From this file size on, a long join is stepped by a process of its own
+(``registry.store.sqlite_reader``): below it, starting one (about 0.1 s) costs more
+than the join."""
+
 _UNIT = "\x1f"
 """What ``iter_linked_groups`` joins a group's keys and names with (ASCII unit separator)."""
 
@@ -269,8 +275,11 @@ class SQLiteStore:
     finds the file busy says so through ``on_wait`` and waits up to
     ``WRITE_WAIT_SECONDS`` before ``StoreBusy``."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_elsewhere_bytes: int = READ_ELSEWHERE_BYTES) -> None:
+        """``read_elsewhere_bytes``: the file size from which ``iter_linked_groups`` is
+        read by another process (0: always, as the tests ask)."""
         self.path = Path(path)
+        self._read_elsewhere_bytes = read_elsewhere_bytes
         self.url = str(self.path)
         self.on_wait: Callable[[str], None] | None = None
         try:
@@ -1149,6 +1158,39 @@ class SQLiteStore:
             while rows := cur.fetchmany(10_000):
                 yield from rows
 
+    def _stream_elsewhere(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        """``_stream``, stepped by another process when the file is large and no write
+        transaction is open here (``registry.store.sqlite_reader``): the statement then
+        runs beside the Python work on its rows, on the other core. The child reads the
+        last committed state, as a statement of this connection would; where it cannot
+        be started, this connection reads."""
+        with self._lock:
+            here = self._db.in_transaction or not self._large()
+        if here:
+            yield from self._stream(sql, params)
+            return
+        try:
+            rows = read_elsewhere(self.path, sql, params)
+            first = next(rows, None)
+        except OSError:
+            yield from self._stream(sql, params)
+            return
+        except ReaderFailed as exc:
+            raise StoreError(f"cannot read the registry file {self.path}: {exc}") from None
+        if first is None:
+            return
+        yield first
+        try:
+            yield from rows
+        except ReaderFailed as exc:
+            raise StoreError(f"cannot read the registry file {self.path}: {exc}") from None
+
+    def _large(self) -> bool:
+        try:
+            return self.path.stat().st_size >= self._read_elsewhere_bytes
+        except OSError:
+            return False
+
     def iter_nodes(
         self, labels: Collection[str] | None = None, *, include_retired: bool = False
     ) -> Iterator[NodeRecord]:
@@ -1234,7 +1276,7 @@ class SQLiteStore:
         HAS_FIELD rows cost 1.4 us each to hand to Python, 100k groups split in C do not.
         Not part of the Store protocol; ``registry.schema.rows.linked_groups`` uses it
         when present."""
-        for source_label, source, keys, names, count in self._stream(
+        for source_label, source, keys, names, count in self._stream_elsewhere(
             "SELECT e.src_label, e.src_key, group_concat(e.dst_key, char(31)), "
             "group_concat(ifnull(n.name, n.key), char(31)), count(*) FROM edges e "
             "JOIN nodes n ON n.label = e.dst_label AND n.key = e.dst_key "

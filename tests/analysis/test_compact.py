@@ -1,12 +1,16 @@
 """The compact projection streamed from the store must find what the networkx path finds,
 for every clearance: it is the same analysis on a different representation."""
 
+import subprocess
+from typing import Any
+
 import pytest
 
 from registry.analysis.compact import compact_registry
 from registry.analysis.duplicates import clusters
 from registry.analysis.matrix import ItemMatrix
 from registry.service import Caller, RegistryService
+from registry.store.sqlite import SQLiteStore
 
 
 @pytest.mark.parametrize("caller", [Caller.system(), Caller.public()], ids=["system", "public"])
@@ -72,3 +76,29 @@ def test_any_store_streams_the_same_arrays(planted: RegistryService) -> None:
     assert fast.matrix.token_keys == generic.matrix.token_keys
     assert list(fast.matrix.departments) == list(generic.matrix.departments)
     assert list(fast.shared) == list(generic.shared)
+
+
+@pytest.mark.parametrize("caller", [Caller.system(), Caller.public()], ids=["system", "public"])
+def test_the_join_read_by_another_process_gives_the_same_arrays(
+    planted: RegistryService, caller: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file's fields are joined by a reader process (``store.sqlite_reader``):
+    the caller's arrays are those read here, hidden fields left out alike."""
+    path = planted.store.path  # type: ignore[attr-defined]
+    elsewhere = RegistryService(SQLiteStore(path, read_elsewhere_bytes=0))
+    here = compact_registry(planted.rows(caller))
+    started: list[object] = []
+    real = subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any) -> "subprocess.Popen[bytes]":
+        started.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    there = compact_registry(elsewhere.rows(caller))
+    assert len(started) == 1
+    assert there.matrix.keys == here.matrix.keys
+    assert (there.matrix.holdings != here.matrix.holdings).nnz == 0
+    assert there.matrix.token_keys == here.matrix.token_keys
+    assert there.matrix.field_names == here.matrix.field_names
+    assert there.needs == here.needs
