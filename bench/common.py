@@ -71,7 +71,7 @@ class Measure:
     scoring's forked worker)."""
     family_peak_mib: int | None = None
     """With ``measured(family=True)``: the peak of this process's and its children's
-    proportional set sizes added up, sampled twice a second (pages a forked child
+    proportional set sizes added up, sampled every 2 s (pages a forked child
     shares with this process count once)."""
 
 
@@ -93,7 +93,7 @@ def parent(p):
 while True:
     family = [pid] + [int(e) for e in os.listdir("/proc") if e.isdigit() and int(e) != me and parent(e) == pid]
     peak = max(peak, sum(map(pss, family)))
-    if select.select([sys.stdin], [], [], 0.5)[0]:
+    if select.select([sys.stdin], [], [], 2.0)[0]:
         break
 print(peak // 1024)
 """

@@ -26,7 +26,6 @@ call ``detect(matrix)`` directly.
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -40,7 +39,6 @@ from registry.analysis.findings import Serialisable
 from registry.analysis.holdings import item_matrix, normaliser_of
 from registry.analysis.matrix import ItemMatrix
 from registry.analysis.ngrams import NgramSpace, row_dots
-from registry.analysis.processes import Beside
 from registry.collector import gc_paused
 from registry.i18n import t
 from registry.schema.rows import GraphRows
@@ -52,11 +50,6 @@ rebuilt system is usually renamed (管理系统 → 综合服务平台), so syst
 MIN_HOLDINGS_SIMILARITY = 0.5
 """Two items must share data, not only a name: below this holdings similarity a pair is
 never a duplicate, whatever its names say."""
-PROCESS_FROM = 200_000
-"""From this many items, scoring's text spaces are made in a child process beside the
-holdings bound (``_detect``): forking a process and pickling its result back cost
-about a second, against the 40 s the text spaces take at 1M datasets."""
-
 BOUND_SLACK = 1e-5
 """How far below a threshold a pair's bound may fall and the pair still be refined. The
 bound is a sum of float32 products whose rounding depends on the order they are added
@@ -173,21 +166,16 @@ def candidate_pairs(
     idf = matrix.idf() if idf is None else idf
     spaces = spaces or text_spaces(matrix)
     n = np.int64(len(matrix))
-    return _kept_pairs(matrix, [_codes(prefix_pairs(matrix, idf), n), _name_codes(matrix, spaces["name"])])
-
-
-def _name_codes(matrix: ItemMatrix, names: NgramSpace) -> np.ndarray:
-    """The MinHash candidates, coded (``_codes``)."""
-    return _codes(minhash_pairs(features(matrix, names)), np.int64(len(matrix)))
-
-
-def _kept_pairs(matrix: ItemMatrix, coded: list[np.ndarray]) -> np.ndarray:
-    """The distinct pairs of the coded sources, less those no finding could be made of."""
-    n = np.int64(len(matrix))
     # one code per pair, each source's pairs dropped as soon as they are coded: at
     # national size the pairs are counted in tens of millions
-    codes = _distinct(np.concatenate(coded))
-    coded.clear()
+    codes = _distinct(
+        np.concatenate(
+            [
+                _codes(prefix_pairs(matrix, idf), n),
+                _codes(minhash_pairs(features(matrix, spaces["name"])), n),
+            ]
+        )
+    )
     left, right = codes // n, codes % n
     del codes
     keep = (left != right) & ~(
@@ -275,7 +263,37 @@ class Scoring:
 
     @classmethod
     def of(cls, matrix: ItemMatrix, spaces: dict[str, NgramSpace] | None = None) -> "Scoring":
-        return cls(spaces or text_spaces(matrix), *_bound_parts(matrix))
+        weighted = sparse.csr_matrix(matrix.holdings @ sparse.diags(matrix.weights))
+        # the product's columns come out of scipy unsorted, and ``multiply`` of rows that
+        # are not in canonical order takes scipy's general path: the bound's row products
+        # cost 1.72 CPU s for 2.7M pairs at 100k datasets, 1.11 s sorted (the sums then
+        # add a pair's products in column order)
+        weighted.sort_indices()
+        same_matrix, whole_matrix, part_matrix, bare, keyed = _key_matrices(matrix)
+        holdings = matrix.holdings
+        probe, target = _across_items(
+            [
+                (same_matrix, same_matrix),
+                (whole_matrix, part_matrix),
+                (part_matrix, whole_matrix),
+                (bare, holdings),
+                (holdings, bare),
+                (holdings, keyed),
+            ]
+        )
+        # each pair's dot product then takes scipy's merge of two sorted rows, not the
+        # general path through a scratch array as wide as the matrix (could_match 3.8 ->
+        # 2.5 CPU s for 2.7M pairs at 100k); every entry is a count, so the sums are
+        # integers, exact in whatever order they are added
+        probe.sort_indices()
+        target.sort_indices()
+        return cls(
+            spaces or text_spaces(matrix),
+            probe,
+            target,
+            weighted,
+            np.asarray(weighted.sum(axis=1)).ravel(),
+        )
 
     def could_match(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """For each pair, the most fields beyond the shared tokens that could still match."""
@@ -287,35 +305,6 @@ class Scoring:
         against itself is not a pair: its entry lacks the keys only that item has)."""
         found: np.ndarray = np.maximum((self.probe[rows] @ self.target.T).toarray(), 0)
         return found
-
-
-def _bound_parts(matrix: ItemMatrix) -> tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, np.ndarray]:
-    """``Scoring``'s holdings bound: ``probe``, ``target``, ``weighted`` and ``mass``."""
-    weighted = sparse.csr_matrix(matrix.holdings @ sparse.diags(matrix.weights))
-    # the product's columns come out of scipy unsorted, and ``multiply`` of rows that
-    # are not in canonical order takes scipy's general path: the bound's row products
-    # cost 1.72 CPU s for 2.7M pairs at 100k datasets, 1.11 s sorted (the sums then
-    # add a pair's products in column order)
-    weighted.sort_indices()
-    same_matrix, whole_matrix, part_matrix, bare, keyed = _key_matrices(matrix)
-    holdings = matrix.holdings
-    probe, target = _across_items(
-        [
-            (same_matrix, same_matrix),
-            (whole_matrix, part_matrix),
-            (part_matrix, whole_matrix),
-            (bare, holdings),
-            (holdings, bare),
-            (holdings, keyed),
-        ]
-    )
-    # each pair's dot product then takes scipy's merge of two sorted rows, not the
-    # general path through a scratch array as wide as the matrix (could_match 3.8 ->
-    # 2.5 CPU s for 2.7M pairs at 100k); every entry is a count, so the sums are
-    # integers, exact in whatever order they are added
-    probe.sort_indices()
-    target.sort_indices()
-    return probe, target, weighted, np.asarray(weighted.sum(axis=1)).ravel()
 
 
 def _key_matrices(
@@ -533,18 +522,8 @@ def detect(
 
 
 def _detect(matrix: ItemMatrix, threshold: float, deciding_only: bool) -> tuple[PairScores, np.ndarray, np.ndarray]:
-    # the text spaces and the MinHash candidates drawn from the name space are made in
-    # a child while this process makes the holdings bound and the rare-token candidates:
-    # both are Python-level work (``processes``)
-    texts = Beside(partial(_texts_and_name_codes, matrix), parallel=len(matrix) >= PROCESS_FROM)
-    bound = _bound_parts(matrix)
-    prefix = _codes(prefix_pairs(matrix, matrix.idf()), np.int64(len(matrix)))
-    spaces, by_name = texts.result()
-    del texts
-    scoring = Scoring(spaces, *bound)
-    del bound
-    pairs = _kept_pairs(matrix, [prefix, by_name])
-    del prefix, by_name
+    scoring = Scoring.of(matrix)
+    pairs = candidate_pairs(matrix, spaces=scoring.spaces)
     scores = score_pairs(matrix, pairs, scoring=scoring, threshold=threshold, deciding_only=deciding_only)
     mask = accepted(scores, threshold)
     n = len(matrix)
@@ -556,11 +535,6 @@ def _detect(matrix: ItemMatrix, threshold: float, deciding_only: bool) -> tuple[
     in_pair[scores.left[mask]] = True
     in_pair[scores.right[mask]] = True
     return scores, mask, np.where(in_pair, labels, -1)
-
-
-def _texts_and_name_codes(matrix: ItemMatrix) -> tuple[dict[str, NgramSpace], np.ndarray]:
-    spaces = text_spaces(matrix)
-    return spaces, _name_codes(matrix, spaces["name"])
 
 
 def _member(matrix: ItemMatrix, i: int) -> Member:

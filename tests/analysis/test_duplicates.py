@@ -25,7 +25,6 @@ from registry.service import Caller, RegistryService
 from registry.synth import Synth, generate
 from registry.synth.scoring import precision_recall
 from registry.synth.styles import STYLES, styled
-from tests.analysis.test_processes import in_fresh_interpreter
 
 
 def test_precision_and_recall_on_the_standard_mix() -> None:
@@ -181,28 +180,3 @@ def test_columns_no_two_items_meet_in_go_and_every_pair_keeps_its_dot_product() 
         for p, t in ((abs(p), abs(t)) for p, t in blocks)
     )
     assert probe.shape[1] == met < whole_probe.shape[1]
-
-
-def test_the_text_spaces_made_in_a_child_give_the_same_findings() -> None:
-    """From ``PROCESS_FROM`` items the text spaces and the name candidates are made in a
-    forked child: every cluster, pair and score is the one made here. In a fresh
-    interpreter, which has no other thread to keep it from forking."""
-    printed = in_fresh_interpreter(
-        """
-        import multiprocessing
-        from registry.analysis import duplicates, processes
-        from registry.synth import generate
-        matrix = generate(datasets=1500, seed=23).matrix()
-        here = [c.to_dict() for c in duplicates.clusters(matrix)]
-        forked = []
-        real = processes.multiprocessing.get_context
-        def context(method):
-            forked.append(method)
-            return real(method)
-        processes.multiprocessing.get_context = context
-        duplicates.PROCESS_FROM = 0
-        there = [c.to_dict() for c in duplicates.clusters(matrix)]
-        print(len(here) > 0, forked == ["fork"], there == here)
-        """
-    )
-    assert printed == "True True True"  # found some, forked once, found the same
