@@ -57,10 +57,16 @@ def read_elsewhere(path: Path, sql: str, params: Sequence[Any]) -> Generator[tup
     )
     try:
         assert child.stdin is not None and child.stdout is not None
-        marshal.dump((sql, tuple(params)), child.stdin)
-        child.stdin.close()
+        try:
+            marshal.dump((sql, tuple(params)), child.stdin)
+            child.stdin.close()
+        except BrokenPipeError:
+            pass  # the child ended before it read the statement: ``_page`` says how
         while True:
-            kind, page = _page(child.stdout)
+            try:
+                kind, page = _page(child.stdout)
+            except ReaderFailed as exc:
+                raise ReaderFailed(f"{exc}{_last_words(child)}") from None
             if kind == "rows":
                 yield from page
             elif kind == "done":
@@ -75,6 +81,16 @@ def read_elsewhere(path: Path, sql: str, params: Sequence[Any]) -> Generator[tup
             child.stderr.close()
         if child.stdout is not None:
             child.stdout.close()
+
+
+def _last_words(child: "subprocess.Popen[bytes]") -> str:
+    """What a child that ended unasked said last on its error stream (a crash's last
+    line), read once it has ended, so never waited on."""
+    if child.poll() is None:
+        child.kill()
+    child.wait()
+    said = child.stderr.read().decode("utf-8", "replace").strip().splitlines() if child.stderr else []
+    return f": {said[-1]}" if said else ""
 
 
 def _page(stream: IO[bytes]) -> tuple[str, Any]:

@@ -157,3 +157,18 @@ def test_without_a_child_the_connection_reads(tmp_path: Path, monkeypatch: pytes
 
     monkeypatch.setattr(subprocess, "Popen", no_child)
     assert list(store.iter_linked_groups("HAS_FIELD", "Field")) == expected
+
+
+def test_a_child_that_crashes_says_its_last_words(table: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that dies of an error nobody caught (here: no such script) is a failure
+    that carries the error's last line."""
+    real = subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any) -> "subprocess.Popen[bytes]":
+        command = list(args[0])
+        command[2] = str(table.with_name("no_such_reader.py"))
+        return real(command, *args[1:], **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    with pytest.raises(ReaderFailed, match=r"ended before its rows were read .*: .*No such file or directory"):
+        list(read_elsewhere(table, "SELECT n FROM t", ()))
