@@ -67,8 +67,8 @@ class Measure:
     """This process's CPU time in the block: on a shared machine, wall time also counts
     the time spent waiting for a core, which the CPU time does not."""
     child_cpu_seconds: float = 0.0
-    """The CPU time of the child processes that ended in the block (a store's reader,
-    scoring's forked worker)."""
+    """The CPU time of the child processes that ended in the block (the SQLite store's
+    reader process)."""
     family_peak_mib: int | None = None
     """With ``measured(family=True)``: the peak of this process's and its children's
     proportional set sizes added up, sampled every 2 s (pages a forked child
@@ -104,7 +104,7 @@ def measured(*, family: bool = False) -> Iterator[Measure]:
     """Wall time and peak RSS of the block (peak of the whole process: resident memory
     from before the block counts, and is reported as ``start_rss_mib``). With ``family``
     the peak of this process and its children together is sampled too, by a process of
-    its own (a sampling thread would keep scoring from forking its worker)."""
+    its own: a sampling thread would take the GIL from the work it measures."""
     reset_peak()
     m = Measure(start_rss_mib=rss_mib())
     sampler = (

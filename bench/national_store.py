@@ -219,7 +219,7 @@ def analyse(
             hidden = hidden_count(service, caller.clearance)
             registry = compact_registry(service.rows(caller))
         log(progress, step=f"compact {name}", seconds=round(m.seconds, 1))
-        with measured(family=True) as d:
+        with measured() as d:
             found = clusters(registry.matrix)
         with measured() as g:
             gaps = compact_gaps(registry)

@@ -259,10 +259,12 @@ def _private_file(path: Path) -> None:
                     part.chmod(0o600)
 
 
-READ_ELSEWHERE_BYTES = 64 * 2**20
+READ_ELSEWHERE_BYTES = 256 * 2**20
 """From this file size on, a long join is stepped by a process of its own
-(``registry.store.sqlite_reader``): below it, starting one (about 0.1 s) costs more
-than the join."""
+(``registry.store.sqlite_reader``). ``python -m bench.reader_process``, the compact
+projection both ways: a 148 MB file (10k datasets) 1.04-1.09x slower with the reader,
+442 MB (30k) 0.84-0.86x, 1.5 GB (100k) 0.78-0.79x; below this the child's start and
+marshalling cost more than the overlap gives."""
 
 _UNIT = "\x1f"
 """What ``iter_linked_groups`` joins a group's keys and names with (ASCII unit separator)."""
