@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from operator import attrgetter
+from typing import BinaryIO
 
 from pydantic import BaseModel, ValidationError
 
@@ -42,8 +43,12 @@ class Spill:
     from a file reads it a few bytes at a time): reading them back costs a fraction of
     parsing and validating the file again."""
 
-    def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile(prefix="registry-load-")  # noqa: SIM115 -- closed by close()
+    def __init__(self, file: BinaryIO | None = None) -> None:
+        """``file``: where to set the parts aside instead (a pipe to the process that
+        writes them, ``registry.service.forked_check``)."""
+        if file is None:
+            file = tempfile.TemporaryFile(prefix="registry-load-")  # noqa: SIM115 -- closed by close()
+        self.file: BinaryIO = file
 
     def add(self, part: Declaration, nodes: list[NodeUpsert] | None = None) -> None:
         """``nodes``: the part's nodes as rows, when the caller has made them already."""
@@ -165,15 +170,17 @@ def check(
     *,
     skip_invalid: bool = False,
     on_part: Callable[[Declaration], None] | None = None,
+    spill: Spill | None = None,
 ) -> Checked:
     """Read every part of ``stream`` once and keep only what the write needs. After the
     first part with errors (unless they are skipped) the rest is read for its issues
     only; ``on_part`` is called with each part that may be written (the service's checks
-    of what the caller may write)."""
+    of what the caller may write); ``spill``, where a file's parts are set aside (by
+    default a temporary file)."""
     reiterable(stream)
     summary = Declaration(source=stream.source, format=stream.format)
     in_memory = isinstance(stream.parts, list | tuple)
-    checked = Checked(summary, spill=None if in_memory else Spill())
+    checked = Checked(summary, spill=None if in_memory else spill if spill is not None else Spill())
     for part in stream.parts:
         summary.issues.extend(part.issues)
         summary.left_out += part.left_out

@@ -52,6 +52,7 @@ from registry.service.errors import (
     PermissionDenied,
     RetireLimitExceeded,
 )
+from registry.service.forked_check import ForkedCheck, can_fork
 from registry.service.levels import seeding
 from registry.service.neighbours import Links, Neighbours
 from registry.service.ownership import owners
@@ -97,6 +98,8 @@ _ROW_SOURCE = itemgetter(1, 2)
 _ROW_TARGET = itemgetter(3, 4)
 """A written node's or edge end's (label, key), made in C: ``load_stream`` takes one per
 node and two per edge of a file, millions at a province's size."""
+_SCOPE_LINK = {"Dataset": "PROVIDES", "System": "OPERATES"}
+"""The relation from a department to the entries a retirement scope of each label covers."""
 
 
 def _now() -> str:
@@ -573,12 +576,22 @@ class RegistryService:
         self._hidden_by_label(caller)
         batch = f"batch-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         prov = Provenance(source=stream.source, batch=batch, by=caller.identity, at=_now())
+        if checked is None and self.forks_check(stream, caller):
+            with ForkedCheck(stream, skip_invalid=skip_invalid) as forked:
+                return self._write_checked(stream, caller, forked, batch, prov, dry_run, force, retire_limit, seen)
         with gc_paused():
             checked = checked or check(stream, skip_invalid=skip_invalid, on_part=self._permission_check(caller))
         try:
             return self._write_checked(stream, caller, checked, batch, prov, dry_run, force, retire_limit, seen)
         finally:
             checked.close()
+
+    def forks_check(self, stream: DeclarationStream, caller: Caller) -> bool:
+        """Whether a file's check may run in a child beside its write
+        (``registry.service.forked_check``): only where the whole load is one transaction,
+        so that a file found bad at its end leaves nothing committed, and only for a caller
+        whose rights need no check part by part."""
+        return self.store.loads_atomically and self._unrestricted(caller) and can_fork(stream)
 
     def _at_one_version(self, caller: Caller, write: Callable[[int | None], T]) -> T:
         """``write`` given the store version read before any of its checks of what the
@@ -605,7 +618,7 @@ class RegistryService:
         self,
         stream: DeclarationStream,
         caller: Caller,
-        checked: Checked,
+        source: Checked | ForkedCheck,
         batch: str,
         prov: Provenance,
         dry_run: bool,
@@ -613,15 +626,30 @@ class RegistryService:
         retire_limit: float,
         seen: int | None,
     ) -> LoadReport:
-        """``load_stream``'s second pass, over what its first found (``checked``), written
-        only if the store is still at version ``seen`` (``Store.apply_chunks``'s
-        ``at_version``)."""
-        with gc_paused():
-            if checked.rejected:
-                raise ImportRejected(checked.issues)
-            retired, limit_hit = self._retirements(checked, caller, force=force, limit=retire_limit, dry_run=dry_run)
-        # the file's keys are read no more: a province's 2M field keys, freed before the write
-        checked.declared.clear()
+        """``load_stream``'s second pass, over what its first found, written only if the
+        store is still at version ``seen`` (``Store.apply_chunks``'s ``at_version``). With a
+        ``ForkedCheck`` the first pass is still running: its parts are written as they come,
+        and what it found is judged at the end, before the commit (``finish``)."""
+        retired: list[NodeRef] = []
+        limit_hit: list[str] = []
+        before: dict[tuple[str, str], list[NodeRef]] = {}
+
+        def judge(checked: Checked) -> None:
+            """Refuse the file or find what it retires; then its keys are read no more (a
+            province's 2M field keys, freed before the write, or before its commit)."""
+            nonlocal retired, limit_hit
+            with gc_paused():
+                if checked.rejected:
+                    raise ImportRejected(checked.issues)
+                retired, limit_hit = self._retirements(
+                    checked, caller, force=force, limit=retire_limit, dry_run=dry_run, before=before
+                )
+            checked.declared.clear()
+
+        if isinstance(source, Checked):
+            judge(source)
+        # nothing is hidden from a caller whose check is forked (``forks_check``): its
+        # retirements, found at the end, have no hidden edges to leave out of the counts
         unseen = self._hidden_edges_of(caller, retired)
         tracking = self.visibility.tracking()
         # every node the write touches (written, or an end of an edge it writes), as (label,
@@ -638,7 +666,10 @@ class RegistryService:
 
         def chunks() -> Iterator[ChangeSet]:
             nonlocal touched
-            for changes in checked_changes(stream, checked):
+            written = checked_changes(stream, source) if isinstance(source, Checked) else source.changes()
+            for changes in written:
+                if not isinstance(source, Checked):
+                    self._keep_linked(caller, changes, before)
                 if tracking is not None:
                     seeds.update((w.label, w.key) for w in changes.nodes if seeding(w.label, w.props))
                     seeds.update((row[0], row[1]) for row in changes.node_rows if seeding(row[0], row[2]))
@@ -654,6 +685,8 @@ class RegistryService:
                 yield changes
 
         def finish(_result: ApplyResult) -> ChangeSet:
+            if isinstance(source, ForkedCheck):
+                judge(source.outcome())
             record = ImportBatch(
                 id=batch,
                 source=stream.source,
@@ -674,6 +707,8 @@ class RegistryService:
             try:
                 result = self.store.apply_chunks(chunks(), prov, finish, dry_run=dry_run, at_version=seen)
             except DanglingEdges as exc:
+                if isinstance(source, ForkedCheck):
+                    judge(source.outcome())  # a file refused at its end is refused as such
                 raise InvalidInput(str(exc)) from None
             except StoreBusy as exc:
                 raise Busy(str(exc)) from None
@@ -684,7 +719,7 @@ class RegistryService:
             seeds.update(result.linked)
             self.visibility.after_write(tracking, result, touched, batch, seeds)
             self._committed(batch, result)
-        summary = checked.summary
+        summary = (source if isinstance(source, Checked) else source.outcome()).summary
         return LoadReport(batch, result, retired, summary.issues, summary.rejected, limit_hit, summary.left_out)
 
     def upsert(
@@ -773,21 +808,32 @@ class RegistryService:
             )
 
     def _retirements(
-        self, checked: Checked, caller: Caller, *, force: bool, limit: float, dry_run: bool
+        self,
+        checked: Checked,
+        caller: Caller,
+        *,
+        force: bool,
+        limit: float,
+        dry_run: bool,
+        before: Mapping[tuple[str, str], list[NodeRef]],
     ) -> tuple[list[NodeRef], list[str]]:
-        """Entries the file no longer lists, found before anything of it is written, so
-        that a load beyond ``limit`` is refused with nothing written. A dry run instead
-        notes each limit it would hit (the second list) and goes on to show all that the
-        load would retire."""
+        """Entries the file no longer lists, found before anything of it is written (or,
+        with its check forked, before its write commits), so that a load beyond ``limit`` is
+        refused with nothing written. A dry run instead notes each limit it would hit (the
+        second list) and goes on to show all that the load would retire. ``before``: what a
+        department was linked to before the load began, kept when the load has since written
+        links of its own (``_keep_linked``)."""
         retire: list[NodeRef] = []
         limit_hit: list[str] = []
-        link = {"Dataset": "PROVIDES", "System": "OPERATES"}
         for scope in checked.scopes:
             department = NodeRef("Department", scope.department)
             declared = checked.declared.get(scope.label, set())
             # judged over what the caller can see: an entry hidden from it is untouched by its
             # absence from the file, and the limit counts only visible entries
-            existing = [e.dst for e in self.edges(caller, [department], direction="out", types=[link[scope.label]])]
+            link = _SCOPE_LINK[scope.label]
+            existing = before.get((scope.department, link))
+            if existing is None:
+                existing = [e.dst for e in self.edges(caller, [department], direction="out", types=[link])]
             gone = [ref for ref in existing if ref.key not in declared]
             if gone and not force and len(gone) > limit * len(existing):
                 message = (
@@ -806,6 +852,28 @@ class RegistryService:
                     if e.dst.key not in fields
                 )
         return retire, limit_hit
+
+    def _keep_linked(self, caller: Caller, changes: ChangeSet, before: dict[tuple[str, str], list[NodeRef]]) -> None:
+        """What each department that ``changes`` first links datasets or systems to was
+        linked to before the load, read before those links are written: a load whose write
+        begins before its check ends judges the retire limit at the end, over the entries a
+        department held, not over those the load has added since."""
+        links = _SCOPE_LINK.values()
+        fresh = sorted(
+            {
+                row[2]
+                for row in changes.edge_rows
+                if row[0] in links and row[1] == "Department" and (row[2], row[0]) not in before
+            }
+        )
+        if not fresh:
+            return
+        for key in fresh:
+            for link in links:
+                before[(key, link)] = []
+        departments = [NodeRef("Department", key) for key in fresh]
+        for edge in self.edges(caller, departments, direction="out", types=list(links)):
+            before[(edge.src.key, edge.type)].append(edge.dst)
 
     def _hidden_edges_of(self, caller: Caller, refs: Sequence[NodeRef]) -> Counter[str]:
         """Live edges between ``refs`` and entries hidden from the caller, by type: retiring

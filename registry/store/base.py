@@ -78,6 +78,9 @@ class Store(GraphRows, Protocol):
     """Everything a registry store does; reading it whole, row by row, is ``GraphRows``."""
 
     url: str
+    loads_atomically: bool
+    """``apply_chunks`` writes a whole load in one transaction: a load may then begin
+    writing before its file is checked to the end, since a refusal rolls it all back."""
 
     def version(self) -> int:
         """Increases with every committed write; caches key on it."""

@@ -224,6 +224,9 @@ def _outgoing_first(edge: EdgeRef, node: NodeRef) -> tuple[bool, str, str, str]:
 class Neo4jStore:
     """A ``Store`` on Neo4j 5 (server, cluster or Aura) through the official driver."""
 
+    loads_atomically = False
+    """A load commits chunk by chunk (``apply_chunks``): its file is checked whole first."""
+
     def __init__(self, settings: Neo4jSettings) -> None:
         self.settings = settings
         self.url = settings.display

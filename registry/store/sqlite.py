@@ -277,6 +277,9 @@ class SQLiteStore:
     finds the file busy says so through ``on_wait`` and waits up to
     ``WRITE_WAIT_SECONDS`` before ``StoreBusy``."""
 
+    loads_atomically = True
+    """A load is one transaction (``apply_chunks``)."""
+
     def __init__(self, path: str | Path, *, read_elsewhere_bytes: int = READ_ELSEWHERE_BYTES) -> None:
         """``read_elsewhere_bytes``: the file size from which ``iter_linked_groups`` is
         read by another process (0: always, as the tests ask)."""

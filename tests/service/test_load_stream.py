@@ -1,6 +1,7 @@
 """A file loaded part by part (``RegistryService.load_stream``): the store is handed one
 part at a time, the outcome equals loading the file whole, and a bad part refuses the
-whole file before the store is handed anything."""
+whole file with nothing committed: checked whole before the store is handed anything, or,
+with the check forked beside the write (``registry.service.forked_check``), rolled back."""
 
 import csv
 from pathlib import Path
@@ -12,7 +13,7 @@ from registry.importers import Unreadable, catalogue
 from registry.schema.codes import make_credit_code
 from registry.schema.enums import Clearance
 from registry.schema.records import ChangeSet
-from registry.service import Caller, ImportRejected, RegistryService, RetireLimitExceeded, Role
+from registry.service import Caller, ImportRejected, RegistryService, RetireLimitExceeded, Role, core
 from registry.store.sqlite import SQLiteStore
 from tests.service.graph_fixture import build
 
@@ -74,7 +75,12 @@ def test_a_catalogue_is_written_in_parts_and_equals_the_whole(counting: Counting
     assert report.result.totals() == expected.result.totals()
 
 
-def test_a_bad_part_refuses_the_file_and_every_issue_is_reported(counting: CountingStore, tmp_path: Path) -> None:
+@pytest.mark.parametrize("forked", [True, False], ids=["check forked beside the write", "checked whole first"])
+def test_a_bad_part_refuses_the_file_and_every_issue_is_reported(
+    counting: CountingStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
+) -> None:
+    if not forked:
+        monkeypatch.setattr(core, "can_fork", lambda _stream: False)
     path = _catalogue(tmp_path / "户籍.csv", 20, bad_at=3)
     with open(path, "a", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerow(["", "资源#99", *PROVIDER, "姓名", "C", "无条件共享"])
@@ -83,7 +89,8 @@ def test_a_bad_part_refuses_the_file_and_every_issue_is_reported(counting: Count
     rows = {(i.row, i.column) for i in refused.value.issues if i.severity == "error"}
     assert (2 + 2 * 4 + 2, "数据类型") in rows  # the third dataset's 性别, in the second part
     assert any(row == 82 for row, _ in rows)  # the last row, read after the load stopped writing
-    assert counting.chunk_sizes == []  # checked whole first: not even the parts before the bad one
+    # forked: the part before the bad one was written, and rolled back; else not even that
+    assert counting.chunk_sizes == ([1 + 2 * (1 + 1 + 4 + 4)] if forked else [])
     assert counting.label_counts() == {} and counting.version() == 0
 
 
@@ -106,16 +113,44 @@ def test_a_whole_declaration_is_one_chunk(counting: CountingStore, tmp_path: Pat
     assert counting.chunk_sizes == [len(ChangeSet()) + 1 + 3 + 12 + 3 + 12]
 
 
-def test_a_retire_limit_refuses_the_file_before_the_store_is_handed_anything(
-    counting: CountingStore, tmp_path: Path
+@pytest.mark.parametrize("forked", [True, False], ids=["check forked beside the write", "checked whole first"])
+def test_a_retire_limit_refuses_the_file_and_nothing_is_committed(
+    counting: CountingStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
 ) -> None:
+    """The limit counts what the department held before the load, also when the load's
+    own datasets are written before the limit is judged (the check forked)."""
+    if not forked:
+        monkeypatch.setattr(core, "can_fork", lambda _stream: False)
     service = RegistryService(counting)
     service.load_stream(catalogue.stream(_catalogue(tmp_path / "a.csv", 12), part_rows=8), Caller.system())
     version, counting.chunk_sizes = counting.version(), []
     few = _catalogue(tmp_path / "b.csv", 4)
     with pytest.raises(RetireLimitExceeded, match="would retire 8 of the 12"):
         service.load_stream(catalogue.stream(few, part_rows=8), Caller.system())
-    assert counting.chunk_sizes == [] and counting.version() == version
+    assert len(counting.chunk_sizes) == (3 if forked else 0)  # two parts and the last, rolled back
+    assert counting.version() == version and counting.label_counts()["Dataset"] == 12
+
+
+def test_the_retire_limit_counts_what_was_held_not_what_the_load_added(counting: CountingStore, tmp_path: Path) -> None:
+    """4 of the 12 datasets held are dropped (a third, over the 25% limit) while 30 new ones
+    come: counted after the new ones were written, 4 of 38 would pass."""
+    service = RegistryService(counting)
+    service.load_stream(catalogue.stream(_catalogue(tmp_path / "a.csv", 12), part_rows=8), Caller.system())
+    path = _catalogue(tmp_path / "b.csv", 8)
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        for n in range(100, 130):
+            for item in ITEMS:
+                csv.writer(handle).writerow(
+                    [f"户籍迁移信息{n}", f"101330100/{n:03d}", *PROVIDER, item, "C", "无条件共享"]
+                )
+    with pytest.raises(RetireLimitExceeded, match="would retire 4 of the 12"):
+        service.load_stream(catalogue.stream(path, part_rows=8), Caller.system())
+    assert counting.label_counts()["Dataset"] == 12
+    report = service.load_stream(catalogue.stream(path, part_rows=8), Caller.system(), force=True)
+    assert sorted(str(ref) for ref in report.retired if ref.label == "Dataset") == [
+        f"Dataset:101330100/{n:03d}" for n in range(9, 13)
+    ]
+    assert counting.label_counts()["Dataset"] == 8 + 30
 
 
 def test_an_editors_file_in_parts_may_name_what_an_earlier_part_declares(tmp_path: Path) -> None:
