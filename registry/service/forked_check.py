@@ -134,7 +134,9 @@ def _child(stream: DeclarationStream, skip_invalid: bool, pipe: BinaryIO) -> Non
             wanted.add("Field")
         declared = {label: list(keys) for label, keys in checked.declared.items() if label in wanted}
         outcome: object = (checked.summary, checked.scopes, checked.rejected, declared)
-    except BaseException as exc:  # every failure goes to the parent, raised there
+    except OSError as exc:  # the file went away or cannot be read: the user's to fix, as in the parent
+        outcome, code = InvalidInput(f"{stream.source}: cannot read the file: {exc.strerror or exc}"), 1
+    except BaseException as exc:  # every other failure goes to the parent, raised there
         outcome, code = _portable(exc), 1
     try:
         data = pickle.dumps(outcome)

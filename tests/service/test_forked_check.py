@@ -101,6 +101,20 @@ def test_an_error_that_cannot_travel_is_described(tmp_path: Path, monkeypatch: p
         forked.outcome()
 
 
+def _cannot_read(stream: DeclarationStream, *, skip_invalid: bool, spill: Spill) -> None:
+    raise PermissionError(13, "Permission denied")
+
+
+def test_a_file_the_child_cannot_read_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked_check, "check", _cannot_read)
+    path = _catalogue(tmp_path / "户籍.csv", 2)
+    with (
+        ForkedCheck(catalogue.stream(path), skip_invalid=False) as forked,
+        pytest.raises(InvalidInput, match=r"户籍\.csv: cannot read the file: Permission denied"),
+    ):
+        forked.outcome()
+
+
 def test_a_child_closed_before_its_end_is_ended(tmp_path: Path) -> None:
     path = _catalogue(tmp_path / "a.csv", 3000)
     forked = ForkedCheck(catalogue.stream(path, part_rows=8), skip_invalid=False)
