@@ -39,7 +39,7 @@ from registry.service.errors import InvalidInput
 _END = 1 << 63
 """The length word that marks the end of the parts: what the check found follows."""
 _BUFFER = 1 << 20
-"""Bytes buffered on each end of the pipe: a part is a few hundred KB."""
+"""Bytes buffered on each end of the pipe (a part of 20,000 信息项 is a few MB)."""
 
 
 def can_fork(stream: DeclarationStream) -> bool:
@@ -52,7 +52,7 @@ def can_fork(stream: DeclarationStream) -> bool:
 
 class ForkedCheck:
     """A child checking ``stream``; ``changes`` yields its writable parts as they come,
-    then ``checked`` is what its check found. Close it (or use it as a context manager) to
+    then ``outcome`` is what its check found. Close it (or use it as a context manager) to
     end the child whether or not everything was read."""
 
     def __init__(self, stream: DeclarationStream, *, skip_invalid: bool) -> None:
