@@ -11,7 +11,7 @@ import click
 from registry.i18n import t
 from registry.service import Caller, RegistryService
 from registry.service.subscriptions import SubscriptionBook, enable, subscriptions_path
-from registry.store import DEFAULT_STORE, StoreError, open_store
+from registry.store import DEFAULT_STORE, StoreError, open_store, remove_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,3 +99,10 @@ def operator() -> Caller:
     account = os_user()
     named = (os.environ.get("REGISTRY_USER") or "").strip()
     return Caller.system(identity=f"{named} (os:{account})" if named and named != account else account)
+
+
+def discard_store(service: RegistryService) -> None:
+    """Close ``service``'s embedded registry and remove its file: one that an import made
+    and did not load into, which must not be left behind empty."""
+    service.store.close()
+    remove_file(store_location())

@@ -8,7 +8,7 @@ commits only if the check passes (``import_one``). Memory is bounded by a part o
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from registry import importers
-from registry.cli.context import open_service, operator, store_location, store_option
+from registry.cli.context import discard_store, open_service, operator, store_location, store_option
 from registry.cli.migrate import restorable, restore_export
 from registry.collector import gc_paused
 from registry.i18n import plural, t
@@ -105,23 +105,53 @@ class Source:
         return self.checked.summary
 
 
-def check_files(paths: Sequence[Path], fmt: str | None, *, skip_invalid: bool, console: Console) -> list[Source]:
+def check_files(
+    paths: Sequence[Path],
+    fmt: str | None,
+    *,
+    skip_invalid: bool,
+    console: Console,
+    opened: Mapping[Path, DeclarationStream] | None = None,
+) -> list[Source]:
     """Read and check every file, holding a part of one at a time; a file that cannot be
-    read at all is refused with its reason, never a traceback."""
+    read at all is refused with its reason, never a traceback. ``opened``: files whose
+    parts were opened already (``opened_file``), not sniffed or read again."""
     sources: list[Source] = []
     with _progress(console) as progress:
         task = progress.add_task("reading", total=len(paths))
         for path in paths:
             progress.update(task, description=f"reading {path.name}")
+            stream = (opened or {}).get(path) or opened_file(path, fmt, skip_invalid=skip_invalid)
             try:
-                stream = importers.stream(path, fmt, skip_invalid=skip_invalid)
                 with gc_paused():
                     checked = check(stream, skip_invalid=skip_invalid)
             except (OSError, ServiceError) as exc:
-                raise InputRefused(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from None
+                raise _refused(path, exc) from None
             sources.append(Source(path, stream, checked))
             progress.advance(task)
     return sources
+
+
+def opened_file(path: Path, fmt: str | None, *, skip_invalid: bool) -> DeclarationStream:
+    """``importers.stream``, a file that cannot be opened or sniffed refused with its reason."""
+    try:
+        return importers.stream(path, fmt, skip_invalid=skip_invalid)
+    except (OSError, ServiceError) as exc:
+        raise _refused(path, exc) from None
+
+
+def _refused(path: Path, exc: Exception) -> InputRefused:
+    """The refusal of a file for ``exc``, naming the file once."""
+    return InputRefused(str(exc) if str(path) in str(exc) else f"{path}: {exc}")
+
+
+def _not_written(path: Path, exc: ServiceError, kept: str = "") -> click.ClickException:
+    """A write refused for ``exc``: nothing of ``path`` is in the registry (``kept``: what
+    earlier files of the import left there); a retire limit says how to go past it."""
+    message = f"{path}: {exc}.\nNothing from this file was written{kept}."
+    if isinstance(exc, RetireLimitExceeded):
+        message += " Run with --dry-run to see what would be retired, then --force or a higher --retire-limit."
+    return click.ClickException(message)
 
 
 def _delta(now: dict[str, Counter[str]], before: dict[str, Counter[str]]) -> dict[str, Counter[str]]:
@@ -200,16 +230,8 @@ def load_files(
                     retire_limit=retire_limit,
                     checked=sources[i].checked,
                 )
-            except RetireLimitExceeded as exc:
-                raise click.ClickException(
-                    f"{outcome.path}: {exc}.\nNothing from this file was written"
-                    + _kept(outcomes[:i])
-                    + ". Run with --dry-run to see what would be retired, then --force or a higher --retire-limit."
-                ) from None
             except ServiceError as exc:
-                raise click.ClickException(
-                    f"{outcome.path}: {exc}.\nNothing from this file was written" + _kept(outcomes[:i]) + "."
-                ) from None
+                raise _not_written(outcome.path, exc, _kept(outcomes[:i])) from None
             outcome.counts, outcome.retired, outcome.batch = report.result.counts, report.retired, report.batch
             progress.advance(task)
     return outcomes
@@ -322,11 +344,13 @@ def run_import(
     paths = list(paths)
     progress_console = Console(stderr=True)
     options = Options(skip_invalid, force, retire_limit, report, as_json)
+    opened: dict[Path, DeclarationStream] = {}
     if len(paths) == 1 and not dry_run:
-        done = import_one(paths[0], fmt, options, console=console)
+        opened[paths[0]] = opened_file(paths[0], fmt, skip_invalid=skip_invalid)
+        done = import_one(paths[0], opened[paths[0]], options, console=console)
         if done is not None:
             return done
-    sources = check_files(paths, fmt, skip_invalid=skip_invalid, console=progress_console)
+    sources = check_files(paths, fmt, skip_invalid=skip_invalid, console=progress_console, opened=opened)
     declarations = [source.declaration for source in sources]
     _report_issues(paths, declarations, options, console)
     service = open_service(create=True)
@@ -364,7 +388,9 @@ class Options:
     as_json: bool = False
 
 
-def import_one(path: Path, fmt: str | None, options: Options, *, console: Console) -> list[FileOutcome] | None:
+def import_one(
+    path: Path, stream: DeclarationStream, options: Options, *, console: Console
+) -> list[FileOutcome] | None:
     """One file read and checked in a child process while this one writes it
     (``registry.service.forked_check``): the write commits only once the whole file is
     found clean (or its bad rows are skipped as asked), so a refused file leaves nothing,
@@ -372,14 +398,10 @@ def import_one(path: Path, fmt: str | None, options: Options, *, console: Consol
     registry made for it is removed again. None where that cannot be: the store commits a
     load chunk by chunk (Neo4j), the process runs other threads, or the file may be an
     export to restore into an empty registry (which needs it read whole first); the caller
-    then checks the file before writing it."""
+    then checks the file before writing it, from ``stream`` again."""
     location = store_location()
     if "://" in location:
         return None
-    try:
-        stream = importers.stream(path, fmt, skip_invalid=options.skip_invalid)
-    except (OSError, ServiceError) as exc:
-        raise InputRefused(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from None
     made = not Path(location).exists()
     if not can_fork(stream) or (made and stream.format == NATIVE):
         return None
@@ -393,7 +415,7 @@ def import_one(path: Path, fmt: str | None, options: Options, *, console: Consol
         kept = True
     finally:
         if made and not kept:
-            _discard(service, Path(location))
+            discard_store(service)
     declaration = Declaration(source=str(path), format=stream.format, issues=loaded.issues, left_out=loaded.left_out)
     _report_issues([path], [declaration], options, console)
     outcome = FileOutcome(path, declaration, loaded.result.counts, loaded.retired, loaded.batch)
@@ -424,22 +446,10 @@ def _load_one(
             refused = Declaration(source=str(path), format=stream.format, issues=exc.issues)
             _write_workbooks([path], exc.issues, options, console)
             _refuse([path], [refused], [i for i in exc.issues if i.severity == "error"], options, console)
-        except RetireLimitExceeded as exc:
-            raise click.ClickException(
-                f"{path}: {exc}.\nNothing from this file was written. Run with --dry-run to see what would be "
-                "retired, then --force or a higher --retire-limit."
-            ) from None
         except InvalidInput as exc:
-            raise InputRefused(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from None
+            raise _refused(path, exc) from None
         except ServiceError as exc:
-            raise click.ClickException(f"{path}: {exc}.\nNothing from this file was written.") from None
-
-
-def _discard(service: RegistryService, location: Path) -> None:
-    """Remove a registry file made for an import that did not load, with SQLite's side files."""
-    service.store.close()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        location.with_name(location.name + suffix).unlink(missing_ok=True)
+            raise _not_written(path, exc) from None
 
 
 def _report_issues(

@@ -20,4 +20,13 @@ def open_store(location: str | Path) -> Store:
     return SQLiteStore(Path(text))
 
 
-__all__ = ["DEFAULT_STORE", "Store", "StoreError", "open_store"]
+def remove_file(location: str | Path) -> None:
+    """Remove an embedded registry's file and the side files SQLite keeps beside it
+    (its store closed first): one made for an import that loaded nothing."""
+    from registry.store.sqlite import store_files
+
+    for part in store_files(Path(location)):
+        part.unlink(missing_ok=True)
+
+
+__all__ = ["DEFAULT_STORE", "Store", "StoreError", "open_store", "remove_file"]

@@ -246,6 +246,11 @@ WRITE_WAIT_SECONDS = 30.0
 _FIRST_TRY_MS = 200
 
 
+def store_files(path: Path) -> tuple[Path, Path, Path]:
+    """A registry file and the side files SQLite keeps beside it in WAL mode."""
+    return path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
 def _private_file(path: Path) -> None:
     """The registry holds classified entries: its file is created readable by its owner
     only (SQLite gives the -wal and -shm files the database file's mode), and an existing
@@ -254,7 +259,7 @@ def _private_file(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
-            for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            for part in store_files(path):
                 if part.exists():
                     part.chmod(0o600)
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from registry import importers
 from registry.service import core
+from registry.service.declaration import DeclarationStream
 from registry.service.forked_check import ForkedCheck
 from tests.cli import catalogue
 from tests.cli.conftest import Run, counts, summary
@@ -108,3 +110,25 @@ def test_a_refused_file_leaves_no_registry_where_there_was_none(
     assert result.exit_code == 2, result.output
     assert len(forks) == 1
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(store.name)]
+
+
+def test_a_file_checked_first_is_opened_once(
+    run: Run, tmp_path: Path, forks: list[ForkedCheck], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A native file into a registry not made yet may be an export to restore, so it is
+    checked first: from the stream opened to decide that, not from the file sniffed again."""
+    opened: list[Path] = []
+    real = importers.stream
+
+    def counted(path: Path, *args: object, **kwargs: bool) -> DeclarationStream:
+        opened.append(Path(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importers, "stream", counted)
+    document = tmp_path / "departments.json"
+    departments = [{"code": catalogue.PROVIDER[1], "name": catalogue.PROVIDER[0]}]
+    document.write_text(json.dumps({"version": 1, "departments": departments}, ensure_ascii=False), encoding="utf-8")
+    result = run("import", str(document))
+    assert result.exit_code == 0, result.output
+    assert opened == [document] and forks == []
+    assert summary(result.output, document.name)["created"] == 1
